@@ -1,0 +1,2 @@
+// Public barrel of the Render components.
+export {};
