@@ -1,0 +1,78 @@
+/**
+ * Render's enum spellings (../shared/render-api/REFERENCE.md, from the official OpenAPI spec).
+ * Plain arrays so that validation can build zod enums inside functions (see STYLE.md on serialization).
+ */
+
+/** Postgres plans, API spelling (underscores). render.yaml's hyphen spelling is normalised to these. */
+export const postgresPlans = [
+  "free",
+  "starter",
+  "standard",
+  "pro",
+  "pro_plus",
+  "custom",
+  "basic_256mb",
+  "basic_1gb",
+  "basic_4gb",
+  "pro_4gb",
+  "pro_8gb",
+  "pro_16gb",
+  "pro_32gb",
+  "pro_64gb",
+  "pro_128gb",
+  "pro_192gb",
+  "pro_256gb",
+  "pro_384gb",
+  "pro_512gb",
+  "accelerated_16gb",
+  "accelerated_32gb",
+  "accelerated_64gb",
+  "accelerated_128gb",
+  "accelerated_256gb",
+  "accelerated_384gb",
+  "accelerated_512gb",
+  "accelerated_768gb",
+  "accelerated_1024gb",
+] as const;
+
+/** PostgreSQL major versions Render offers, as strings on the wire. */
+export const postgresVersions = ["11", "12", "13", "14", "15", "16", "17", "18"] as const;
+
+/** Render regions. */
+export const regions = ["oregon", "ohio", "virginia", "frankfurt", "singapore"] as const;
+
+/** Web service plans accepted on create. */
+export const servicePlans = [
+  "starter",
+  "starter_plus",
+  "standard",
+  "standard_plus",
+  "pro",
+  "pro_plus",
+  "pro_max",
+  "pro_ultra",
+  "free",
+  "custom",
+] as const;
+
+/** Native and container runtimes of a web service. */
+export const serviceRuntimes = ["docker", "elixir", "go", "node", "python", "ruby", "rust", "image"] as const;
+
+/** Properties of a database that an env var can link to (render.yaml `fromDatabase.property`). */
+export const databaseLinkProperties = [
+  "connectionString",
+  "internalConnectionString",
+  "externalConnectionString",
+  "host",
+  "port",
+  "user",
+  "password",
+  "database",
+] as const;
+
+export type PostgresPlan = (typeof postgresPlans)[number];
+export type PostgresVersion = (typeof postgresVersions)[number];
+export type Region = (typeof regions)[number];
+export type ServicePlan = (typeof servicePlans)[number];
+export type ServiceRuntime = (typeof serviceRuntimes)[number];
+export type DatabaseLinkProperty = (typeof databaseLinkProperties)[number];
