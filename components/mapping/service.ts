@@ -1,0 +1,395 @@
+/**
+ * Pure mapping for a Render web service: user inputs (render.yaml spellings accepted) -> normalised
+ * inputs -> API bodies, and a live service -> the inputs it corresponds to, for drift.
+ */
+import { z } from "zod";
+import {
+  regions,
+  servicePlans,
+  serviceRuntimes,
+  type Region,
+  type ServicePlan,
+  type ServiceRuntime,
+} from "./enums";
+import { allowed, isUnknown, nameProblem, type InputFailure } from "./validation";
+
+/** How an env var gets its value. `linked` and `secret` values are secrets end to end. */
+export type EnvVarKind = "plain" | "secret" | "generated" | "linked";
+
+/** One env var as the provider sees it after `check` (keyed by its name). `value` is absent for `generated`. */
+export interface EnvVarInput {
+  kind: EnvVarKind;
+  value?: string;
+}
+
+/** Inputs of a Render web service after `check`: normalised, our spellings. */
+export interface ServiceInputs {
+  name: string;
+  ownerId: string;
+  repo: string;
+  branch?: string;
+  rootDir: string;
+  runtime: ServiceRuntime;
+  plan: ServicePlan;
+  region: Region;
+  buildCommand: string;
+  startCommand: string;
+  preDeployCommand?: string;
+  healthCheckPath: string;
+  numInstances: number;
+  autoDeploy: boolean;
+  pullRequestPreviews: boolean;
+  envVars: Record<string, EnvVarInput>;
+  adoptExisting: boolean;
+}
+
+/** The subset of Render's service object that mapping reads. */
+export interface LiveService {
+  id: string;
+  name: string;
+  ownerId: string;
+  type: string;
+  repo?: string | null;
+  branch?: string | null;
+  rootDir?: string | null;
+  autoDeploy: string;
+  suspended?: string;
+  dashboardUrl?: string;
+  serviceDetails: {
+    runtime?: string;
+    env?: string;
+    plan?: string;
+    region?: string;
+    healthCheckPath?: string;
+    numInstances?: number;
+    url?: string;
+    pullRequestPreviewsEnabled?: string;
+    previews?: { generation?: string } | null;
+    envSpecificDetails?: {
+      buildCommand?: string;
+      startCommand?: string;
+      preDeployCommand?: string | null;
+    } | null;
+  };
+}
+
+/** Fields that cannot change without replacing the service. */
+export const serviceImmutableFields = ["ownerId", "region", "runtime"] as const;
+
+/** Render's rule for env var keys is UNCONFIRMED; we take the POSIX shell rule, which every runtime accepts. */
+export const envVarKeyPattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function serviceFieldSchemas() {
+  const bool = (what: string) => z.boolean({ error: `${what} must be true or false` });
+  const command = (what: string) =>
+    z
+      .string({
+        error: `is required: the ${what} command, e.g. ${what === "build" ? "npm install && npm run build" : "npm start"}`,
+      })
+      .trim()
+      .min(1, { error: `must not be empty: the ${what} command` });
+  return {
+    name: z.string({ error: "is required: the service's name on Render" }).superRefine((v, ctx) => {
+      const problem = nameProblem(v);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }),
+    ownerId: z
+      .string({
+        error: "is required: a workspace id like tea-…; set it with `pulumi config set render:ownerId tea-…`",
+      })
+      .regex(/^(tea|usr|own)-[a-z0-9]+$/, {
+        error: (i) =>
+          `must be a Render workspace id like tea-d303qfodl3ps739p3e60 (got ${JSON.stringify(i.input)})`,
+      }),
+    repo: z
+      .string({ error: "is required: the Git repository URL, e.g. https://github.com/happydotemdr/arrakis" })
+      .trim()
+      .regex(/^https:\/\/[A-Za-z0-9.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+?$/, {
+        error: (i) =>
+          `must be an https URL of a repository like https://github.com/owner/repo (got ${JSON.stringify(i.input)})`,
+      })
+      // Render stores the repo without ".git".
+      .transform((v) => v.replace(/\.git$/, "")),
+    branch: z
+      .string({ error: "must be a string" })
+      .regex(/^(?!\/)(?!.*\.\.)(?!.*\/\/)[A-Za-z0-9._/-]+(?<![./])$/, {
+        error: "is not a valid Git branch name",
+      })
+      .optional(),
+    rootDir: z
+      .string({ error: "must be a string" })
+      .refine((v) => !v.startsWith("/") && !v.split("/").includes(".."), {
+        error: "must be a path inside the repository (no leading '/', no '..')",
+      })
+      .default(""),
+    runtime: z
+      .enum(serviceRuntimes, {
+        error: (i) =>
+          `${JSON.stringify(i.input)} is not a Render runtime; allowed: ${allowed(serviceRuntimes)}`,
+      })
+      .default("node"),
+    plan: z
+      .enum(servicePlans, {
+        error: (i) =>
+          `${JSON.stringify(i.input)} is not a Render web service plan; allowed: ${allowed(servicePlans)}`,
+      })
+      .default("starter"),
+    region: z
+      .enum(regions, {
+        error: (i) => `${JSON.stringify(i.input)} is not a Render region; allowed: ${allowed(regions)}`,
+      })
+      .default("oregon"),
+    buildCommand: command("build"),
+    startCommand: command("start"),
+    preDeployCommand: z.string({ error: "must be a string" }).optional(),
+    healthCheckPath: z
+      .string({ error: "must be a string" })
+      .regex(/^(\/[^\s]*)?$/, {
+        error: (i) => `must be empty or a path starting with '/' (got ${JSON.stringify(i.input)})`,
+      })
+      .default(""),
+    numInstances: z
+      .number({ error: "must be a whole number of instances from 1 to 100" })
+      .int({ error: "must be a whole number of instances from 1 to 100" })
+      .min(1, { error: "must be a whole number of instances from 1 to 100" })
+      .max(100, { error: "must be a whole number of instances from 1 to 100" })
+      .default(1),
+    autoDeploy: bool("autoDeploy").default(false),
+    pullRequestPreviews: bool("pullRequestPreviews").default(false),
+    envVars: z
+      .record(
+        z.string(),
+        z.object(
+          {
+            kind: z.enum(["plain", "secret", "generated", "linked"], {
+              error: 'must be one of "plain", "secret", "generated", "linked"',
+            }),
+            value: z.string({ error: "must be a string" }).optional(),
+          },
+          { error: "must be {kind, value}" },
+        ),
+        { error: "must be a map of env var key to {kind, value}" },
+      )
+      .default({})
+      .superRefine((vars, ctx) => {
+        for (const [key, v] of Object.entries(vars)) {
+          if (!envVarKeyPattern.test(key))
+            ctx.addIssue({
+              code: "custom",
+              path: [key],
+              message: "is not a valid env var key: use letters, digits and '_', not starting with a digit",
+            });
+          if (v.kind !== "generated" && v.value === undefined)
+            ctx.addIssue({ code: "custom", path: [key], message: `needs a value (kind ${v.kind})` });
+          if (v.kind === "generated" && v.value !== undefined)
+            ctx.addIssue({
+              code: "custom",
+              path: [key],
+              message: "a generated value is made by Render; give no value",
+            });
+        }
+      }),
+    adoptExisting: bool("adoptExisting").default(false),
+  };
+}
+
+/** render.yaml spellings -> ours (`env` for runtime, `autoDeploy: "yes"/"no"`). */
+function fromBlueprintSpelling(raw: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...raw };
+  if (out.env !== undefined && out.runtime === undefined) out.runtime = out.env;
+  delete out.env;
+  for (const key of ["autoDeploy", "pullRequestPreviews"])
+    if (out[key] === "yes" || out[key] === "no") out[key] = out[key] === "yes";
+  if (typeof out.plan === "string") out.plan = out.plan.trim().toLowerCase().replace(/-/g, "_");
+  for (const key of Object.keys(out)) if (out[key] === null) delete out[key];
+  if (out.envVars && typeof out.envVars === "object") {
+    // Keys must be checked even when some values are unknown; only values pass through unvalidated.
+    out.envVars = Object.fromEntries(
+      Object.entries(out.envVars as Record<string, unknown>).map(([k, v]) => [
+        k,
+        v && typeof v === "object" && isUnknown((v as { value?: unknown }).value)
+          ? { ...(v as object), value: "(unknown during preview)" }
+          : v,
+      ]),
+    );
+  }
+  return out;
+}
+
+/** Validates and normalises raw service inputs field by field with zod; unknown values pass through. */
+export function checkServiceInputs(raw: Record<string, unknown>): {
+  inputs: Record<string, unknown>;
+  failures: InputFailure[];
+} {
+  const failures: InputFailure[] = [];
+  const values = fromBlueprintSpelling(raw);
+  const schemas = serviceFieldSchemas();
+  const out: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(schemas)) {
+    const value = values[key];
+    if (isUnknown(value)) {
+      out[key] = value;
+      continue;
+    }
+    const result = (schema as z.ZodType).safeParse(value);
+    if (result.success) {
+      if (result.data !== undefined) out[key] = result.data;
+    } else {
+      for (const issue of result.error.issues)
+        failures.push({ property: propertyPath(key, issue.path), reason: issue.message });
+    }
+  }
+  // Give back the engine's own values for env vars unknown during preview.
+  if (out.envVars && raw.envVars && typeof raw.envVars === "object") out.envVars = raw.envVars;
+  if (out.runtime === "docker" || out.runtime === "image")
+    failures.push({
+      property: "runtime",
+      reason: `${JSON.stringify(out.runtime)} services are not supported yet; use a native runtime such as "node"`,
+    });
+  for (const key of Object.keys(values))
+    if (!(key in schemas) && key !== "__provider")
+      failures.push({
+        property: key,
+        reason: `is not a RenderWebService argument; allowed: ${Object.keys(schemas).join(", ")}`,
+      });
+  return { inputs: out, failures };
+}
+
+function propertyPath(key: string, path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (acc, p) => (typeof p === "number" ? `${acc}[${p}]` : `${acc}.${String(p)}`),
+    key,
+  );
+}
+
+/** Live service settings as our inputs (env vars are read separately). */
+export function fromService(live: LiveService): Omit<ServiceInputs, "envVars" | "adoptExisting"> {
+  const d = live.serviceDetails;
+  const env = d.envSpecificDetails ?? {};
+  return {
+    name: live.name,
+    ownerId: live.ownerId,
+    repo: live.repo ?? "",
+    ...(live.branch ? { branch: live.branch } : {}),
+    rootDir: live.rootDir ?? "",
+    runtime: (d.runtime ?? d.env ?? "node") as ServiceRuntime,
+    plan: (d.plan ?? "starter") as ServicePlan,
+    region: (d.region ?? "oregon") as Region,
+    buildCommand: env.buildCommand ?? "",
+    startCommand: env.startCommand ?? "",
+    ...(env.preDeployCommand ? { preDeployCommand: env.preDeployCommand } : {}),
+    healthCheckPath: d.healthCheckPath ?? "",
+    numInstances: d.numInstances ?? 1,
+    autoDeploy: live.autoDeploy === "yes",
+    pullRequestPreviews:
+      (d.previews?.generation ?? "off") !== "off" || d.pullRequestPreviewsEnabled === "yes",
+  };
+}
+
+/** Which settings differ from live: in place (`changed`), by scaling, or needing replacement. */
+export function diffService(
+  desired: ServiceInputs,
+  live: LiveService,
+): { changed: string[]; replaced: string[] } {
+  const now = fromService(live);
+  const changed: string[] = [];
+  const replaced: string[] = [];
+  for (const field of serviceImmutableFields) if (desired[field] !== now[field]) replaced.push(field);
+  const mutable = [
+    "name",
+    "repo",
+    "rootDir",
+    "plan",
+    "buildCommand",
+    "startCommand",
+    "healthCheckPath",
+    "numInstances",
+    "autoDeploy",
+    "pullRequestPreviews",
+  ] as const;
+  for (const field of mutable) if (desired[field] !== now[field]) changed.push(field);
+  if (desired.branch !== undefined && desired.branch !== now.branch) changed.push("branch");
+  if ((desired.preDeployCommand ?? "") !== (now.preDeployCommand ?? "")) changed.push("preDeployCommand");
+  return { changed, replaced };
+}
+
+/** The env var array Render takes on create and on a full replace. Generated values are only asked for. */
+export function toEnvVarBody(envVars: Record<string, EnvVarInput>, keep: Record<string, string> = {}) {
+  return Object.entries(envVars).map(([key, v]) =>
+    v.kind === "generated"
+      ? keep[key] !== undefined
+        ? { key, value: keep[key] }
+        : { key, generateValue: true as const }
+      : { key, value: v.value as string },
+  );
+}
+
+/** The POST /services body, env vars included so the first deploy already sees them. */
+export function toCreateServiceBody(inputs: ServiceInputs): Record<string, unknown> {
+  return {
+    type: "web_service",
+    name: inputs.name,
+    ownerId: inputs.ownerId,
+    repo: inputs.repo,
+    ...(inputs.branch ? { branch: inputs.branch } : {}),
+    rootDir: inputs.rootDir,
+    autoDeploy: inputs.autoDeploy ? "yes" : "no",
+    envVars: toEnvVarBody(inputs.envVars),
+    serviceDetails: {
+      runtime: inputs.runtime,
+      plan: inputs.plan,
+      region: inputs.region,
+      healthCheckPath: inputs.healthCheckPath,
+      numInstances: inputs.numInstances,
+      ...(inputs.preDeployCommand ? { preDeployCommand: inputs.preDeployCommand } : {}),
+      pullRequestPreviewsEnabled: inputs.pullRequestPreviews ? "yes" : "no",
+      envSpecificDetails: { buildCommand: inputs.buildCommand, startCommand: inputs.startCommand },
+    },
+  };
+}
+
+/** The PATCH /services/{id} body for what differs from live (numInstances goes through /scale). */
+export function toPatchServiceBody(
+  inputs: ServiceInputs,
+  live: LiveService,
+): Record<string, unknown> | undefined {
+  const { changed } = diffService(inputs, live);
+  const top: Record<string, unknown> = {};
+  const details: Record<string, unknown> = {};
+  const envSpecific: Record<string, unknown> = {};
+  for (const field of changed) {
+    if (field === "name" || field === "repo" || field === "branch" || field === "rootDir")
+      top[field] = inputs[field];
+    else if (field === "autoDeploy") top.autoDeploy = inputs.autoDeploy ? "yes" : "no";
+    else if (field === "plan" || field === "healthCheckPath") details[field] = inputs[field];
+    else if (field === "preDeployCommand") details.preDeployCommand = inputs.preDeployCommand ?? "";
+    else if (field === "pullRequestPreviews")
+      details.pullRequestPreviewsEnabled = inputs.pullRequestPreviews ? "yes" : "no";
+    else if (field === "buildCommand" || field === "startCommand") envSpecific[field] = inputs[field];
+  }
+  if (Object.keys(envSpecific).length) details.envSpecificDetails = envSpecific;
+  if (Object.keys(details).length) top.serviceDetails = details;
+  return Object.keys(top).length ? top : undefined;
+}
+
+/**
+ * Env var drift: keys on Render but not desired (to remove), desired but missing (to add), and keys
+ * whose live value differs. Generated values are compared with the value Render made at creation
+ * (`generated`), never regenerated: a difference there is reported, and kept as it is live.
+ */
+export function diffEnvVars(
+  desired: Record<string, EnvVarInput>,
+  live: Record<string, string>,
+  generated: Record<string, string> = {},
+): { added: string[]; removed: string[]; changed: string[] } {
+  const added: string[] = [];
+  const changed: string[] = [];
+  for (const [key, v] of Object.entries(desired)) {
+    if (!(key in live)) added.push(key);
+    else if (v.kind === "generated") {
+      if (generated[key] !== undefined && generated[key] !== live[key]) changed.push(key);
+    } else if (v.value !== live[key]) changed.push(key);
+  }
+  const removed = Object.keys(live).filter((k) => !(k in desired));
+  return { added: added.sort(), removed: removed.sort(), changed: changed.sort() };
+}

@@ -1,0 +1,177 @@
+import { strict as assert } from "node:assert";
+import {
+  checkServiceInputs,
+  diffEnvVars,
+  diffService,
+  toCreateServiceBody,
+  toEnvVarBody,
+  toPatchServiceBody,
+  type LiveService,
+  type ServiceInputs,
+} from "../../components/mapping/service";
+import { unknownSentinel } from "../../components/mapping/validation";
+
+const seed = {
+  name: "arrakis-prod",
+  ownerId: "tea-d303qfodl3ps739p3e60",
+  runtime: "node",
+  plan: "starter",
+  region: "oregon",
+  repo: "https://github.com/happydotemdr/arrakis.git",
+  branch: "master",
+  autoDeploy: false,
+  buildCommand: "npm install && npm run build",
+  startCommand: "npm start",
+  healthCheckPath: "/",
+  envVars: {
+    NODE_ENV: { kind: "plain", value: "production" },
+    DATABASE_URL: { kind: "linked", value: "postgresql://u:p@h/db" },
+    NEXTAUTH_SECRET: { kind: "generated" },
+  },
+};
+
+function checked(raw: Record<string, unknown>): ServiceInputs {
+  const { inputs, failures } = checkServiceInputs(raw);
+  assert.deepEqual(failures, []);
+  return inputs as unknown as ServiceInputs;
+}
+
+function live(
+  overrides: Partial<LiveService["serviceDetails"]> = {},
+  top: Partial<LiveService> = {},
+): LiveService {
+  return {
+    id: "srv-d303qfodl3ps739p3e70",
+    name: "arrakis-prod",
+    ownerId: "tea-d303qfodl3ps739p3e60",
+    type: "web_service",
+    repo: "https://github.com/happydotemdr/arrakis",
+    branch: "master",
+    rootDir: "",
+    autoDeploy: "no",
+    serviceDetails: {
+      runtime: "node",
+      env: "node",
+      plan: "starter",
+      region: "oregon",
+      healthCheckPath: "/",
+      numInstances: 1,
+      previews: { generation: "off" },
+      envSpecificDetails: { buildCommand: "npm install && npm run build", startCommand: "npm start" },
+      ...overrides,
+    },
+    ...top,
+  };
+}
+
+describe("web service mapping", () => {
+  it("normalises the seed and finds no drift against a matching live service", () => {
+    const inputs = checked(seed);
+    assert.equal(inputs.repo, "https://github.com/happydotemdr/arrakis");
+    assert.equal(inputs.numInstances, 1);
+    assert.deepEqual(diffService(inputs, live()), { changed: [], replaced: [] });
+  });
+
+  const bad: [string, Record<string, unknown>, string, RegExp][] = [
+    ["unknown plan", { plan: "tiny" }, "plan", /allowed: "starter"/],
+    ["unknown runtime", { runtime: "java" }, "runtime", /allowed: "docker", .*"node"/],
+    ["unknown region", { region: "mars" }, "region", /allowed: "oregon"/],
+    ["negative instances", { numInstances: -1 }, "numInstances", /from 1 to 100/],
+    ["fractional instances", { numInstances: 1.5 }, "numInstances", /whole number/],
+    ["health check without slash", { healthCheckPath: "health" }, "healthCheckPath", /starting with '\/'/],
+    ["repo that is not a URL", { repo: "arrakis" }, "repo", /https URL/],
+    ["branch with '..'", { branch: "a..b" }, "branch", /branch name/],
+    ["empty start command", { startCommand: " " }, "startCommand", /must not be empty/],
+    [
+      "env var key with a dash",
+      { envVars: { "BAD-KEY": { kind: "plain", value: "x" } } },
+      "envVars.BAD-KEY",
+      /not a valid env var key/,
+    ],
+    [
+      "env var key starting with a digit",
+      { envVars: { "1X": { kind: "plain", value: "x" } } },
+      "envVars.1X",
+      /not a valid/,
+    ],
+    ["env var without a value", { envVars: { A: { kind: "secret" } } }, "envVars.A", /needs a value/],
+    [
+      "unknown env var kind",
+      { envVars: { A: { kind: "magic", value: "x" } } },
+      "envVars.A.kind",
+      /"plain", "secret"/,
+    ],
+    ["rootDir escaping the repo", { rootDir: "../x" }, "rootDir", /inside the repository/],
+    ["typo", { buildComand: "x" }, "buildComand", /not a RenderWebService argument/],
+  ];
+  for (const [what, change, property, reason] of bad) {
+    it(`refuses ${what}, naming ${property}`, () => {
+      const { failures } = checkServiceInputs({ ...seed, ...change });
+      const failure = failures.find((f) => f.property === property);
+      assert.ok(failure, `no failure for ${property}: ${JSON.stringify(failures)}`);
+      assert.match(failure.reason, reason);
+    });
+  }
+
+  it("checks env var keys even while values are unknown during preview, and keeps the unknowns", () => {
+    const envVars = { DATABASE_URL: { kind: "linked", value: unknownSentinel } };
+    const { inputs, failures } = checkServiceInputs({ ...seed, envVars });
+    assert.deepEqual(failures, []);
+    assert.deepEqual(inputs.envVars, envVars);
+    const bad = checkServiceInputs({
+      ...seed,
+      envVars: { "A-B": { kind: "linked", value: unknownSentinel } },
+    });
+    assert.equal(bad.failures[0]?.property, "envVars.A-B");
+  });
+
+  it("sends env vars with the create call, asking Render to generate the generated ones", () => {
+    const body = toCreateServiceBody(checked(seed));
+    assert.deepEqual(body.envVars, [
+      { key: "NODE_ENV", value: "production" },
+      { key: "DATABASE_URL", value: "postgresql://u:p@h/db" },
+      { key: "NEXTAUTH_SECRET", generateValue: true },
+    ]);
+    assert.equal(body.autoDeploy, "no");
+  });
+
+  it("keeps a generated value on a full replace instead of generating it again", () => {
+    const body = toEnvVarBody(checked(seed).envVars, { NEXTAUTH_SECRET: "kept" });
+    assert.deepEqual(body[2], { key: "NEXTAUTH_SECRET", value: "kept" });
+  });
+
+  it("patches only what drifted, with Render's spellings", () => {
+    const patch = toPatchServiceBody(
+      checked(seed),
+      live(
+        { plan: "standard", envSpecificDetails: { buildCommand: "x", startCommand: "npm start" } },
+        { autoDeploy: "yes" },
+      ),
+    );
+    assert.deepEqual(patch, {
+      autoDeploy: "no",
+      serviceDetails: {
+        plan: "starter",
+        envSpecificDetails: { buildCommand: "npm install && npm run build" },
+      },
+    });
+    assert.equal(toPatchServiceBody(checked(seed), live()), undefined);
+    assert.deepEqual(diffService(checked(seed), live({ region: "ohio" })).replaced, ["region"]);
+  });
+
+  it("reports env vars added, removed and changed on Render, and generated drift without regenerating", () => {
+    const inputs = checked(seed);
+    const d = diffEnvVars(
+      inputs.envVars,
+      {
+        NODE_ENV: "development",
+        DATABASE_URL: "postgresql://u:p@h/db",
+        NEXTAUTH_SECRET: "other",
+        EXTRA: "1",
+      },
+      { NEXTAUTH_SECRET: "original" },
+    );
+    assert.deepEqual(d, { added: [], removed: ["EXTRA"], changed: ["NEXTAUTH_SECRET", "NODE_ENV"] });
+    assert.deepEqual(diffEnvVars(inputs.envVars, {}).added, ["DATABASE_URL", "NEXTAUTH_SECRET", "NODE_ENV"]);
+  });
+});
