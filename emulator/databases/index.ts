@@ -1,0 +1,55 @@
+/**
+ * Real databases behind the emulator's Render Postgres objects: PGlite (+pgvector) served over TCP,
+ * one per database, or a real PostgreSQL server where a role and a database are created per Render database.
+ */
+
+/** Where a client connects to reach one Render database. */
+export interface DatabaseHandle {
+  /** Always a loopback address (`127.0.0.1`) or the admin URL's host for the postgres kind. */
+  host: string;
+  /** TCP port of the server. */
+  port: number;
+  /** Database name to put in the connection string. */
+  databaseName: string;
+  /** Login role. */
+  user: string;
+  /** Password of `user` (a secret: never log it). */
+  password: string;
+}
+
+/** Starts, stops and deletes the real database behind each Render database. */
+export interface DatabaseBackend {
+  /** Starts (or, with persisted data, reattaches) a real database for Render database `id`; idempotent per id. */
+  provision(spec: {
+    id: string;
+    databaseName: string;
+    user: string;
+    password: string;
+  }): Promise<DatabaseHandle>;
+  /** Stops it and deletes its data. */
+  drop(id: string): Promise<void>;
+  /** Stops all (keeps persisted data). */
+  close(): Promise<void>;
+}
+
+/**
+ * `pglite`: an embedded PGlite per database, served on 127.0.0.1 (data in memory, or under `<dataDir>/<id>`).
+ * `postgres`: a real server reached with an admin URL (a superuser or a role with CREATEDB and CREATEROLE).
+ */
+export type DatabaseBackendOptions = { kind: "pglite"; dataDir?: string } | { kind: "postgres"; url: string };
+
+/** Creates the backend of the given kind; nothing starts until the first `provision`. */
+export function createDatabaseBackend(options: DatabaseBackendOptions): DatabaseBackend {
+  switch (options.kind) {
+    case "pglite":
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      return new (require("./pgliteBackend") as typeof import("./pgliteBackend")).PgliteBackend(
+        options.dataDir,
+      );
+    case "postgres":
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      return new (require("./postgresBackend") as typeof import("./postgresBackend")).PostgresBackend(
+        options.url,
+      );
+  }
+}
