@@ -1,0 +1,592 @@
+/**
+ * The Render API client: undici transport (a keep-alive pool per base URL), bearer auth, JSON,
+ * timeouts, retries that never repeat a write blindly, the process-wide rate budget, pagination,
+ * and typed methods for what the resources need. Knows HTTP and Render, nothing of Pulumi.
+ */
+import { Pool, type Dispatcher } from "undici";
+import type { ZodType } from "zod";
+import { z } from "zod";
+import { RateBudget, sharedRateBudget } from "./budget";
+import {
+  errorFromNetwork,
+  errorFromParse,
+  errorFromResponse,
+  isRenderApiError,
+  RenderApiError,
+  secretsOfBody,
+  withAttempts,
+} from "./errors";
+import { maxPageSize, paginate, type PageItem } from "./pagination";
+import {
+  defaultRetryPolicy,
+  isIdempotent,
+  retryDelayMs,
+  shouldRetry,
+  type AttemptFailure,
+  type RetryPolicy,
+} from "./retry";
+import {
+  deploySchema,
+  envVarSchema,
+  ownerSchema,
+  postgresConnectionInfoSchema,
+  postgresSchema,
+  serviceAndDeploySchema,
+  serviceSchema,
+  type CreateDeployBody,
+  type CreatePostgresBody,
+  type CreateServiceBody,
+  type Deploy,
+  type DeployStatus,
+  type EnvVar,
+  type EnvVarInput,
+  type Owner,
+  type Postgres,
+  type PostgresConnectionInfo,
+  type Service,
+  type ServiceAndDeploy,
+  type UpdatePostgresBody,
+  type UpdateServiceBody,
+} from "./schemas";
+
+/** Render's public API. */
+export const defaultBaseUrl = "https://api.render.com/v1";
+
+/** Product and version sent as User-Agent unless overridden. */
+export const defaultUserAgent = "arrakis-infra/0.1.0 (render-client; undici)";
+
+/** Network timeouts in milliseconds. */
+export interface RenderTimeouts {
+  /** TCP/TLS connect. Default 10 s. */
+  connectMs?: number;
+  /** From sending the request to the response headers. Default 30 s. */
+  headersMs?: number;
+  /** Idle time between body chunks. Default 30 s. */
+  bodyMs?: number;
+}
+
+/** Options of `RenderClient`. */
+export interface RenderClientOptions {
+  /** Render API key, sent as `Authorization: Bearer`. Never appears in an error message. */
+  apiKey: string;
+  /** Base URL including `/v1`. Default `https://api.render.com/v1`; the local stack points at the emulator. */
+  baseUrl?: string;
+  /** User-Agent header. Default names this product and its version. */
+  userAgent?: string;
+  /** Network timeouts. */
+  timeouts?: RenderTimeouts;
+  /** Retry bounds (attempts, total time, back-off). */
+  retry?: Partial<RetryPolicy>;
+  /** Sleep used between attempts. Default a timer; tests pass a fake. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Clock in ms used for retry bounds and reset headers. Default `Date.now`. */
+  now?: () => number;
+  /** Jitter source in [0, 1). Default `Math.random`. */
+  random?: () => number;
+  /**
+   * Client-side rate budget. Default: the process-wide budget of this base URL with Render's
+   * published limits. `false` turns it off (tests of the server's own limiting).
+   */
+  budget?: RateBudget | false;
+  /** Page size of list calls, 1–100. Default 100. */
+  pageSize?: number;
+}
+
+/** Filters of `GET /postgres` and `GET /services` (exact-name lookups, by workspace). */
+export interface ListFilter {
+  /** Names to match (Render matches by name; compare exactly on the caller's side). */
+  name?: string[];
+  /** Workspace ids. */
+  ownerId?: string[];
+}
+
+/** Filters of `GET /services`. */
+export interface ListServicesFilter extends ListFilter {
+  /** Service types, e.g. `web_service`. */
+  type?: string[];
+}
+
+/** Filters of `GET /owners`. */
+export interface ListOwnersFilter {
+  /** Owner names. */
+  name?: string[];
+  /** Owner emails. */
+  email?: string[];
+}
+
+type Query = Record<string, string | number | boolean | string[] | undefined>;
+
+interface CallOptions<T> {
+  query?: Query;
+  body?: unknown;
+  /** Schema of a 2xx body; absent when the body is ignored. */
+  schema?: () => ZodType<T>;
+  /** A 2xx without a body is allowed (202 "Queued" on deploys): resolves to undefined. */
+  bodyOptional?: boolean;
+}
+
+interface Transport {
+  pool: Pool;
+  origin: string;
+  basePath: string;
+}
+
+// Pools live on globalThis, not in a module variable: providers carry their own copy of this module,
+// and a keep-alive pool should still be one per base URL per process.
+const poolRegistryKey = Symbol.for("arrakis.render.pools");
+
+function poolRegistry(): Map<string, Pool> {
+  const holder = globalThis as unknown as Record<symbol, Map<string, Pool> | undefined>;
+  let registry = holder[poolRegistryKey];
+  if (!registry) {
+    registry = new Map();
+    holder[poolRegistryKey] = registry;
+  }
+  return registry;
+}
+
+/** Close every keep-alive connection this process holds to Render (end of a program, tests). */
+export async function closeRenderConnections(): Promise<void> {
+  const registry = poolRegistry();
+  const pools = [...registry.values()];
+  registry.clear();
+  await Promise.all(pools.map((pool) => pool.close().catch(() => undefined)));
+}
+
+function errorCode(err: unknown): string | undefined {
+  if (typeof err !== "object" || err === null) return undefined;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === "string") return code;
+  // undici wraps some socket errors; the cause carries the system code.
+  const cause = (err as { cause?: unknown }).cause;
+  return cause !== err ? errorCode(cause) : undefined;
+}
+
+function formatIssuePath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const part of path) {
+    if (typeof part === "number") out += `[${part}]`;
+    else out += out === "" ? String(part) : `.${String(part)}`;
+  }
+  return out;
+}
+
+function firstHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * Typed access to the Render API.
+ *
+ * Retries are a small loop here rather than undici's RetryAgent/RetryHandler, because the policy
+ * needs what that handler cannot give: every attempt must take a slot of the shared rate budget;
+ * waits must use the injected sleep/clock and honour `Ratelimit-Reset` (Render's seconds-left form);
+ * a POST must tell "refused before sending" from "sent, then lost" to report an unknown outcome; and
+ * after the last attempt we need Render's error body, which RetryHandler's status errors drop.
+ */
+export class RenderClient {
+  private readonly apiKey: string;
+  private readonly baseUrl: string;
+  private readonly userAgent: string;
+  private readonly timeouts: Required<RenderTimeouts>;
+  private readonly policy: RetryPolicy;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private readonly budget: RateBudget | undefined;
+  private readonly pageSize: number;
+
+  constructor(options: RenderClientOptions) {
+    if (!options.apiKey) {
+      throw new Error(
+        "could not create the Render client: no API key; set it with `pulumi config set --secret render:apiKey <key>`",
+      );
+    }
+    this.apiKey = options.apiKey;
+    this.baseUrl = (options.baseUrl ?? defaultBaseUrl).replace(/\/+$/, "");
+    this.userAgent = options.userAgent ?? defaultUserAgent;
+    this.timeouts = { connectMs: 10_000, headersMs: 30_000, bodyMs: 30_000, ...options.timeouts };
+    this.policy = { ...defaultRetryPolicy(), ...options.retry };
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.now = options.now ?? (() => Date.now());
+    this.random = options.random ?? Math.random;
+    this.budget = options.budget === false ? undefined : (options.budget ?? sharedRateBudget(this.baseUrl));
+    this.pageSize = Math.min(Math.max(Math.trunc(options.pageSize ?? maxPageSize), 1), maxPageSize);
+    // Validate the URL now, so a typo fails at construction with a clear message.
+    this.transport();
+  }
+
+  /** Close this base URL's keep-alive pool (it is reopened on the next request). */
+  async close(): Promise<void> {
+    const registry = poolRegistry();
+    const key = this.poolKey();
+    const pool = registry.get(key);
+    registry.delete(key);
+    await pool?.close().catch(() => undefined);
+  }
+
+  // ---- owners -------------------------------------------------------------------------------------
+
+  /** All owners (workspaces) the key can see. */
+  listOwners(filter: ListOwnersFilter = {}): AsyncGenerator<Owner, void, undefined> {
+    return this.list("/owners", { name: filter.name, email: filter.email }, "owner", ownerSchema);
+  }
+
+  /** One owner by id (`tea-…`, or a user id for that user's default workspace). */
+  getOwner(ownerId: string): Promise<Owner> {
+    return this.call("GET", `/owners/${enc(ownerId)}`, { schema: ownerSchema });
+  }
+
+  // ---- postgres -----------------------------------------------------------------------------------
+
+  /** Databases, optionally by name and workspace. */
+  listPostgres(filter: ListFilter = {}): AsyncGenerator<Postgres, void, undefined> {
+    return this.list("/postgres", { name: filter.name, ownerId: filter.ownerId }, "postgres", postgresSchema);
+  }
+
+  /**
+   * Create a database. Never retried once it may have reached Render: on an unknown outcome the
+   * error has `outcomeUnknown: true`; look the database up by name before creating again.
+   */
+  createPostgres(body: CreatePostgresBody): Promise<Postgres> {
+    return this.call("POST", "/postgres", { body, schema: postgresSchema });
+  }
+
+  /** One database. */
+  getPostgres(postgresId: string): Promise<Postgres> {
+    return this.call("GET", `/postgres/${enc(postgresId)}`, { schema: postgresSchema });
+  }
+
+  /** Change a database in place. */
+  updatePostgres(postgresId: string, body: UpdatePostgresBody): Promise<Postgres> {
+    return this.call("PATCH", `/postgres/${enc(postgresId)}`, { body, schema: postgresSchema });
+  }
+
+  /** Delete a database (irreversible). */
+  async deletePostgres(postgresId: string): Promise<void> {
+    await this.call("DELETE", `/postgres/${enc(postgresId)}`, {});
+  }
+
+  /** Password and connection strings of a database (all secret). */
+  getPostgresConnectionInfo(postgresId: string): Promise<PostgresConnectionInfo> {
+    return this.call("GET", `/postgres/${enc(postgresId)}/connection-info`, {
+      schema: postgresConnectionInfoSchema,
+    });
+  }
+
+  // ---- services -----------------------------------------------------------------------------------
+
+  /** Services, optionally by name, workspace and type. */
+  listServices(filter: ListServicesFilter = {}): AsyncGenerator<Service, void, undefined> {
+    return this.list(
+      "/services",
+      { name: filter.name, ownerId: filter.ownerId, type: filter.type },
+      "service",
+      serviceSchema,
+    );
+  }
+
+  /**
+   * Create a service; answers it with the id of its first deploy. Like `createPostgres`, an unknown
+   * outcome is reported (`outcomeUnknown: true`), never retried.
+   */
+  createService(body: CreateServiceBody): Promise<ServiceAndDeploy> {
+    return this.call("POST", "/services", { body, schema: serviceAndDeploySchema });
+  }
+
+  /** One service. */
+  getService(serviceId: string): Promise<Service> {
+    return this.call("GET", `/services/${enc(serviceId)}`, { schema: serviceSchema });
+  }
+
+  /** Change a service's configuration (a deploy rolls it out). */
+  updateService(serviceId: string, body: UpdateServiceBody): Promise<Service> {
+    return this.call("PATCH", `/services/${enc(serviceId)}`, { body, schema: serviceSchema });
+  }
+
+  /** Delete a service. */
+  async deleteService(serviceId: string): Promise<void> {
+    await this.call("DELETE", `/services/${enc(serviceId)}`, {});
+  }
+
+  /** Set the number of instances (ignored by Render while autoscaling is on). */
+  async scaleService(serviceId: string, numInstances: number): Promise<void> {
+    await this.call("POST", `/services/${enc(serviceId)}/scale`, { body: { numInstances } });
+  }
+
+  /** Suspend a service. */
+  async suspendService(serviceId: string): Promise<void> {
+    await this.call("POST", `/services/${enc(serviceId)}/suspend`, {});
+  }
+
+  /** Resume a suspended service. */
+  async resumeService(serviceId: string): Promise<void> {
+    await this.call("POST", `/services/${enc(serviceId)}/resume`, {});
+  }
+
+  // ---- env vars -----------------------------------------------------------------------------------
+
+  /** Env vars set directly on a service (values are secrets). */
+  listEnvVars(serviceId: string): AsyncGenerator<EnvVar, void, undefined> {
+    return this.list(`/services/${enc(serviceId)}/env-vars`, {}, "envVar", envVarSchema);
+  }
+
+  /** Replace the whole set of a service's env vars; answers the new set with generated values filled in. */
+  replaceEnvVars(serviceId: string, envVars: EnvVarInput[]): Promise<EnvVar[]> {
+    return this.call("PUT", `/services/${enc(serviceId)}/env-vars`, {
+      body: envVars,
+      schema: () => z.array(z.object({ envVar: envVarSchema() })).transform((l) => l.map((e) => e.envVar)),
+    });
+  }
+
+  /** One env var. */
+  getEnvVar(serviceId: string, key: string): Promise<EnvVar> {
+    return this.call("GET", `/services/${enc(serviceId)}/env-vars/${enc(key)}`, { schema: envVarSchema });
+  }
+
+  /** Add or update one env var, to a value or a generated one. */
+  putEnvVar(
+    serviceId: string,
+    key: string,
+    value: { value: string } | { generateValue: true },
+  ): Promise<EnvVar> {
+    return this.call("PUT", `/services/${enc(serviceId)}/env-vars/${enc(key)}`, {
+      body: value,
+      schema: envVarSchema,
+    });
+  }
+
+  /** Remove one env var. */
+  async deleteEnvVar(serviceId: string, key: string): Promise<void> {
+    await this.call("DELETE", `/services/${enc(serviceId)}/env-vars/${enc(key)}`, {});
+  }
+
+  // ---- deploys ------------------------------------------------------------------------------------
+
+  /**
+   * Start a deploy. Render answers 201 with the deploy, or 202 "queued" without a body: then this
+   * resolves to undefined (find it with `listDeploys`).
+   */
+  createDeploy(serviceId: string, body: CreateDeployBody = {}): Promise<Deploy | undefined> {
+    return this.call("POST", `/services/${enc(serviceId)}/deploys`, {
+      body,
+      schema: deploySchema,
+      bodyOptional: true,
+    });
+  }
+
+  /** One deploy. */
+  getDeploy(serviceId: string, deployId: string): Promise<Deploy> {
+    return this.call("GET", `/services/${enc(serviceId)}/deploys/${enc(deployId)}`, { schema: deploySchema });
+  }
+
+  /** Deploys of a service, newest first, optionally by status. */
+  listDeploys(
+    serviceId: string,
+    filter: { status?: DeployStatus[] } = {},
+  ): AsyncGenerator<Deploy, void, undefined> {
+    return this.list(
+      `/services/${enc(serviceId)}/deploys`,
+      { status: filter.status },
+      "deploy",
+      deploySchema,
+    );
+  }
+
+  /** Cancel a running deploy. */
+  cancelDeploy(serviceId: string, deployId: string): Promise<Deploy> {
+    return this.call("POST", `/services/${enc(serviceId)}/deploys/${enc(deployId)}/cancel`, {
+      schema: deploySchema,
+    });
+  }
+
+  /** Roll a service back to an earlier deploy; answers the new deploy. */
+  rollback(serviceId: string, deployId: string): Promise<Deploy> {
+    return this.call("POST", `/services/${enc(serviceId)}/rollback`, {
+      body: { deployId },
+      schema: deploySchema,
+    });
+  }
+
+  // ---- transport ----------------------------------------------------------------------------------
+
+  private list<T>(
+    path: string,
+    query: Query,
+    wrapper: string,
+    itemSchema: () => ZodType<T>,
+  ): AsyncGenerator<T, void, undefined> {
+    const pageSchema = (): ZodType<PageItem<T>[]> =>
+      z.array(z.object({ [wrapper]: itemSchema(), cursor: z.string() })).transform((items) =>
+        items.map((e) => {
+          const element = e as Record<string, unknown>;
+          return { item: element[wrapper] as T, cursor: element.cursor as string };
+        }),
+      );
+    return paginate<T>((cursor) =>
+      this.call("GET", path, { query: { ...query, limit: this.pageSize, cursor }, schema: pageSchema }),
+    );
+  }
+
+  private poolKey(): string {
+    return `${new URL(this.baseUrl).origin}|${this.timeouts.connectMs}`;
+  }
+
+  private transport(): Transport {
+    let url: URL;
+    try {
+      url = new URL(this.baseUrl);
+    } catch {
+      throw new Error(`could not create the Render client: baseUrl is not a URL`);
+    }
+    const registry = poolRegistry();
+    const key = this.poolKey();
+    let pool = registry.get(key);
+    if (!pool || pool.closed || pool.destroyed) {
+      pool = new Pool(url.origin, {
+        connections: 16,
+        keepAliveTimeout: 10_000,
+        connect: { timeout: this.timeouts.connectMs },
+      });
+      registry.set(key, pool);
+    }
+    return { pool, origin: url.origin, basePath: url.pathname.replace(/\/+$/, "") };
+  }
+
+  private call<T>(
+    method: string,
+    path: string,
+    options: CallOptions<T> & { bodyOptional: true },
+  ): Promise<T | undefined>;
+  private call<T>(method: string, path: string, options: CallOptions<T>): Promise<T>;
+  private async call<T>(method: string, path: string, options: CallOptions<T>): Promise<T | undefined> {
+    const secrets = [this.apiKey, ...secretsOfBody(options.body)];
+    const started = this.now();
+    for (let attempt = 1; ; attempt++) {
+      const result = await this.attempt(method, path, options, secrets, attempt);
+      if (result.ok) return result.value;
+      const { error, failure } = result;
+      if (!failure || !shouldRetry(method, failure)) throw error;
+      if (attempt >= this.policy.maxAttempts) {
+        throw withAttempts(error, attempt, `gave up after ${attempt} attempts`);
+      }
+      const delay = retryDelayMs(failure, attempt, this.policy, this.now(), this.random);
+      const elapsed = this.now() - started;
+      if (elapsed + delay > this.policy.maxElapsedMs) {
+        throw withAttempts(
+          error,
+          attempt,
+          `gave up after ${attempt} attempts: the next wait would pass the ${this.policy.maxElapsedMs} ms limit`,
+        );
+      }
+      // Everyone else waiting on the same limit should wait too.
+      if (failure.kind === "status" && failure.status === 429)
+        this.budget?.hold(method, path, this.now() + delay);
+      await this.sleep(delay);
+    }
+  }
+
+  private async attempt<T>(
+    method: string,
+    path: string,
+    options: CallOptions<T>,
+    secrets: string[],
+    attempt: number,
+  ): Promise<
+    { ok: true; value: T | undefined } | { ok: false; error: RenderApiError; failure?: AttemptFailure }
+  > {
+    const nonIdempotent = !isIdempotent(method);
+    const { pool, basePath } = this.transport();
+    const release = this.budget ? await this.budget.acquire(method, path) : () => undefined;
+    let statusCode: number;
+    let headers: Record<string, string | string[] | undefined>;
+    let text: string;
+    try {
+      const response = await pool.request({
+        method: method as Dispatcher.HttpMethod,
+        path: basePath + path + queryString(options.query),
+        headers: {
+          authorization: `Bearer ${this.apiKey}`,
+          accept: "application/json",
+          "user-agent": this.userAgent,
+          ...(options.body !== undefined ? { "content-type": "application/json" } : {}),
+        },
+        body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
+        headersTimeout: this.timeouts.headersMs,
+        bodyTimeout: this.timeouts.bodyMs,
+      });
+      statusCode = response.statusCode;
+      headers = response.headers;
+      text = await response.body.text();
+    } catch (err) {
+      const code = errorCode(err);
+      return {
+        ok: false,
+        error: errorFromNetwork({ method, path, code, nonIdempotent, attempts: attempt }),
+        failure: { kind: "network", code },
+      };
+    } finally {
+      release();
+    }
+    const requestId = firstHeader(headers["render-request-id"]);
+    if (statusCode < 200 || statusCode >= 300) {
+      return {
+        ok: false,
+        error: errorFromResponse({
+          method,
+          path,
+          status: statusCode,
+          bodyText: text,
+          requestId,
+          secrets,
+          nonIdempotent,
+          attempts: attempt,
+        }),
+        failure: { kind: "status", status: statusCode, headers },
+      };
+    }
+    if (!options.schema) return { ok: true, value: undefined };
+    if (text.trim() === "") {
+      if (options.bodyOptional) return { ok: true, value: undefined };
+      return { ok: false, error: errorFromParse(method, path, "", "empty body", secrets, requestId) };
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      return { ok: false, error: errorFromParse(method, path, "", "not JSON", secrets, requestId) };
+    }
+    const parsed = options.schema().safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return {
+        ok: false,
+        error: errorFromParse(method, path, formatIssuePath(issue.path), issue.message, secrets, requestId),
+      };
+    }
+    return { ok: true, value: parsed.data };
+  }
+}
+
+function enc(segment: string): string {
+  return encodeURIComponent(segment);
+}
+
+/** Query string; arrays are comma-separated (Render's `style: form, explode: false`). */
+function queryString(query: Query | undefined): string {
+  if (!query) return "";
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) {
+      if (value.length > 0) params.set(key, value.join(","));
+    } else params.set(key, String(value));
+  }
+  const s = params.toString();
+  return s ? `?${s}` : "";
+}
+
+/** True when `err` is a Render error saying a non-idempotent write may have been applied. */
+export function isOutcomeUnknown(err: unknown): boolean {
+  return isRenderApiError(err) && err.outcomeUnknown;
+}

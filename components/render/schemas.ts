@@ -1,0 +1,309 @@
+/**
+ * Minimal zod schemas of the Render objects we read, and the request bodies we send.
+ *
+ * Schemas are built by functions, never held in module-level constants: dynamic providers serialize
+ * what they reach, and a built zod schema does not serialize (STYLE.md). Objects are non-strict, so
+ * fields Render adds later are accepted (and dropped). Enum spellings are Render's, from
+ * ../shared/render-api/REFERENCE.md.
+ */
+import { z } from "zod";
+
+/** Postgres `status` values (databaseStatus). */
+export const postgresStatuses = [
+  "creating",
+  "available",
+  "unavailable",
+  "config_restart",
+  "suspended",
+  "maintenance_scheduled",
+  "maintenance_in_progress",
+  "recovery_failed",
+  "recovery_in_progress",
+  "unknown",
+  "updating_instance",
+] as const;
+
+/** Deploy `status` values; note `canceled` with one "l". */
+export const deployStatuses = [
+  "created",
+  "queued",
+  "build_in_progress",
+  "update_in_progress",
+  "live",
+  "deactivated",
+  "build_failed",
+  "update_failed",
+  "canceled",
+  "pre_deploy_in_progress",
+  "pre_deploy_failed",
+] as const;
+
+/** Deploy statuses after which nothing changes any more (inferred, see REFERENCE.md §6). */
+export const terminalDeployStatuses = [
+  "live",
+  "deactivated",
+  "build_failed",
+  "update_failed",
+  "canceled",
+  "pre_deploy_failed",
+] as const;
+
+/** Service `type` values. */
+export const serviceTypes = [
+  "static_site",
+  "web_service",
+  "private_service",
+  "background_worker",
+  "cron_job",
+] as const;
+
+/** `suspended` is a string on both services and databases. */
+export const suspendedValues = ["suspended", "not_suspended"] as const;
+
+/** An owner (workspace or user). */
+export function ownerSchema() {
+  return z.object({
+    id: z.string(),
+    name: z.string(),
+    email: z.string().optional(),
+    type: z.enum(["user", "team"]),
+  });
+}
+
+function ipAllowListSchema() {
+  // Render answers `null` where `[]` was sent (OBSERVED); read both as a list.
+  return z
+    .array(z.object({ cidrBlock: z.string(), description: z.string().optional() }))
+    .nullish()
+    .transform((list) => list ?? []);
+}
+
+/** A Postgres database (`postgresDetail`, also the list item). */
+export function postgresSchema() {
+  return z.object({
+    id: z.string(),
+    name: z.string(),
+    owner: ownerSchema(),
+    plan: z.string(),
+    region: z.string(),
+    version: z.string(),
+    status: z.enum(postgresStatuses),
+    suspended: z.enum(suspendedValues).optional(),
+    databaseName: z.string(),
+    databaseUser: z.string(),
+    ipAllowList: ipAllowListSchema(),
+    highAvailabilityEnabled: z.boolean().optional(),
+    diskAutoscalingEnabled: z.boolean().optional(),
+    diskSizeGB: z.number().nullish(),
+    environmentId: z.string().nullish(),
+    role: z.enum(["primary", "replica"]).optional(),
+    dashboardUrl: z.string().optional(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  });
+}
+
+/** `GET /postgres/{id}/connection-info`: every field is a secret. */
+export function postgresConnectionInfoSchema() {
+  return z.object({
+    password: z.string(),
+    internalConnectionString: z.string(),
+    externalConnectionString: z.string(),
+    psqlCommand: z.string(),
+  });
+}
+
+/** The subset of `serviceDetails` we read (web service shape; every field optional across types). */
+function serviceDetailsSchema() {
+  return z.object({
+    runtime: z.string().optional(),
+    plan: z.string().optional(),
+    region: z.string().optional(),
+    numInstances: z.number().optional(),
+    healthCheckPath: z.string().optional(),
+    url: z.string().nullish(),
+    envSpecificDetails: z
+      .object({
+        buildCommand: z.string().optional(),
+        startCommand: z.string().optional(),
+        // On read, preDeployCommand sits here, not at the top of serviceDetails (OBSERVED).
+        preDeployCommand: z.string().optional(),
+      })
+      .optional(),
+    autoscaling: z
+      .object({ enabled: z.boolean(), min: z.number().optional(), max: z.number().optional() })
+      .nullish(),
+  });
+}
+
+/** A service. There is no `status` field: readiness comes from its deploys. */
+export function serviceSchema() {
+  return z.object({
+    id: z.string(),
+    name: z.string(),
+    ownerId: z.string(),
+    type: z.enum(serviceTypes),
+    suspended: z.enum(suspendedValues),
+    autoDeploy: z.enum(["yes", "no"]).optional(),
+    repo: z.string().optional(),
+    branch: z.string().optional(),
+    rootDir: z.string().optional(),
+    slug: z.string().optional(),
+    environmentId: z.string().nullish(),
+    dashboardUrl: z.string().optional(),
+    serviceDetails: serviceDetailsSchema(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  });
+}
+
+/** `POST /services` answers the service and the id of its first deploy. */
+export function serviceAndDeploySchema() {
+  return z.object({ service: serviceSchema(), deployId: z.string().optional() });
+}
+
+/** An env var set on a service; `value` is a secret. */
+export function envVarSchema() {
+  return z.object({ key: z.string(), value: z.string() });
+}
+
+/** A deploy. Only `id` is required by Render's spec. */
+export function deploySchema() {
+  return z.object({
+    id: z.string(),
+    status: z.enum(deployStatuses).optional(),
+    trigger: z.string().optional(),
+    commit: z.object({ id: z.string().optional(), message: z.string().optional() }).nullish(),
+    image: z.object({ ref: z.string().optional(), sha: z.string().optional() }).nullish(),
+    createdAt: z.string().optional(),
+    updatedAt: z.string().optional(),
+    startedAt: z.string().nullish(),
+    finishedAt: z.string().nullish(),
+  });
+}
+
+/** An owner (workspace or user). */
+export type Owner = z.infer<ReturnType<typeof ownerSchema>>;
+/** A Postgres database as Render reports it. */
+export type Postgres = z.infer<ReturnType<typeof postgresSchema>>;
+/** Connection strings and password of a database (secrets). */
+export type PostgresConnectionInfo = z.infer<ReturnType<typeof postgresConnectionInfoSchema>>;
+/** A service as Render reports it. */
+export type Service = z.infer<ReturnType<typeof serviceSchema>>;
+/** The answer to `POST /services`. */
+export type ServiceAndDeploy = z.infer<ReturnType<typeof serviceAndDeploySchema>>;
+/** An env var of a service. */
+export type EnvVar = z.infer<ReturnType<typeof envVarSchema>>;
+/** A deploy of a service. */
+export type Deploy = z.infer<ReturnType<typeof deploySchema>>;
+/** A Postgres status. */
+export type PostgresStatus = (typeof postgresStatuses)[number];
+/** A deploy status. */
+export type DeployStatus = (typeof deployStatuses)[number];
+
+/** An IP allow-list entry in a request body. */
+export interface IpAllowEntry {
+  /** CIDR block, e.g. `203.0.113.0/24`; `0.0.0.0/0` allows everyone. */
+  cidrBlock: string;
+  /** Free text shown in the dashboard. */
+  description: string;
+}
+
+/** `POST /postgres` body (`postgresPOSTInput`). */
+export interface CreatePostgresBody {
+  /** Display name. */
+  name: string;
+  /** Workspace id `tea-…`. */
+  ownerId: string;
+  /** Plan, underscore spelling (`basic_256mb`). */
+  plan: string;
+  /** Major version as a string (`"16"`). */
+  version: string;
+  /** Region, default `oregon`. */
+  region?: string;
+  /** Database name; Render appends a random suffix. */
+  databaseName?: string;
+  /** Database user. */
+  databaseUser?: string;
+  /** Read back as `highAvailabilityEnabled`. */
+  enableHighAvailability?: boolean;
+  /** Disk size in GB. */
+  diskSizeGB?: number;
+  /** Read back as `diskAutoscalingEnabled`. */
+  enableDiskAutoscaling?: boolean;
+  /** `[]` allows private-network connections only. */
+  ipAllowList?: IpAllowEntry[];
+  /** Project environment `evm-…`. */
+  environmentId?: string;
+}
+
+/** `PATCH /postgres/{id}` body: every field optional. */
+export interface UpdatePostgresBody {
+  /** Display name. */
+  name?: string;
+  /** Plan. */
+  plan?: string;
+  /** Disk size in GB. */
+  diskSizeGB?: number;
+  /** Disk autoscaling. */
+  enableDiskAutoscaling?: boolean;
+  /** High availability. */
+  enableHighAvailability?: boolean;
+  /** Replaces the allow list. */
+  ipAllowList?: IpAllowEntry[];
+}
+
+/** One env var in a create or replace-all body. */
+export type EnvVarInput = { key: string; value: string } | { key: string; generateValue: true };
+
+/** `POST /services` body (`servicePOST`); `serviceDetails` is passed through as given. */
+export interface CreateServiceBody {
+  /** Service type, e.g. `web_service`. */
+  type: (typeof serviceTypes)[number];
+  /** Unique within the workspace. */
+  name: string;
+  /** Workspace id. */
+  ownerId: string;
+  /** Git repository URL (no branch). */
+  repo?: string;
+  /** Branch; defaults to the repo's default branch. */
+  branch?: string;
+  /** `"yes"` or `"no"`. */
+  autoDeploy?: "yes" | "no";
+  /** Subdirectory to build from. */
+  rootDir?: string;
+  /** Initial env vars. */
+  envVars?: EnvVarInput[];
+  /** Project environment. */
+  environmentId?: string;
+  /** Type-specific details (web: runtime, plan, region, envSpecificDetails, …). */
+  serviceDetails?: Record<string, unknown>;
+}
+
+/** `PATCH /services/{id}` body (`servicePATCH`). */
+export interface UpdateServiceBody {
+  /** New name. */
+  name?: string;
+  /** Repository URL. */
+  repo?: string;
+  /** Branch. */
+  branch?: string;
+  /** `"yes"` or `"no"`. */
+  autoDeploy?: "yes" | "no";
+  /** Subdirectory to build from. */
+  rootDir?: string;
+  /** Patchable type-specific details. */
+  serviceDetails?: Record<string, unknown>;
+}
+
+/** `POST /services/{id}/deploys` body. */
+export interface CreateDeployBody {
+  /** `"clear"` or `"do_not_clear"` (default). */
+  clearCache?: "clear" | "do_not_clear";
+  /** Commit SHA to deploy. */
+  commitId?: string;
+  /** Image URL for image services. */
+  imageUrl?: string;
+  /** `"build_and_deploy"` (default) or `"deploy_only"`. */
+  deployMode?: "build_and_deploy" | "deploy_only";
+}
