@@ -11,6 +11,7 @@ import {
   type PostgresVersion,
   type Region,
 } from "./enums";
+import type { Postgres } from "../render/schemas";
 import { allowed, identifierProblem, isCidr, isUnknown, nameProblem, type InputFailure } from "./validation";
 
 /** One IP allow list entry, API spelling. */
@@ -42,21 +43,20 @@ export interface PostgresInputs {
 }
 
 /** The subset of Render's Postgres object that mapping reads. */
-export interface LivePostgres {
-  id: string;
-  name: string;
-  owner?: { id: string } | null;
-  ownerId?: string;
-  plan: string;
-  version: string;
-  region: string;
-  databaseName: string;
-  databaseUser: string;
-  ipAllowList?: IpAllowEntry[] | null;
-  highAvailabilityEnabled?: boolean;
-  diskSizeGB?: number | null;
-  status?: string;
-}
+export type LivePostgres = Pick<
+  Postgres,
+  | "id"
+  | "name"
+  | "owner"
+  | "plan"
+  | "version"
+  | "region"
+  | "databaseName"
+  | "databaseUser"
+  | "ipAllowList"
+  | "highAvailabilityEnabled"
+  | "diskSizeGB"
+>;
 
 /** Fields that cannot change without replacing the database (PATCH refuses them). */
 export const postgresImmutableFields = [
@@ -272,7 +272,7 @@ export function fromPostgres(live: LivePostgres, base?: Partial<PostgresInputs>)
   const desiredName = base?.databaseName;
   return {
     name: live.name,
-    ownerId: live.owner?.id ?? live.ownerId ?? base?.ownerId ?? "",
+    ownerId: live.owner.id,
     plan: live.plan as PostgresPlan,
     version: live.version as PostgresVersion,
     region: live.region as Region,
@@ -295,10 +295,10 @@ export function fromPostgres(live: LivePostgres, base?: Partial<PostgresInputs>)
   };
 }
 
-function sameAllowList(a: IpAllowEntry[], b: IpAllowEntry[]): boolean {
-  const key = (l: IpAllowEntry[]) =>
+function sameAllowList(a: IpAllowEntry[], b: { cidrBlock: string; description?: string }[]): boolean {
+  const key = (l: { cidrBlock: string; description?: string }[]) =>
     l
-      .map((e) => `${e.cidrBlock}\u0000${e.description}`)
+      .map((e) => `${e.cidrBlock}\u0000${e.description ?? ""}`)
       .sort()
       .join("\n");
   return key(a) === key(b);
@@ -311,8 +311,7 @@ export function diffPostgres(
 ): { changed: string[]; replaced: string[] } {
   const changed: string[] = [];
   const replaced: string[] = [];
-  const liveOwner = live.owner?.id ?? live.ownerId;
-  if (liveOwner !== undefined && liveOwner !== desired.ownerId) replaced.push("ownerId");
+  if (live.owner.id !== desired.ownerId) replaced.push("ownerId");
   if (live.region !== desired.region) replaced.push("region");
   if (live.version !== desired.version) replaced.push("version");
   if (!databaseNameMatches(desired.databaseName, live.databaseName)) replaced.push("databaseName");
@@ -320,7 +319,7 @@ export function diffPostgres(
     replaced.push("databaseUser");
   if (live.name !== desired.name) changed.push("name");
   if (live.plan !== desired.plan) changed.push("plan");
-  if (!sameAllowList(desired.ipAllowList, live.ipAllowList ?? [])) changed.push("ipAllowList");
+  if (!sameAllowList(desired.ipAllowList, live.ipAllowList)) changed.push("ipAllowList");
   if ((live.highAvailabilityEnabled ?? false) !== desired.highAvailability) changed.push("highAvailability");
   if (desired.diskSizeGB !== undefined && live.diskSizeGB != null && live.diskSizeGB !== desired.diskSizeGB)
     changed.push("diskSizeGB");

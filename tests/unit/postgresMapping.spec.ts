@@ -31,7 +31,7 @@ function live(overrides: Partial<LivePostgres> = {}): LivePostgres {
   return {
     id: "dpg-d303qfodl3ps739p3e6g-a",
     name: "arrakis-prod-db",
-    owner: { id: "tea-d303qfodl3ps739p3e60" },
+    owner: { id: "tea-d303qfodl3ps739p3e60", name: "arrakis", type: "team" },
     plan: "basic_256mb",
     version: "17",
     region: "oregon",
