@@ -25,7 +25,10 @@ async function scriptedServer() {
     req.on("end", () => {
       seen.push({ method: req.method!, url: req.url!, headers: req.headers, body });
       const action = script.shift() ?? { status: 500, body: { message: "script exhausted" } };
-      if ("reset" in action) return req.socket.destroy();
+      if ("reset" in action) {
+        req.socket.destroy();
+        return;
+      }
       if ("hang" in action) return;
       const text = action.body === undefined ? "" : JSON.stringify(action.body);
       res.writeHead(action.status, { "content-type": "application/json", ...action.headers });
