@@ -1,17 +1,201 @@
+import { existsSync } from "node:fs";
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import * as net from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { vector } from "@electric-sql/pglite-pgvector";
+import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import { startAuthProxy, type AuthProxy } from "./authProxy";
 import type { DatabaseBackend, DatabaseHandle } from "./index";
+import { quoteIdentifier, quoteLiteral, validateSpec, type DatabaseSpec } from "./names";
 
-/** Placeholder until the real backend lands. */
+/** Written last when a database's data directory is complete; it names the role and database inside. */
+const MARKER_FILE = "emulator-database.json";
+/** Connections that `pg` pools and ORMs open at once; PGlite runs their queries one at a time. */
+const MAX_CONNECTIONS = 100;
+
+interface RunningDatabase {
+  handle: DatabaseHandle;
+  db: PGlite;
+  socketServer: PGLiteSocketServer;
+  proxy: AuthProxy;
+  dir: string;
+}
+
+interface Marker {
+  databaseName: string;
+  user: string;
+}
+
+/**
+ * One PGlite (PostgreSQL 18 in WebAssembly, with pgvector) per Render database, each with its own data
+ * directory on disk: `<dataDir>/<id>` when persisting, else under a temporary folder removed by `close`.
+ *
+ * Each database really contains the Render role and database (so `current_user` and `current_database()` are
+ * what the connection string says), and a small front (see authProxy.ts) checks user, database and password
+ * before handing the connection to PGlite's socket server, which listens on a Unix socket only.
+ */
 export class PgliteBackend implements DatabaseBackend {
-  constructor(private readonly config: string | undefined) {}
-  provision(): Promise<DatabaseHandle> {
-    return Promise.reject(
-      new Error("could not provision database: pglite backend not implemented yet" + (this.config ? "" : "")),
+  private readonly running = new Map<string, Promise<RunningDatabase>>();
+  private scratchDir?: Promise<string>;
+  private template?: Promise<string>;
+  private socketCount = 0;
+  private closed = false;
+
+  /** @param dataDir when set, each database's data lives in `<dataDir>/<id>` and survives `close`. */
+  constructor(private readonly dataDir: string | undefined) {}
+
+  provision(spec: DatabaseSpec): Promise<DatabaseHandle> {
+    if (this.closed)
+      return Promise.reject(new Error(`could not provision database ${spec.id}: backend is closed`));
+    try {
+      validateSpec(spec);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    let started = this.running.get(spec.id);
+    if (!started) {
+      started = this.start(spec);
+      this.running.set(spec.id, started);
+      // A failed start is forgotten so that a later provision can try again.
+      started.catch(() => {
+        if (this.running.get(spec.id) === started) this.running.delete(spec.id);
+      });
+    }
+    return started.then((database) => ({ ...database.handle }));
+  }
+
+  async drop(id: string): Promise<void> {
+    validateSpec({ id, databaseName: "x", user: "x", password: "" });
+    const started = this.running.get(id);
+    this.running.delete(id);
+    if (started) {
+      const database = await started.catch(() => undefined);
+      if (database) await stopDatabase(database);
+    }
+    await rm(await this.databaseDir(id), { recursive: true, force: true });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const all = [...this.running.values()];
+    this.running.clear();
+    await Promise.all(
+      all.map(async (started) => {
+        const database = await started.catch(() => undefined);
+        if (database) await stopDatabase(database);
+      }),
     );
+    if (this.scratchDir) await rm(await this.scratchDir, { recursive: true, force: true });
   }
-  drop(): Promise<void> {
-    return Promise.resolve();
+
+  private async start(spec: DatabaseSpec): Promise<RunningDatabase> {
+    const dir = await this.databaseDir(spec.id);
+    const marker = await readMarker(dir);
+    if (marker) {
+      if (marker.databaseName !== spec.databaseName || marker.user !== spec.user) {
+        throw new Error(
+          `could not provision database ${spec.id}: its persisted data holds database "${marker.databaseName}" ` +
+            `and user "${marker.user}", not "${spec.databaseName}" and "${spec.user}"`,
+        );
+      }
+    } else {
+      await this.createDataDir(spec, dir);
+    }
+    const db = await PGlite.create({
+      dataDir: dir,
+      username: spec.user,
+      database: spec.databaseName,
+      extensions: { vector },
+    });
+    let socketServer: PGLiteSocketServer | undefined;
+    try {
+      const socketPath = join(await this.scratch(), `${++this.socketCount}.sock`);
+      socketServer = new PGLiteSocketServer({ db, path: socketPath, maxConnections: MAX_CONNECTIONS });
+      await socketServer.start();
+      const proxy = await startAuthProxy(spec, () => net.connect(socketPath));
+      return {
+        handle: {
+          host: proxy.host,
+          port: proxy.port,
+          databaseName: spec.databaseName,
+          user: spec.user,
+          password: spec.password,
+        },
+        db,
+        socketServer,
+        proxy,
+        dir,
+      };
+    } catch (error) {
+      await socketServer?.stop().catch(() => undefined);
+      await db.close().catch(() => undefined);
+      throw error;
+    }
   }
-  close(): Promise<void> {
-    return Promise.resolve();
+
+  /** Copies the initdb'd template, creates the Render role and database in it, and marks the folder complete. */
+  private async createDataDir(spec: DatabaseSpec, dir: string): Promise<void> {
+    // A folder without the marker is what an interrupted creation left: start it over.
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(join(dir, ".."), { recursive: true });
+    await cp(await this.templateDir(), dir, { recursive: true });
+    const admin = await PGlite.create({ dataDir: dir });
+    try {
+      // SUPERUSER because pgvector is not a trusted extension and Render lets its (non-superuser) database user
+      // run `CREATE EXTENSION vector`; each PGlite holds one Render database, so this reaches nothing else.
+      // PGlite's socket server answers every login itself, so the role's password is not what gates access
+      // (authProxy.ts does); it is still set so that the data would work behind a real server too.
+      await admin.exec(
+        `CREATE ROLE ${quoteIdentifier(spec.user)} LOGIN SUPERUSER PASSWORD ${quoteLiteral(spec.password)}`,
+      );
+      await admin.exec(
+        `CREATE DATABASE ${quoteIdentifier(spec.databaseName)} OWNER ${quoteIdentifier(spec.user)}`,
+      );
+    } finally {
+      await admin.close();
+    }
+    const marker: Marker = { databaseName: spec.databaseName, user: spec.user };
+    await writeFile(join(dir, MARKER_FILE), JSON.stringify(marker));
   }
+
+  /** initdb takes seconds in PGlite, a copy of its result a fraction: run it once per backend. */
+  private templateDir(): Promise<string> {
+    this.template ??= (async () => {
+      const dir = join(await this.scratch(), "template");
+      const db = await PGlite.create({ dataDir: dir });
+      await db.close();
+      return dir;
+    })();
+    this.template.catch(() => (this.template = undefined));
+    return this.template;
+  }
+
+  /** A short path, because Unix socket paths are limited to about 100 bytes. */
+  private scratch(): Promise<string> {
+    this.scratchDir ??= mkdtemp(join(tmpdir(), "emdb-"));
+    return this.scratchDir;
+  }
+
+  private async databaseDir(id: string): Promise<string> {
+    return this.dataDir ? join(this.dataDir, id) : join(await this.scratch(), id);
+  }
+}
+
+async function readMarker(dir: string): Promise<Marker | undefined> {
+  const file = join(dir, MARKER_FILE);
+  if (!existsSync(file)) return undefined;
+  const parsed = JSON.parse(await readFile(file, "utf8")) as Partial<Marker>;
+  if (typeof parsed.databaseName !== "string" || typeof parsed.user !== "string") {
+    // Never treat it as absent: that would start the folder over and delete the data.
+    throw new Error(`could not read ${file}: expected databaseName and user`);
+  }
+  return { databaseName: parsed.databaseName, user: parsed.user };
+}
+
+async function stopDatabase(database: RunningDatabase): Promise<void> {
+  await database.proxy.close();
+  await database.socketServer.stop();
+  await database.db.close();
 }
