@@ -1,2 +1,3 @@
 // Public barrel of the Render components.
-export {};
+export * from "./postgres";
+export * from "./postgresExtension";

@@ -11,7 +11,7 @@ import {
   type PostgresVersion,
   type Region,
 } from "./enums";
-import type { Postgres } from "../render/schemas";
+import type { CreatePostgresBody, Postgres, UpdatePostgresBody } from "../render/schemas";
 import { allowed, identifierProblem, isCidr, isUnknown, nameProblem, type InputFailure } from "./validation";
 
 /** One IP allow list entry, API spelling. */
@@ -327,7 +327,7 @@ export function diffPostgres(
 }
 
 /** The POST /postgres body. */
-export function toCreatePostgresBody(inputs: PostgresInputs): Record<string, unknown> {
+export function toCreatePostgresBody(inputs: PostgresInputs): CreatePostgresBody {
   return {
     name: inputs.name,
     ownerId: inputs.ownerId,
@@ -343,12 +343,13 @@ export function toCreatePostgresBody(inputs: PostgresInputs): Record<string, unk
 }
 
 /** The PATCH /postgres/{id} body: only what differs from live. */
-export function toPatchPostgresBody(inputs: PostgresInputs, live: LivePostgres): Record<string, unknown> {
+export function toPatchPostgresBody(inputs: PostgresInputs, live: LivePostgres): UpdatePostgresBody {
   const { changed } = diffPostgres(inputs, live);
-  const body: Record<string, unknown> = {};
-  for (const field of changed) {
-    if (field === "highAvailability") body.enableHighAvailability = inputs.highAvailability;
-    else body[field] = inputs[field as keyof PostgresInputs];
-  }
+  const body: UpdatePostgresBody = {};
+  if (changed.includes("name")) body.name = inputs.name;
+  if (changed.includes("plan")) body.plan = inputs.plan;
+  if (changed.includes("ipAllowList")) body.ipAllowList = inputs.ipAllowList;
+  if (changed.includes("highAvailability")) body.enableHighAvailability = inputs.highAvailability;
+  if (changed.includes("diskSizeGB")) body.diskSizeGB = inputs.diskSizeGB;
   return body;
 }

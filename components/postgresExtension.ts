@@ -1,0 +1,44 @@
+/**
+ * `PostgresExtension`: an extension enabled in a database, e.g. pgvector's `vector`
+ * (type `pulumi-nodejs:dynamic/render:PostgresExtension`).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { PostgresExtensionProvider } from "./postgresExtensionProvider";
+
+/** Arguments of a database extension. */
+export interface PostgresExtensionArgs {
+  /** Connection string with rights to create extensions, e.g. a RenderPostgres's externalConnectionString (secret). */
+  connectionString: pulumi.Input<string>;
+  /** Extension name. Default `vector` (pgvector). */
+  extension?: pulumi.Input<string>;
+  /**
+   * Drop the extension when this resource is deleted. Default false, because dropping `vector` fails
+   * or destroys data that uses it; the drop never cascades.
+   */
+  dropOnDelete?: pulumi.Input<boolean>;
+}
+
+/** An extension enabled in a PostgreSQL database. */
+export class PostgresExtension extends pulumi.dynamic.Resource {
+  /** The extension's name. */
+  declare readonly extension: pulumi.Output<string>;
+  /** The version installed, e.g. `0.8.0`. */
+  declare readonly installedVersion: pulumi.Output<string>;
+
+  constructor(name: string, args: PostgresExtensionArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      new PostgresExtensionProvider(),
+      name,
+      {
+        extension: "vector",
+        dropOnDelete: false,
+        ...args,
+        connectionString: pulumi.secret(args.connectionString),
+        installedVersion: undefined,
+      },
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["connectionString"] }),
+      "render",
+      "PostgresExtension",
+    );
+  }
+}

@@ -1,0 +1,257 @@
+/**
+ * The dynamic provider behind `RenderPostgres`: check/diff/create/read/update/delete over Render's API.
+ * Its code is serialized into every resource's state: it reaches only the Render client, the pure
+ * mapping and node built-ins, and builds clients inside methods (STYLE.md, "Dynamic providers").
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import {
+  checkPostgresInputs,
+  diffPostgres,
+  fromPostgres,
+  toCreatePostgresBody,
+  toPatchPostgresBody,
+  type PostgresInputs,
+} from "./mapping/postgres";
+import { isUnknown } from "./mapping/validation";
+import { RenderClient, isOutcomeUnknown } from "./render/client";
+import { isNotFound, isRenderApiError } from "./render/errors";
+import type { Postgres, PostgresConnectionInfo } from "./render/schemas";
+import { waitForPostgresAvailable } from "./render/wait";
+import { renderClientFrom, verifyOwner, type RenderProviderConfig } from "./providerConfig";
+
+/** What a `RenderPostgres` holds in state: its inputs plus what Render reports. */
+export interface PostgresOutputs extends PostgresInputs {
+  /** Render's status, e.g. `available`. */
+  status: string;
+  /** Link to the database in Render's dashboard. */
+  dashboardUrl: string;
+  /** The live database name, with Render's random suffix (e.g. `arrakis_production_bq3v`). */
+  liveDatabaseName: string;
+  /** The live database user. */
+  liveDatabaseUser: string;
+  /** External host name. */
+  host: string;
+  /** External port. */
+  port: number;
+  /** Secret: the database password. */
+  password: string;
+  /** Secret: connection string inside Render's private network. */
+  internalConnectionString: string;
+  /** Secret: connection string from outside Render (SSL required). */
+  externalConnectionString: string;
+}
+
+/** Outputs that are secrets without a secret input of the same name. */
+export const postgresSecretOutputs = ["password", "internalConnectionString", "externalConnectionString"];
+
+/** Seconds -> the wait options of the client's poller (a zero interval still yields to the loop). */
+function waitOptions(inputs: PostgresInputs) {
+  return { timeoutMs: inputs.waitTimeoutSeconds * 1000, intervalMs: inputs.pollIntervalSeconds * 1000 };
+}
+
+function outputsOf(inputs: PostgresInputs, live: Postgres, info: PostgresConnectionInfo): PostgresOutputs {
+  const external = new URL(info.externalConnectionString);
+  return {
+    ...inputs,
+    status: live.status,
+    dashboardUrl: live.dashboardUrl ?? `https://dashboard.render.com/d/${live.id}`,
+    liveDatabaseName: live.databaseName,
+    liveDatabaseUser: live.databaseUser,
+    host: external.hostname,
+    port: Number(external.port || 5432),
+    password: info.password,
+    internalConnectionString: info.internalConnectionString,
+    externalConnectionString: info.externalConnectionString,
+  };
+}
+
+/** Options that live only in our state: changing them needs an update but no API call. */
+const stateOnlyKeys = [
+  "adoptExisting",
+  "allowReplacement",
+  "waitTimeoutSeconds",
+  "pollIntervalSeconds",
+] as const;
+
+/** The `ResourceProvider` of Render Postgres databases. */
+export class PostgresProvider implements pulumi.dynamic.ResourceProvider<PostgresInputs, PostgresOutputs> {
+  private config: RenderProviderConfig = {};
+
+  /** Reads `render:apiKey` and `render:apiUrl` from stack config: the key is never an input. */
+  async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
+    this.config = { apiKey: req.config.get("render:apiKey"), apiUrl: req.config.get("render:apiUrl") };
+  }
+
+  /** Validates every field (names the property and the allowed values); reads, never writes. */
+  async check(
+    _olds: PostgresInputs,
+    news: PostgresInputs,
+  ): Promise<pulumi.dynamic.CheckResult<PostgresInputs>> {
+    const { inputs, failures } = checkPostgresInputs(news as unknown as Record<string, unknown>);
+    if (failures.length === 0 && typeof inputs.ownerId === "string" && !isUnknown(inputs.ownerId)) {
+      const problem = await verifyOwner(this.config, inputs.ownerId);
+      if (problem) failures.push(problem);
+    }
+    return { inputs: inputs as unknown as PostgresInputs, failures };
+  }
+
+  /** Compares the desired state with the live database, so drift made in the dashboard shows. */
+  async diff(id: string, olds: PostgresOutputs, news: PostgresInputs): Promise<pulumi.dynamic.DiffResult> {
+    const client = renderClientFrom(this.config);
+    let live: Postgres;
+    try {
+      live = await client.getPostgres(id);
+    } catch (err) {
+      if (isNotFound(err))
+        throw new Error(
+          `could not diff database ${id}: it no longer exists on Render. Run \`pulumi refresh\` to drop it ` +
+            "from the stack's state; the next `pulumi up` then creates it anew",
+        );
+      throw err;
+    }
+    if (isUnknown(news)) return { changes: true };
+    const { changed, replaced } = diffPostgres(news, live);
+    if (replaced.length > 0 && !news.allowReplacement) {
+      const what = replaced
+        .map(
+          (f) =>
+            `${f} (live ${JSON.stringify(liveValue(live, f))}, wanted ${JSON.stringify(news[f as keyof PostgresInputs])})`,
+        )
+        .join(", ");
+      throw new Error(
+        `could not plan database ${news.name} (${id}): changing ${what} would replace the database and ` +
+          "destroy its data. Keep the old value, or set `allowReplacement: true` on the resource to " +
+          "replace it on purpose",
+      );
+    }
+    const optionsChanged = stateOnlyKeys.some((k) => olds[k] !== undefined && olds[k] !== news[k]);
+    return {
+      changes: changed.length > 0 || replaced.length > 0 || optionsChanged,
+      replaces: replaced,
+      // A replacement must not briefly run two databases of the same name (names are unique here).
+      deleteBeforeReplace: replaced.length > 0,
+    };
+  }
+
+  /** Creates the database (never a second one of the same name) and waits until it is available. */
+  async create(inputs: PostgresInputs): Promise<pulumi.dynamic.CreateResult<PostgresOutputs>> {
+    const client = renderClientFrom(this.config);
+    const existing = await findByName(client, inputs.name, inputs.ownerId);
+    let db: Postgres;
+    if (existing) {
+      if (!inputs.adoptExisting)
+        throw new Error(
+          `could not create database ${inputs.name}: workspace ${inputs.ownerId} already has a database of ` +
+            `that name (${existing.id}). Adopt it with the resource option \`import: "${existing.id}"\` ` +
+            "(the arrakis app: `pulumi config set postgresId " +
+            `${existing.id}\`), or set \`adoptExisting: true\` on the resource`,
+        );
+      const { replaced } = diffPostgres(inputs, existing);
+      if (replaced.length > 0)
+        throw new Error(
+          `could not adopt database ${inputs.name} (${existing.id}): its ${replaced.join(", ")} differ from ` +
+            "the desired ones, and those cannot change in place",
+        );
+      const patch = toPatchPostgresBody(inputs, existing);
+      db = Object.keys(patch).length > 0 ? await client.updatePostgres(existing.id, patch) : existing;
+    } else {
+      try {
+        db = await client.createPostgres(toCreatePostgresBody(inputs));
+      } catch (err) {
+        if (!isOutcomeUnknown(err)) throw err;
+        // The POST may have been applied: look before anything else, never POST twice.
+        const found = await findByName(client, inputs.name, inputs.ownerId);
+        if (!found)
+          throw new Error(
+            `could not create database ${inputs.name}: ${(err as Error).message}. No database of that name ` +
+              "exists now, so running `pulumi up` again is safe",
+          );
+        db = found;
+      }
+    }
+    return { id: db.id, outs: await this.settle(client, db.id, inputs, "create") };
+  }
+
+  /** Reads the live database: outputs and the inputs it corresponds to (refresh and import). */
+  async read(id: string, props?: PostgresOutputs): Promise<pulumi.dynamic.ReadResult<PostgresOutputs>> {
+    const client = renderClientFrom(this.config);
+    let live: Postgres;
+    try {
+      live = await client.getPostgres(id);
+    } catch (err) {
+      if (isNotFound(err)) return {};
+      throw err;
+    }
+    const inputs = fromPostgres(live, props ?? {});
+    const info = await client.getPostgresConnectionInfo(id);
+    // ReadResult types `inputs` as outputs; ours are the input subset.
+    return { id, props: outputsOf(inputs, live, info), inputs: inputs as PostgresOutputs };
+  }
+
+  /** PATCHes what differs from live and waits until the database is available again. */
+  async update(
+    id: string,
+    _olds: PostgresOutputs,
+    news: PostgresInputs,
+  ): Promise<pulumi.dynamic.UpdateResult<PostgresOutputs>> {
+    const client = renderClientFrom(this.config);
+    const live = await client.getPostgres(id);
+    const patch = toPatchPostgresBody(news, live);
+    if (Object.keys(patch).length > 0) await client.updatePostgres(id, patch);
+    return { outs: await this.settle(client, id, news, "update") };
+  }
+
+  /** Deletes the database; one already gone counts as deleted. */
+  async delete(id: string): Promise<void> {
+    const client = renderClientFrom(this.config);
+    try {
+      await client.deletePostgres(id);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+
+  /**
+   * Waits for `available` and reads the connection info. A failure here happens after the database
+   * exists: reject with its id so the engine keeps it in state instead of orphaning a paid database.
+   */
+  private async settle(
+    client: RenderClient,
+    id: string,
+    inputs: PostgresInputs,
+    verb: "create" | "update",
+  ): Promise<PostgresOutputs> {
+    try {
+      const live = await waitForPostgresAvailable(client, id, waitOptions(inputs));
+      const info = await client.getPostgresConnectionInfo(id);
+      return outputsOf(inputs, live, info);
+    } catch (err) {
+      const reason = isRenderApiError(err) || err instanceof Error ? err.message : String(err);
+      throw Object.assign(
+        new Error(
+          `could not ${verb} database ${inputs.name} (${id}): ${reason}. The database exists and is kept in ` +
+            "the stack's state; run `pulumi up` again once it is available",
+        ),
+        {
+          id,
+          properties: { ...inputs, status: "unknown", dashboardUrl: `https://dashboard.render.com/d/${id}` },
+          reasons: [reason],
+        },
+      );
+    }
+  }
+}
+
+async function findByName(
+  client: RenderClient,
+  name: string,
+  ownerId: string,
+): Promise<Postgres | undefined> {
+  for await (const db of client.listPostgres({ name: [name], ownerId: [ownerId] }))
+    if (db.name === name && db.owner.id === ownerId) return db;
+  return undefined;
+}
+
+function liveValue(live: Postgres, field: string): unknown {
+  return field === "ownerId" ? live.owner.id : (live as unknown as Record<string, unknown>)[field];
+}

@@ -1,0 +1,77 @@
+/**
+ * What every Render provider shares: the stack config read in `configure` (the API key never is an
+ * input), the client built from it, and the workspace check that `check` runs before anything else.
+ */
+import { RenderClient } from "./render/client";
+import { isRenderApiError } from "./render/errors";
+import type { InputFailure } from "./mapping/validation";
+
+/** Stack config a provider reads in `configure`. */
+export interface RenderProviderConfig {
+  /** `render:apiKey` (secret in stack config). */
+  apiKey?: string;
+  /** `render:apiUrl`; default Render's public API. */
+  apiUrl?: string;
+}
+
+/** A client for this stack's Render API; fails with the config command when the key is missing. */
+export function renderClientFrom(config: RenderProviderConfig): RenderClient {
+  if (!config.apiKey)
+    throw new Error(
+      "the Render API key is not set: run `pulumi config set --secret render:apiKey <key>` " +
+        "(the local stack's key is printed by `npm run emulator`)",
+    );
+  return new RenderClient({ apiKey: config.apiKey, baseUrl: config.apiUrl || undefined });
+}
+
+// One lookup per workspace per process: every resource of a stack shares the answer.
+const ownerChecksKey = Symbol.for("arrakis.render.ownerChecks");
+
+/**
+ * Confirms that the API key sees workspace `ownerId`. Answers a `check` failure naming `ownerId` (or
+ * the API key) when it does not; reads only.
+ */
+export async function verifyOwner(
+  config: RenderProviderConfig,
+  ownerId: string,
+): Promise<InputFailure | undefined> {
+  const holder = globalThis as unknown as Record<
+    symbol,
+    Map<string, Promise<InputFailure | undefined>> | undefined
+  >;
+  const cache = (holder[ownerChecksKey] ??= new Map());
+  const cacheKey = `${config.apiUrl ?? ""}\u0000${ownerId}`;
+  let pending = cache.get(cacheKey);
+  if (!pending) {
+    pending = lookUpOwner(config, ownerId);
+    cache.set(cacheKey, pending);
+  }
+  return pending;
+}
+
+async function lookUpOwner(config: RenderProviderConfig, ownerId: string): Promise<InputFailure | undefined> {
+  let client: RenderClient;
+  try {
+    client = renderClientFrom(config);
+  } catch (err) {
+    return { property: "render:apiKey", reason: (err as Error).message };
+  }
+  try {
+    await client.getOwner(ownerId);
+    return undefined;
+  } catch (err) {
+    if (isRenderApiError(err) && err.status === 401)
+      return { property: "render:apiKey", reason: err.message };
+    if (isRenderApiError(err) && (err.status === 404 || err.status === 403)) {
+      const visible: string[] = [];
+      for await (const owner of client.listOwners()) visible.push(`${owner.id} (${owner.name})`);
+      return {
+        property: "ownerId",
+        reason:
+          `workspace ${ownerId} is not one this API key can use; its workspaces: ${visible.join(", ") || "none"}. ` +
+          "Set the right one with `pulumi config set render:ownerId <id>`",
+      };
+    }
+    throw err;
+  }
+}
