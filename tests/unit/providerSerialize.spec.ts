@@ -26,7 +26,6 @@ describe("provider serialization", () => {
       assert.ok(text.length < 160 * 1024, `${text.length} bytes`);
       const file = path.join(dir, `${name}.js`);
       writeFileSync(file, text);
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const loaded = require(file).handler() as {
         check: (o: object, n: object) => Promise<{ failures: unknown[] }>;
       };
