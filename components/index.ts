@@ -1,3 +1,4 @@
 // Public barrel of the Render components.
 export * from "./postgres";
 export * from "./postgresExtension";
+export * from "./webService";

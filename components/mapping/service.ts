@@ -11,10 +11,18 @@ import {
   type ServicePlan,
   type ServiceRuntime,
 } from "./enums";
+import type { CreateServiceBody, UpdateServiceBody } from "../render/schemas";
 import { allowed, isUnknown, nameProblem, type InputFailure } from "./validation";
 
-/** How an env var gets its value. `linked` and `secret` values are secrets end to end. */
-export type EnvVarKind = "plain" | "secret" | "generated" | "linked";
+/**
+ * How an env var gets its value. `linked` and `secret` values are secrets end to end; `generated` is
+ * made once by Render; `serviceUrl` is the service's own public URL (e.g. NEXTAUTH_URL), kept equal to
+ * it by the provider.
+ */
+export type EnvVarKind = "plain" | "secret" | "generated" | "linked" | "serviceUrl";
+
+/** Every env var kind, for validation messages. */
+export const envVarKinds: readonly EnvVarKind[] = ["plain", "secret", "generated", "linked", "serviceUrl"];
 
 /** One env var as the provider sees it after `check` (keyed by its name). `value` is absent for `generated`. */
 export interface EnvVarInput {
@@ -161,8 +169,8 @@ function serviceFieldSchemas() {
         z.string(),
         z.object(
           {
-            kind: z.enum(["plain", "secret", "generated", "linked"], {
-              error: 'must be one of "plain", "secret", "generated", "linked"',
+            kind: z.enum(["plain", "secret", "generated", "linked", "serviceUrl"], {
+              error: `must be one of ${allowed(envVarKinds)}`,
             }),
             value: z.string({ error: "must be a string" }).optional(),
           },
@@ -313,6 +321,24 @@ export function diffService(
   return { changed, replaced };
 }
 
+/** Replaces `serviceUrl` env vars by plain ones holding `url`: what Render must hold for them. */
+export function resolveServiceUrls(
+  envVars: Record<string, EnvVarInput>,
+  url: string,
+): Record<string, EnvVarInput> {
+  return Object.fromEntries(
+    Object.entries(envVars).map(([key, v]) => [
+      key,
+      v.kind === "serviceUrl" ? { kind: "plain", value: url } : v,
+    ]),
+  );
+}
+
+/** Render's public URL of a web service by name (`https://<name>.onrender.com`; UNCONFIRMED when the name is taken). */
+export function predictedServiceUrl(name: string): string {
+  return `https://${name.toLowerCase().replace(/[^a-z0-9-]+/g, "-")}.onrender.com`;
+}
+
 /** The env var array Render takes on create and on a full replace. Generated values are only asked for. */
 export function toEnvVarBody(envVars: Record<string, EnvVarInput>, keep: Record<string, string> = {}) {
   return Object.entries(envVars).map(([key, v]) =>
@@ -325,7 +351,7 @@ export function toEnvVarBody(envVars: Record<string, EnvVarInput>, keep: Record<
 }
 
 /** The POST /services body, env vars included so the first deploy already sees them. */
-export function toCreateServiceBody(inputs: ServiceInputs): Record<string, unknown> {
+export function toCreateServiceBody(inputs: ServiceInputs): CreateServiceBody {
   return {
     type: "web_service",
     name: inputs.name,
@@ -354,7 +380,7 @@ export function toPatchServiceBody(
   live: LiveService,
 ): Record<string, unknown> | undefined {
   const { changed } = diffService(inputs, live);
-  const top: Record<string, unknown> = {};
+  const top: UpdateServiceBody & Record<string, unknown> = {};
   const details: Record<string, unknown> = {};
   const envSpecific: Record<string, unknown> = {};
   for (const field of changed) {

@@ -4,6 +4,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { PostgresExtensionProvider } from "../../components/postgresExtensionProvider";
 import { PostgresProvider } from "../../components/postgresProvider";
+import { WebServiceProvider } from "../../components/webServiceProvider";
 
 // Every provider is serialized into the state of each of its resources, the way the SDK does it
 // (`serializeFunction(() => provider)`), then loaded back the way the provider host does. A provider
@@ -11,6 +12,7 @@ import { PostgresProvider } from "../../components/postgresProvider";
 const providers: [string, object][] = [
   ["RenderPostgres", new PostgresProvider()],
   ["PostgresExtension", new PostgresExtensionProvider()],
+  ["RenderWebService", new WebServiceProvider()],
 ];
 
 describe("provider serialization", () => {

@@ -1,0 +1,306 @@
+/**
+ * The dynamic provider behind `RenderWebService`: a Render web service and the whole set of its env
+ * vars, diffed against what is live so that dashboard changes show in `pulumi preview`.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import {
+  checkServiceInputs,
+  diffEnvVars,
+  diffService,
+  fromService,
+  predictedServiceUrl,
+  resolveServiceUrls,
+  toCreateServiceBody,
+  toEnvVarBody,
+  toPatchServiceBody,
+  type EnvVarInput,
+  type LiveService,
+  type ServiceInputs,
+} from "./mapping/service";
+import { isUnknown } from "./mapping/validation";
+import { renderClientFrom, verifyOwner, type RenderProviderConfig } from "./providerConfig";
+import { RenderClient, isOutcomeUnknown } from "./render/client";
+import { isNotFound } from "./render/errors";
+import type { EnvVar, Service } from "./render/schemas";
+
+/** What a `RenderWebService` holds in state: its inputs plus what Render reports. */
+export interface WebServiceOutputs extends ServiceInputs {
+  /** The service's public URL. */
+  url: string;
+  /** Link to the service in Render's dashboard. */
+  dashboardUrl: string;
+  /** `suspended` or `not_suspended`. */
+  suspended: string;
+  /** Keys of the env vars set on the service (values are never outputs). */
+  envVarKeys: string[];
+  /** Secret: the values Render generated for `generated` env vars, kept so nothing regenerates them. */
+  generatedValues: Record<string, string>;
+  /** The deploy Render started when it created the service. */
+  initialDeployId: string;
+}
+
+/** Outputs that are secrets without a secret input of the same name. */
+export const webServiceSecretOutputs = ["generatedValues"];
+
+/** What read shows for an env var set outside Pulumi: its key, never its value. */
+export const hiddenValue = "(set outside Pulumi; value hidden)";
+/** What read shows for a generated value changed outside Pulumi. */
+export const changedGeneratedValue = "(changed outside Pulumi; value hidden)";
+
+async function liveEnv(client: RenderClient, serviceId: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for await (const v of client.listEnvVars(serviceId)) out[v.key] = v.value;
+  return out;
+}
+
+function asLive(service: Service): LiveService {
+  return service as unknown as LiveService;
+}
+
+function outputsOf(
+  inputs: ServiceInputs,
+  service: Service,
+  env: Record<string, string>,
+  generatedValues: Record<string, string>,
+  initialDeployId: string,
+): WebServiceOutputs {
+  return {
+    ...inputs,
+    url: service.serviceDetails.url ?? "",
+    dashboardUrl: service.dashboardUrl ?? `https://dashboard.render.com/web/${service.id}`,
+    suspended: service.suspended,
+    envVarKeys: Object.keys(env).sort(),
+    generatedValues,
+    initialDeployId,
+  };
+}
+
+/** Generated values as they stand: recorded ones win (never regenerate), else what Render holds now. */
+function generatedOf(
+  envVars: Record<string, EnvVarInput>,
+  recorded: Record<string, string>,
+  env: Record<string, string>,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, v] of Object.entries(envVars)) {
+    if (v.kind !== "generated") continue;
+    const value = recorded[key] ?? env[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
+
+function envList(list: EnvVar[]): Record<string, string> {
+  return Object.fromEntries(list.map((v) => [v.key, v.value]));
+}
+
+/** The `ResourceProvider` of Render web services. */
+export class WebServiceProvider implements pulumi.dynamic.ResourceProvider<ServiceInputs, WebServiceOutputs> {
+  private config: RenderProviderConfig = {};
+
+  /** Reads `render:apiKey` and `render:apiUrl` from stack config: the key is never an input. */
+  async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
+    this.config = { apiKey: req.config.get("render:apiKey"), apiUrl: req.config.get("render:apiUrl") };
+  }
+
+  /** Validates every field and env var key; reads, never writes. */
+  async check(_olds: ServiceInputs, news: ServiceInputs): Promise<pulumi.dynamic.CheckResult<ServiceInputs>> {
+    const { inputs, failures } = checkServiceInputs(news as unknown as Record<string, unknown>);
+    if (failures.length === 0 && typeof inputs.ownerId === "string" && !isUnknown(inputs.ownerId)) {
+      const problem = await verifyOwner(this.config, inputs.ownerId);
+      if (problem) failures.push(problem);
+    }
+    return { inputs: inputs as unknown as ServiceInputs, failures };
+  }
+
+  /** Compares the desired settings and env vars with the live service. */
+  async diff(id: string, olds: WebServiceOutputs, news: ServiceInputs): Promise<pulumi.dynamic.DiffResult> {
+    const client = renderClientFrom(this.config);
+    let service: Service;
+    try {
+      service = await client.getService(id);
+    } catch (err) {
+      if (isNotFound(err))
+        throw new Error(
+          `could not diff service ${id}: it no longer exists on Render. Run \`pulumi refresh\` to drop it ` +
+            "from the stack's state; the next `pulumi up` then creates it anew",
+        );
+      throw err;
+    }
+    if (isUnknown(news.name) || isUnknown(news.region) || isUnknown(news.ownerId) || isUnknown(news.runtime))
+      return { changes: true };
+    const { changed, replaced } = diffService(news, asLive(service));
+    const env = await liveEnv(client, id);
+    const desired = resolveServiceUrls(news.envVars, service.serviceDetails.url ?? "");
+    const envDiff = diffEnvVars(desired, env, olds.generatedValues ?? {});
+    const envChanged = envDiff.added.length + envDiff.removed.length + envDiff.changed.length > 0;
+    const adoptChanged = olds.adoptExisting !== undefined && olds.adoptExisting !== news.adoptExisting;
+    return {
+      changes: changed.length > 0 || replaced.length > 0 || envChanged || adoptChanged,
+      replaces: replaced,
+      // Names are unique in a workspace: the old service must go before its replacement comes.
+      deleteBeforeReplace: replaced.length > 0,
+    };
+  }
+
+  /** Creates the service with every env var in the same call (the first deploy sees them all). */
+  async create(inputs: ServiceInputs): Promise<pulumi.dynamic.CreateResult<WebServiceOutputs>> {
+    const client = renderClientFrom(this.config);
+    const existing = await findByName(client, inputs.name, inputs.ownerId);
+    if (existing) {
+      if (!inputs.adoptExisting)
+        throw new Error(
+          `could not create service ${inputs.name}: workspace ${inputs.ownerId} already has a service of that ` +
+            `name (${existing.id}). Adopt it with the resource option \`import: "${existing.id}"\` (the arrakis ` +
+            `app: \`pulumi config set serviceId ${existing.id}\`), or set \`adoptExisting: true\` on the resource`,
+        );
+      const { replaced } = diffService(inputs, asLive(existing));
+      if (replaced.length > 0)
+        throw new Error(
+          `could not adopt service ${inputs.name} (${existing.id}): its ${replaced.join(", ")} differ from the ` +
+            "desired ones, and those cannot change in place",
+        );
+      return { id: existing.id, outs: await this.converge(client, existing.id, inputs, {}, "") };
+    }
+
+    let service: Service;
+    let deployId = "";
+    const body = toCreateServiceBody({
+      ...inputs,
+      envVars: resolveServiceUrls(inputs.envVars, predictedServiceUrl(inputs.name)),
+    });
+    try {
+      const created = await client.createService(body);
+      service = created.service;
+      deployId = created.deployId ?? "";
+    } catch (err) {
+      if (!isOutcomeUnknown(err)) throw err;
+      // The POST may have been applied: look before anything else, never create twice.
+      const found = await findByName(client, inputs.name, inputs.ownerId);
+      if (!found)
+        throw new Error(
+          `could not create service ${inputs.name}: ${(err as Error).message}. No service of that name exists ` +
+            "now, so running `pulumi up` again is safe",
+        );
+      service = found;
+    }
+    try {
+      return { id: service.id, outs: await this.converge(client, service.id, inputs, {}, deployId) };
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      throw Object.assign(
+        new Error(
+          `could not finish creating service ${inputs.name} (${service.id}): ${reason}. The service exists and ` +
+            "is kept in the stack's state; run `pulumi up` again to finish",
+        ),
+        {
+          id: service.id,
+          properties: {
+            ...inputs,
+            url: service.serviceDetails.url ?? "",
+            dashboardUrl: service.dashboardUrl ?? "",
+            suspended: service.suspended,
+            envVarKeys: [],
+            generatedValues: {},
+            initialDeployId: deployId,
+          },
+          reasons: [reason],
+        },
+      );
+    }
+  }
+
+  /** Reads the live service and env vars (refresh and import). Values set outside Pulumi stay hidden. */
+  async read(id: string, props?: WebServiceOutputs): Promise<pulumi.dynamic.ReadResult<WebServiceOutputs>> {
+    const client = renderClientFrom(this.config);
+    let service: Service;
+    try {
+      service = await client.getService(id);
+    } catch (err) {
+      if (isNotFound(err)) return {};
+      throw err;
+    }
+    const env = await liveEnv(client, id);
+    const managed = props?.envVars ?? {};
+    const recorded = props?.generatedValues ?? {};
+    const envVars: Record<string, EnvVarInput> = {};
+    for (const [key, value] of Object.entries(env)) {
+      const mine = managed[key];
+      if (!mine) envVars[key] = { kind: "plain", value: hiddenValue };
+      else if (mine.kind === "generated")
+        envVars[key] =
+          recorded[key] === undefined || recorded[key] === value
+            ? { kind: "generated" }
+            : { kind: "generated", value: changedGeneratedValue };
+      else if (mine.kind === "serviceUrl")
+        envVars[key] =
+          value === service.serviceDetails.url ? { kind: "serviceUrl" } : { kind: "plain", value };
+      // The engine keeps these values secret where the old inputs were (it annotates by property path).
+      else envVars[key] = { kind: mine.kind, value };
+    }
+    const inputs: ServiceInputs = {
+      ...fromService(asLive(service)),
+      envVars,
+      adoptExisting: props?.adoptExisting ?? false,
+    };
+    const generatedValues = generatedOf(managed, recorded, env);
+    const outs = outputsOf(inputs, service, env, generatedValues, props?.initialDeployId ?? "");
+    return { id, props: outs, inputs: inputs as WebServiceOutputs };
+  }
+
+  /** PATCHes settings, scales, and replaces the env var set when it differs from live. */
+  async update(
+    id: string,
+    olds: WebServiceOutputs,
+    news: ServiceInputs,
+  ): Promise<pulumi.dynamic.UpdateResult<WebServiceOutputs>> {
+    const client = renderClientFrom(this.config);
+    return {
+      outs: await this.converge(client, id, news, olds.generatedValues ?? {}, olds.initialDeployId ?? ""),
+    };
+  }
+
+  /** Deletes the service; one already gone counts as deleted. */
+  async delete(id: string): Promise<void> {
+    const client = renderClientFrom(this.config);
+    try {
+      await client.deleteService(id);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+
+  /** Brings a live service to the desired settings and env vars; answers the new outputs. */
+  private async converge(
+    client: RenderClient,
+    id: string,
+    inputs: ServiceInputs,
+    recorded: Record<string, string>,
+    initialDeployId: string,
+  ): Promise<WebServiceOutputs> {
+    let service = await client.getService(id);
+    const patch = toPatchServiceBody(inputs, asLive(service));
+    if (patch) service = await client.updateService(id, patch);
+    if ((service.serviceDetails.numInstances ?? 1) !== inputs.numInstances) {
+      await client.scaleService(id, inputs.numInstances);
+      service = await client.getService(id);
+    }
+    let env = await liveEnv(client, id);
+    const desired = resolveServiceUrls(inputs.envVars, service.serviceDetails.url ?? "");
+    const keep = generatedOf(inputs.envVars, recorded, env);
+    const { added, removed, changed } = diffEnvVars(desired, env, recorded);
+    if (added.length + removed.length + changed.length > 0)
+      env = envList(await client.replaceEnvVars(id, toEnvVarBody(desired, keep)));
+    return outputsOf(inputs, service, env, generatedOf(inputs.envVars, keep, env), initialDeployId);
+  }
+}
+
+async function findByName(client: RenderClient, name: string, ownerId: string): Promise<Service | undefined> {
+  for await (const service of client.listServices({
+    name: [name],
+    ownerId: [ownerId],
+    type: ["web_service"],
+  }))
+    if (service.name === name && service.ownerId === ownerId) return service;
+  return undefined;
+}
