@@ -1,3 +1,22 @@
-// The arrakis stack: reads config, builds the app from components, exports outputs.
-// (Filled in by the stack issue; until then the main job is the emulator: `npm run emulator`.)
-export {};
+// The arrakis stack: reads and validates stack config, builds the app from components, exports outputs.
+import * as pulumi from "@pulumi/pulumi";
+import { RenderApp, enforceBudget, readStackConfig } from "./components";
+
+const config = readStackConfig((namespace, key) => new pulumi.Config(namespace).get(key));
+const monthlyCostUsd = enforceBudget(config);
+
+const app = new RenderApp("arrakis", {
+  database: { ...config.database, ownerId: config.ownerId },
+  service: { ...config.service, ownerId: config.ownerId },
+  openaiApiKey: new pulumi.Config("arrakis").requireSecret("openaiApiKey"),
+});
+
+export const serviceUrl = app.service.url;
+export const serviceDashboardUrl = app.service.dashboardUrl;
+export const serviceId = app.service.id;
+export const databaseId = app.database.id;
+export const databaseDashboardUrl = app.database.dashboardUrl;
+export const databaseName = app.database.liveDatabaseName;
+export const internalConnectionString = pulumi.secret(app.database.internalConnectionString);
+export const externalConnectionString = pulumi.secret(app.database.externalConnectionString);
+export { monthlyCostUsd };

@@ -2,3 +2,5 @@
 export * from "./postgres";
 export * from "./postgresExtension";
 export * from "./webService";
+export * from "./app";
+export * from "./stackConfig";

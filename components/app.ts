@@ -1,0 +1,89 @@
+/**
+ * `RenderApp`: one app on Render as render.yaml described it: a PostgreSQL database with its
+ * extensions, and a web service whose env vars link to it. Reusable for a second app.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { RenderPostgres, type RenderPostgresArgs } from "./postgres";
+import { PostgresExtension } from "./postgresExtension";
+import { RenderWebService, type EnvVarSource, type RenderWebServiceArgs } from "./webService";
+
+/** Arguments of an app: its database, its service, and the env vars render.yaml wired between them. */
+export interface RenderAppArgs {
+  /** The database (render.yaml `databases[0]`). */
+  database: RenderPostgresArgs & {
+    /** Extensions to enable, e.g. `["vector"]` for pgvector. Default `["vector"]`. */
+    extensions?: string[];
+    /** Protect the database from `pulumi destroy` and replacement. Default true. */
+    protect?: boolean;
+    /** Adopt the live database with this id (`dpg-…`) instead of creating one. */
+    importId?: string;
+  };
+  /** The web service (render.yaml `services[0]`); `envVars` here are added to the wired ones. */
+  service: Omit<RenderWebServiceArgs, "envVars"> & {
+    /** Extra plain env vars, e.g. `{ PORT: "3000" }`. */
+    env?: Record<string, string>;
+    /** Adopt the live service with this id (`srv-…`) instead of creating one. */
+    importId?: string;
+  };
+  /** OPENAI_API_KEY, a secret from stack config (`config.requireSecret`). */
+  openaiApiKey: pulumi.Input<string>;
+  /** NODE_ENV. Default `production`. */
+  nodeEnv?: pulumi.Input<string>;
+}
+
+/** The env vars render.yaml gave the service, as typed sources. */
+export function appEnvVars(database: RenderPostgres, args: RenderAppArgs): Record<string, EnvVarSource> {
+  return {
+    ...(args.service.env ?? {}),
+    DATABASE_URL: { fromDatabase: { database, property: "connectionString" } },
+    DIRECT_URL: { fromDatabase: { database, property: "connectionString" } },
+    NODE_ENV: { value: args.nodeEnv ?? "production" },
+    NEXTAUTH_SECRET: { generateValue: true },
+    NEXTAUTH_URL: { fromService: "url" },
+    OPENAI_API_KEY: { secret: args.openaiApiKey },
+  };
+}
+
+/** A Render app: database, extensions, web service and the links between them. */
+export class RenderApp extends pulumi.ComponentResource {
+  /** The database. */
+  readonly database: RenderPostgres;
+  /** The web service. */
+  readonly service: RenderWebService;
+  /** Extensions enabled in the database. */
+  readonly extensions: PostgresExtension[];
+  /** The service's public URL. */
+  readonly serviceUrl: pulumi.Output<string>;
+
+  constructor(name: string, args: RenderAppArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("arrakis:render:App", name, {}, opts);
+    const { extensions = ["vector"], protect = true, importId: databaseId, ...databaseArgs } = args.database;
+    const { env: _env, importId: serviceId, ...serviceArgs } = args.service;
+
+    this.database = new RenderPostgres(`${name}-db`, databaseArgs, {
+      parent: this,
+      protect,
+      ...(databaseId ? { import: databaseId } : {}),
+    });
+    this.extensions = extensions.map(
+      (extension) =>
+        new PostgresExtension(
+          `${name}-db-${extension}`,
+          { connectionString: this.database.externalConnectionString, extension },
+          { parent: this, dependsOn: [this.database] },
+        ),
+    );
+    this.service = new RenderWebService(
+      `${name}-web`,
+      { ...serviceArgs, envVars: appEnvVars(this.database, args) },
+      // Migrations and the app need the extension before the first deploy.
+      { parent: this, dependsOn: this.extensions, ...(serviceId ? { import: serviceId } : {}) },
+    );
+    this.serviceUrl = this.service.url;
+    this.registerOutputs({
+      serviceUrl: this.service.url,
+      databaseId: this.database.id,
+      serviceId: this.service.id,
+    });
+  }
+}

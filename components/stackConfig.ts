@@ -1,0 +1,180 @@
+/**
+ * The arrakis stack's configuration: read from Pulumi stack config and validated with zod, so a
+ * missing or wrong key fails with the key's name and the command that sets it. Pure: takes a reader.
+ */
+import { z } from "zod";
+import { postgresMonthlyUsd, priceTable, webServiceMonthlyUsd } from "./mapping/pricing";
+
+/** Reads one config value: `namespace:key` -> raw string (JSON for structured values) or undefined. */
+export type ConfigReader = (namespace: string, key: string) => string | undefined;
+
+/** A config problem: which key, and how to set it. */
+export class StackConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`the stack configuration is not valid:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "StackConfigError";
+  }
+}
+
+function schemas() {
+  const ipEntry = z.object({
+    cidrBlock: z.string().optional(),
+    source: z.string().optional(),
+    description: z.string().optional(),
+  });
+  return {
+    database: z
+      .object({
+        name: z.string(),
+        plan: z.string(),
+        version: z.union([z.string(), z.number()]),
+        databaseName: z.string().optional(),
+        databaseUser: z.string().optional(),
+        region: z.string().optional(),
+        ipAllowList: z.array(ipEntry).default([]),
+        highAvailability: z.boolean().default(false),
+        diskSizeGB: z.number().optional(),
+        extensions: z.array(z.string()).default(["vector"]),
+        protect: z.boolean().default(true),
+        importId: z.string().optional(),
+        allowReplacement: z.boolean().default(false),
+      })
+      .strict(),
+    service: z
+      .object({
+        name: z.string(),
+        plan: z.string().default("starter"),
+        region: z.string().optional(),
+        runtime: z.string().default("node"),
+        repo: z.string(),
+        branch: z.string().optional(),
+        rootDir: z.string().optional(),
+        buildCommand: z.string(),
+        startCommand: z.string(),
+        preDeployCommand: z.string().optional(),
+        healthCheckPath: z.string().default("/"),
+        numInstances: z.number().default(1),
+        autoDeploy: z.boolean().default(false),
+        pullRequestPreviews: z.boolean().default(false),
+        env: z.record(z.string(), z.string()).default({}),
+        importId: z.string().optional(),
+      })
+      .strict(),
+  };
+}
+
+/** The validated configuration of one arrakis stack. */
+export interface ArrakisConfig {
+  /** Workspace id (`render:ownerId`). */
+  ownerId: string;
+  /** Database settings (`arrakis:database`). */
+  database: z.infer<ReturnType<typeof schemas>["database"]>;
+  /** Web service settings (`arrakis:service`). */
+  service: z.infer<ReturnType<typeof schemas>["service"]>;
+  /** Monthly budget in USD (`arrakis:monthlyBudgetUsd`), if any. */
+  monthlyBudgetUsd?: number;
+}
+
+const setHints: Record<string, string> = {
+  "render:apiKey": "pulumi config set --secret render:apiKey <key>",
+  "render:ownerId": "pulumi config set render:ownerId tea-…",
+  "arrakis:openaiApiKey": "pulumi config set --secret arrakis:openaiApiKey sk-…",
+  "arrakis:database": "pulumi config set --path arrakis:database.name arrakis-prod-db (see Pulumi.prod.yaml)",
+  "arrakis:service": "pulumi config set --path arrakis:service.name arrakis-prod (see Pulumi.prod.yaml)",
+  "arrakis:monthlyBudgetUsd": "pulumi config set arrakis:monthlyBudgetUsd 12",
+};
+
+/**
+ * Validates the stack config. Secrets (`render:apiKey`, `arrakis:openaiApiKey`) are only checked for
+ * presence here; their values are read as secrets by the caller and never held in this object.
+ */
+export function readStackConfig(read: ConfigReader): ArrakisConfig {
+  const problems: string[] = [];
+  const hint = (key: string) => (setHints[key] ? `; set it with \`${setHints[key]}\`` : "");
+  const required = (ns: string, key: string) => {
+    const value = read(ns, key);
+    if (value === undefined || value === "") problems.push(`${ns}:${key} is missing${hint(`${ns}:${key}`)}`);
+    return value;
+  };
+  required("render", "apiKey");
+  required("arrakis", "openaiApiKey");
+  const ownerId = required("render", "ownerId") ?? "";
+  if (ownerId && !/^(tea|usr|own)-[a-z0-9]+$/.test(ownerId))
+    problems.push(
+      `render:ownerId must be a workspace id like tea-d303qfodl3ps739p3e60 (got ${JSON.stringify(ownerId)})`,
+    );
+  const apiUrl = read("render", "apiUrl");
+  if (apiUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(apiUrl))
+    problems.push(
+      `render:apiUrl must be an http(s) URL such as https://api.render.com/v1 (got ${JSON.stringify(apiUrl)})`,
+    );
+
+  const s = schemas();
+  const structured = <T>(key: "database" | "service", schema: z.ZodType<T>): T | undefined => {
+    const raw = required("arrakis", key);
+    if (raw === undefined) return undefined;
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      problems.push(`arrakis:${key} must be an object (structured config)${hint(`arrakis:${key}`)}`);
+      return undefined;
+    }
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        const where = [`arrakis:${key}`, ...issue.path.map(String)].join(".");
+        problems.push(
+          issue.code === "unrecognized_keys"
+            ? `${where}: unknown key(s) ${issue.keys.join(", ")}`
+            : `${where}: ${issue.message}`,
+        );
+      }
+      return undefined;
+    }
+    return parsed.data;
+  };
+  const database = structured("database", s.database);
+  const service = structured("service", s.service);
+
+  let monthlyBudgetUsd: number | undefined;
+  const budget = read("arrakis", "monthlyBudgetUsd");
+  if (budget !== undefined) {
+    monthlyBudgetUsd = Number(budget);
+    if (!Number.isFinite(monthlyBudgetUsd) || monthlyBudgetUsd < 0)
+      problems.push(`arrakis:monthlyBudgetUsd must be a number of dollars (got ${JSON.stringify(budget)})`);
+  }
+  if (problems.length > 0 || !database || !service) throw new StackConfigError(problems);
+  return { ownerId, database, service, monthlyBudgetUsd };
+}
+
+/** Monthly cost of a stack from its plans, with the price table's source; fails when a plan has no price. */
+export function monthlyCost(config: ArrakisConfig): { totalUsd: number; lines: string[]; source: string } {
+  const db = postgresMonthlyUsd(config.database.plan.replace(/-/g, "_"), config.database.highAvailability);
+  const web = webServiceMonthlyUsd(config.service.plan, config.service.numInstances);
+  const unknown = [
+    db === undefined ? `database plan ${config.database.plan}` : undefined,
+    web === undefined ? `web service plan ${config.service.plan}` : undefined,
+  ].filter((x): x is string => x !== undefined);
+  if (unknown.length > 0)
+    throw new Error(`no known price for ${unknown.join(" and ")}: add it to components/mapping/pricing.ts`);
+  return {
+    totalUsd: (db ?? 0) + (web ?? 0),
+    lines: [
+      `database ${config.database.plan}: $${db}`,
+      `web service ${config.service.plan} x${config.service.numInstances}: $${web}`,
+    ],
+    source: priceTable.source,
+  };
+}
+
+/** Fails when the stack would cost more than its budget: before anything is created. */
+export function enforceBudget(config: ArrakisConfig): number {
+  const cost = monthlyCost(config);
+  if (config.monthlyBudgetUsd !== undefined && cost.totalUsd > config.monthlyBudgetUsd)
+    throw new Error(
+      `this stack would cost $${cost.totalUsd}/month (${cost.lines.join(", ")}; prices: ${cost.source}), over its ` +
+        `budget of $${config.monthlyBudgetUsd} (arrakis:monthlyBudgetUsd). Choose smaller plans or raise the budget`,
+    );
+  return cost.totalUsd;
+}
