@@ -1,3 +1,6 @@
+import { PgliteBackend } from "./pgliteBackend";
+import { PostgresBackend } from "./postgresBackend";
+
 /**
  * Real databases behind the emulator's Render Postgres objects: PGlite (+pgvector) served over TCP,
  * one per database, or a real PostgreSQL server where a role and a database are created per Render database.
@@ -42,14 +45,8 @@ export type DatabaseBackendOptions = { kind: "pglite"; dataDir?: string } | { ki
 export function createDatabaseBackend(options: DatabaseBackendOptions): DatabaseBackend {
   switch (options.kind) {
     case "pglite":
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      return new (require("./pgliteBackend") as typeof import("./pgliteBackend")).PgliteBackend(
-        options.dataDir,
-      );
+      return new PgliteBackend(options.dataDir);
     case "postgres":
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      return new (require("./postgresBackend") as typeof import("./postgresBackend")).PostgresBackend(
-        options.url,
-      );
+      return new PostgresBackend(options.url);
   }
 }

@@ -1,19 +1,156 @@
+import { createHash, createHmac, pbkdf2Sync, randomBytes } from "node:crypto";
+import { Client } from "pg";
 import type { DatabaseBackend, DatabaseHandle } from "./index";
+import { quoteIdentifier, quoteLiteral, validateSpec, type DatabaseSpec } from "./names";
 
-/** Placeholder until the real backend lands. */
+/** The comment that ties a server database to the Render database id that owns it. */
+const COMMENT_PREFIX = "render-emulator:";
+const SCRAM_ITERATIONS = 4096;
+
+/**
+ * Creates a role and a database per Render database on a real PostgreSQL server reached by an admin URL
+ * (a superuser, or a role with CREATEROLE and CREATEDB that may grant roles).
+ *
+ * The server itself keeps the data, so `close` stops nothing and `provision` after a restart finds the same
+ * database. Each database carries a comment `render-emulator:<id>`, so `drop` needs no local state.
+ *
+ * `CREATE EXTENSION vector` as the database's owner needs pgvector installed and marked `trusted` on that server
+ * (start-test-postgres.sh does both); Render allows it to its non-superuser users, so the roles stay
+ * non-superusers here.
+ */
 export class PostgresBackend implements DatabaseBackend {
-  constructor(private readonly config: string | undefined) {}
-  provision(): Promise<DatabaseHandle> {
-    return Promise.reject(
-      new Error(
-        "could not provision database: postgres backend not implemented yet" + (this.config ? "" : ""),
-      ),
-    );
+  private readonly host: string;
+  private readonly port: number;
+  /** Operations on one id run one after another (provision twice at once must not CREATE twice). */
+  private readonly queues = new Map<string, Promise<unknown>>();
+  private closed = false;
+
+  /** @param adminUrl `postgresql://admin:password@host:port/postgres`; never echoed in errors. */
+  constructor(private readonly adminUrl: string) {
+    let url: URL;
+    try {
+      url = new URL(adminUrl);
+    } catch {
+      throw new Error(
+        "could not create the postgres database backend: [url] is not a valid postgresql:// URL",
+      );
+    }
+    if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") {
+      throw new Error("could not create the postgres database backend: [url] must start with postgresql://");
+    }
+    this.host = url.hostname.replace(/^\[(.*)\]$/, "$1") || "127.0.0.1";
+    this.port = url.port ? Number(url.port) : 5432;
   }
-  drop(): Promise<void> {
-    return Promise.resolve();
+
+  provision(spec: DatabaseSpec): Promise<DatabaseHandle> {
+    if (this.closed)
+      return Promise.reject(new Error(`could not provision database ${spec.id}: backend is closed`));
+    return this.serialize(spec.id, async () => {
+      validateSpec(spec);
+      await this.withAdmin(`could not provision database ${spec.id}`, async (admin) => {
+        const user = quoteIdentifier(spec.user);
+        const role = await admin.query("SELECT 1 FROM pg_roles WHERE rolname = $1", [spec.user]);
+        // Setting the password again on reattach keeps it what the emulator's state says. A user name that two
+        // Render databases share is one role here, with the password of the last provision (a limitation).
+        const password = `PASSWORD ${quoteLiteral(passwordVerifier(spec.password))}`;
+        await admin.query(`${role.rowCount ? "ALTER" : "CREATE"} ROLE ${user} LOGIN ${password}`);
+
+        const existing = await admin.query<{ comment: string | null }>(
+          "SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = $1",
+          [spec.databaseName],
+        );
+        const marker = COMMENT_PREFIX + spec.id;
+        if (existing.rowCount) {
+          if (existing.rows[0].comment !== marker) {
+            throw new Error(`database "${spec.databaseName}" already exists and belongs to something else`);
+          }
+          return;
+        }
+        const me = await admin.query<{ rolsuper: boolean }>(
+          "SELECT rolsuper FROM pg_roles WHERE rolname = current_user",
+        );
+        // An admin without superuser may only give a database to a role it is a member of.
+        if (!me.rows[0]?.rolsuper) await admin.query(`GRANT ${user} TO CURRENT_USER`);
+        const database = quoteIdentifier(spec.databaseName);
+        await admin.query(`CREATE DATABASE ${database} OWNER ${user}`);
+        await admin.query(`COMMENT ON DATABASE ${database} IS ${quoteLiteral(marker)}`);
+        // Render's databases are reachable only with their own credentials.
+        await admin.query(`REVOKE ALL ON DATABASE ${database} FROM PUBLIC`);
+      });
+      return {
+        host: this.host,
+        port: this.port,
+        databaseName: spec.databaseName,
+        user: spec.user,
+        password: spec.password,
+      };
+    });
   }
-  close(): Promise<void> {
-    return Promise.resolve();
+
+  drop(id: string): Promise<void> {
+    return this.serialize(id, async () => {
+      validateSpec({ id, databaseName: "x", user: "x", password: "" });
+      await this.withAdmin(`could not drop database ${id}`, async (admin) => {
+        const databases = await admin.query<{ datname: string; owner: string }>(
+          `SELECT d.datname, r.rolname AS owner FROM pg_database d JOIN pg_roles r ON r.oid = d.datdba
+           WHERE shobj_description(d.oid, 'pg_database') = $1`,
+          [COMMENT_PREFIX + id],
+        );
+        for (const { datname, owner } of databases.rows) {
+          // WITH (FORCE) ends open sessions (PostgreSQL 13+), as deleting a Render database does.
+          await admin.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(datname)} WITH (FORCE)`);
+          const stillOwns = await admin.query(
+            "SELECT 1 FROM pg_database d JOIN pg_roles r ON r.oid = d.datdba WHERE r.rolname = $1",
+            [owner],
+          );
+          if (!stillOwns.rowCount) await admin.query(`DROP ROLE IF EXISTS ${quoteIdentifier(owner)}`);
+        }
+      });
+    });
   }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.queues.values()].map((queued) => queued.catch(() => undefined)));
+  }
+
+  private serialize<T>(id: string, operation: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(id) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(operation);
+    this.queues.set(id, next);
+    const forget = (): void => {
+      if (this.queues.get(id) === next) this.queues.delete(id);
+    };
+    next.then(forget, forget);
+    return next;
+  }
+
+  private async withAdmin(context: string, work: (admin: Client) => Promise<void>): Promise<void> {
+    const admin = new Client({ connectionString: this.adminUrl });
+    // An error event after connect (server gone) must not crash the emulator; the query then rejects.
+    admin.on("error", () => undefined);
+    try {
+      await admin.connect();
+      await work(admin);
+    } catch (error) {
+      // pg's messages name objects, never the statement text, so no password can reach this message.
+      throw new Error(`${context}: ${(error as Error).message}`);
+    } finally {
+      await admin.end().catch(() => undefined);
+    }
+  }
+}
+
+/**
+ * A SCRAM-SHA-256 verifier computed here, so the cleartext password never reaches the server (nor its
+ * statement log). Non-ASCII passwords would need SASLprep to match what clients send: those are sent as-is.
+ */
+export function passwordVerifier(password: string): string {
+  if (!/^[\x20-\x7e]*$/.test(password)) return password;
+  const salt = randomBytes(16);
+  const salted = pbkdf2Sync(password, salt, SCRAM_ITERATIONS, 32, "sha256");
+  const clientKey = createHmac("sha256", salted).update("Client Key").digest();
+  const storedKey = createHash("sha256").update(clientKey).digest();
+  const serverKey = createHmac("sha256", salted).update("Server Key").digest();
+  return `SCRAM-SHA-256$${SCRAM_ITERATIONS}:${salt.toString("base64")}$${storedKey.toString("base64")}:${serverKey.toString("base64")}`;
 }
