@@ -63,7 +63,20 @@ export class PgliteBackend implements DatabaseBackend {
         if (this.running.get(spec.id) === started) this.running.delete(spec.id);
       });
     }
-    return started.then((database) => ({ ...database.handle }));
+    return started.then((database) => {
+      const { handle } = database;
+      if (
+        handle.databaseName !== spec.databaseName ||
+        handle.user !== spec.user ||
+        handle.password !== spec.password
+      ) {
+        throw new Error(
+          `could not provision database ${spec.id}: already provisioned with database "${handle.databaseName}" ` +
+            `and user "${handle.user}" (and its password); drop it first`,
+        );
+      }
+      return { ...handle };
+    });
   }
 
   async drop(id: string): Promise<void> {
