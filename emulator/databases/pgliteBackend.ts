@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import * as net from "node:net";
 import { tmpdir } from "node:os";
@@ -39,7 +39,6 @@ interface Marker {
 export class PgliteBackend implements DatabaseBackend {
   private readonly running = new Map<string, Promise<RunningDatabase>>();
   private scratchDir?: Promise<string>;
-  private template?: Promise<string>;
   private socketCount = 0;
   private closed = false;
 
@@ -100,7 +99,11 @@ export class PgliteBackend implements DatabaseBackend {
         if (database) await stopDatabase(database);
       }),
     );
-    if (this.scratchDir) await rm(await this.scratchDir, { recursive: true, force: true });
+    if (this.scratchDir) {
+      const dir = await this.scratchDir;
+      await rm(dir, { recursive: true, force: true });
+      removedAtExit.delete(dir);
+    }
   }
 
   private async start(spec: DatabaseSpec): Promise<RunningDatabase> {
@@ -153,7 +156,7 @@ export class PgliteBackend implements DatabaseBackend {
     // A folder without the marker is what an interrupted creation left: start it over.
     await rm(dir, { recursive: true, force: true });
     await mkdir(join(dir, ".."), { recursive: true });
-    await cp(await this.templateDir(), dir, { recursive: true });
+    await cp(await templateDir(), dir, { recursive: true });
     const admin = await PGlite.create({ dataDir: dir });
     try {
       // SUPERUSER because pgvector is not a trusted extension and Render lets its (non-superuser) database user
@@ -173,27 +176,46 @@ export class PgliteBackend implements DatabaseBackend {
     await writeFile(join(dir, MARKER_FILE), JSON.stringify(marker));
   }
 
-  /** initdb takes seconds in PGlite, a copy of its result a fraction: run it once per backend. */
-  private templateDir(): Promise<string> {
-    this.template ??= (async () => {
-      const dir = join(await this.scratch(), "template");
-      const db = await PGlite.create({ dataDir: dir });
-      await db.close();
-      return dir;
-    })();
-    this.template.catch(() => (this.template = undefined));
-    return this.template;
-  }
-
   /** A short path, because Unix socket paths are limited to about 100 bytes. */
   private scratch(): Promise<string> {
-    this.scratchDir ??= mkdtemp(join(tmpdir(), "emdb-"));
+    this.scratchDir ??= mkdtemp(join(tmpdir(), "emdb-")).then((dir) => removeAtExit(dir));
     return this.scratchDir;
   }
 
   private async databaseDir(id: string): Promise<string> {
     return this.dataDir ? join(this.dataDir, id) : join(await this.scratch(), id);
   }
+}
+
+let sharedTemplate: Promise<string> | undefined;
+const removedAtExit = new Set<string>();
+
+/** Scratch folders (sockets, unpersisted data, the template) must not outlive a process that skipped `close`. */
+function removeAtExit(dir: string): string {
+  if (removedAtExit.size === 0) {
+    process.once("exit", () => {
+      for (const each of removedAtExit) rmSync(each, { recursive: true, force: true });
+    });
+  }
+  removedAtExit.add(dir);
+  return dir;
+}
+
+/**
+ * PGlite's initdb takes seconds, a copy of its result a fraction: run it once per process (every backend,
+ * and so every emulator a test suite starts, copies the same template). Removed when the process exits.
+ */
+function templateDir(): Promise<string> {
+  sharedTemplate ??= (async () => {
+    const root = await mkdtemp(join(tmpdir(), "emdb-template-"));
+    removeAtExit(root);
+    const dir = join(root, "pgdata");
+    const db = await PGlite.create({ dataDir: dir });
+    await db.close();
+    return dir;
+  })();
+  sharedTemplate.catch(() => (sharedTemplate = undefined));
+  return sharedTemplate;
 }
 
 async function readMarker(dir: string): Promise<Marker | undefined> {
