@@ -67,14 +67,20 @@ export function bucketsFor(method: string, path: string): BucketKey[] {
     if (m === "POST" && segments.length === 1) return [{ kind: "createService", id: "createService" }];
     const serviceId = segments[1];
     const action = segments[2];
-    // Published: PATCH service, POST deploys/resume/suspend. Scale and rollback are not in the
-    // table; OBSERVED Ratelimit-Limit 10 on scale, so both are counted per service (the safe side).
-    const perService =
+    const perService = { kind: "serviceWrite", id: `service:${serviceId}` } as const;
+    // Published: PATCH service, POST deploys/resume/suspend. Scale is not in the table but showed
+    // Ratelimit-Limit 10 (OBSERVED), so it is per service.
+    if (
       (m === "PATCH" && segments.length === 2) ||
-      (m === "POST" &&
-        segments.length === 3 &&
-        ["deploys", "resume", "suspend", "scale", "rollback"].includes(action));
-    if (perService) return [{ kind: "serviceWrite", id: `service:${serviceId}` }];
+      (m === "POST" && segments.length === 3 && ["deploys", "resume", "suspend", "scale"].includes(action))
+    ) {
+      return [perService];
+    }
+    // Rollback makes a deploy but is not in the table (UNCONFIRMED which limit applies): count it
+    // against both the per-service and the general write limit, the safe side.
+    if (m === "POST" && segments.length === 3 && action === "rollback") {
+      return [perService, { kind: "write", id: "write" }];
+    }
   }
   return [{ kind: "write", id: "write" }];
 }

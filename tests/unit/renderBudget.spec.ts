@@ -35,6 +35,7 @@ describe("render rate budget", () => {
     assert.deepEqual(ids("POST", "/services/srv-1/suspend"), ["service:srv-1"]);
     assert.deepEqual(ids("POST", "/services/srv-1/resume"), ["service:srv-1"]);
     assert.deepEqual(ids("POST", "/services/srv-1/scale"), ["service:srv-1"]);
+    assert.deepEqual(ids("POST", "/services/srv-1/rollback"), ["service:srv-1", "write"]);
     assert.deepEqual(ids("POST", "/postgres"), ["write"]);
     assert.deepEqual(ids("DELETE", "/services/srv-1"), ["write"]);
     assert.deepEqual(ids("PUT", "/services/srv-1/env-vars"), ["write"]);
