@@ -1,0 +1,378 @@
+/**
+ * Runs the real `pulumi` CLI (built by tools/pulumi-engine/build.sh) on a program, isolated from the
+ * machine: its own PULUMI_HOME, a local file backend in a temp folder, the passphrase secrets provider,
+ * `--non-interactive`, and the engine's bin directory first on PATH (so the dynamic provider launcher
+ * next to `pulumi` is the one found).
+ *
+ * The program is copied into a temp project folder (with a `node_modules` symlink to the repo's), so
+ * the stack files the CLI writes never land in the repository. Commands that run the program (up,
+ * preview, refresh, destroy) get a fresh `tools/pulumi-engine/programHost.ts` through the CLI's
+ * `--client` flag, because the Node language host binary cannot be built here (see
+ * tools/pulumi-engine/README.md).
+ *
+ * Every child starts in its own process group; the group is killed on timeout and on cleanup, so
+ * provider hosts the CLI started die with it.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { requireEngine, type EngineLocation } from "../../tools/pulumi-engine/locate";
+
+/** The outcome of one CLI command. */
+export interface PulumiResult {
+  /** The command line, without values read from stdin. */
+  args: string[];
+  /** Exit code; null when the process was killed. */
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** Parsed stdout when the command was asked for `--json` and printed valid JSON. */
+  json?: unknown;
+  /** True when the helper killed the command because it ran past its timeout. */
+  timedOut: boolean;
+  durationMs: number;
+}
+
+/** Options of {@link PulumiStack.create}. */
+export interface PulumiStackOptions {
+  /** A Pulumi project folder: Pulumi.yaml and the program; copied into a temp folder. */
+  programDir: string;
+  /** Stack name; default `test`. */
+  stackName?: string;
+  /** Plain stack config, `namespace:key` → value. */
+  config?: Record<string, string>;
+  /** Secret stack config (encrypted with the passphrase), `namespace:key` → value. */
+  secretConfig?: Record<string, string>;
+  /** Passphrase of the stack's secrets provider; default a fixed test passphrase. */
+  passphrase?: string;
+  /** Per-command timeout in ms; default 120 000. */
+  timeoutMs?: number;
+  /** Extra environment for every command (and so for the program and provider hosts). */
+  env?: Record<string, string>;
+}
+
+/** Options of one command. */
+export interface RunOptions {
+  /** Serve the program to this command (`--client`); set for up/preview/refresh/destroy. */
+  program?: boolean;
+  /** Add `--json` and parse stdout. */
+  json?: boolean;
+  /** Text written to the command's stdin (then closed). Never part of `args`. */
+  stdin?: string;
+  timeoutMs?: number;
+}
+
+const repoRoot = path.resolve(__dirname, "..", "..");
+const programHostPath = path.join(repoRoot, "tools", "pulumi-engine", "programHost.ts");
+const tsxRegister = require.resolve("tsx/cjs");
+const defaultTimeoutMs = 120_000;
+const killGraceMs = 2_000;
+
+/** Every child process group still alive, so a crash or a forgotten cleanup cannot leak them. */
+const liveGroups = new Set<ChildProcess>();
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  // Even when the leader has exited, members of its group (provider hosts) may still be there.
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // ESRCH: the whole group is gone already.
+  }
+}
+
+process.on("exit", () => {
+  for (const child of liveGroups) killGroup(child, "SIGKILL");
+});
+
+/** Stops a process group: SIGTERM, then SIGKILL after a grace period. */
+async function stopGroup(child: ChildProcess): Promise<void> {
+  killGroup(child, "SIGTERM");
+  if (child.exitCode === null && child.signalCode === null) {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        killGroup(child, "SIGKILL");
+        resolve();
+      }, killGraceMs);
+      child.once("exit", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+  // Members of the group may outlive the leader.
+  killGroup(child, "SIGKILL");
+  liveGroups.delete(child);
+}
+
+function tryParseJson(text: string): unknown {
+  const trimmed = text.trim();
+  if (trimmed === "") return undefined;
+  try {
+    return JSON.parse(trimmed);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Finds the nearest `node_modules` folder at or above `dir`. */
+function findNodeModules(dir: string): string {
+  for (let current = path.resolve(dir); ; current = path.dirname(current)) {
+    const candidate = path.join(current, "node_modules");
+    if (fs.existsSync(candidate)) return candidate;
+    if (path.dirname(current) === current) {
+      throw new Error(`no node_modules at or above ${dir}`);
+    }
+  }
+}
+
+/** Starts a program host for `projectDir` and resolves with it and its port. */
+async function startProgramHost(
+  projectDir: string,
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+): Promise<{ host: ChildProcess; port: number; stderr: () => string }> {
+  const host = spawn(process.execPath, ["--require", tsxRegister, programHostPath, projectDir], {
+    cwd: projectDir,
+    env,
+    detached: true,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  liveGroups.add(host);
+  let stderr = "";
+  host.stderr?.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  const port = await new Promise<number>((resolve, reject) => {
+    let stdout = "";
+    const timer = setTimeout(
+      () => reject(new Error(`program host did not start in ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    host.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk;
+      const newline = stdout.indexOf("\n");
+      if (newline >= 0) {
+        clearTimeout(timer);
+        const port = Number(stdout.slice(0, newline).trim());
+        if (Number.isInteger(port) && port > 0) resolve(port);
+        else reject(new Error(`program host printed no port: ${stdout.slice(0, newline)}`));
+      }
+    });
+    host.once("exit", (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`program host exited (${code ?? signal}) before listening: ${stderr.trim()}`));
+    });
+  }).catch(async (err: unknown) => {
+    await stopGroup(host);
+    throw err;
+  });
+  return { host, port, stderr: () => stderr };
+}
+
+/**
+ * One stack of one program in an isolated Pulumi world. Create with {@link PulumiStack.create},
+ * always {@link PulumiStack.cleanup} (kills children, removes the temp folder).
+ */
+export class PulumiStack {
+  /** The engine used. */
+  readonly engine: EngineLocation;
+  /** Temp root holding the project copy, PULUMI_HOME and the backend. */
+  readonly workDir: string;
+  /** The project folder the CLI runs in (a copy of the program). */
+  readonly projectDir: string;
+  /** The isolated PULUMI_HOME. */
+  readonly pulumiHome: string;
+  /** The file backend URL (`file://…`). */
+  readonly backendUrl: string;
+  readonly stackName: string;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly timeoutMs: number;
+  private readonly children = new Set<ChildProcess>();
+
+  private constructor(engine: EngineLocation, workDir: string, options: PulumiStackOptions) {
+    this.engine = engine;
+    this.workDir = workDir;
+    this.projectDir = path.join(workDir, "project");
+    this.pulumiHome = path.join(workDir, "pulumi-home");
+    this.backendUrl = `file://${path.join(workDir, "state")}`;
+    this.stackName = options.stackName ?? "test";
+    this.timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
+    const inherited: NodeJS.ProcessEnv = {};
+    for (const [key, value] of Object.entries(process.env)) {
+      // Nothing from a developer's own Pulumi setup (tokens, backends, homes) leaks into tests.
+      if (!key.startsWith("PULUMI_")) inherited[key] = value;
+    }
+    this.env = {
+      ...inherited,
+      PATH: `${engine.binDir}${path.delimiter}${process.env.PATH ?? ""}`,
+      PULUMI_HOME: this.pulumiHome,
+      PULUMI_CONFIG_PASSPHRASE: options.passphrase ?? "arrakis-engine-tests",
+      PULUMI_SKIP_UPDATE_CHECK: "true",
+      // Every plugin is local (launchers next to `pulumi`): never try to download one.
+      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+      NO_COLOR: "1",
+      ...options.env,
+    };
+  }
+
+  /** Creates the temp world, logs in to the file backend, inits the stack and sets its config. */
+  static async create(options: PulumiStackOptions): Promise<PulumiStack> {
+    const engine = requireEngine();
+    const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "arrakis-pulumi-"));
+    const stack = new PulumiStack(engine, workDir, options);
+    try {
+      fs.mkdirSync(stack.pulumiHome);
+      fs.mkdirSync(path.join(workDir, "state"));
+      fs.cpSync(options.programDir, stack.projectDir, {
+        recursive: true,
+        filter: (src) => {
+          const base = path.basename(src);
+          // Stack files of the source would configure other stacks; node_modules is linked below.
+          return base !== "node_modules" && base !== ".git" && !/^Pulumi\..+\.yaml$/.test(base);
+        },
+      });
+      fs.symlinkSync(findNodeModules(options.programDir), path.join(stack.projectDir, "node_modules"), "dir");
+      await stack.mustRun(["login", stack.backendUrl]);
+      await stack.mustRun(["stack", "init", stack.stackName]);
+      for (const [key, value] of Object.entries(options.config ?? {})) {
+        await stack.setConfig(key, value);
+      }
+      for (const [key, value] of Object.entries(options.secretConfig ?? {})) {
+        await stack.setConfig(key, value, { secret: true });
+      }
+      return stack;
+    } catch (err) {
+      await stack.cleanup();
+      throw err;
+    }
+  }
+
+  /** Runs `pulumi <args> --non-interactive` (plus `--stack` for stack commands). */
+  async run(args: string[], options: RunOptions = {}): Promise<PulumiResult> {
+    const timeoutMs = options.timeoutMs ?? this.timeoutMs;
+    const started = Date.now();
+    const fullArgs = [...args, "--non-interactive", "--color", "never"];
+    if (options.json) fullArgs.push("--json");
+    let host: Awaited<ReturnType<typeof startProgramHost>> | undefined;
+    if (options.program) {
+      host = await startProgramHost(this.projectDir, this.env, timeoutMs);
+      this.children.add(host.host);
+      fullArgs.push(`--client=127.0.0.1:${host.port}`);
+    }
+    try {
+      const child = spawn(this.engine.pulumiPath, fullArgs, {
+        cwd: this.projectDir,
+        env: this.env,
+        detached: true,
+        stdio: ["pipe", "pipe", "pipe"],
+      });
+      liveGroups.add(child);
+      this.children.add(child);
+      let stdout = "";
+      let stderr = "";
+      child.stdout?.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+      child.stderr?.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+      child.stdin?.on("error", () => undefined);
+      child.stdin?.end(options.stdin ?? "");
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        void stopGroup(child);
+      }, timeoutMs);
+      const code = await new Promise<number | null>((resolve, reject) => {
+        child.once("error", reject);
+        child.once("close", (exitCode) => resolve(exitCode));
+      }).finally(() => clearTimeout(timer));
+      await stopGroup(child);
+      this.children.delete(child);
+      if (host) {
+        // The program's own console output goes to the host, not the CLI: keep it for diagnosis.
+        const hostErr = host.stderr().trim();
+        if (hostErr) stderr += `\n[program host stderr]\n${hostErr}\n`;
+      }
+      return {
+        args: fullArgs,
+        code,
+        stdout,
+        stderr,
+        json: options.json ? tryParseJson(stdout) : undefined,
+        timedOut,
+        durationMs: Date.now() - started,
+      };
+    } finally {
+      if (host) {
+        await stopGroup(host.host);
+        this.children.delete(host.host);
+      }
+    }
+  }
+
+  /** Like {@link run}, but throws (with the CLI's output) unless the command exits 0. */
+  async mustRun(args: string[], options: RunOptions = {}): Promise<PulumiResult> {
+    const result = await this.run(args, options);
+    if (result.code !== 0) {
+      throw new Error(
+        `pulumi ${args.join(" ")} exited ${result.code}${result.timedOut ? " (timed out)" : ""}\n` +
+          `--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`,
+      );
+    }
+    return result;
+  }
+
+  /** Sets stack config; the value goes through stdin, never the command line. */
+  async setConfig(key: string, value: string, options: { secret?: boolean } = {}): Promise<void> {
+    const args = ["config", "set", key, "--stack", this.stackName];
+    if (options.secret) args.push("--secret");
+    await this.mustRun(args, { stdin: value });
+  }
+
+  /** `pulumi up --yes --skip-preview`, serving the program. */
+  up(extraArgs: string[] = [], options: RunOptions = {}): Promise<PulumiResult> {
+    return this.run(["up", "--yes", "--skip-preview", "--stack", this.stackName, ...extraArgs], {
+      program: true,
+      ...options,
+    });
+  }
+
+  /** `pulumi preview`, serving the program. */
+  preview(extraArgs: string[] = [], options: RunOptions = {}): Promise<PulumiResult> {
+    return this.run(["preview", "--stack", this.stackName, ...extraArgs], { program: true, ...options });
+  }
+
+  /** `pulumi refresh --yes`, serving the program. */
+  refresh(extraArgs: string[] = [], options: RunOptions = {}): Promise<PulumiResult> {
+    return this.run(["refresh", "--yes", "--skip-preview", "--stack", this.stackName, ...extraArgs], {
+      program: true,
+      ...options,
+    });
+  }
+
+  /** `pulumi destroy --yes --skip-preview`. */
+  destroy(extraArgs: string[] = [], options: RunOptions = {}): Promise<PulumiResult> {
+    return this.run(["destroy", "--yes", "--skip-preview", "--stack", this.stackName, ...extraArgs], {
+      program: true,
+      ...options,
+    });
+  }
+
+  /** The stack's outputs (`pulumi stack output --json`); secrets shown only when asked. */
+  async outputs(options: { showSecrets?: boolean } = {}): Promise<Record<string, unknown>> {
+    const args = ["stack", "output", "--stack", this.stackName];
+    if (options.showSecrets) args.push("--show-secrets");
+    const result = await this.mustRun(args, { json: true });
+    return (result.json ?? {}) as Record<string, unknown>;
+  }
+
+  /** The stack's checkpoint (`pulumi stack export`), as the engine stored it. */
+  async exportState(): Promise<{ deployment: { resources?: Array<Record<string, unknown>> } }> {
+    const result = await this.mustRun(["stack", "export", "--stack", this.stackName]);
+    return JSON.parse(result.stdout) as { deployment: { resources?: Array<Record<string, unknown>> } };
+  }
+
+  /** Kills what this stack still has running and removes the temp world. */
+  async cleanup(): Promise<void> {
+    await Promise.all([...this.children].map((child) => stopGroup(child)));
+    this.children.clear();
+    fs.rmSync(this.workDir, { recursive: true, force: true });
+  }
+}
