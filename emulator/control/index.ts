@@ -1,0 +1,152 @@
+/**
+ * The control API (`/_emulator/...`, no auth; the server listens on loopback only): reset, faults,
+ * request log, clock, rate limits, timings, service health and branch heads, deploy failures, and a
+ * dump of the state. See emulator/README.md for the table.
+ */
+import type { EmulatorCore } from "../core";
+import { badRequest, notFound } from "../errors";
+import { checkTimingsPatch } from "../lifecycle/timings";
+import { Router } from "../router";
+import { deployJson } from "../routes/deploys";
+import { postgresJson } from "../routes/postgres";
+import { serviceJson } from "../routes/services";
+import { type Body, boolField, enumField, intField, objectBody, stringField } from "../routes/validate";
+import type { FailStage } from "../lifecycle/deploys";
+
+/** The control API's routes (paths relative to `/_emulator`). */
+export function controlRouter(core: EmulatorCore): Router {
+  const router = new Router();
+
+  router.add("POST", "/reset", async () => {
+    await core.reset();
+    return { status: 200, body: { reset: true } };
+  });
+
+  router.add("POST", "/faults", ({ body }) => ({ status: 201, body: { id: core.faults.add(body).id } }));
+  router.add("GET", "/faults", () => ({ status: 200, body: core.faults.list() }));
+  router.add("DELETE", "/faults", () => {
+    core.faults.clear();
+    return { status: 204 };
+  });
+  router.add("DELETE", "/faults/:id", ({ params }) => {
+    if (!core.faults.remove(params.id)) throw notFound(params.id);
+    return { status: 204 };
+  });
+
+  router.add("GET", "/requests", () => ({ status: 200, body: core.log.list() }));
+  router.add("DELETE", "/requests", () => {
+    core.log.clear();
+    return { status: 204 };
+  });
+
+  const clockBody = () => ({ now: new Date(core.clock.now()).toISOString(), offsetMs: core.clock.offset });
+  router.add("GET", "/clock", () => ({ status: 200, body: clockBody() }));
+  router.add("POST", "/clock", ({ body }) => {
+    const b = objectBody(body);
+    const advanceMs = b.advanceMs;
+    if (typeof advanceMs !== "number" || !Number.isFinite(advanceMs) || advanceMs < 0) {
+      throw badRequest("advanceMs must be a number of milliseconds >= 0 (the clock only moves forward)");
+    }
+    core.clock.advance(advanceMs);
+    core.changed();
+    return { status: 200, body: clockBody() };
+  });
+
+  router.add("GET", "/rate-limits", () => ({ status: 200, body: core.limiter.settings }));
+  router.add("PUT", "/rate-limits", ({ body }) => {
+    const b = objectBody(body);
+    const enabled = boolField(b, "enabled", "enabled");
+    const timeScale = b.timeScale;
+    if (timeScale !== undefined && (typeof timeScale !== "number" || !(timeScale > 0))) {
+      throw badRequest("timeScale must be a number > 0");
+    }
+    const settings = core.limiter.configure({
+      ...(enabled !== undefined ? { enabled } : {}),
+      ...(timeScale !== undefined ? { timeScale: timeScale as number } : {}),
+    });
+    return { status: 200, body: settings };
+  });
+
+  router.add("GET", "/timings", () => ({ status: 200, body: core.timings }));
+  router.add("PUT", "/timings", ({ body }) => {
+    core.timings = { ...core.timings, ...checkTimingsPatch(body) };
+    return { status: 200, body: core.timings };
+  });
+
+  router.add("PUT", "/services/:id/health", ({ params, body }) => {
+    const service = core.state.services.get(params.id);
+    if (!service) throw notFound(params.id);
+    const b = objectBody(body);
+    const healthy = boolField(b, "healthy", "healthy");
+    const status = intField(b, "status", "status", 100, 599);
+    const delayMs = intField(b, "delayMs", "delayMs", 0, 600_000);
+    service.health = {
+      healthy: healthy ?? (status !== undefined ? status < 400 : service.health.healthy),
+      ...(status !== undefined ? { status } : {}),
+      delayMs: delayMs ?? service.health.delayMs,
+    };
+    core.changed();
+    return { status: 200, body: service.health };
+  });
+
+  router.add("PUT", "/services/:id/head", ({ params, body }) => {
+    const service = core.state.services.get(params.id);
+    if (!service) throw notFound(params.id);
+    const b = objectBody(body);
+    const commitId = stringField(b, "commitId", "commitId", true);
+    if (!/^[0-9a-f]{40}$/i.test(commitId)) throw badRequest("commitId must be 40 hex characters");
+    const branch = stringField(b, "branch", "branch") ?? service.branch ?? "main";
+    service.heads[branch] = commitId.toLowerCase();
+    core.changed();
+    return { status: 200, body: { branch, commitId: service.heads[branch] } };
+  });
+
+  router.add("PUT", "/deploys/fail", ({ body }) => {
+    const b: Body = objectBody(body);
+    const serviceId = stringField(b, "serviceId", "serviceId");
+    const commitId = stringField(b, "commitId", "commitId", true);
+    const stage = enumField(
+      b,
+      "stage",
+      "stage",
+      ["build", "update", "pre_deploy"] as const,
+      true,
+    ) as FailStage;
+    core.state.deployFailures.push({
+      ...(serviceId ? { serviceId } : {}),
+      commitId: commitId.toLowerCase(),
+      stage,
+    });
+    core.changed();
+    return { status: 200, body: core.state.deployFailures };
+  });
+  router.add("DELETE", "/deploys/fail", () => {
+    core.state.deployFailures = [];
+    core.changed();
+    return { status: 204 };
+  });
+
+  router.add("GET", "/state", () => ({ status: 200, body: stateDump(core) }));
+  return router;
+}
+
+/** Every object as the API renders it (plus emulator-only details); env var values and secrets left out. */
+function stateDump(core: EmulatorCore): unknown {
+  const s = core.state;
+  return {
+    now: new Date(core.clock.now()).toISOString(),
+    owners: [...s.owners.values()],
+    postgres: [...s.postgres.values()].map((db) => postgresJson(core, db, true)),
+    services: [...s.services.values()].map((service) => ({
+      ...serviceJson(core, service),
+      envVarKeys: service.envVars.map((e) => e.key),
+      health: service.health,
+      heads: service.heads,
+    })),
+    deploys: [...s.deploys.values()].map((d) => ({ serviceId: d.serviceId, ...deployJson(core, d) })),
+    deployFailures: s.deployFailures,
+    faults: core.faults.list(),
+    rateLimits: core.limiter.settings,
+    timings: core.timings,
+  };
+}

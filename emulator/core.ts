@@ -1,0 +1,156 @@
+/**
+ * The running emulator's shared parts: state, clock, timings, faults, rate limits, request log, the
+ * real-database backend and persistence. Routes and the control API operate on one of these.
+ */
+import type { DatabaseBackend, DatabaseHandle } from "./databases";
+import { FaultStore } from "./faults";
+import { Clock } from "./lifecycle/clock";
+import type { BackendState } from "./lifecycle/postgres";
+import { type Timings } from "./lifecycle/timings";
+import { RateLimiter, type RateLimitSettings } from "./rateLimits";
+import { RequestLog } from "./control/requestLog";
+import { State, type OwnerRecord, type PostgresRecord } from "./state/model";
+import { StateWriter, loadSnapshot } from "./state/persistence";
+
+/** What the core is built from (resolved options of `startEmulator`). */
+export interface CoreOptions {
+  apiKey: string;
+  owner: OwnerRecord;
+  timings: Timings;
+  rateLimits: RateLimitSettings;
+  backend: DatabaseBackend;
+  stateDir?: string;
+}
+
+interface DatabaseRuntime {
+  state: BackendState;
+  handle?: DatabaseHandle;
+  promise: Promise<void>;
+}
+
+/** The emulator's shared state and services. */
+export class EmulatorCore {
+  readonly state = new State();
+  readonly clock: Clock;
+  timings: Timings;
+  readonly faults = new FaultStore();
+  readonly limiter: RateLimiter;
+  readonly log = new RequestLog();
+  readonly apiKey: string;
+  readonly ownerId: string;
+  /** `http://127.0.0.1:PORT`, set once the server listens. */
+  origin = "";
+  private readonly backend: DatabaseBackend;
+  private readonly databases = new Map<string, DatabaseRuntime>();
+  private readonly writer?: StateWriter;
+
+  constructor(options: CoreOptions) {
+    this.apiKey = options.apiKey;
+    this.ownerId = options.owner.id;
+    this.timings = options.timings;
+    this.backend = options.backend;
+    let clockOffset = 0;
+    if (options.stateDir) {
+      const snapshot = loadSnapshot(options.stateDir);
+      if (snapshot) {
+        this.state.restore(snapshot);
+        clockOffset = snapshot.clockOffsetMs;
+      }
+      this.writer = new StateWriter(options.stateDir, () => this.state.snapshot(this.clock.offset));
+    }
+    this.state.owners.set(options.owner.id, options.owner);
+    this.clock = new Clock(clockOffset);
+    this.limiter = new RateLimiter(options.rateLimits, () => this.clock.now());
+    // Databases of a reloaded state come back (the backend reattaches their persisted data).
+    for (const db of this.state.postgres.values()) this.provision(db);
+  }
+
+  /** Owners the API key can see (the key's workspaces). */
+  visibleOwners(): OwnerRecord[] {
+    return [...this.state.owners.values()];
+  }
+
+  /** Marks the state changed (persisted shortly after, when a state folder is set). */
+  changed(): void {
+    this.writer?.changed();
+  }
+
+  /** Starts the real database behind `db` in the background. */
+  provision(db: PostgresRecord): void {
+    if (this.databases.has(db.id)) return;
+    const runtime: DatabaseRuntime = { state: "pending", promise: Promise.resolve() };
+    runtime.promise = this.backend
+      .provision({ id: db.id, databaseName: db.databaseName, user: db.databaseUser, password: db.password })
+      .then(
+        (handle) => {
+          runtime.handle = handle;
+          runtime.state = "ready";
+        },
+        (error: unknown) => {
+          runtime.state = "failed";
+          const message = error instanceof Error ? error.message : String(error);
+          // The backend should not put the password in errors; make sure it never reaches the log.
+          console.error(
+            `render emulator: could not start database ${db.id}: ${message.split(db.password).join("***")}`,
+          );
+        },
+      );
+    this.databases.set(db.id, runtime);
+  }
+
+  /** Where the real database of `id` stands. */
+  backendState(id: string): BackendState {
+    return this.databases.get(id)?.state ?? "pending";
+  }
+
+  /** Host/port of the running real database, once ready. */
+  databaseHandle(id: string): DatabaseHandle | undefined {
+    return this.databases.get(id)?.handle;
+  }
+
+  /** Waits until the database of `id` has started (or failed). */
+  async databaseSettled(id: string): Promise<void> {
+    await this.databases.get(id)?.promise;
+  }
+
+  /** Stops the real database of `id` and deletes its data (in the background). */
+  dropDatabase(id: string): Promise<void> {
+    const runtime = this.databases.get(id);
+    this.databases.delete(id);
+    const drop = (runtime?.promise ?? Promise.resolve())
+      .then(() => this.backend.drop(id))
+      .catch((error: unknown) => {
+        console.error(
+          `render emulator: could not drop database ${id}: ${error instanceof Error ? error.name : "error"}`,
+        );
+      });
+    this.pendingDrops.add(drop);
+    void drop.finally(() => this.pendingDrops.delete(drop));
+    return drop;
+  }
+  private readonly pendingDrops = new Set<Promise<void>>();
+
+  /** The URL a service's slug is served at (loopback, path-based). */
+  serviceUrl(slug: string): string {
+    return `${this.origin}/_services/${slug}`;
+  }
+
+  /** Wipes objects (dropping their databases), faults, the request log and rate-limit counters. */
+  async reset(): Promise<void> {
+    const ids = [...this.state.postgres.keys()];
+    this.state.clearObjects();
+    this.faults.clear();
+    this.log.clear();
+    this.limiter.reset();
+    await Promise.all(ids.map((id) => this.dropDatabase(id)));
+    this.changed();
+  }
+
+  /** Flushes persisted state and stops every real database (their persisted data is kept). */
+  async close(): Promise<void> {
+    this.writer?.flush();
+    await Promise.all([...this.databases.values()].map((d) => d.promise));
+    await Promise.all([...this.pendingDrops]);
+    await this.backend.close();
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * The Render API emulator: `startEmulator(options)` runs a real HTTP server on loopback that behaves
+ * like `https://api.render.com/v1`, with a control API and real PostgreSQL databases. See README.md.
+ */
+import * as path from "node:path";
+import { EmulatorCore } from "./core";
+import { createDatabaseBackend, type DatabaseBackend, type DatabaseBackendOptions } from "./databases";
+import { newApiKey, newId } from "./ids";
+import { resolveTimings, type TimingsOption } from "./lifecycle/timings";
+import type { RateLimitSettings } from "./rateLimits";
+import { listen, stopServer } from "./server";
+
+export type { TimingsOption, Timings } from "./lifecycle/timings";
+export type { RateLimitSettings } from "./rateLimits";
+
+/** Options of {@link startEmulator}; every one has a default. */
+export interface EmulatorOptions {
+  /** TCP port on 127.0.0.1 (default 0: any free port). */
+  port?: number;
+  /** The key accepted as `Authorization: Bearer <key>` (default: random `rnd_…`). */
+  apiKey?: string;
+  /** Id of the workspace that exists from the start (default: random `tea-…`). */
+  ownerId?: string;
+  /** Name of that workspace (default `arrakis`). */
+  ownerName?: string;
+  /** Email of that workspace (default `owner@example.com`). */
+  ownerEmail?: string;
+  /** Lifecycle durations: `"realistic"` (default), `"fast"`, or single durations. */
+  timings?: TimingsOption;
+  /** Render's published limits (default on, time scale 1). */
+  rateLimits?: Partial<RateLimitSettings>;
+  /** Real databases: embedded PGlite (default) or a PostgreSQL server by URL. */
+  database?: DatabaseBackendOptions;
+  /** A ready-made backend (tests); overrides `database`. */
+  databaseBackend?: DatabaseBackend;
+  /** Persist state (and PGlite data under `<stateDir>/databases`) here; reloaded on start. */
+  stateDir?: string;
+}
+
+/** A running emulator. */
+export interface RunningEmulator {
+  /** The base URL a client uses: `http://127.0.0.1:PORT/v1`. */
+  url: string;
+  /** The Bearer key. */
+  apiKey: string;
+  /** The workspace id of that key. */
+  ownerId: string;
+  /** The control API: `http://127.0.0.1:PORT/_emulator`. */
+  controlUrl: string;
+  /** `http://127.0.0.1:PORT`. */
+  origin: string;
+  port: number;
+  /** Stops the server and the databases (persisted data is kept). */
+  close(): Promise<void>;
+}
+
+/** Starts an emulator. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const stateDir = options.stateDir ? path.resolve(options.stateDir) : undefined;
+  let databaseOptions: DatabaseBackendOptions = options.database ?? { kind: "pglite" };
+  if (databaseOptions.kind === "pglite" && !databaseOptions.dataDir && stateDir) {
+    databaseOptions = { kind: "pglite", dataDir: path.join(stateDir, "databases") };
+  }
+  const backend = options.databaseBackend ?? createDatabaseBackend(databaseOptions);
+  const core = new EmulatorCore({
+    apiKey: options.apiKey ?? newApiKey(),
+    owner: {
+      id: options.ownerId ?? newId("tea"),
+      name: options.ownerName ?? "arrakis",
+      email: options.ownerEmail ?? "owner@example.com",
+    },
+    timings: resolveTimings(options.timings),
+    rateLimits: {
+      enabled: options.rateLimits?.enabled ?? true,
+      timeScale: options.rateLimits?.timeScale ?? 1,
+    },
+    backend,
+    stateDir,
+  });
+  let server;
+  try {
+    server = await listen(core, options.port ?? 0);
+  } catch (error) {
+    await core.close();
+    throw error;
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    url: `${core.origin}/v1`,
+    apiKey: core.apiKey,
+    ownerId: core.ownerId,
+    controlUrl: `${core.origin}/_emulator`,
+    origin: core.origin,
+    port: Number(new URL(core.origin).port),
+    close: () => {
+      closing ??= (async () => {
+        await stopServer(server);
+        await core.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,185 @@
+/**
+ * Deploy routes: create, list (status and time filters), get, cancel, rollback. A deploy without
+ * `commitId` builds the branch head (a stable fake commit per service and branch, settable through
+ * the control API); statuses move on by the emulator clock (lifecycle/deploys.ts).
+ */
+import type { EmulatorCore } from "../core";
+import { badRequest, conflict, notFound } from "../errors";
+import { branchHeadCommit, newId } from "../ids";
+import { deployView, liveAt } from "../lifecycle/deploys";
+import type { Router } from "../router";
+import type { DeployRecord, ServiceRecord } from "../state/model";
+import { iso, requireService } from "./common";
+import { DEPLOY_STATUSES, TERMINAL_DEPLOY_STATUSES } from "./enums";
+import { paginate } from "./pagination";
+import { enumField, objectBody, queryEnumList, stringField, timeFilter } from "./validate";
+
+/** The commit a service's branch points at now. */
+export function headCommit(service: ServiceRecord): string {
+  const branch = service.branch ?? "main";
+  return service.heads[branch] ?? branchHeadCommit(service.id, branch);
+}
+
+/** Options of a new deploy. */
+export interface NewDeploy {
+  trigger: string;
+  commitId?: string;
+  /** `deploy_only` skips the build. */
+  deployOnly?: boolean;
+  image?: { ref: string; sha: string };
+}
+
+/** Creates a deploy of `service`, with durations and failure taken now. */
+export function createDeploy(core: EmulatorCore, service: ServiceRecord, options: NewDeploy): DeployRecord {
+  const now = core.clock.now();
+  const t = core.timings;
+  const isImage = service.image !== undefined;
+  const commitId = isImage ? undefined : (options.commitId ?? headCommit(service));
+  const rule = [...core.state.deployFailures]
+    .reverse()
+    .find(
+      (r) =>
+        (r.serviceId === undefined || r.serviceId === service.id) &&
+        r.commitId === (commitId ?? options.image?.ref),
+    );
+  const deploy: DeployRecord = {
+    id: newId("dep"),
+    serviceId: service.id,
+    seq: core.state.nextSeq(),
+    createdAt: now,
+    trigger: options.trigger,
+    commit: commitId ? { id: commitId, message: `Commit ${commitId.slice(0, 7)}`, createdAt: now } : null,
+    ...(isImage
+      ? {
+          image: options.image ?? {
+            ref: service.image!.imagePath,
+            sha: `sha256:${branchHeadCommit(service.id, service.image!.imagePath)}`,
+          },
+        }
+      : {}),
+    durations: { queue: t.deployQueue, build: t.build, preDeploy: t.preDeploy, update: t.update },
+    preDeploy: Boolean(service.details.preDeployCommand),
+    skipBuild: options.deployOnly === true,
+    ...(rule ? { failStage: rule.stage } : {}),
+  };
+  core.state.deploys.set(deploy.id, deploy);
+  return deploy;
+}
+
+/** A deploy as Render renders it. */
+export function deployJson(core: EmulatorCore, deploy: DeployRecord): Record<string, unknown> {
+  const view = deployView(deploy, core.clock.now(), core.state.deploysOf(deploy.serviceId));
+  return {
+    id: deploy.id,
+    commit: deploy.commit ? { ...deploy.commit, createdAt: iso(deploy.commit.createdAt) } : null,
+    ...(deploy.image ? { image: deploy.image } : {}),
+    status: view.status,
+    trigger: deploy.trigger,
+    ...(view.startedAt !== undefined ? { startedAt: iso(view.startedAt) } : {}),
+    finishedAt: view.finishedAt === null ? null : iso(view.finishedAt),
+    createdAt: iso(deploy.createdAt),
+    updatedAt: iso(view.updatedAt),
+  };
+}
+
+function requireDeploy(core: EmulatorCore, service: ServiceRecord, deployId: string): DeployRecord {
+  const deploy = core.state.deploys.get(deployId);
+  if (!deploy || deploy.serviceId !== service.id) throw notFound(deployId);
+  return deploy;
+}
+
+/** Registers the deploy routes. */
+export function registerDeployRoutes(router: Router, core: EmulatorCore): void {
+  router.add("POST", "/services/:serviceId/deploys", ({ params, body }) => {
+    const service = requireService(core, params.serviceId);
+    // Render's spec marks the body required, but the Terraform provider sends `{}`; no body is taken as `{}`.
+    const b = body === undefined ? {} : objectBody(body);
+    const clearCache = enumField(b, "clearCache", "clearCache", ["clear", "do_not_clear"] as const);
+    const commitId = stringField(b, "commitId", "commitId");
+    const imageUrl = stringField(b, "imageUrl", "imageUrl");
+    const deployMode = enumField(b, "deployMode", "deployMode", ["build_and_deploy", "deploy_only"] as const);
+    if (
+      deployMode === "deploy_only" &&
+      (clearCache !== undefined || commitId !== undefined || imageUrl !== undefined)
+    ) {
+      throw badRequest("deployMode deploy_only cannot be combined with clearCache, commitId or imageUrl");
+    }
+    if (commitId !== undefined) {
+      if (service.image) throw badRequest("commitId is only for services built from a Git repository");
+      if (!/^[0-9a-f]{7,40}$/i.test(commitId))
+        throw badRequest(`invalid commitId ${JSON.stringify(commitId)}: must be a commit SHA`);
+    }
+    if (imageUrl !== undefined) {
+      if (!service.image) throw badRequest("imageUrl is only for services deployed from an image");
+      if (imageUrl.split(/[:@]/)[0] !== service.image.imagePath.split(/[:@]/)[0]) {
+        throw badRequest("imageUrl must match the service's configured image");
+      }
+    }
+    if (service.suspended) throw conflict(`service ${service.id} is suspended: resume it before deploying`);
+    const deploy = createDeploy(core, service, {
+      trigger: "api",
+      commitId: commitId?.toLowerCase(),
+      deployOnly: deployMode === "deploy_only",
+      ...(imageUrl
+        ? { image: { ref: imageUrl, sha: `sha256:${branchHeadCommit(service.id, imageUrl)}` } }
+        : {}),
+    });
+    core.changed();
+    return { status: 201, body: deployJson(core, deploy) };
+  });
+
+  router.add("GET", "/services/:serviceId/deploys", ({ params, query }) => {
+    const service = requireService(core, params.serviceId);
+    const statuses = queryEnumList(query, "status", DEPLOY_STATUSES);
+    const all = core.state.deploysOf(service.id);
+    const now = core.clock.now();
+    const items = all.filter((d) => {
+      const view = deployView(d, now, all);
+      return (
+        (!statuses || statuses.includes(view.status)) &&
+        timeFilter(query, "created", d.createdAt) &&
+        timeFilter(query, "updated", view.updatedAt) &&
+        timeFilter(query, "finished", view.finishedAt)
+      );
+    });
+    return { status: 200, body: paginate(items, query, "deploy", (d) => deployJson(core, d)) };
+  });
+
+  router.add("GET", "/services/:serviceId/deploys/:deployId", ({ params }) => {
+    const service = requireService(core, params.serviceId);
+    return { status: 200, body: deployJson(core, requireDeploy(core, service, params.deployId)) };
+  });
+
+  router.add("POST", "/services/:serviceId/deploys/:deployId/cancel", ({ params }) => {
+    const service = requireService(core, params.serviceId);
+    const deploy = requireDeploy(core, service, params.deployId);
+    const now = core.clock.now();
+    const status = deployView(deploy, now, core.state.deploysOf(service.id)).status;
+    if (TERMINAL_DEPLOY_STATUSES.includes(status)) {
+      throw conflict(`deploy ${deploy.id} cannot be canceled: it is already ${status}`);
+    }
+    deploy.canceledAt = now;
+    core.changed();
+    return { status: 200, body: deployJson(core, deploy) };
+  });
+
+  router.add("POST", "/services/:serviceId/rollback", ({ params, body }) => {
+    const service = requireService(core, params.serviceId);
+    const b = objectBody(body);
+    const deployId = stringField(b, "deployId", "deployId", true);
+    const target = requireDeploy(core, service, deployId);
+    const wentLive = liveAt(target);
+    if (wentLive === undefined || wentLive > core.clock.now()) {
+      throw badRequest(`deployId ${deployId}: can only roll back to a deploy that went live`);
+    }
+    if (service.suspended)
+      throw conflict(`service ${service.id} is suspended: resume it before rolling back`);
+    const deploy = createDeploy(core, service, {
+      trigger: "rollback",
+      commitId: target.commit?.id,
+      ...(target.image ? { image: target.image } : {}),
+    });
+    core.changed();
+    return { status: 201, body: deployJson(core, deploy) };
+  });
+}

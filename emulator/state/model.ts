@@ -1,0 +1,198 @@
+/**
+ * The emulator's in-memory model: plain JSON-able records (times in epoch ms), so the whole state
+ * can be persisted and reloaded as is. Responses are rendered from these by the routes.
+ */
+import type { DeployTimeline, FailStage } from "../lifecycle/deploys";
+
+/** A workspace (Render "owner" of type team). */
+export interface OwnerRecord {
+  id: string;
+  name: string;
+  email: string;
+}
+
+/** One `{cidrBlock, description}` of an IP allow list. */
+export interface CidrRecord {
+  cidrBlock: string;
+  description: string;
+}
+
+/** A Render Postgres. */
+export interface PostgresRecord {
+  id: string;
+  /** Creation order; lists are newest first and cursors point at it. */
+  seq: number;
+  ownerId: string;
+  name: string;
+  plan: string;
+  version: string;
+  region: string;
+  databaseName: string;
+  databaseUser: string;
+  /** Secret: never logged, only in connection info. */
+  password: string;
+  highAvailabilityEnabled: boolean;
+  diskSizeGB: number;
+  diskAutoscalingEnabled: boolean;
+  environmentId?: string;
+  ipAllowList: CidrRecord[];
+  readReplicas: { id: string; name: string; parameterOverrides?: Record<string, string> }[];
+  parameterOverrides?: Record<string, string>;
+  datadogSite?: string;
+  /** Secret. */
+  datadogAPIKey?: string;
+  suspended: boolean;
+  createdAt: number;
+  updatedAt: number;
+  readyAt: number;
+  updatingUntil?: number;
+  expiresAt?: number;
+}
+
+/** One env var of a service, in insertion order (`seq`). */
+export interface EnvVarRecord {
+  key: string;
+  /** Secret. */
+  value: string;
+  seq: number;
+}
+
+/** The web-service details of a service, as Render keeps them. */
+export interface WebDetailsRecord {
+  runtime: string;
+  /** Native: buildCommand, startCommand. Docker/image: dockerCommand, dockerContext, dockerfilePath. */
+  envSpecificDetails: Record<string, string>;
+  plan: string;
+  region: string;
+  healthCheckPath: string;
+  numInstances: number;
+  preDeployCommand?: string;
+  pullRequestPreviewsEnabled: "yes" | "no";
+  previewsGeneration: "off" | "manual" | "automatic";
+  maxShutdownDelaySeconds: number;
+  renderSubdomainPolicy: "enabled" | "disabled";
+  autoscaling?: unknown;
+  disk?: { id: string; name: string; mountPath: string; sizeGB: number };
+  maintenanceMode?: { enabled: boolean; uri: string };
+  ipAllowList?: CidrRecord[];
+  cache?: { profile: string };
+}
+
+/** How the service's URL answers (control API `PUT /_emulator/services/:id/health`). */
+export interface HealthRecord {
+  healthy: boolean;
+  /** Status answered when unhealthy (default 503), or forced when set while healthy. */
+  status?: number;
+  delayMs: number;
+}
+
+/** A Render service (only `web_service` is emulated). */
+export interface ServiceRecord {
+  id: string;
+  seq: number;
+  ownerId: string;
+  type: "web_service";
+  name: string;
+  slug: string;
+  repo?: string;
+  branch?: string;
+  image?: { ownerId: string; imagePath: string; registryCredentialId?: string };
+  autoDeploy: "yes" | "no";
+  rootDir: string;
+  buildFilter?: { paths: string[]; ignoredPaths: string[] };
+  environmentId?: string;
+  notifyOnFail: "default" | "notify" | "ignore";
+  suspended: boolean;
+  createdAt: number;
+  updatedAt: number;
+  details: WebDetailsRecord;
+  envVars: EnvVarRecord[];
+  /** Secret contents. */
+  secretFiles: { name: string; content: string }[];
+  /** Branch -> head commit set through the control API (otherwise a stable fake). */
+  heads: Record<string, string>;
+  health: HealthRecord;
+}
+
+/** A deploy of a service. */
+export interface DeployRecord extends DeployTimeline {
+  id: string;
+  serviceId: string;
+  trigger: string;
+  commit: { id: string; message: string; createdAt: number } | null;
+  image?: { ref: string; sha: string };
+}
+
+/** A rule making deploys of a commit fail (control API). */
+export interface DeployFailureRule {
+  serviceId?: string;
+  commitId: string;
+  stage: FailStage;
+}
+
+/** Everything that is persisted. */
+export interface StateSnapshot {
+  version: 1;
+  seq: number;
+  clockOffsetMs: number;
+  owners: OwnerRecord[];
+  postgres: PostgresRecord[];
+  services: ServiceRecord[];
+  deploys: DeployRecord[];
+  deployFailures: DeployFailureRule[];
+}
+
+/** All objects of the emulator. Mutated by handlers; serialised by {@link State.snapshot}. */
+export class State {
+  seq = 0;
+  readonly owners = new Map<string, OwnerRecord>();
+  readonly postgres = new Map<string, PostgresRecord>();
+  readonly services = new Map<string, ServiceRecord>();
+  readonly deploys = new Map<string, DeployRecord>();
+  deployFailures: DeployFailureRule[] = [];
+
+  /** The next sequence number (creation order of every record). */
+  nextSeq(): number {
+    return ++this.seq;
+  }
+
+  /** Deploys of one service, oldest first. */
+  deploysOf(serviceId: string): DeployRecord[] {
+    return [...this.deploys.values()].filter((d) => d.serviceId === serviceId).sort((a, b) => a.seq - b.seq);
+  }
+
+  /** Wipes every object except the owners. */
+  clearObjects(): void {
+    this.postgres.clear();
+    this.services.clear();
+    this.deploys.clear();
+    this.deployFailures = [];
+  }
+
+  /** A JSON-able copy of everything. */
+  snapshot(clockOffsetMs: number): StateSnapshot {
+    return {
+      version: 1,
+      seq: this.seq,
+      clockOffsetMs,
+      owners: [...this.owners.values()],
+      postgres: [...this.postgres.values()],
+      services: [...this.services.values()],
+      deploys: [...this.deploys.values()],
+      deployFailures: this.deployFailures,
+    };
+  }
+
+  /** Replaces everything with a snapshot (owners of the snapshot are added to the current ones). */
+  restore(snapshot: StateSnapshot): void {
+    if (snapshot.version !== 1)
+      throw new Error(`unsupported emulator state version ${String(snapshot.version)}`);
+    this.seq = snapshot.seq;
+    for (const o of snapshot.owners) this.owners.set(o.id, o);
+    this.clearObjects();
+    for (const p of snapshot.postgres) this.postgres.set(p.id, p);
+    for (const s of snapshot.services) this.services.set(s.id, s);
+    for (const d of snapshot.deploys) this.deploys.set(d.id, d);
+    this.deployFailures = snapshot.deployFailures ?? [];
+  }
+}
