@@ -45,16 +45,18 @@ export class FaultStore {
       throw badRequest("rate must be a number between 0 and 1");
     }
     const fault = checkFaultKind(b.fault);
+    // Paths are globs over the full `/v1/...` path; one written without the prefix gets it.
+    const glob = b.path === "/v1" || b.path.startsWith("/v1/") ? b.path : `/v1${b.path}`;
     const entry: Fault = {
       id: randomUUID(),
       method: b.method?.toString().toUpperCase(),
-      path: b.path,
+      path: glob,
       remaining:
         b.rate !== undefined && b.count === undefined ? undefined : ((b.count as number | undefined) ?? 1),
       rate: b.rate as number | undefined,
       fault,
     };
-    this.faults.push({ ...entry, regex: globToRegex(b.path) });
+    this.faults.push({ ...entry, regex: globToRegex(glob) });
     return entry;
   }
 
@@ -124,14 +126,17 @@ function checkFaultKind(value: unknown): FaultKind {
 
 /** `*` matches one path segment, `**` any number (including none); everything else literally. */
 export function globToRegex(glob: string): RegExp {
-  const parts = glob.split("/").map((segment) => {
-    if (segment === "**") return "\u0000";
-    return segment
-      .split("*")
-      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
-      .join("[^/]*");
+  const escape = (text: string) => text.replace(/[.+?^${}()|[\]\\]/g, "\\$&");
+  const segments = glob.split("/");
+  let source = "";
+  segments.forEach((segment, i) => {
+    if (i === 0) {
+      source += escape(segment);
+    } else if (segment === "**") {
+      source += "(?:/.*)?";
+    } else {
+      source += `/${segment.split("*").map(escape).join("[^/]*")}`;
+    }
   });
-  let source = parts.join("/");
-  source = source.replace(/\/\u0000/g, "(?:/.*)?").replace(/\u0000/g, ".*");
   return new RegExp(`^${source}/?$`);
 }
