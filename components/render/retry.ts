@@ -61,6 +61,7 @@ const epochThreshold = 1_000_000_000;
 export function serverDelayMs(
   headers: Record<string, string | string[] | undefined>,
   nowMs: number,
+  useRateLimitReset = true,
 ): number | undefined {
   const retryAfter = header(headers, "retry-after")?.trim();
   if (retryAfter) {
@@ -68,7 +69,7 @@ export function serverDelayMs(
     const date = Date.parse(retryAfter);
     if (!Number.isNaN(date)) return clamp(date - nowMs);
   }
-  const reset = header(headers, "ratelimit-reset")?.trim();
+  const reset = useRateLimitReset ? header(headers, "ratelimit-reset")?.trim() : undefined;
   if (reset && /^\d+(\.\d+)?$/.test(reset)) {
     const n = Number(reset);
     if (n >= epochThreshold) return clamp(n * 1000 - nowMs);
@@ -88,7 +89,11 @@ export function backoffMs(attempt: number, policy: RetryPolicy, random: () => nu
   return step / 2 + random() * (step / 2);
 }
 
-/** Wait before the next attempt: the server's word on 429/503 when it gives one, else back-off. */
+/**
+ * Wait before the next attempt: the server's word when it gives one (429: Retry-After or
+ * Ratelimit-Reset; 503: Retry-After only, since Ratelimit-* describe the rate window, not the outage),
+ * else back-off.
+ */
 export function retryDelayMs(
   failure: AttemptFailure,
   attempt: number,
@@ -97,7 +102,7 @@ export function retryDelayMs(
   random: () => number,
 ): number {
   if (failure.kind === "status" && (failure.status === 429 || failure.status === 503)) {
-    const fromServer = serverDelayMs(failure.headers, nowMs);
+    const fromServer = serverDelayMs(failure.headers, nowMs, failure.status === 429);
     if (fromServer !== undefined) return fromServer;
   }
   return backoffMs(attempt, policy, random);

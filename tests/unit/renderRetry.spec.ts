@@ -107,5 +107,14 @@ describe("render retry decisions", () => {
       retryDelayMs(net("ECONNRESET"), 1, p, 0, () => 0),
       50,
     );
+    assert.equal(
+      retryDelayMs(status(429, { "ratelimit-reset": "9" }), 1, p, 0, () => 0),
+      10_000,
+    );
+    // A 503's Ratelimit-Reset is about the rate window, not the outage: back off instead.
+    assert.equal(
+      retryDelayMs(status(503, { "ratelimit-reset": "59" }), 1, p, 0, () => 0),
+      50,
+    );
   });
 });
