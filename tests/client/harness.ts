@@ -13,6 +13,9 @@ export type Emulator = Awaited<ReturnType<typeof startEmulator>>;
 export interface LoggedRequest {
   method: string;
   path: string;
+  /** Query string without `?`. */
+  query: string;
+  /** 0 when the socket was reset before an answer. */
   status: number;
 }
 

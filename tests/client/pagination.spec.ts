@@ -33,10 +33,15 @@ describe("render client against the emulator: pagination", function () {
     await control(emu, "DELETE", "/requests");
     const listed = await collect(client.listEnvVars(service.id));
     assert.deepEqual(listed.map((e) => e.key).sort(), keys);
-    const log = (await requestLog(emu, "GET", `/v1/services/${service.id}/env-vars`)) as unknown as {
-      query: Record<string, string> | string;
-    }[];
-    // 3 + 3 + 2, then an empty page ends the list.
+    const log = await requestLog(emu, "GET", `/v1/services/${service.id}/env-vars`);
+    // 3 + 3 + 2, then an empty page ends the list; each page starts after the previous last cursor.
+    const cursors = log.map((r) => new URLSearchParams(r.query).get("cursor"));
+    assert.equal(cursors[0], null);
+    assert.ok(
+      cursors.slice(1).every((c) => c),
+      "later pages carry a cursor",
+    );
+    assert.equal(new Set(cursors).size, cursors.length, "every page asked with a new cursor");
     assert.equal(log.length, 4);
     await client.close();
   });
