@@ -65,14 +65,6 @@ function outputsOf(inputs: PostgresInputs, live: Postgres, info: PostgresConnect
   };
 }
 
-/** Options that live only in our state: changing them needs an update but no API call. */
-const stateOnlyKeys = [
-  "adoptExisting",
-  "allowReplacement",
-  "waitTimeoutSeconds",
-  "pollIntervalSeconds",
-] as const;
-
 /** The `ResourceProvider` of Render Postgres databases. */
 export class PostgresProvider implements pulumi.dynamic.ResourceProvider<PostgresInputs, PostgresOutputs> {
   private config: RenderProviderConfig = {};
@@ -95,8 +87,12 @@ export class PostgresProvider implements pulumi.dynamic.ResourceProvider<Postgre
     return { inputs: inputs as unknown as PostgresInputs, failures };
   }
 
-  /** Compares the desired state with the live database, so drift made in the dashboard shows. */
-  async diff(id: string, olds: PostgresOutputs, news: PostgresInputs): Promise<pulumi.dynamic.DiffResult> {
+  /**
+   * Compares the desired state with the live database, so drift made in the dashboard shows. Options
+   * that live only in our state (adoptExisting, waits) never count as changes: the engine records new
+   * inputs even when nothing changes, and an import must not fail over them.
+   */
+  async diff(id: string, _olds: PostgresOutputs, news: PostgresInputs): Promise<pulumi.dynamic.DiffResult> {
     const client = renderClientFrom(this.config);
     let live: Postgres;
     try {
@@ -124,9 +120,8 @@ export class PostgresProvider implements pulumi.dynamic.ResourceProvider<Postgre
           "replace it on purpose",
       );
     }
-    const optionsChanged = stateOnlyKeys.some((k) => olds[k] !== undefined && olds[k] !== news[k]);
     return {
-      changes: changed.length > 0 || replaced.length > 0 || optionsChanged,
+      changes: changed.length > 0 || replaced.length > 0,
       replaces: replaced,
       // A replacement must not briefly run two databases of the same name (names are unique here).
       deleteBeforeReplace: replaced.length > 0,

@@ -40,11 +40,14 @@ export async function verifyOwner(
     Map<string, Promise<InputFailure | undefined>> | undefined
   >;
   const cache = (holder[ownerChecksKey] ??= new Map());
-  const cacheKey = `${config.apiUrl ?? ""}\u0000${ownerId}`;
+  // Keyed by the key too: a check with a rejected key must not answer for a good one.
+  const cacheKey = `${config.apiUrl ?? ""}\u0000${config.apiKey ?? ""}\u0000${ownerId}`;
   let pending = cache.get(cacheKey);
   if (!pending) {
     pending = lookUpOwner(config, ownerId);
     cache.set(cacheKey, pending);
+    // A failed lookup (network, 5xx after retries) is not an answer: ask again next time.
+    pending.catch(() => cache.delete(cacheKey));
   }
   return pending;
 }

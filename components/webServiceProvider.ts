@@ -134,9 +134,8 @@ export class WebServiceProvider implements pulumi.dynamic.ResourceProvider<Servi
     const desired = resolveServiceUrls(news.envVars, service.serviceDetails.url ?? "");
     const envDiff = diffEnvVars(desired, env, olds.generatedValues ?? {});
     const envChanged = envDiff.added.length + envDiff.removed.length + envDiff.changed.length > 0;
-    const adoptChanged = olds.adoptExisting !== undefined && olds.adoptExisting !== news.adoptExisting;
     return {
-      changes: changed.length > 0 || replaced.length > 0 || envChanged || adoptChanged,
+      changes: changed.length > 0 || replaced.length > 0 || envChanged,
       replaces: replaced,
       // Names are unique in a workspace: the old service must go before its replacement comes.
       deleteBeforeReplace: replaced.length > 0,
