@@ -16,6 +16,11 @@ export function registerOwnerRoutes(router: Router, core: EmulatorCore): void {
       .map((o, i) => ({ ...o, seq: i + 1 }));
     return { status: 200, body: paginate(owners, query, "owner", ownerJson) };
   });
+  // The key's user: the workspace's name and email stand in for it.
+  router.add("GET", "/users", () => {
+    const owner = core.state.owners.get(core.ownerId)!;
+    return { status: 200, body: { email: owner.email, name: owner.name } };
+  });
   router.add("GET", "/owners/:ownerId", ({ params }) => ({
     status: 200,
     body: ownerJson(requireOwner(core, params.ownerId)),

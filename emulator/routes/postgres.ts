@@ -92,6 +92,11 @@ export function registerPostgresRoutes(router: Router, core: EmulatorCore): void
     body: connectionInfo(core, requirePostgres(core, params.postgresId)),
   }));
 
+  router.add("POST", "/postgres/:postgresId/restart", ({ params }) => {
+    requirePostgres(core, params.postgresId);
+    return { status: 202 };
+  });
+
   for (const action of ["suspend", "resume"] as const) {
     router.add("POST", `/postgres/:postgresId/${action}`, ({ params }) => {
       const db = requirePostgres(core, params.postgresId);

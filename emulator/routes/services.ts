@@ -97,6 +97,12 @@ export function registerServiceRoutes(router: Router, core: EmulatorCore): void 
     });
   }
 
+  // Restarting changes nothing the API shows: 200 with no body, as the spec says.
+  router.add("POST", "/services/:serviceId/restart", ({ params }) => {
+    requireService(core, params.serviceId);
+    return { status: 200 };
+  });
+
   router.add("POST", "/services/:serviceId/scale", ({ params, body }) => {
     const service = requireService(core, params.serviceId);
     const b = objectBody(body);

@@ -201,6 +201,8 @@ describe("emulator postgres (quirks, validation, lifecycle)", function () {
     const listItem = ((await api("GET", "/postgres?name=alpha")).body as { postgres: Db }[])[0].postgres;
     assert.equal(listItem.status, "suspended");
     expectStatus(await api("POST", `/postgres/${a.id}/resume`), 202);
+    expectStatus(await api("POST", `/postgres/${a.id}/restart`), 202);
+    expectStatus(await api("POST", "/postgres/dpg-aaaaaaaaaaaaaaaaaaaa-a/restart"), 404);
     assert.equal(((await api("GET", `/postgres/${a.id}`)).body as Db).suspended, "not_suspended");
   });
 

@@ -70,6 +70,12 @@ describe("emulator server: auth, errors, owners", function () {
     assert.ok(missing.text.endsWith("\n"), "Render ends JSON with a newline");
   });
 
+  it("answers GET /users with the key's user", async () => {
+    const response = await api("GET", "/users");
+    expectStatus(response, 200);
+    assert.deepEqual(response.body, { email: "owner@example.com", name: "arrakis" });
+  });
+
   it("sends JSON with charset and a Render-Request-Id", async () => {
     const response = await api("GET", "/owners");
     assert.equal(response.headers["content-type"], "application/json; charset=utf-8");

@@ -203,6 +203,9 @@ describe("emulator services and env vars", function () {
     assert.equal(((await api("GET", path)).body as Service).serviceDetails.numInstances, 3);
     expect400Naming(await api("POST", `${path}/scale`, { numInstances: 0 }), "numInstances");
     expect400Naming(await api("POST", `${path}/scale`, {}), "numInstances");
+    const restarted = await api("POST", `${path}/restart`);
+    expectStatus(restarted, 200);
+    assert.equal(restarted.text, "");
     expectStatus(await api("POST", `${path}/suspend`), 202);
     const suspended = (await api("GET", path)).body as Service;
     assert.equal(suspended.suspended, "suspended");
