@@ -46,6 +46,10 @@ export async function listen(core: EmulatorCore, port: number): Promise<Server> 
       if (!res.headersSent && !res.destroyed) sendJson(res, 500, { message: "internal server error" });
     });
   });
+  // Keep idle connections longer than clients do (undici: 4 s), so a client never reuses a socket the
+  // server is closing (ECONNRESET); matters when PGlite's start blocks the event loop for seconds.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   server.on("clientError", (_error, socket) => {
     if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
     else socket.destroy();
