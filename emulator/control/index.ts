@@ -7,7 +7,7 @@ import type { EmulatorCore } from "../core";
 import { badRequest, notFound } from "../errors";
 import { checkTimingsPatch } from "../lifecycle/timings";
 import { Router } from "../router";
-import { deployJson } from "../routes/deploys";
+import { createDeploy, deployJson, headCommit } from "../routes/deploys";
 import { postgresJson } from "../routes/postgres";
 import { serviceJson } from "../routes/services";
 import { type Body, boolField, enumField, intField, objectBody, stringField } from "../routes/validate";
@@ -96,9 +96,24 @@ export function controlRouter(core: EmulatorCore): Router {
     const commitId = stringField(b, "commitId", "commitId", true);
     if (!/^[0-9a-f]{40}$/i.test(commitId)) throw badRequest("commitId must be 40 hex characters");
     const branch = stringField(b, "branch", "branch") ?? service.branch ?? "main";
+    const changed =
+      service.heads[branch] !== commitId.toLowerCase() && headCommit(service) !== commitId.toLowerCase();
     service.heads[branch] = commitId.toLowerCase();
+    // A push to the deployed branch of an auto-deploying service starts a deploy, as on Render.
+    let deployId: string | undefined;
+    if (
+      changed &&
+      service.autoDeploy === "yes" &&
+      branch === (service.branch ?? "main") &&
+      !service.suspended
+    ) {
+      deployId = createDeploy(core, service, { trigger: "new_commit" }).id;
+    }
     core.changed();
-    return { status: 200, body: { branch, commitId: service.heads[branch] } };
+    return {
+      status: 200,
+      body: { branch, commitId: service.heads[branch], ...(deployId ? { deployId } : {}) },
+    };
   });
 
   router.add("PUT", "/deploys/fail", ({ body }) => {

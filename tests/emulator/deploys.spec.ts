@@ -117,6 +117,26 @@ describe("emulator deploys (lifecycle on the clock)", function () {
     assert.match(feature.commit!.id, /^[0-9a-f]{40}$/);
   });
 
+  it("a new head commit on the branch of an auto-deploying service starts a new_commit deploy", async () => {
+    const manual = (await control(emu, "PUT", `/services/${serviceId}/head`, { commitId: SHA })) as Record<
+      string,
+      string
+    >;
+    assert.equal(manual.deployId, undefined, "autoDeploy no: no deploy");
+    await api("PATCH", `/services/${serviceId}`, { autoDeploy: "yes" });
+    const pushed = (await control(emu, "PUT", `/services/${serviceId}/head`, {
+      commitId: OTHER_SHA,
+    })) as Record<string, string>;
+    const d = await getDeploy(pushed.deployId);
+    assert.equal(d.trigger, "new_commit");
+    assert.equal(d.commit!.id, OTHER_SHA);
+    const other = (await control(emu, "PUT", `/services/${serviceId}/head`, {
+      commitId: SHA,
+      branch: "elsewhere",
+    })) as Record<string, string>;
+    assert.equal(other.deployId, undefined, "another branch deploys nothing");
+  });
+
   for (const [stage, status, at] of [
     ["build", "build_failed", 61_000],
     ["update", "update_failed", 91_000],
