@@ -60,7 +60,7 @@ stamp_file="$cache/stamp"
 if [ "$force" = 0 ] && [ -x "$bin/pulumi" ] && [ -f "$stamp_file" ] && [ "$(cat "$stamp_file")" = "$stamp_now" ]; then
   log "pulumi $version is up to date in $bin"
 else
-  log "building pulumi $version into $bin (cold: tens of minutes on 2 cores; logs below)"
+  log "building pulumi $version into $bin (cold: 4-8 min on 2 cores; compiler output below)"
   start=$(date +%s)
   (
     cd "$here"

@@ -58,7 +58,7 @@ export function engineMissingMessage(location: EngineLocation): string {
   return (
     `the Pulumi engine ${location.version} is not built: no executable ${location.pulumiPath}. ` +
     `Build it with \`bash ${path.relative(repo, location.buildScript)}\` ` +
-    `(cold build ~10 min on 2 cores; set ARRAKIS_ENGINE_CACHE to build elsewhere). ` +
+    `(cold build 4-8 min on 2 cores; set ARRAKIS_ENGINE_CACHE to build elsewhere). ` +
     `The engine tests fail rather than skip without it.`
   );
 }
