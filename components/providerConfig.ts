@@ -25,7 +25,10 @@ export function renderClientFrom(config: RenderProviderConfig): RenderClient {
 }
 
 // One lookup per workspace per process: every resource of a stack shares the answer.
-const ownerChecksKey = Symbol.for("arrakis.render.ownerChecks");
+// A function, not a module constant: the closure serializer cannot capture a symbol value.
+function ownerChecksKey(): symbol {
+  return Symbol.for("arrakis.render.ownerChecks");
+}
 
 /**
  * Confirms that the API key sees workspace `ownerId`. Answers a `check` failure naming `ownerId` (or
@@ -39,7 +42,7 @@ export async function verifyOwner(
     symbol,
     Map<string, Promise<InputFailure | undefined>> | undefined
   >;
-  const cache = (holder[ownerChecksKey] ??= new Map());
+  const cache = (holder[ownerChecksKey()] ??= new Map());
   // Keyed by the key too: a check with a rejected key must not answer for a good one.
   const cacheKey = `${config.apiUrl ?? ""}\u0000${config.apiKey ?? ""}\u0000${ownerId}`;
   let pending = cache.get(cacheKey);

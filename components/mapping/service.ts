@@ -187,13 +187,17 @@ function serviceFieldSchemas() {
               path: [key],
               message: "is not a valid env var key: use letters, digits and '_', not starting with a digit",
             });
-          if (v.kind !== "generated" && v.value === undefined)
+          const valueless = v.kind === "generated" || v.kind === "serviceUrl";
+          if (!valueless && v.value === undefined)
             ctx.addIssue({ code: "custom", path: [key], message: `needs a value (kind ${v.kind})` });
-          if (v.kind === "generated" && v.value !== undefined)
+          if (valueless && v.value !== undefined)
             ctx.addIssue({
               code: "custom",
               path: [key],
-              message: "a generated value is made by Render; give no value",
+              message:
+                v.kind === "generated"
+                  ? "a generated value is made by Render; give no value"
+                  : "the value is the service's own URL; give no value",
             });
         }
       }),

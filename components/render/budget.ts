@@ -106,7 +106,9 @@ export class RateBudget {
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly safetyMs: number;
-  private readonly buckets = new Map<string, Bucket>();
+  // Assigned in the constructor, not as a field initializer: Pulumi's closure serializer keeps a
+  // class's constructor but drops field initializers, and providers carry this class by value.
+  private readonly buckets: Map<string, Bucket>;
 
   constructor(options: RateBudgetOptions = {}) {
     this.limits = { ...renderRateLimits(), ...options.limits };
@@ -114,6 +116,7 @@ export class RateBudget {
     this.now = options.now ?? (() => Date.now());
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.safetyMs = options.safetyMs ?? 5;
+    this.buckets = new Map();
   }
 
   /**
@@ -189,15 +192,18 @@ export class RateBudget {
 
 // Symbol.for on globalThis, not a module variable: dynamic providers carry their own copy of this
 // module, and the budget must still be one per process.
-const registryKey = Symbol.for("arrakis.render.rateBudgets");
+// A function, not a module constant: the closure serializer cannot capture a symbol value.
+function registryKey(): symbol {
+  return Symbol.for("arrakis.render.rateBudgets");
+}
 
 /** The process-wide budget for a base URL (created on first use, with real time). */
 export function sharedRateBudget(baseUrl: string): RateBudget {
   const holder = globalThis as unknown as Record<symbol, Map<string, RateBudget> | undefined>;
-  let registry = holder[registryKey];
+  let registry = holder[registryKey()];
   if (!registry) {
     registry = new Map();
-    holder[registryKey] = registry;
+    holder[registryKey()] = registry;
   }
   let budget = registry.get(baseUrl);
   if (!budget) {

@@ -133,14 +133,17 @@ interface Transport {
 
 // Pools live on globalThis, not in a module variable: providers carry their own copy of this module,
 // and a keep-alive pool should still be one per base URL per process.
-const poolRegistryKey = Symbol.for("arrakis.render.pools");
+// A function, not a module constant: the closure serializer cannot capture a symbol value.
+function poolRegistryKey(): symbol {
+  return Symbol.for("arrakis.render.pools");
+}
 
 function poolRegistry(): Map<string, Pool> {
   const holder = globalThis as unknown as Record<symbol, Map<string, Pool> | undefined>;
-  let registry = holder[poolRegistryKey];
+  let registry = holder[poolRegistryKey()];
   if (!registry) {
     registry = new Map();
-    holder[poolRegistryKey] = registry;
+    holder[poolRegistryKey()] = registry;
   }
   return registry;
 }

@@ -5,7 +5,10 @@
 
 // A Symbol.for brand instead of `instanceof`: dynamic providers capture local modules by value, so
 // two providers in one process can hold two copies of this class.
-const renderApiErrorBrand = Symbol.for("arrakis.render.RenderApiError");
+// A function, not a module constant: the closure serializer cannot capture a symbol value.
+function renderApiErrorBrand(): symbol {
+  return Symbol.for("arrakis.render.RenderApiError");
+}
 
 /** Config command that sets the Render API key; named in every 401 message. */
 export const apiKeyConfigHint = "pulumi config set --secret render:apiKey <key>";
@@ -70,14 +73,16 @@ export class RenderApiError extends Error {
     this.outcomeUnknown = init.outcomeUnknown ?? false;
     this.code = init.code;
     this.attempts = init.attempts ?? 1;
-    Object.defineProperty(this, renderApiErrorBrand, { value: true });
+    Object.defineProperty(this, renderApiErrorBrand(), { value: true });
   }
 }
 
 /** True for a `RenderApiError` from any copy of this module. */
 export function isRenderApiError(err: unknown): err is RenderApiError {
   return (
-    typeof err === "object" && err !== null && (err as Record<symbol, unknown>)[renderApiErrorBrand] === true
+    typeof err === "object" &&
+    err !== null &&
+    (err as Record<symbol, unknown>)[renderApiErrorBrand()] === true
   );
 }
 
@@ -174,8 +179,11 @@ export function errorFromResponse(f: HttpFailure): RenderApiError {
   });
 }
 
-/** Error codes that prove the request never left this machine (nothing was applied). */
-const notSentCodes = new Set([
+/**
+ * Error codes that prove the request never left this machine (nothing was applied). Arrays, not
+ * Sets: providers carry this module by value, and Pulumi's closure serializer cannot copy a Set.
+ */
+const notSentCodes: readonly string[] = [
   "ECONNREFUSED",
   "UND_ERR_CONNECT_TIMEOUT",
   "ENOTFOUND",
@@ -184,11 +192,11 @@ const notSentCodes = new Set([
   "EHOSTUNREACH",
   "ENETDOWN",
   "EHOSTDOWN",
-]);
+];
 
 /** True when a network error certainly happened before the request was sent. */
 export function failedBeforeSending(code: string | undefined): boolean {
-  return code !== undefined && notSentCodes.has(code);
+  return code !== undefined && notSentCodes.includes(code);
 }
 
 /** A network-level failure: no (complete) response arrived. */
@@ -281,7 +289,7 @@ export function redact(text: string, secrets: readonly string[]): string {
 }
 
 /** Request-body keys whose string values may be shown in messages (not secret). */
-const displayableKeys = new Set([
+const displayableKeys: readonly string[] = [
   "name",
   "ownerId",
   "plan",
@@ -305,7 +313,7 @@ const displayableKeys = new Set([
   "deployMode",
   "commitId",
   "generation",
-]);
+];
 
 /**
  * Every string in a request body that could be secret: all string values except under keys known to
@@ -316,7 +324,7 @@ export function secretsOfBody(body: unknown): string[] {
   const found: string[] = [];
   const visit = (value: unknown, key: string | undefined): void => {
     if (typeof value === "string") {
-      if (key === undefined || !displayableKeys.has(key)) found.push(value);
+      if (key === undefined || !displayableKeys.includes(key)) found.push(value);
     } else if (Array.isArray(value)) {
       for (const item of value) visit(item, key);
     } else if (typeof value === "object" && value !== null) {

@@ -1,5 +1,7 @@
 import { strict as assert } from "node:assert";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { PostgresExtensionProvider } from "../../components/postgresExtensionProvider";
@@ -15,9 +17,33 @@ const providers: [string, object][] = [
   ["RenderWebService", new WebServiceProvider()],
 ];
 
+const validInputs: Record<string, Record<string, unknown>> = {
+  RenderPostgres: { name: "db", plan: "basic_256mb", version: "17" },
+  RenderWebService: {
+    name: "web",
+    repo: "https://github.com/happydotemdr/arrakis",
+    buildCommand: "npm run build",
+    startCommand: "npm start",
+  },
+};
+
 describe("provider serialization", () => {
   const dir = mkdtempSync(path.join(__dirname, "..", "..", "node_modules", ".serialize-"));
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  // A Render that rejects every key: a deserialized provider's check must reach the client and say so.
+  let server: Server;
+  let apiUrl = "";
+  before(async () => {
+    server = createServer((_req, res) => {
+      res.writeHead(401, { "content-type": "application/json" });
+      res.end(JSON.stringify({ id: "unauthorized", message: "Unauthorized" }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  });
+  after(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await new Promise((resolve) => server.close(resolve));
+  });
 
   for (const [name, provider] of providers) {
     it(`${name}'s provider serializes small and loads back with working methods`, async () => {

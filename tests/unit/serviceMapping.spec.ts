@@ -101,6 +101,18 @@ describe("web service mapping", () => {
       "envVars.A.kind",
       /"plain", "secret"/,
     ],
+    [
+      "a service URL given a value",
+      { envVars: { U: { kind: "serviceUrl", value: "x" } } },
+      "envVars.U",
+      /own URL; give no value/,
+    ],
+    [
+      "a generated value given a value",
+      { envVars: { G: { kind: "generated", value: "x" } } },
+      "envVars.G",
+      /made by Render/,
+    ],
     ["rootDir escaping the repo", { rootDir: "../x" }, "rootDir", /inside the repository/],
     ["typo", { buildComand: "x" }, "buildComand", /not a RenderWebService argument/],
   ];
@@ -112,6 +124,11 @@ describe("web service mapping", () => {
       assert.match(failure.reason, reason);
     });
   }
+
+  it("takes generated and service-URL env vars without a value", () => {
+    const inputs = checked({ ...seed, envVars: { U: { kind: "serviceUrl" }, G: { kind: "generated" } } });
+    assert.deepEqual(Object.keys(inputs.envVars), ["U", "G"]);
+  });
 
   it("checks env var keys even while values are unknown during preview, and keeps the unknowns", () => {
     const envVars = { DATABASE_URL: { kind: "linked", value: unknownSentinel } };

@@ -12,7 +12,7 @@
  *
  * Prints `<port>` alone on the first stdout line once it listens on 127.0.0.1, like a plugin. Serves
  * until SIGTERM/SIGINT or until its stdin closes (so it never outlives the process that started it).
- * One host serves one CLI command: the program's modules are loaded once per process.
+ * One host serves one CLI command; each run of the program (preview, then update) loads it afresh.
  */
 import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
@@ -45,7 +45,15 @@ function main(): void {
 
   // `require` of the directory loads its package.json `main` or index.ts/index.js; a program's
   // exports become the stack's outputs, as with `pulumi-language-nodejs`.
-  const program = async (): Promise<unknown> => require(root);
+  // `pulumi up` runs the program twice in one host (preview, then update): forget the project's own
+  // modules before each run so that every run registers its resources anew.
+  const program = async (): Promise<unknown> => {
+    for (const key of Object.keys(require.cache)) {
+      if (key.startsWith(root + path.sep) && !key.includes(`${path.sep}node_modules${path.sep}`))
+        delete require.cache[key];
+    }
+    return require(root);
+  };
   const languageServer = new LanguageServer(program);
   const server = new grpc.Server(grpcChannelOptions);
   server.addService(LanguageRuntimeService, languageServer);
