@@ -80,11 +80,21 @@ export class EmulatorCore {
     if (this.databases.has(db.id)) return;
     const runtime: DatabaseRuntime = { state: "pending", promise: Promise.resolve() };
     runtime.promise = this.backend
-      .provision({ id: db.id, databaseName: db.databaseName, user: db.databaseUser, password: db.password })
+      .provision({
+        id: db.id,
+        databaseName: db.databaseName,
+        user: db.databaseUser,
+        password: db.password,
+        port: db.port,
+      })
       .then(
         (handle) => {
           runtime.handle = handle;
           runtime.state = "ready";
+          if (db.port !== handle.port) {
+            db.port = handle.port;
+            this.changed();
+          }
         },
         (error: unknown) => {
           runtime.state = "failed";

@@ -35,6 +35,7 @@ const MAX_AUTH_MESSAGE_BYTES = 10_000;
 export async function startAuthProxy(
   credentials: ProxyCredentials,
   connectUpstream: () => net.Socket,
+  preferredPort = 0,
 ): Promise<AuthProxy> {
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
@@ -51,12 +52,19 @@ export async function startAuthProxy(
       connectUpstream,
     );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve();
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, "127.0.0.1", () => {
+        server.off("error", reject);
+        resolve();
+      });
     });
+  // The port of an earlier run keeps a reattached database's connection string as it was (as on
+  // Render, where it never changes); when another process holds it, any free port will do.
+  await listen(preferredPort).catch((err: NodeJS.ErrnoException) => {
+    if (preferredPort === 0 || err.code !== "EADDRINUSE") throw err;
+    return listen(0);
   });
   const address = server.address() as net.AddressInfo;
   return {

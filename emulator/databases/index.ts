@@ -28,6 +28,8 @@ export interface DatabaseBackend {
     databaseName: string;
     user: string;
     password: string;
+    /** Port to reuse when free (the one it had before a restart); pglite only. */
+    port?: number;
   }): Promise<DatabaseHandle>;
   /** Stops it and deletes its data. */
   drop(id: string): Promise<void>;

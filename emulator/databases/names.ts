@@ -4,6 +4,8 @@ export interface DatabaseSpec {
   databaseName: string;
   user: string;
   password: string;
+  /** The port it had before (persisted state): reused when free, so connection strings stay stable. */
+  port?: number;
 }
 
 /** Render ids (`dpg-…-a`) and anything else that is safe as one path segment. */

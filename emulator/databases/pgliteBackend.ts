@@ -130,7 +130,7 @@ export class PgliteBackend implements DatabaseBackend {
       const socketPath = join(await this.scratch(), `${++this.socketCount}.sock`);
       socketServer = new PGLiteSocketServer({ db, path: socketPath, maxConnections: MAX_CONNECTIONS });
       await socketServer.start();
-      const proxy = await startAuthProxy(spec, () => net.connect(socketPath));
+      const proxy = await startAuthProxy(spec, () => net.connect(socketPath), spec.port);
       return {
         handle: {
           host: proxy.host,

@@ -31,6 +31,8 @@ export interface PostgresRecord {
   databaseUser: string;
   /** Secret: never logged, only in connection info. */
   password: string;
+  /** Port of its real database once started; reused after a restart of the emulator. */
+  port?: number;
   highAvailabilityEnabled: boolean;
   diskSizeGB: number;
   diskAutoscalingEnabled: boolean;

@@ -95,6 +95,8 @@ describe("emulator persistence across a restart", function () {
     const again = (await api("GET", `/postgres/${dbId}/connection-info`)).body as {
       externalConnectionString: string;
     };
+    // As on Render, the connection string does not change (its port is reused after the restart).
+    assert.equal(again.externalConnectionString, info.externalConnectionString);
     client = new Client({ connectionString: again.externalConnectionString });
     await client.connect();
     try {
