@@ -111,6 +111,21 @@ describe("engine: a dynamic resource through the real CLI", function () {
     assert.match(result.stdout, /~\s+pulumi-nodejs:dynamic:Resource thing update \[diff: ~label\]/);
   });
 
+  it("up with its own preview runs the program twice in one program host and applies the change", async () => {
+    const result = await stack.run(["up", "--yes", "--stack", stack.stackName], { program: true });
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /Previewing update/);
+    assert.match(result.stdout, /~ 1 updated/);
+    const state = await stack.exportState();
+    const thing = state.deployment.resources?.find((r) => String(r.urn).endsWith("::thing"));
+    assert.equal((thing?.inputs as Record<string, unknown> | undefined)?.label, "second");
+    // Measured: this provider has no `update`, and the SDK's host then keeps only `__provider` as
+    // outputs, so the stored outputs lose every field.
+    assert.deepEqual(Object.keys((thing?.outputs as Record<string, unknown> | undefined) ?? {}), [
+      "__provider",
+    ]);
+  });
+
   it("destroy removes everything from state", async () => {
     const result = await stack.destroy();
     assert.equal(result.code, 0, result.stderr);
