@@ -69,7 +69,8 @@ export class RenderApp extends pulumi.ComponentResource {
       (extension) =>
         new PostgresExtension(
           `${name}-db-${extension}`,
-          { connectionString: this.database.externalConnectionString, extension },
+          // By id: the connection string is read when needed, never unknown in a preview.
+          { postgresId: this.database.id, extension },
           { parent: this, dependsOn: [this.database] },
         ),
     );

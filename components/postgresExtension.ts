@@ -7,8 +7,13 @@ import { PostgresExtensionProvider } from "./postgresExtensionProvider";
 
 /** Arguments of a database extension. */
 export interface PostgresExtensionArgs {
-  /** Connection string with rights to create extensions, e.g. a RenderPostgres's externalConnectionString (secret). */
-  connectionString: pulumi.Input<string>;
+  /** Connection string with rights to create extensions (secret). Give this or `postgresId`. */
+  connectionString?: pulumi.Input<string>;
+  /**
+   * Or the Render Postgres id (`dpg-…`, e.g. a RenderPostgres's `id`): the provider reads its external
+   * connection string from Render when it connects, so no connection string is an input.
+   */
+  postgresId?: pulumi.Input<string>;
   /** Extension name. Default `vector` (pgvector). */
   extension?: pulumi.Input<string>;
   /**
@@ -33,7 +38,9 @@ export class PostgresExtension extends pulumi.dynamic.Resource {
         extension: "vector",
         dropOnDelete: false,
         ...args,
-        connectionString: pulumi.secret(args.connectionString),
+        ...(args.connectionString !== undefined
+          ? { connectionString: pulumi.secret(args.connectionString) }
+          : {}),
         installedVersion: undefined,
       },
       pulumi.mergeOptions(opts, { additionalSecretOutputs: ["connectionString"] }),

@@ -1,14 +1,19 @@
 /**
  * The dynamic provider behind `PostgresExtension`: enables an extension (pgvector's `vector`) in a
- * database over a real connection with `pg`, honouring the connection string's sslmode.
+ * database over a real connection with `pg`, honouring the connection string's sslmode. The database
+ * is given by its connection string, or by its Render id (the provider then reads the external
+ * connection string from Render each time, so it is never an input and never unknown in a preview).
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { isUnknown, type InputFailure } from "./mapping/validation";
+import { renderClientFrom, type RenderProviderConfig } from "./providerConfig";
 
-/** Inputs after `check`. */
+/** Inputs after `check`: exactly one of `connectionString` and `postgresId`. */
 export interface PostgresExtensionInputs {
-  /** Secret: where to connect (Render's external connection string, `sslmode` honoured). */
-  connectionString: string;
+  /** Secret: where to connect (e.g. Render's external connection string, `sslmode` honoured). */
+  connectionString?: string;
+  /** Or the Render Postgres id (`dpg-…`): its external connection string is read from Render. */
+  postgresId?: string;
   /** Extension name, e.g. `vector`. */
   extension: string;
   /** Drop the extension when this resource is deleted. Default false: dropping `vector` destroys data. */
@@ -23,20 +28,20 @@ export interface PostgresExtensionOutputs extends PostgresExtensionInputs {
 
 const identifier = /^[a-z_][a-z0-9_]{0,62}$/;
 
-/** `host/database` of a connection string, for messages: never the user or password. */
-function where(connectionString: string): string {
+/** Where the database is, for messages: a Render id or `host/database`, never a user or password. */
+function where(inputs: PostgresExtensionInputs): string {
+  if (inputs.postgresId) return `database ${inputs.postgresId}`;
   try {
-    const url = new URL(connectionString);
+    const url = new URL(inputs.connectionString ?? "");
     return `${url.hostname}${url.port ? `:${url.port}` : ""}${url.pathname}`;
   } catch {
     return "(unparsable connection string)";
   }
 }
 
-async function withClient<T>(
-  connectionString: string,
-  work: (q: (sql: string) => Promise<{ rows: Record<string, unknown>[] }>) => Promise<T>,
-): Promise<T> {
+type Query = (sql: string) => Promise<{ rows: Record<string, unknown>[] }>;
+
+async function withClient<T>(connectionString: string, work: (q: Query) => Promise<T>): Promise<T> {
   // Built inside the method: a pg client must not be captured into the serialized provider.
   const { Client } = require("pg") as typeof import("pg");
   const client = new Client({ connectionString, connectionTimeoutMillis: 15_000 });
@@ -48,28 +53,30 @@ async function withClient<T>(
   }
 }
 
-async function installedVersion(connectionString: string, extension: string): Promise<string | undefined> {
-  return withClient(connectionString, async (q) => {
-    const { rows } = await q(`SELECT extversion FROM pg_extension WHERE extname = '${extension}'`);
-    return rows.length > 0 ? String(rows[0].extversion) : undefined;
-  });
+function failure(verb: string, inputs: PostgresExtensionInputs, err: unknown, secrets: string[] = []): Error {
+  // pg's messages name users and hosts at most; a connection string itself never goes in a message.
+  let cause = err instanceof Error ? err.message : String(err);
+  for (const secret of [inputs.connectionString, ...secrets])
+    if (secret) cause = cause.split(secret).join("[redacted]");
+  return new Error(`could not ${verb} extension ${inputs.extension} on ${where(inputs)}: ${cause}`);
 }
 
-function failure(verb: string, inputs: PostgresExtensionInputs, err: unknown): Error {
-  // pg's messages name users and hosts at most; the connection string itself never goes in a message.
-  const cause =
-    err instanceof Error ? err.message.split(inputs.connectionString).join("[redacted]") : String(err);
-  return new Error(
-    `could not ${verb} extension ${inputs.extension} on ${where(inputs.connectionString)}: ${cause}`,
-  );
-}
+const versionQuery = (extension: string) =>
+  `SELECT extversion FROM pg_extension WHERE extname = '${extension}'`;
 
 /** The `ResourceProvider` of database extensions. */
 export class PostgresExtensionProvider implements pulumi.dynamic.ResourceProvider<
   PostgresExtensionInputs,
   PostgresExtensionOutputs
 > {
-  /** Validates the extension name and the connection string's shape. */
+  private config: RenderProviderConfig = {};
+
+  /** Reads `render:apiKey`/`render:apiUrl` (needed when the database is given by its Render id). */
+  async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
+    this.config = { apiKey: req.config.get("render:apiKey"), apiUrl: req.config.get("render:apiUrl") };
+  }
+
+  /** Validates the extension name and where the database is; connects to nothing. */
   async check(
     _olds: PostgresExtensionInputs,
     news: PostgresExtensionInputs,
@@ -81,32 +88,49 @@ export class PostgresExtensionProvider implements pulumi.dynamic.ResourceProvide
         property: "extension",
         reason: `must be an extension name such as "vector" (lowercase letters, digits, '_'), got ${JSON.stringify(extension)}`,
       });
-    const cs = news.connectionString;
-    if (!isUnknown(cs) && (typeof cs !== "string" || !/^postgres(ql)?:\/\//.test(cs)))
+    const { connectionString: cs, postgresId } = news;
+    if ((cs === undefined) === (postgresId === undefined))
+      failures.push({
+        property: "connectionString",
+        reason: "give either connectionString or postgresId (one of them)",
+      });
+    if (cs !== undefined && !isUnknown(cs) && (typeof cs !== "string" || !/^postgres(ql)?:\/\//.test(cs)))
       failures.push({ property: "connectionString", reason: "must be a postgresql:// connection string" });
+    if (
+      postgresId !== undefined &&
+      !isUnknown(postgresId) &&
+      !/^dpg-[a-z0-9]+(-[a-z])?$/.test(String(postgresId))
+    )
+      failures.push({
+        property: "postgresId",
+        reason: `must be a Render Postgres id like dpg-…-a, got ${JSON.stringify(postgresId)}`,
+      });
     const dropOnDelete = news.dropOnDelete ?? false;
     if (typeof dropOnDelete !== "boolean")
       failures.push({ property: "dropOnDelete", reason: "must be true or false" });
-    return { inputs: { connectionString: cs, extension, dropOnDelete }, failures };
+    const inputs: PostgresExtensionInputs = { extension, dropOnDelete };
+    if (cs !== undefined) inputs.connectionString = cs;
+    if (postgresId !== undefined) inputs.postgresId = postgresId;
+    return { inputs, failures };
   }
 
-  /** Sees an extension dropped out of band; a new extension name means a new resource. */
+  /** Sees an extension dropped out of band; a new extension name or database means a new resource. */
   async diff(
     _id: string,
     olds: PostgresExtensionOutputs,
     news: PostgresExtensionInputs,
   ): Promise<pulumi.dynamic.DiffResult> {
     if (olds.extension !== news.extension) return { changes: true, replaces: ["extension"] };
-    const target = isUnknown(news.connectionString) ? olds.connectionString : news.connectionString;
-    if (isUnknown(target)) return { changes: true };
+    if (olds.postgresId !== news.postgresId) return { changes: true, replaces: ["postgresId"] };
+    const unknownTarget = isUnknown(news.connectionString) || isUnknown(news.postgresId);
     const changed =
-      news.connectionString !== olds.connectionString || news.dropOnDelete !== olds.dropOnDelete;
-    let version: string | undefined;
-    try {
-      version = await installedVersion(target, olds.extension);
-    } catch (err) {
+      unknownTarget ||
+      news.connectionString !== olds.connectionString ||
+      news.dropOnDelete !== olds.dropOnDelete;
+    // The extension is looked for where it was made: the old target is what state knows to exist.
+    const version = await this.installedVersion(olds).catch((err) => {
       throw failure("inspect", olds, err);
-    }
+    });
     return { changes: changed || version === undefined };
   }
 
@@ -115,8 +139,13 @@ export class PostgresExtensionProvider implements pulumi.dynamic.ResourceProvide
     inputs: PostgresExtensionInputs,
   ): Promise<pulumi.dynamic.CreateResult<PostgresExtensionOutputs>> {
     const outs = await this.ensure(inputs);
-    const url = new URL(inputs.connectionString);
-    return { id: `${url.hostname}${url.pathname}/${inputs.extension}`, outs };
+    const id = inputs.postgresId
+      ? `${inputs.postgresId}/${inputs.extension}`
+      : (() => {
+          const url = new URL(inputs.connectionString as string);
+          return `${url.hostname}${url.pathname}/${inputs.extension}`;
+        })();
+    return { id, outs };
   }
 
   /** Reads whether the extension is there; gone when it was dropped out of band. */
@@ -124,8 +153,8 @@ export class PostgresExtensionProvider implements pulumi.dynamic.ResourceProvide
     id: string,
     props?: PostgresExtensionOutputs,
   ): Promise<pulumi.dynamic.ReadResult<PostgresExtensionOutputs>> {
-    if (!props?.connectionString) return { id, props };
-    const version = await installedVersion(props.connectionString, props.extension).catch((err) => {
+    if (!props?.connectionString && !props?.postgresId) return { id, props };
+    const version = await this.installedVersion(props).catch((err) => {
       throw failure("read", props, err);
     });
     if (version === undefined) return {};
@@ -144,23 +173,41 @@ export class PostgresExtensionProvider implements pulumi.dynamic.ResourceProvide
   /** Leaves the extension in place unless `dropOnDelete`; then drops it without CASCADE. */
   async delete(_id: string, props: PostgresExtensionOutputs): Promise<void> {
     if (!props.dropOnDelete) return;
-    await withClient(props.connectionString, (q) =>
-      q(`DROP EXTENSION IF EXISTS "${props.extension}" RESTRICT`),
-    ).catch((err) => {
-      throw failure("drop", props, err);
+    const target = await this.target(props);
+    await withClient(target, (q) => q(`DROP EXTENSION IF EXISTS "${props.extension}" RESTRICT`)).catch(
+      (err) => {
+        throw failure("drop", props, err, [target]);
+      },
+    );
+  }
+
+  /** The connection string to use: given, or read from Render by id (external: we run outside Render). */
+  private async target(inputs: PostgresExtensionInputs): Promise<string> {
+    if (inputs.connectionString) return inputs.connectionString;
+    const info = await renderClientFrom(this.config).getPostgresConnectionInfo(inputs.postgresId as string);
+    return info.externalConnectionString;
+  }
+
+  private async installedVersion(inputs: PostgresExtensionInputs): Promise<string | undefined> {
+    const target = await this.target(inputs);
+    return withClient(target, async (q) => {
+      const { rows } = await q(versionQuery(inputs.extension));
+      return rows.length > 0 ? String(rows[0].extversion) : undefined;
     });
   }
 
   private async ensure(inputs: PostgresExtensionInputs): Promise<PostgresExtensionOutputs> {
+    let target = "";
     try {
-      const version = await withClient(inputs.connectionString, async (q) => {
+      target = await this.target(inputs);
+      const version = await withClient(target, async (q) => {
         await q(`CREATE EXTENSION IF NOT EXISTS "${inputs.extension}"`);
-        const { rows } = await q(`SELECT extversion FROM pg_extension WHERE extname = '${inputs.extension}'`);
+        const { rows } = await q(versionQuery(inputs.extension));
         return String(rows[0]?.extversion ?? "");
       });
       return { ...inputs, installedVersion: version };
     } catch (err) {
-      throw failure("enable", inputs, err);
+      throw failure("enable", inputs, err, [target]);
     }
   }
 }

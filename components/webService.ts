@@ -13,7 +13,7 @@ import { WebServiceProvider, webServiceSecretOutputs } from "./webServiceProvide
  * - `{ secret }`: a secret value (e.g. from `config.requireSecret`), never shown;
  * - `{ generateValue: true }`: Render generates a 256-bit base64 value once, and it is then kept;
  * - `{ fromDatabase: { database, property } }`: linked to a RenderPostgres (render.yaml `fromDatabase`);
- *   `connectionString` is the internal one, as on Render; always secret;
+ *   `connectionString` is the internal one, as on Render; read from Render by the provider, never stored;
  * - `{ fromService: "url" }`: this service's own public URL (e.g. NEXTAUTH_URL), kept equal to it.
  */
 export type EnvVarSource =
@@ -62,31 +62,21 @@ export interface RenderWebServiceArgs {
   adoptExisting?: pulumi.Input<boolean>;
 }
 
-type EnvVarInputs = Record<string, pulumi.Input<{ kind: string; value?: pulumi.Input<string> }>>;
+type EnvVarInputs = Record<
+  string,
+  pulumi.Input<{
+    kind: string;
+    value?: pulumi.Input<string>;
+    database?: pulumi.Input<string>;
+    property?: string;
+  }>
+>;
 
-/** The property of a database's connection that a linked env var takes. */
-function linkedValue(database: RenderPostgres, property: DatabaseLinkProperty): pulumi.Output<string> {
-  const parts = database.internalConnectionString.apply((cs) => new URL(cs));
-  switch (property) {
-    case "connectionString":
-    case "internalConnectionString":
-      return database.internalConnectionString;
-    case "externalConnectionString":
-      return database.externalConnectionString;
-    case "host":
-      return parts.apply((u) => u.hostname);
-    case "port":
-      return parts.apply((u) => u.port || "5432");
-    case "user":
-      return parts.apply((u) => decodeURIComponent(u.username));
-    case "password":
-      return database.password;
-    case "database":
-      return parts.apply((u) => decodeURIComponent(u.pathname.replace(/^\//, "")));
-  }
-}
-
-/** Typed env var sources -> the provider's `{kind, value}` map; linked and secret values stay secret. */
+/**
+ * Typed env var sources -> the provider's `{kind, value}` map. Secret values stay secret; linked ones
+ * carry only their database's id and property: the provider reads the value from Render when it
+ * writes it, so a connection string is never an input (nor unknown in a preview when the database changes).
+ */
 export function toEnvVarInputs(envVars: Record<string, EnvVarSource>): EnvVarInputs {
   const out: EnvVarInputs = {};
   for (const [key, source] of Object.entries(envVars)) {
@@ -99,7 +89,8 @@ export function toEnvVarInputs(envVars: Record<string, EnvVarSource>): EnvVarInp
     else
       out[key] = {
         kind: "linked",
-        value: pulumi.secret(linkedValue(source.fromDatabase.database, source.fromDatabase.property)),
+        database: source.fromDatabase.database.id,
+        property: source.fromDatabase.property,
       };
   }
   return out;

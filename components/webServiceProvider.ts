@@ -9,11 +9,12 @@ import {
   diffService,
   fromService,
   predictedServiceUrl,
-  resolveServiceUrls,
+  resolveEnvVars,
   toCreateServiceBody,
   toEnvVarBody,
   toPatchServiceBody,
   type EnvVarInput,
+  type LinkSource,
   type LiveService,
   type ServiceInputs,
 } from "./mapping/service";
@@ -44,13 +45,29 @@ export const webServiceSecretOutputs = ["generatedValues"];
 
 /** What read shows for an env var set outside Pulumi: its key, never its value. */
 export const hiddenValue = "(set outside Pulumi; value hidden)";
-/** What read shows for a generated value changed outside Pulumi. */
-export const changedGeneratedValue = "(changed outside Pulumi; value hidden)";
+/** What read shows for a generated or linked value changed outside Pulumi. */
+export const changedHiddenValue = "(changed outside Pulumi; value hidden)";
 
 async function liveEnv(client: RenderClient, serviceId: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for await (const v of client.listEnvVars(serviceId)) out[v.key] = v.value;
   return out;
+}
+
+/** Connection info of every database the env vars link to, by id (read from Render, never stored). */
+async function linkSources(
+  client: RenderClient,
+  envVars: Record<string, EnvVarInput>,
+): Promise<Record<string, LinkSource>> {
+  const ids = [
+    ...new Set(
+      Object.values(envVars)
+        .filter((v) => v.kind === "linked" && v.database !== undefined && !isUnknown(v.database))
+        .map((v) => v.database as string),
+    ),
+  ];
+  const infos = await Promise.all(ids.map((id) => client.getPostgresConnectionInfo(id)));
+  return Object.fromEntries(ids.map((id, i) => [id, infos[i]]));
 }
 
 function asLive(service: Service): LiveService {
@@ -127,11 +144,21 @@ export class WebServiceProvider implements pulumi.dynamic.ResourceProvider<Servi
         );
       throw err;
     }
-    if (isUnknown(news.name) || isUnknown(news.region) || isUnknown(news.ownerId) || isUnknown(news.runtime))
+    if (
+      isUnknown(news.name) ||
+      isUnknown(news.region) ||
+      isUnknown(news.ownerId) ||
+      isUnknown(news.runtime) ||
+      Object.values(news.envVars).some((v) => isUnknown(v.database))
+    )
       return { changes: true };
     const { changed, replaced } = diffService(news, asLive(service));
     const env = await liveEnv(client, id);
-    const desired = resolveServiceUrls(news.envVars, service.serviceDetails.url ?? "");
+    const desired = resolveEnvVars(
+      news.envVars,
+      service.serviceDetails.url ?? "",
+      await linkSources(client, news.envVars),
+    );
     const envDiff = diffEnvVars(desired, env, olds.generatedValues ?? {});
     const envChanged = envDiff.added.length + envDiff.removed.length + envDiff.changed.length > 0;
     return {
@@ -166,7 +193,11 @@ export class WebServiceProvider implements pulumi.dynamic.ResourceProvider<Servi
     let deployId = "";
     const body = toCreateServiceBody({
       ...inputs,
-      envVars: resolveServiceUrls(inputs.envVars, predictedServiceUrl(inputs.name)),
+      envVars: resolveEnvVars(
+        inputs.envVars,
+        predictedServiceUrl(inputs.name),
+        await linkSources(client, inputs.envVars),
+      ),
     });
     try {
       const created = await client.createService(body);
@@ -221,6 +252,14 @@ export class WebServiceProvider implements pulumi.dynamic.ResourceProvider<Servi
     }
     const env = await liveEnv(client, id);
     const managed = props?.envVars ?? {};
+    // The values linked env vars should hold now; a database gone or unreadable shows them as changed.
+    let linked: Record<string, EnvVarInput> = {};
+    try {
+      const links = Object.fromEntries(Object.entries(managed).filter(([, v]) => v.kind === "linked"));
+      linked = resolveEnvVars(links, "", await linkSources(client, links));
+    } catch {
+      linked = {};
+    }
     const recorded = props?.generatedValues ?? {};
     const envVars: Record<string, EnvVarInput> = {};
     for (const [key, value] of Object.entries(env)) {
@@ -230,11 +269,19 @@ export class WebServiceProvider implements pulumi.dynamic.ResourceProvider<Servi
         envVars[key] =
           recorded[key] === undefined || recorded[key] === value
             ? { kind: "generated" }
-            : { kind: "generated", value: changedGeneratedValue };
-      else if (mine.kind === "serviceUrl")
+            : { kind: "generated", value: changedHiddenValue };
+      else if (mine.kind === "linked") {
+        const { kind, database, property } = mine;
+        envVars[key] =
+          linked[key]?.value === value
+            ? { kind, database, property }
+            : { kind, database, property, value: changedHiddenValue };
+      } else if (mine.kind === "serviceUrl")
         envVars[key] =
           value === service.serviceDetails.url ? { kind: "serviceUrl" } : { kind: "plain", value };
-      // The engine keeps these values secret where the old inputs were (it annotates by property path).
+      // A secret changed outside Pulumi shows as changed, with neither value in the preview or state.
+      else if (mine.kind === "secret")
+        envVars[key] = { kind: "secret", value: value === mine.value ? value : changedHiddenValue };
       else envVars[key] = { kind: mine.kind, value };
     }
     const inputs: ServiceInputs = {
@@ -285,7 +332,11 @@ export class WebServiceProvider implements pulumi.dynamic.ResourceProvider<Servi
       service = await client.getService(id);
     }
     let env = await liveEnv(client, id);
-    const desired = resolveServiceUrls(inputs.envVars, service.serviceDetails.url ?? "");
+    const desired = resolveEnvVars(
+      inputs.envVars,
+      service.serviceDetails.url ?? "",
+      await linkSources(client, inputs.envVars),
+    );
     const keep = generatedOf(inputs.envVars, recorded, env);
     const { added, removed, changed } = diffEnvVars(desired, env, recorded);
     if (added.length + removed.length + changed.length > 0)

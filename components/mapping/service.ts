@@ -4,9 +4,11 @@
  */
 import { z } from "zod";
 import {
+  databaseLinkProperties,
   regions,
   servicePlans,
   serviceRuntimes,
+  type DatabaseLinkProperty,
   type Region,
   type ServicePlan,
   type ServiceRuntime,
@@ -24,10 +26,18 @@ export type EnvVarKind = "plain" | "secret" | "generated" | "linked" | "serviceU
 /** Every env var kind, for validation messages. */
 export const envVarKinds: readonly EnvVarKind[] = ["plain", "secret", "generated", "linked", "serviceUrl"];
 
-/** One env var as the provider sees it after `check` (keyed by its name). `value` is absent for `generated`. */
+/**
+ * One env var as the provider sees it after `check` (keyed by its name). `value` is absent for
+ * `generated` and `serviceUrl`; a `linked` one names its database and property instead, and the
+ * provider reads the value from Render when it needs it, so it never sits in the stack's state.
+ */
 export interface EnvVarInput {
   kind: EnvVarKind;
   value?: string;
+  /** `linked`: the Render Postgres id (`dpg-…`). */
+  database?: string;
+  /** `linked`: which part of its connection (render.yaml `fromDatabase.property`). */
+  property?: DatabaseLinkProperty;
 }
 
 /** Inputs of a Render web service after `check`: normalised, our spellings. */
@@ -173,6 +183,13 @@ function serviceFieldSchemas() {
               error: `must be one of ${allowed(envVarKinds)}`,
             }),
             value: z.string({ error: "must be a string" }).optional(),
+            database: z.string({ error: "must be a Render Postgres id like dpg-…-a" }).optional(),
+            property: z
+              .enum(databaseLinkProperties, {
+                error: (i) =>
+                  `${JSON.stringify(i.input)} is not a database property; allowed: ${allowed(databaseLinkProperties)}`,
+              })
+              .optional(),
           },
           { error: "must be {kind, value}" },
         ),
@@ -187,6 +204,15 @@ function serviceFieldSchemas() {
               path: [key],
               message: "is not a valid env var key: use letters, digits and '_', not starting with a digit",
             });
+          if (v.kind === "linked") {
+            if (v.database === undefined || v.property === undefined)
+              ctx.addIssue({
+                code: "custom",
+                path: [key],
+                message: `a linked value needs {database, property}; property is one of ${allowed(databaseLinkProperties)}`,
+              });
+            continue;
+          }
           const valueless = v.kind === "generated" || v.kind === "serviceUrl";
           if (!valueless && v.value === undefined)
             ctx.addIssue({ code: "custom", path: [key], message: `needs a value (kind ${v.kind})` });
@@ -325,16 +351,59 @@ export function diffService(
   return { changed, replaced };
 }
 
-/** Replaces `serviceUrl` env vars by plain ones holding `url`: what Render must hold for them. */
-export function resolveServiceUrls(
+/** A database's connection info as Render gives it (`GET /postgres/{id}/connection-info`). */
+export interface LinkSource {
+  internalConnectionString: string;
+  externalConnectionString: string;
+  password: string;
+}
+
+/**
+ * The value of a render.yaml `fromDatabase` property. `connectionString` is the internal one, as
+ * Render's Blueprints give services in the same region (REFERENCE.md: likely, UNCONFIRMED); host,
+ * port, user and database are read from it.
+ */
+export function linkedValue(source: LinkSource, property: DatabaseLinkProperty): string {
+  const internal = new URL(source.internalConnectionString);
+  switch (property) {
+    case "connectionString":
+    case "internalConnectionString":
+      return source.internalConnectionString;
+    case "externalConnectionString":
+      return source.externalConnectionString;
+    case "host":
+      return internal.hostname;
+    case "port":
+      return internal.port || "5432";
+    case "user":
+      return decodeURIComponent(internal.username);
+    case "password":
+      return source.password;
+    case "database":
+      return decodeURIComponent(internal.pathname.replace(/^\//, ""));
+  }
+}
+
+/**
+ * What Render must hold for each env var: `serviceUrl` ones become the service's URL and `linked`
+ * ones their database's value (`sources` by database id); the others are as given.
+ */
+export function resolveEnvVars(
   envVars: Record<string, EnvVarInput>,
   url: string,
+  sources: Record<string, LinkSource> = {},
 ): Record<string, EnvVarInput> {
   return Object.fromEntries(
-    Object.entries(envVars).map(([key, v]) => [
-      key,
-      v.kind === "serviceUrl" ? { kind: "plain", value: url } : v,
-    ]),
+    Object.entries(envVars).map(([key, v]): [string, EnvVarInput] => {
+      if (v.kind === "serviceUrl") return [key, { kind: "plain", value: url }];
+      if (v.kind === "linked" && v.database !== undefined && v.property !== undefined) {
+        const source = sources[v.database];
+        if (!source)
+          throw new Error(`env var ${key} links to database ${v.database}, whose connection is unknown`);
+        return [key, { kind: "linked", value: linkedValue(source, v.property) }];
+      }
+      return [key, v];
+    }),
   );
 }
 

@@ -29,7 +29,7 @@ function reader(values: Record<string, string>): ConfigReader {
   return (ns, key) => values[`${ns}:${key}`];
 }
 
-const prodWithSecrets = {
+const prodWithSecrets: Record<string, string> = {
   ...stackConfig("prod"),
   "render:apiKey": "rnd_test_key",
   "arrakis:openaiApiKey": "sk-test",
@@ -99,7 +99,7 @@ describe("the arrakis program (setMocks)", function () {
     assert.equal(web.inputs.healthCheckPath, "/");
   });
 
-  it("wires every env var from its source, linked and secret values as secrets", () => {
+  it("wires every env var from its source: links by database id, secrets as secrets", () => {
     const isSecret = (v: unknown) =>
       typeof v === "object" && v !== null && (v as Record<string, unknown>)[secretSig] !== undefined;
     const plain = (v: unknown) => (isSecret(v) ? (v as { value: unknown }).value : v);
@@ -117,11 +117,14 @@ describe("the arrakis program (setMocks)", function () {
       "NODE_ENV",
       "OPENAI_API_KEY",
     ]);
-    for (const key of ["DATABASE_URL", "DIRECT_URL"]) {
-      assert.equal(env[key].kind, "linked");
-      assert.ok(secretValue(key), `${key} is not secret`);
-      assert.equal(plain(env[key].value), "postgresql://u:pw@dpg-x-a/arrakis_production_ab12");
-    }
+    // A link carries the database's id and property; the provider reads the value from Render, so no
+    // connection string is an input of the service (nor in its state).
+    for (const key of ["DATABASE_URL", "DIRECT_URL"])
+      assert.deepEqual(env[key], { kind: "linked", database: "arrakis-db-id", property: "connectionString" });
+    assert.ok(
+      !JSON.stringify(env).includes("postgresql://"),
+      "a connection string is an input of the service",
+    );
     assert.equal(env.OPENAI_API_KEY.kind, "secret");
     assert.ok(secretValue("OPENAI_API_KEY"));
     assert.equal(plain(env.OPENAI_API_KEY.value), "sk-test");
@@ -260,35 +263,30 @@ describe("stack config validation", () => {
 });
 
 describe("env var sources", () => {
-  it("makes linked and secret values secret even when their source is not", async () => {
+  it("makes secret values secret even when their source is not, and links by database id", async () => {
     const { toEnvVarInputs } =
       require("../../components/webService") as typeof import("../../components/webService");
     const database = {
-      internalConnectionString: pulumi.output("postgresql://u:pw@dpg-x-a/db_ab12"),
-      externalConnectionString: pulumi.output(
-        "postgresql://u:pw@dpg-x-a.oregon-postgres.render.com:5432/db_ab12",
-      ),
-      password: pulumi.output("pw"),
+      id: pulumi.output("dpg-x-a"),
     } as unknown as import("../../components/postgres").RenderPostgres;
     const inputs = toEnvVarInputs({
       URL: { fromDatabase: { database, property: "connectionString" } },
       HOST: { fromDatabase: { database, property: "host" } },
-      DB: { fromDatabase: { database, property: "database" } },
       KEY: { secret: "plain-looking" },
       MODE: "production",
-    }) as Record<string, { kind: string; value: pulumi.Output<string> }>;
-    const look = async (key: string) => {
-      const o = pulumi.output(inputs[key].value) as unknown as {
-        promise(): Promise<string>;
-        isSecret: Promise<boolean>;
-      };
-      return { value: await o.promise(), secret: await o.isSecret };
+    }) as Record<
+      string,
+      { kind: string; value: pulumi.Output<string>; database: pulumi.Output<string>; property: string }
+    >;
+    const look = async (o: pulumi.Input<string>) => {
+      const out = pulumi.output(o) as unknown as { promise(): Promise<string>; isSecret: Promise<boolean> };
+      return { value: await out.promise(), secret: await out.isSecret };
     };
-    assert.deepEqual(await look("URL"), { value: "postgresql://u:pw@dpg-x-a/db_ab12", secret: true });
-    assert.deepEqual(await look("HOST"), { value: "dpg-x-a", secret: true });
-    assert.deepEqual(await look("DB"), { value: "db_ab12", secret: true });
-    assert.deepEqual(await look("KEY"), { value: "plain-looking", secret: true });
-    assert.deepEqual(await look("MODE"), { value: "production", secret: false });
+    assert.deepEqual(await look(inputs.KEY.value), { value: "plain-looking", secret: true });
+    assert.deepEqual(await look(inputs.MODE.value), { value: "production", secret: false });
+    assert.deepEqual(await look(inputs.URL.database), { value: "dpg-x-a", secret: false });
+    assert.equal(inputs.URL.property, "connectionString");
+    assert.equal(inputs.HOST.property, "host");
     assert.equal(inputs.URL.kind, "linked");
     assert.equal(inputs.KEY.kind, "secret");
   });

@@ -18,6 +18,7 @@ const providers: [string, object][] = [
 ];
 
 const validInputs: Record<string, Record<string, unknown>> = {
+  PostgresExtension: { postgresId: "dpg-d303qfodl3ps739p3e6g-a" },
   RenderPostgres: { name: "db", plan: "basic_256mb", version: "17" },
   RenderWebService: {
     name: "web",
@@ -55,13 +56,31 @@ describe("provider serialization", () => {
       const file = path.join(dir, `${name}.js`);
       writeFileSync(file, text);
       const loaded = require(file).handler() as {
-        check: (o: object, n: object) => Promise<{ failures: unknown[] }>;
+        configure?: (req: object) => Promise<void>;
+        check: (o: object, n: object) => Promise<{ failures: { property: string; reason: string }[] }>;
       };
       const result = await loaded.check({}, { name: "x", plan: "tiny", extension: "Bad Name" });
       assert.ok(
         result.failures.length > 0,
         "check of the deserialized provider found no problem in bad input",
       );
+      if (loaded.configure) {
+        // Valid inputs: check goes on to ask Render for the workspace, through the serialized client.
+        const config: Record<string, string> = {
+          "render:apiKey": "rnd_serialize_test_key",
+          "render:apiUrl": apiUrl,
+        };
+        await loaded.configure({
+          config: { get: (k: string) => config[k], require: (k: string) => config[k] },
+        });
+        const valid = await loaded.check({}, { ...validInputs[name], ownerId: "tea-serializetest0000" });
+        // The database and service ask Render for the workspace (rejected here); the extension asks nothing.
+        assert.deepEqual(
+          valid.failures.map((f) => f.property),
+          name === "PostgresExtension" ? [] : ["render:apiKey"],
+          JSON.stringify(valid.failures),
+        );
+      }
     });
   }
 });

@@ -1,6 +1,8 @@
 import { strict as assert } from "node:assert";
 import {
   checkServiceInputs,
+  linkedValue,
+  resolveEnvVars,
   diffEnvVars,
   diffService,
   toCreateServiceBody,
@@ -10,6 +12,15 @@ import {
   type ServiceInputs,
 } from "../../components/mapping/service";
 import { unknownSentinel } from "../../components/mapping/validation";
+
+const sources = {
+  "dpg-d303qfodl3ps739p3e6g-a": {
+    internalConnectionString: "postgresql://u:p@dpg-d303qfodl3ps739p3e6g-a/db_ab12",
+    externalConnectionString:
+      "postgresql://u:p@dpg-d303qfodl3ps739p3e6g-a.oregon-postgres.render.com:5432/db_ab12",
+    password: "p",
+  },
+};
 
 const seed = {
   name: "arrakis-prod",
@@ -25,7 +36,7 @@ const seed = {
   healthCheckPath: "/",
   envVars: {
     NODE_ENV: { kind: "plain", value: "production" },
-    DATABASE_URL: { kind: "linked", value: "postgresql://u:p@h/db" },
+    DATABASE_URL: { kind: "linked", database: "dpg-d303qfodl3ps739p3e6g-a", property: "connectionString" },
     NEXTAUTH_SECRET: { kind: "generated" },
   },
 };
@@ -113,6 +124,18 @@ describe("web service mapping", () => {
       "envVars.G",
       /made by Render/,
     ],
+    [
+      "a link without its property",
+      { envVars: { L: { kind: "linked", database: "dpg-x" } } },
+      "envVars.L",
+      /needs \{database, property\}/,
+    ],
+    [
+      "a link to a property that does not exist",
+      { envVars: { L: { kind: "linked", database: "dpg-x", property: "url" } } },
+      "envVars.L.property",
+      /"url" is not a database property; allowed: "connectionString"/,
+    ],
     ["rootDir escaping the repo", { rootDir: "../x" }, "rootDir", /inside the repository/],
     ["typo", { buildComand: "x" }, "buildComand", /not a RenderWebService argument/],
   ];
@@ -131,7 +154,9 @@ describe("web service mapping", () => {
   });
 
   it("checks env var keys even while values are unknown during preview, and keeps the unknowns", () => {
-    const envVars = { DATABASE_URL: { kind: "linked", value: unknownSentinel } };
+    const envVars = {
+      DATABASE_URL: { kind: "linked", database: unknownSentinel, property: "connectionString" },
+    };
     const { inputs, failures } = checkServiceInputs({ ...seed, envVars });
     assert.deepEqual(failures, []);
     assert.deepEqual(inputs.envVars, envVars);
@@ -143,17 +168,22 @@ describe("web service mapping", () => {
   });
 
   it("sends env vars with the create call, asking Render to generate the generated ones", () => {
-    const body = toCreateServiceBody(checked(seed));
+    const body = toCreateServiceBody({
+      ...checked(seed),
+      envVars: resolveEnvVars(checked(seed).envVars, "", sources),
+    });
     assert.deepEqual(body.envVars, [
       { key: "NODE_ENV", value: "production" },
-      { key: "DATABASE_URL", value: "postgresql://u:p@h/db" },
+      { key: "DATABASE_URL", value: "postgresql://u:p@dpg-d303qfodl3ps739p3e6g-a/db_ab12" },
       { key: "NEXTAUTH_SECRET", generateValue: true },
     ]);
     assert.equal(body.autoDeploy, "no");
   });
 
   it("keeps a generated value on a full replace instead of generating it again", () => {
-    const body = toEnvVarBody(checked(seed).envVars, { NEXTAUTH_SECRET: "kept" });
+    const body = toEnvVarBody(resolveEnvVars(checked(seed).envVars, "", sources), {
+      NEXTAUTH_SECRET: "kept",
+    });
     assert.deepEqual(body[2], { key: "NEXTAUTH_SECRET", value: "kept" });
   });
 
@@ -179,10 +209,10 @@ describe("web service mapping", () => {
   it("reports env vars added, removed and changed on Render, and generated drift without regenerating", () => {
     const inputs = checked(seed);
     const d = diffEnvVars(
-      inputs.envVars,
+      resolveEnvVars(inputs.envVars, "", sources),
       {
         NODE_ENV: "development",
-        DATABASE_URL: "postgresql://u:p@h/db",
+        DATABASE_URL: "postgresql://u:p@dpg-d303qfodl3ps739p3e6g-a/db_ab12",
         NEXTAUTH_SECRET: "other",
         EXTRA: "1",
       },
@@ -190,5 +220,20 @@ describe("web service mapping", () => {
     );
     assert.deepEqual(d, { added: [], removed: ["EXTRA"], changed: ["NEXTAUTH_SECRET", "NODE_ENV"] });
     assert.deepEqual(diffEnvVars(inputs.envVars, {}).added, ["DATABASE_URL", "NEXTAUTH_SECRET", "NODE_ENV"]);
+  });
+
+  it("reads each fromDatabase property from the database's connection info", () => {
+    const source = sources["dpg-d303qfodl3ps739p3e6g-a"];
+    assert.equal(linkedValue(source, "connectionString"), source.internalConnectionString);
+    assert.equal(linkedValue(source, "externalConnectionString"), source.externalConnectionString);
+    assert.equal(linkedValue(source, "host"), "dpg-d303qfodl3ps739p3e6g-a");
+    assert.equal(linkedValue(source, "port"), "5432");
+    assert.equal(linkedValue(source, "user"), "u");
+    assert.equal(linkedValue(source, "password"), "p");
+    assert.equal(linkedValue(source, "database"), "db_ab12");
+    assert.throws(
+      () => resolveEnvVars({ X: { kind: "linked", database: "dpg-other", property: "host" } }, ""),
+      /dpg-other/,
+    );
   });
 });
