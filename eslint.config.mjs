@@ -4,7 +4,7 @@ import tseslint from "typescript-eslint";
 import prettier from "eslint-config-prettier";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "bin/**", "**/*.js", "!eslint.config.mjs"] },
+  { ignores: ["node_modules/**", "bin/**", ".local/**", ".scratch/**", "**/*.js", "!eslint.config.mjs"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,
