@@ -18,6 +18,7 @@ describe("render client against the emulator: rate limits", function () {
   });
   beforeEach(async () => {
     await control(emu, "POST", "/reset");
+    await control(emu, "PUT", "/rate-limits", { enabled: true, timeScale });
   });
 
   it("with the budget, a burst past the GET limit gets no 429", async () => {
@@ -34,6 +35,9 @@ describe("render client against the emulator: rate limits", function () {
   });
 
   it("without the budget, the server's 429s are waited out and every call succeeds", async () => {
+    // A 6 s window: long enough that the whole burst lands in one window even on a loaded machine
+    // (so the server must refuse at least 20 of 420), short enough to wait out.
+    await control(emu, "PUT", "/rate-limits", { enabled: true, timeScale: 0.1 });
     const client = new RenderClient({ apiKey: emu.apiKey, baseUrl: emu.url, budget: false });
     const results = await Promise.all(Array.from({ length: 420 }, () => client.getOwner(emu.ownerId)));
     assert.equal(results.length, 420);
