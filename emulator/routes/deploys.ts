@@ -156,7 +156,8 @@ export function registerDeployRoutes(router: Router, core: EmulatorCore): void {
     const now = core.clock.now();
     const status = deployView(deploy, now, core.state.deploysOf(service.id)).status;
     if (TERMINAL_DEPLOY_STATUSES.includes(status)) {
-      throw conflict(`deploy ${deploy.id} cannot be canceled: it is already ${status}`);
+      // 400, not 409: the spec lists no 409 for cancel (Render's exact answer is UNCONFIRMED).
+      throw badRequest(`deploy ${deploy.id} cannot be canceled: it is already ${status}`);
     }
     deploy.canceledAt = now;
     core.changed();
@@ -173,7 +174,8 @@ export function registerDeployRoutes(router: Router, core: EmulatorCore): void {
       throw badRequest(`deployId ${deployId}: can only roll back to a deploy that went live`);
     }
     if (service.suspended)
-      throw conflict(`service ${service.id} is suspended: resume it before rolling back`);
+      // 400, not 409: the spec lists no 409 for rollback.
+      throw badRequest(`service ${service.id} is suspended: resume it before rolling back`);
     const deploy = createDeploy(core, service, {
       trigger: "rollback",
       commitId: target.commit?.id,

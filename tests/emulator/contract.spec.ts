@@ -140,6 +140,7 @@ const badInput: Row[] = [
   { method: "GET", path: "/services/{serviceId}/env-vars/NO_SUCH_KEY", status: 404 },
   { method: "DELETE", path: "/services/{serviceId}/env-vars/NO_SUCH_KEY", status: 404 },
   { method: "POST", path: "/services/{serviceId}/rollback", status: [400, 404], body: { deployId: "dep-aaaaaaaaaaaaaaaaaaaa" } },
+  { method: "POST", path: "/services/{serviceId}/deploys/{firstDeployId}/cancel", status: 400 },
   { method: "GET", path: "/postgres?limit=1000", status: 400 },
 ];
 

@@ -172,7 +172,7 @@ describe("emulator deploys (lifecycle on the clock)", function () {
     assert.equal((await getDeploy(failing.id)).status, "pre_deploy_failed");
   });
 
-  it("cancels a running deploy (200, canceled); a finished one is 409; unknown ids are 404", async () => {
+  it("cancels a running deploy (200, canceled); a finished one is 400; unknown ids are 404", async () => {
     await advance(2_000);
     const canceled = await api("POST", `/services/${serviceId}/deploys/${firstDeployId}/cancel`);
     expectStatus(canceled, 200);
@@ -181,7 +181,7 @@ describe("emulator deploys (lifecycle on the clock)", function () {
     await advance(200_000);
     assert.equal((await getDeploy(firstDeployId)).status, "canceled", "never goes live");
     assert.equal(await reach(), 503);
-    expectStatus(await api("POST", `/services/${serviceId}/deploys/${firstDeployId}/cancel`), 409);
+    expectStatus(await api("POST", `/services/${serviceId}/deploys/${firstDeployId}/cancel`), 400);
     const missing = await api("GET", `/services/${serviceId}/deploys/dep-aaaaaaaaaaaaaaaaaaaa`);
     assert.deepEqual(missing.body, { message: "not found: dep-aaaaaaaaaaaaaaaaaaaa" });
     expectStatus(await api("POST", `/services/${serviceId}/deploys/dep-aaaaaaaaaaaaaaaaaaaa/cancel`), 404);
