@@ -1,0 +1,337 @@
+/**
+ * The dynamic provider behind `RenderDeploy`: starts a deploy of a service when what the app runs
+ * changed, waits for `live`, probes the health check path, and rolls back to the last live deploy on
+ * failure when asked. A no-change `pulumi up` starts nothing: `diff` looks at inputs only.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import {
+  checkDeployInputs,
+  deployDashboardUrl,
+  deployReason,
+  failedDeployStatuses,
+  healthUrl,
+  rollbackTarget,
+  toCreateDeployBody,
+  type DeployInputs,
+} from "./mapping/deploy";
+import { isUnknown } from "./mapping/validation";
+import { renderClientFrom, type RenderProviderConfig } from "./providerConfig";
+import { RenderClient, isOutcomeUnknown } from "./render/client";
+import { isNotFound, isRenderApiError } from "./render/errors";
+import type { Deploy, DeployStatus, Service } from "./render/schemas";
+import { isTerminalDeployStatus, pollUntil, type WaitTimeoutError } from "./render/wait";
+
+/** What a `RenderDeploy` holds in state: its inputs plus the outcome of its last deploy. */
+export interface DeployOutputs extends DeployInputs {
+  /** Id of the last deploy this resource started (`dep-…`). */
+  deployId: string;
+  /** The commit that deploy built (the branch head when `commit` is empty). */
+  deployedCommit: string;
+  /** Its status as Render last reported it, e.g. `live`. */
+  status: string;
+  /** When it finished (RFC 3339), empty while running. */
+  finishedAt: string;
+  /** `passed`, `failed` or `skipped` (no path to probe, or disabled). */
+  health: string;
+  /** The deploy rolled back to after a failure (the earlier live one), empty when none was. */
+  rolledBackTo: string;
+  /** Link to the deploy in Render's dashboard. */
+  dashboardUrl: string;
+}
+
+/** Writes one progress line; the engine shows a provider's stderr lines in the `pulumi up` output. */
+export type ProgressSink = (line: string) => void;
+
+interface Outcome {
+  deploy: Deploy;
+  /** Set when the up must fail. */
+  problem?: string;
+  health: string;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The `ResourceProvider` of Render deploys. */
+export class DeployProvider implements pulumi.dynamic.ResourceProvider<DeployInputs, DeployOutputs> {
+  private config: RenderProviderConfig = {};
+
+  /** `progress`: where progress lines go (default stderr, which the engine shows). */
+  constructor(private readonly progress?: ProgressSink) {}
+
+  /** Reads `render:apiKey` and `render:apiUrl` from stack config: the key is never an input. */
+  async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
+    this.config = { apiKey: req.config.get("render:apiKey"), apiUrl: req.config.get("render:apiUrl") };
+  }
+
+  /** Validates the inputs and fills in the defaults; no API call. */
+  async check(_olds: DeployInputs, news: DeployInputs): Promise<pulumi.dynamic.CheckResult<DeployInputs>> {
+    const { inputs, failures } = checkDeployInputs(news as unknown as Record<string, unknown>);
+    return { inputs, failures };
+  }
+
+  /** A new deploy only when the service, commit or trigger changed, or the last one failed. */
+  async diff(_id: string, olds: DeployOutputs, news: DeployInputs): Promise<pulumi.dynamic.DiffResult> {
+    if (isUnknown(news.serviceId) || isUnknown(news.commit) || isUnknown(news.trigger))
+      return { changes: true };
+    return { changes: deployReason(olds, news) !== undefined };
+  }
+
+  /** Deploys; the resource's id is the service's, so later deploys are updates of it. */
+  async create(inputs: DeployInputs): Promise<pulumi.dynamic.CreateResult<DeployOutputs>> {
+    return { id: inputs.serviceId, outs: await this.run(inputs, "") };
+  }
+
+  /** Deploys again when `diff` said so; option changes alone keep the last deploy's outcome. */
+  async update(
+    _id: string,
+    olds: DeployOutputs,
+    news: DeployInputs,
+  ): Promise<pulumi.dynamic.UpdateResult<DeployOutputs>> {
+    if (deployReason(olds, news) === undefined)
+      return {
+        outs: {
+          ...news,
+          deployId: olds.deployId,
+          deployedCommit: olds.deployedCommit,
+          status: olds.status,
+          finishedAt: olds.finishedAt,
+          health: olds.health,
+          rolledBackTo: olds.rolledBackTo,
+          dashboardUrl: olds.dashboardUrl,
+        },
+      };
+    return { outs: await this.run(news, olds.deployId ?? "") };
+  }
+
+  /** Reads the last deploy's status (refresh); gone with its service. Inputs stay as they were. */
+  async read(id: string, props?: DeployOutputs): Promise<pulumi.dynamic.ReadResult<DeployOutputs>> {
+    if (!props?.deployId) return { id, props };
+    const client = renderClientFrom(this.config);
+    try {
+      const deploy = await client.getDeploy(props.serviceId, props.deployId);
+      return {
+        id,
+        props: { ...props, status: deploy.status ?? props.status, finishedAt: deploy.finishedAt ?? "" },
+      };
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      try {
+        await client.getService(props.serviceId);
+      } catch (inner) {
+        if (isNotFound(inner)) return {};
+        throw inner;
+      }
+      return { id, props };
+    }
+  }
+
+  /** Deploys cannot be deleted on Render: forgetting the resource leaves the service as it runs. */
+  async delete(): Promise<void> {}
+
+  private say(line: string): void {
+    if (this.progress) this.progress(line);
+    else process.stderr.write(`${line}\n`);
+  }
+
+  /** Starts a deploy, waits, probes, rolls back on failure; rejects with partial state on failure. */
+  private async run(inputs: DeployInputs, previousDeployId: string): Promise<DeployOutputs> {
+    const client = renderClientFrom(this.config);
+    const what = `service ${inputs.serviceId}`;
+    let service: Service;
+    try {
+      service = await client.getService(inputs.serviceId);
+    } catch (err) {
+      throw new Error(`could not deploy ${what}: ${(err as Error).message}`);
+    }
+    const deploy = await this.start(client, inputs, service);
+    const link = deployDashboardUrl(service.dashboardUrl ?? "", inputs.serviceId, deploy.id);
+    this.say(`deploy ${deploy.id} of ${what} started (${link})`);
+    const outcome = await this.finish(client, inputs, service, deploy);
+    const outs: DeployOutputs = {
+      ...inputs,
+      deployId: outcome.deploy.id,
+      deployedCommit: outcome.deploy.commit?.id ?? inputs.commit,
+      status: outcome.deploy.status ?? "",
+      finishedAt: outcome.deploy.finishedAt ?? "",
+      health: outcome.health,
+      rolledBackTo: "",
+      dashboardUrl: link,
+    };
+    if (!outcome.problem) {
+      this.say(`deploy ${deploy.id} of ${what} is live${outcome.health === "passed" ? " and healthy" : ""}`);
+      return outs;
+    }
+    let rollbackNote = "";
+    if (inputs.rollbackOnFailure) {
+      const rolled = await this.rollBack(client, inputs, deploy.id, previousDeployId);
+      outs.rolledBackTo = rolled.to;
+      rollbackNote = ` ${rolled.note}`;
+    }
+    const message = `could not deploy ${what}: deploy ${deploy.id} ${outcome.problem} (${link}).${rollbackNote}`;
+    // The deploy exists: the engine keeps these outputs and retries on the next up.
+    throw Object.assign(new Error(message), {
+      id: inputs.serviceId,
+      properties: outs,
+      reasons: [message],
+    });
+  }
+
+  /** POSTs the deploy; a lost answer or a 202 without body is resolved by listing, never by a second POST. */
+  private async start(client: RenderClient, inputs: DeployInputs, service: Service): Promise<Deploy> {
+    const known = new Set<string>();
+    for await (const d of client.listDeploys(service.id)) {
+      known.add(d.id);
+      if (known.size >= 20) break;
+    }
+    let created: Deploy | undefined;
+    try {
+      created = await client.createDeploy(service.id, toCreateDeployBody(inputs));
+    } catch (err) {
+      if (!isOutcomeUnknown(err))
+        throw new Error(`could not deploy service ${service.id}: ${(err as Error).message}`);
+    }
+    if (created) return created;
+    for await (const d of client.listDeploys(service.id)) {
+      if (!known.has(d.id)) return d;
+      break;
+    }
+    throw new Error(
+      `could not deploy service ${service.id}: Render did not confirm the deploy and none was started, so ` +
+        "running `pulumi up` again is safe",
+    );
+  }
+
+  /** Waits for a terminal status (canceling on timeout), then probes health. */
+  private async finish(
+    client: RenderClient,
+    inputs: DeployInputs,
+    service: Service,
+    started: Deploy,
+  ): Promise<Outcome> {
+    let deploy: Deploy;
+    try {
+      deploy = await this.waitFor(client, service.id, started.id, inputs);
+    } catch (err) {
+      // By name: the provider is serialized, and a class captured twice is not the same class.
+      if ((err as Error).name !== "WaitTimeoutError") throw err;
+      const lastSeen = (err as WaitTimeoutError).lastSeen;
+      // A deploy nobody waits for must not go live later, unverified.
+      let status: string = "still running";
+      try {
+        status = (await client.cancelDeploy(service.id, started.id)).status ?? "canceled";
+      } catch (cancelErr) {
+        if (!isRenderApiError(cancelErr) || cancelErr.status !== 400) throw cancelErr;
+        status = (await client.getDeploy(service.id, started.id)).status ?? status;
+      }
+      if (status === "live") deploy = { ...started, status: "live" };
+      else
+        return {
+          deploy: { ...started, status: status as DeployStatus },
+          problem: `did not go live within ${Math.round(inputs.waitTimeoutMs / 1000)} s (${lastSeen ?? "no status"}) and was canceled`,
+          health: "skipped",
+        };
+    }
+    const status = deploy.status ?? "";
+    if (status !== "live") {
+      const ended = failedDeployStatuses.includes(status as DeployStatus) ? status : `${status} (not live)`;
+      return { deploy, problem: `ended ${ended}`, health: "skipped" };
+    }
+    const probe = inputs.healthCheck;
+    const path = probe.path || service.serviceDetails.healthCheckPath || "";
+    if (!probe.enabled || !path) return { deploy, health: "skipped" };
+    const url = healthUrl(service.serviceDetails.url ?? "", path);
+    const failure = await this.probe(url, inputs);
+    return failure
+      ? { deploy, problem: `went live but failed its health check: ${failure}`, health: "failed" }
+      : { deploy, health: "passed" };
+  }
+
+  private async waitFor(client: RenderClient, serviceId: string, deployId: string, inputs: DeployInputs) {
+    let lastStatus = "";
+    let lastSaid = Date.now();
+    const startedAt = Date.now();
+    return pollUntil(
+      `deploy ${deployId} of service ${serviceId} to finish`,
+      async () => {
+        const deploy = await client.getDeploy(serviceId, deployId);
+        const status = deploy.status ?? "none";
+        // Status changes, and a heartbeat on long stages, so a long wait shows it is alive.
+        if (status !== lastStatus || Date.now() - lastSaid >= 30_000) {
+          this.say(`deploy ${deployId}: ${status} (${Math.round((Date.now() - startedAt) / 1000)} s)`);
+          lastStatus = status;
+          lastSaid = Date.now();
+        }
+        return { done: isTerminalDeployStatus(deploy.status), value: deploy, state: `status ${status}` };
+      },
+      { timeoutMs: inputs.waitTimeoutMs, intervalMs: inputs.pollIntervalMs },
+    );
+  }
+
+  /** GETs the health URL until it answers the expected status; answers the last failure, or undefined. */
+  private async probe(url: string, inputs: DeployInputs): Promise<string | undefined> {
+    const { request } = require("undici") as typeof import("undici");
+    const { expectedStatus, timeoutMs, retries, intervalMs } = inputs.healthCheck;
+    let failure = "";
+    for (let attempt = 0; attempt <= retries; attempt++) {
+      if (attempt > 0) await sleep(intervalMs);
+      try {
+        const res = await request(url, {
+          method: "GET",
+          signal: AbortSignal.timeout(timeoutMs),
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+        });
+        await res.body.dump();
+        if (res.statusCode === expectedStatus) return undefined;
+        failure = `GET ${url} answered ${res.statusCode}, expected ${expectedStatus}`;
+      } catch (err) {
+        const e = err as Error;
+        failure =
+          e.name === "TimeoutError" || e.name === "AbortError" || /timeout/i.test(e.message)
+            ? `GET ${url} did not answer within ${timeoutMs} ms`
+            : `GET ${url} failed: ${e.message}`;
+      }
+      this.say(`health check ${attempt + 1}/${retries + 1}: ${failure}`);
+    }
+    return `${failure} (${retries + 1} attempt${retries === 0 ? "" : "s"})`;
+  }
+
+  /**
+   * Brings back the last deploy that was live before `failedId`. When it still is live (the failed
+   * deploy never replaced it) there is nothing to roll back: a rollback would only rebuild it.
+   */
+  private async rollBack(
+    client: RenderClient,
+    inputs: DeployInputs,
+    failedId: string,
+    previousDeployId: string,
+  ): Promise<{ to: string; note: string }> {
+    try {
+      const deploys: Deploy[] = [];
+      for await (const d of client.listDeploys(inputs.serviceId)) {
+        deploys.push(d);
+        if (deploys.length >= 100) break;
+      }
+      const target = rollbackTarget(deploys, failedId);
+      if (!target) return { to: "", note: "There is no earlier live deploy to roll back to." };
+      if (target.status === "live")
+        return { to: "", note: `The previous deploy ${target.id} is still live; nothing to roll back.` };
+      this.say(`rolling service ${inputs.serviceId} back to deploy ${target.id}`);
+      const rollback = await client.rollback(inputs.serviceId, target.id);
+      const done = await this.waitFor(client, inputs.serviceId, rollback.id, inputs);
+      const commit = target.commit?.id ? ` (commit ${target.commit.id.slice(0, 7)})` : "";
+      return {
+        to: target.id,
+        note:
+          done.status === "live"
+            ? `Rolled back to deploy ${target.id}${commit}: rollback deploy ${rollback.id} is live.`
+            : `Tried to roll back to deploy ${target.id}${commit}, but rollback deploy ${rollback.id} ended ${done.status}.`,
+      };
+    } catch (err) {
+      const last = previousDeployId ? ` (the last deploy before was ${previousDeployId})` : "";
+      return { to: "", note: `The rollback failed${last}: ${(err as Error).message}.` };
+    }
+  }
+}

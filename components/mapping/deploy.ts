@@ -1,0 +1,248 @@
+/**
+ * Pure parts of `RenderDeploy` and `AppMigrations`: input validation with defaults, when a new deploy
+ * is due, which deploy a rollback returns to, failure messages, trigger hashes and secret redaction.
+ */
+import { createHash } from "node:crypto";
+import type { Deploy, DeployStatus } from "../render/schemas";
+import { isUnknown, type InputFailure } from "./validation";
+
+/** The HTTP probe run once a deploy is `live`. */
+export interface HealthProbe {
+  /** Path probed, e.g. `/` or `/api/health`. Empty: the service's own `healthCheckPath`. */
+  path: string;
+  /** Status the app must answer. Default 200. */
+  expectedStatus: number;
+  /** Time allowed for one attempt, in ms. Default 5000. */
+  timeoutMs: number;
+  /** Attempts after the first one. Default 3. */
+  retries: number;
+  /** Pause between attempts, in ms. Default 2000. */
+  intervalMs: number;
+}
+
+/** What a `RenderDeploy` takes, after `check` filled in the defaults. */
+export interface DeployInputs {
+  /** Service id `srv-…`. */
+  serviceId: string;
+  /** Commit SHA to deploy; empty: the head of the service's branch. */
+  commit: string;
+  /** Hash of what the app runs (env vars, service settings, migrations): a change means a new deploy. */
+  trigger: string;
+  /** Clear Render's build cache for the deploys this resource starts. */
+  clearCache: boolean;
+  /** How long to wait for `live`, in ms. Default 20 minutes. */
+  waitTimeoutMs: number;
+  /** Pause between status polls, in ms. Default 5000. */
+  pollIntervalMs: number;
+  /** The health probe; `enabled: false` skips it. */
+  healthCheck: HealthProbe & { enabled: boolean };
+  /** Roll back to the last deploy that was live when this one fails. */
+  rollbackOnFailure: boolean;
+}
+
+/** Deploy statuses that fail an up. */
+export const failedDeployStatuses: readonly DeployStatus[] = [
+  "build_failed",
+  "update_failed",
+  "pre_deploy_failed",
+  "canceled",
+];
+
+/** Defaults of the options. */
+export const deployDefaults = {
+  waitTimeoutMs: 20 * 60_000,
+  pollIntervalMs: 5_000,
+  healthCheck: {
+    enabled: true,
+    path: "",
+    expectedStatus: 200,
+    timeoutMs: 5_000,
+    retries: 3,
+    intervalMs: 2_000,
+  },
+};
+
+const commitPattern = /^[0-9a-f]{7,40}$/i;
+
+function num(
+  raw: Record<string, unknown>,
+  key: string,
+  where: string,
+  fallback: number,
+  min: number,
+  failures: InputFailure[],
+): number {
+  const value = raw[key];
+  if (value === undefined || value === null) return fallback;
+  if (isUnknown(value)) return value as number;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
+    failures.push({
+      property: where,
+      reason: `${where} must be a whole number >= ${min} (got ${JSON.stringify(value)})`,
+    });
+    return fallback;
+  }
+  return value;
+}
+
+/** Validates a deploy's inputs and fills in defaults; unknown values (preview) pass through. */
+export function checkDeployInputs(raw: Record<string, unknown>): {
+  inputs: DeployInputs;
+  failures: InputFailure[];
+} {
+  const failures: InputFailure[] = [];
+  const serviceId = raw.serviceId;
+  if (typeof serviceId !== "string" || (!isUnknown(serviceId) && !/^srv-[a-z0-9]+$/.test(serviceId)))
+    failures.push({
+      property: "serviceId",
+      reason: `serviceId must be a Render service id like srv-d1234567890abcdefghi (got ${JSON.stringify(serviceId)})`,
+    });
+  const commit = raw.commit ?? "";
+  if (typeof commit !== "string" || (commit !== "" && !isUnknown(commit) && !commitPattern.test(commit)))
+    failures.push({
+      property: "commit",
+      reason: `commit must be a commit SHA (7 to 40 hex digits) or empty for the branch head (got ${JSON.stringify(commit)})`,
+    });
+  const trigger = raw.trigger ?? "";
+  if (typeof trigger !== "string") failures.push({ property: "trigger", reason: "trigger must be a string" });
+  const hc = (raw.healthCheck ?? {}) as Record<string, unknown>;
+  const d = deployDefaults.healthCheck;
+  const path = hc.path ?? d.path;
+  if (typeof path !== "string" || (path !== "" && !isUnknown(path) && !path.startsWith("/")))
+    failures.push({
+      property: "healthCheck.path",
+      reason: `healthCheck.path must start with / (got ${JSON.stringify(path)})`,
+    });
+  const inputs: DeployInputs = {
+    serviceId: serviceId as string,
+    commit: typeof commit === "string" && !isUnknown(commit) ? commit.toLowerCase() : (commit as string),
+    trigger: trigger as string,
+    clearCache: raw.clearCache === true,
+    waitTimeoutMs: num(raw, "waitTimeoutMs", "waitTimeoutMs", deployDefaults.waitTimeoutMs, 1, failures),
+    pollIntervalMs: num(raw, "pollIntervalMs", "pollIntervalMs", deployDefaults.pollIntervalMs, 0, failures),
+    healthCheck: {
+      enabled: hc.enabled !== false,
+      path: path as string,
+      expectedStatus: num(
+        hc,
+        "expectedStatus",
+        "healthCheck.expectedStatus",
+        d.expectedStatus,
+        100,
+        failures,
+      ),
+      timeoutMs: num(hc, "timeoutMs", "healthCheck.timeoutMs", d.timeoutMs, 1, failures),
+      retries: num(hc, "retries", "healthCheck.retries", d.retries, 0, failures),
+      intervalMs: num(hc, "intervalMs", "healthCheck.intervalMs", d.intervalMs, 0, failures),
+    },
+    rollbackOnFailure: raw.rollbackOnFailure === true,
+  };
+  return { inputs, failures };
+}
+
+/**
+ * Why a new deploy is due, or undefined when none is: only what the app runs counts (service, commit,
+ * trigger), plus a last deploy that did not go live (a retry). Options such as timeouts never deploy.
+ */
+export function deployReason(
+  olds: Partial<DeployInputs> & { status?: string; health?: string },
+  news: DeployInputs,
+): string | undefined {
+  if (olds.serviceId !== news.serviceId) return "the service changed";
+  if ((olds.commit ?? "") !== news.commit) return "the commit changed";
+  if ((olds.trigger ?? "") !== news.trigger) return "the env vars, service settings or migrations changed";
+  if (olds.status !== undefined && failedDeployStatuses.includes(olds.status as DeployStatus))
+    return `the last deploy ended ${olds.status}`;
+  if (olds.health === "failed") return "the last deploy did not pass its health check";
+  return undefined;
+}
+
+/** The create body of a deploy. */
+export function toCreateDeployBody(inputs: Pick<DeployInputs, "commit" | "clearCache">): {
+  commitId?: string;
+  clearCache?: "clear" | "do_not_clear";
+} {
+  return {
+    ...(inputs.commit ? { commitId: inputs.commit } : {}),
+    ...(inputs.clearCache ? { clearCache: "clear" as const } : {}),
+  };
+}
+
+/**
+ * The deploy a rollback returns to: the newest deploy created before `failedId` that went live
+ * (`live`, or `deactivated` once something replaced it). `deploys` is newest first, as Render lists.
+ */
+export function rollbackTarget(deploys: readonly Deploy[], failedId: string): Deploy | undefined {
+  const index = deploys.findIndex((d) => d.id === failedId);
+  const older = index >= 0 ? deploys.slice(index + 1) : deploys.filter((d) => d.id !== failedId);
+  return older.find((d) => d.status === "live" || d.status === "deactivated");
+}
+
+/** Link to a deploy in Render's dashboard (the path form under the service's link is UNCONFIRMED). */
+export function deployDashboardUrl(serviceDashboardUrl: string, serviceId: string, deployId: string): string {
+  const base = serviceDashboardUrl || `https://dashboard.render.com/web/${serviceId}`;
+  return `${base.replace(/\/+$/, "")}/deploys/${deployId}`;
+}
+
+/** The URL the health probe asks: the service URL and a path. */
+export function healthUrl(serviceUrl: string, path: string): string {
+  return `${serviceUrl.replace(/\/+$/, "")}${path.startsWith("/") ? path : `/${path}`}`;
+}
+
+/** A stable hash of any JSON value (object keys sorted), hex sha256. */
+export function stableHash(value: unknown): string {
+  const canonical = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(canonical);
+    if (v !== null && typeof v === "object")
+      return Object.fromEntries(
+        Object.keys(v as Record<string, unknown>)
+          .sort()
+          .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+          .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+      );
+    return v;
+  };
+  return createHash("sha256")
+    .update(JSON.stringify(canonical(value)))
+    .digest("hex");
+}
+
+/** Hash of a folder's files, given as relative path -> content: renames and edits both change it. */
+export function hashFiles(files: Record<string, Buffer | string>): string {
+  const hash = createHash("sha256");
+  for (const name of Object.keys(files).sort()) {
+    const content = files[name];
+    hash.update(`${name}\u0000${Buffer.byteLength(content)}\u0000`);
+    hash.update(content);
+  }
+  return hash.digest("hex");
+}
+
+/** The secret parts of a connection string worth hiding: the whole string, its password (plain and encoded). */
+export function connectionSecrets(connectionString: string): string[] {
+  const secrets = [connectionString];
+  try {
+    const url = new URL(connectionString);
+    if (url.password) secrets.push(url.password, decodeURIComponent(url.password));
+  } catch {
+    // Not a URL: the whole string is hidden.
+  }
+  return [...new Set(secrets.filter((s) => s.length >= 4))];
+}
+
+/** Replaces every occurrence of each secret with `[secret]`, longest first. */
+export function redactSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
+    if (secret) out = out.split(secret).join("[secret]");
+  }
+  return out;
+}
+
+/** The last `max` characters of a command's output, on whole lines. */
+export function tailOf(text: string, max = 4000): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(text.length - max);
+  const newline = cut.indexOf("\n");
+  return `…${newline >= 0 ? cut.slice(newline) : cut}`;
+}
