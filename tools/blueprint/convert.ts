@@ -81,7 +81,7 @@ const wiredEnvVars = {
   DATABASE_URL: "fromDatabase connectionString of the stack's database",
   DIRECT_URL: "fromDatabase connectionString of the stack's database",
   NODE_ENV: "the plain value production",
-  NEXTAUTH_SECRET: "a value Render generates (generateValue)",
+  NEXTAUTH_SECRET: "a value Render generates once",
   NEXTAUTH_URL: "the service's own URL",
   OPENAI_API_KEY: "the secret arrakis:openaiApiKey",
 } as const;
@@ -234,7 +234,8 @@ export function convertBlueprint(
   const result = (config: Record<string, unknown>): Conversion => ({
     config: errors.length > 0 ? {} : config,
     errors,
-    losses,
+    // In file order; findings from Render (no line) last.
+    losses: losses.sort((a, b) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER)),
     notes,
     secretCommands,
     chosen: { service, database },
@@ -418,7 +419,7 @@ export function convertBlueprint(
     else if (e.sync === false)
       lose(
         path,
-        `${key} (sync: false): the program has no place for other secret env vars yet; set it by hand after each import, or extend the program`,
+        `${key} (sync: false): the program has no place for other secret env vars yet, and it manages the whole set of env vars (one set by hand would be removed by pulumi up)`,
       );
     else
       lose(

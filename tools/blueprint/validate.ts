@@ -98,7 +98,14 @@ type Spec =
   | { kind: "string"; scalars?: boolean; nonEmpty?: boolean }
   | { kind: "int"; min?: number; max?: number }
   | { kind: "bool" }
-  | { kind: "enum"; values: readonly string[]; normalise?: (s: string) => string; scalars?: boolean }
+  | {
+      kind: "enum";
+      values: readonly string[];
+      normalise?: (s: string) => string;
+      scalars?: boolean;
+      /** How allowed values are shown (e.g. Blueprint's hyphenated plan spelling). */
+      display?: (s: string) => string;
+    }
   | { kind: "object"; fields: Record<string, Spec>; required?: string[] }
   | { kind: "array"; item: Spec }
   | { kind: "any" };
@@ -248,13 +255,19 @@ function specs() {
       envVars: { kind: "array", item: envVar },
     },
   };
+  const dbPlan: Spec = {
+    kind: "enum",
+    values: postgresPlans,
+    normalise: normalisePlanSpelling,
+    display: (p) => p.replace(/_/g, "-"),
+  };
   const database: Spec = {
     kind: "object",
     required: ["name"],
     fields: {
       name: nonEmpty,
-      plan: { kind: "enum", values: postgresPlans, normalise: normalisePlanSpelling },
-      previewPlan: { kind: "enum", values: postgresPlans, normalise: normalisePlanSpelling },
+      plan: dbPlan,
+      previewPlan: dbPlan,
       postgresMajorVersion: { kind: "enum", values: postgresVersions, scalars: true },
       region,
       databaseName: nonEmpty,
@@ -336,6 +349,31 @@ function describe(node: Node | null): string {
   return "an unknown node";
 }
 
+/** The known key nearest to a typo (edit distance at most 2, case-insensitive), if any. */
+function closest(name: string, known: string[]): string | undefined {
+  const distance = (a: string, b: string): number => {
+    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      let prev = row[0];
+      row[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const next = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+        prev = row[j];
+        row[j] = next;
+      }
+    }
+    return row[b.length];
+  };
+  let best: { key: string; d: number } | undefined;
+  for (const key of known) {
+    const d = distance(name.toLowerCase(), key.toLowerCase());
+    if (d <= 2 && (!best || d < best.d)) best = { key, d };
+  }
+  return best?.key;
+}
+
+const hint = (guess: string | undefined) => (guess ? ` (did you mean ${JSON.stringify(guess)}?)` : "");
+
 class Walker {
   readonly problems: BlueprintProblem[] = [];
   readonly lines = new Map<string, number>();
@@ -412,7 +450,7 @@ class Walker {
             : spec.scalars && isScalar(node) && typeof node.value === "number"
               ? String(node.source ?? node.value)
               : undefined;
-        const allowed = spec.values.map((v) => JSON.stringify(v)).join(", ");
+        const allowed = spec.values.map((v) => JSON.stringify(spec.display ? spec.display(v) : v)).join(", ");
         if (text === undefined) {
           this.problem(path, node, `must be one of ${allowed} (got ${describe(node)})`);
           return undefined;
@@ -451,7 +489,7 @@ class Walker {
             this.problem(
               childPath,
               key,
-              `unknown key ${JSON.stringify(name)}; allowed here: ${known.join(", ")}`,
+              `unknown key ${JSON.stringify(name)}${hint(closest(name, known))}; allowed here: ${known.join(", ")}`,
             );
             continue;
           }
@@ -557,7 +595,7 @@ function checkService(walker: Walker, s: BlueprintService, path: string): void {
   checkEnvVars(walker, s.envVars, `${path}.envVars`, false);
 }
 
-/** Parses and validates Blueprint text; `source` names the file in messages. */
+/** Parses and validates Blueprint text (the YAML of a render.yaml). */
 export function readBlueprint(text: string): ReadResult {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
@@ -613,7 +651,10 @@ export function readBlueprint(text: string): ReadResult {
     });
     for (const s of services) checkService(walker, s.value, s.path);
     const names = new Map<string, string>();
-    for (const r of [...services, ...databases]) {
+    const byLine = [...services, ...databases].sort(
+      (a, b) => (walker.lines.get(a.path) ?? 0) - (walker.lines.get(b.path) ?? 0),
+    );
+    for (const r of byLine) {
       const earlier = names.get(r.value.name);
       if (earlier)
         walker.problem(
