@@ -9,6 +9,8 @@ const app = new RenderApp("arrakis", {
   database: { ...config.database, ownerId: config.ownerId },
   service: { ...config.service, ownerId: config.ownerId },
   openaiApiKey: new pulumi.Config("arrakis").requireSecret("openaiApiKey"),
+  deploy: config.deploy,
+  migrations: config.migrations,
 });
 
 export const serviceUrl = app.service.url;
@@ -19,4 +21,9 @@ export const databaseDashboardUrl = app.database.dashboardUrl;
 export const databaseName = app.database.liveDatabaseName;
 export const internalConnectionString = pulumi.secret(app.database.internalConnectionString);
 export const externalConnectionString = pulumi.secret(app.database.externalConnectionString);
+export const deployId = app.deploy?.deployId;
+export const deployStatus = app.deploy?.status;
+export const deployedCommit = app.deploy?.deployedCommit;
+export const deployFinishedAt = app.deploy?.finishedAt;
+export const rolledBackTo = app.deploy?.rolledBackTo;
 export { monthlyCostUsd };

@@ -3,9 +3,12 @@
  * extensions, and a web service whose env vars link to it. Reusable for a second app.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { RenderDeploy, type RenderDeployArgs } from "./deploy";
+import { serviceDeploySettings, stableHash } from "./mapping/deploy";
+import { DatabaseMigrations, type DatabaseMigrationsArgs } from "./migrations";
 import { RenderPostgres, type RenderPostgresArgs } from "./postgres";
 import { PostgresExtension } from "./postgresExtension";
-import { RenderWebService, type EnvVarSource, type RenderWebServiceArgs } from "./webService";
+import { RenderWebService, toEnvVarInputs, type EnvVarSource, type RenderWebServiceArgs } from "./webService";
 
 /** Arguments of an app: its database, its service, and the env vars render.yaml wired between them. */
 export interface RenderAppArgs {
@@ -29,6 +32,13 @@ export interface RenderAppArgs {
   openaiApiKey: pulumi.Input<string>;
   /** NODE_ENV. Default `production`. */
   nodeEnv?: pulumi.Input<string>;
+  /**
+   * How `pulumi up` deploys the service: a deploy whenever the commit, the env vars, the service's
+   * build/run settings or the migrations change. `false`: no deploy resource (Render's own deploys only).
+   */
+  deploy?: false | Omit<RenderDeployArgs, "serviceId" | "trigger">;
+  /** The app's migrations, run before the deploy; absent: no migration step. */
+  migrations?: Omit<DatabaseMigrationsArgs, "postgresId">;
 }
 
 /** The env vars render.yaml gave the service, as typed sources. */
@@ -54,6 +64,10 @@ export class RenderApp extends pulumi.ComponentResource {
   readonly extensions: PostgresExtension[];
   /** The service's public URL. */
   readonly serviceUrl: pulumi.Output<string>;
+  /** The migrations step, when configured. */
+  readonly migrations?: DatabaseMigrations;
+  /** The deploy of the service, unless turned off. */
+  readonly deploy?: RenderDeploy;
 
   constructor(name: string, args: RenderAppArgs, opts?: pulumi.ComponentResourceOptions) {
     super("arrakis:render:App", name, {}, opts);
@@ -74,17 +88,47 @@ export class RenderApp extends pulumi.ComponentResource {
           { parent: this, dependsOn: [this.database] },
         ),
     );
+    if (args.migrations)
+      this.migrations = new DatabaseMigrations(
+        `${name}-db-migrations`,
+        { ...args.migrations, postgresId: this.database.id },
+        { parent: this, dependsOn: this.extensions },
+      );
+    const envVars = appEnvVars(this.database, args);
     this.service = new RenderWebService(
       `${name}-web`,
-      { ...serviceArgs, envVars: appEnvVars(this.database, args) },
-      // Migrations and the app need the extension before the first deploy.
-      { parent: this, dependsOn: this.extensions, ...(serviceId ? { import: serviceId } : {}) },
+      { ...serviceArgs, envVars },
+      // Migrations and the app need the extension before the first deploy; Render deploys a new
+      // service at once, so the migrations run before it exists.
+      {
+        parent: this,
+        dependsOn: [...this.extensions, ...(this.migrations ? [this.migrations] : [])],
+        ...(serviceId ? { import: serviceId } : {}),
+      },
     );
     this.serviceUrl = this.service.url;
+    if (args.deploy !== false) {
+      // What the app runs: a change of any of these is a new deploy; secret values keep the hash secret.
+      const trigger = pulumi
+        .output({
+          env: toEnvVarInputs(envVars),
+          settings: Object.fromEntries(
+            serviceDeploySettings.map((key) => [key, (serviceArgs as Record<string, unknown>)[key]]),
+          ),
+          migrations: this.migrations?.migrationsHash ?? "",
+        })
+        .apply(stableHash);
+      this.deploy = new RenderDeploy(
+        `${name}-deploy`,
+        { ...(args.deploy ?? {}), serviceId: this.service.id, trigger },
+        { parent: this, dependsOn: [this.service, ...(this.migrations ? [this.migrations] : [])] },
+      );
+    }
     this.registerOutputs({
       serviceUrl: this.service.url,
       databaseId: this.database.id,
       serviceId: this.service.id,
+      deployId: this.deploy?.deployId,
     });
   }
 }

@@ -250,6 +250,7 @@ export class DeployProvider implements pulumi.dynamic.ResourceProvider<DeployInp
 
   private async waitFor(client: RenderClient, serviceId: string, deployId: string, inputs: DeployInputs) {
     let lastStatus = "";
+    let polls = 0;
     let lastSaid = Date.now();
     const startedAt = Date.now();
     return pollUntil(
@@ -265,7 +266,12 @@ export class DeployProvider implements pulumi.dynamic.ResourceProvider<DeployInp
         }
         return { done: isTerminalDeployStatus(deploy.status), value: deploy, state: `status ${status}` };
       },
-      { timeoutMs: inputs.waitTimeoutMs, intervalMs: inputs.pollIntervalMs },
+      {
+        timeoutMs: inputs.waitTimeoutMs,
+        intervalMs: inputs.pollIntervalMs,
+        // Short stages end fast: poll at 250 ms, doubling up to pollIntervalMs (rate limits stay far).
+        sleep: (ms: number) => sleep(Math.min(ms, 250 * 2 ** polls++)),
+      },
     );
   }
 

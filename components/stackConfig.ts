@@ -60,6 +60,37 @@ function schemas() {
         importId: z.string().optional(),
       })
       .strict(),
+    deploy: z
+      .object({
+        commit: z
+          .string()
+          .regex(/^[0-9a-fA-F]{7,40}$/, "must be a commit SHA (7 to 40 hex digits)")
+          .optional(),
+        clearCache: z.boolean().default(false),
+        rollbackOnFailure: z.boolean().default(false),
+        waitTimeoutMs: z.number().int().positive().optional(),
+        pollIntervalMs: z.number().int().nonnegative().optional(),
+        healthCheck: z
+          .object({
+            enabled: z.boolean().optional(),
+            path: z.string().optional(),
+            expectedStatus: z.number().int().optional(),
+            timeoutMs: z.number().int().positive().optional(),
+            retries: z.number().int().nonnegative().optional(),
+            intervalMs: z.number().int().nonnegative().optional(),
+          })
+          .strict()
+          .default({}),
+      })
+      .strict(),
+    migrations: z
+      .object({
+        appDir: z.string().min(1),
+        command: z.string().min(1).default("npm run db:deploy"),
+        migrationsDir: z.string().min(1).default("prisma/migrations"),
+        timeoutMs: z.number().int().positive().optional(),
+      })
+      .strict(),
   };
 }
 
@@ -71,6 +102,10 @@ export interface ArrakisConfig {
   database: z.infer<ReturnType<typeof schemas>["database"]>;
   /** Web service settings (`arrakis:service`). */
   service: z.infer<ReturnType<typeof schemas>["service"]>;
+  /** How `pulumi up` deploys the service (`arrakis:deploy`); defaults when absent. */
+  deploy: z.infer<ReturnType<typeof schemas>["deploy"]>;
+  /** The app's migrations (`arrakis:migrations`); absent: no migration step. */
+  migrations?: z.infer<ReturnType<typeof schemas>["migrations"]>;
   /** Monthly budget in USD (`arrakis:monthlyBudgetUsd`), if any. */
   monthlyBudgetUsd?: number;
 }
@@ -82,6 +117,8 @@ const setHints: Record<string, string> = {
   "arrakis:database": "pulumi config set --path arrakis:database.name arrakis-prod-db (see Pulumi.prod.yaml)",
   "arrakis:service": "pulumi config set --path arrakis:service.name arrakis-prod (see Pulumi.prod.yaml)",
   "arrakis:monthlyBudgetUsd": "pulumi config set arrakis:monthlyBudgetUsd 12",
+  "arrakis:deploy": "pulumi config set --path arrakis:deploy.commit <sha> (see Pulumi.prod.yaml)",
+  "arrakis:migrations": "pulumi config set --path arrakis:migrations.appDir ../arrakis (the app's checkout)",
 };
 
 /**
@@ -110,8 +147,14 @@ export function readStackConfig(read: ConfigReader): ArrakisConfig {
     );
 
   const s = schemas();
-  const structured = <T>(key: "database" | "service", schema: z.ZodType<T>): T | undefined => {
-    const raw = required("arrakis", key);
+  const structured = <T>(
+    key: "database" | "service" | "deploy" | "migrations",
+    schema: z.ZodType<T>,
+    optional = false,
+  ): T | undefined => {
+    const raw = optional
+      ? (read("arrakis", key) ?? (key === "deploy" ? "{}" : undefined))
+      : required("arrakis", key);
     if (raw === undefined) return undefined;
     let value: unknown;
     try {
@@ -136,6 +179,8 @@ export function readStackConfig(read: ConfigReader): ArrakisConfig {
   };
   const database = structured("database", s.database);
   const service = structured("service", s.service);
+  const deploy = structured("deploy", s.deploy, true);
+  const migrations = structured("migrations", s.migrations, true);
 
   let monthlyBudgetUsd: number | undefined;
   const budget = read("arrakis", "monthlyBudgetUsd");
@@ -144,8 +189,8 @@ export function readStackConfig(read: ConfigReader): ArrakisConfig {
     if (!Number.isFinite(monthlyBudgetUsd) || monthlyBudgetUsd < 0)
       problems.push(`arrakis:monthlyBudgetUsd must be a number of dollars (got ${JSON.stringify(budget)})`);
   }
-  if (problems.length > 0 || !database || !service) throw new StackConfigError(problems);
-  return { ownerId, database, service, monthlyBudgetUsd };
+  if (problems.length > 0 || !database || !service || !deploy) throw new StackConfigError(problems);
+  return { ownerId, database, service, deploy, ...(migrations ? { migrations } : {}), monthlyBudgetUsd };
 }
 
 /** Monthly cost of a stack from its plans, with the price table's source; fails when a plan has no price. */

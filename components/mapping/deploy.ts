@@ -32,13 +32,28 @@ export interface DeployInputs {
   clearCache: boolean;
   /** How long to wait for `live`, in ms. Default 20 minutes. */
   waitTimeoutMs: number;
-  /** Pause between status polls, in ms. Default 5000. */
+  /** Longest pause between status polls, in ms (they start at 250 ms and double). Default 5000. */
   pollIntervalMs: number;
   /** The health probe; `enabled: false` skips it. */
   healthCheck: HealthProbe & { enabled: boolean };
   /** Roll back to the last deploy that was live when this one fails. */
   rollbackOnFailure: boolean;
 }
+
+/**
+ * Service settings that change what the app runs, so a new deploy (render.yaml names). Not the
+ * name, instance count, auto-deploy or previews: Render applies those without a build.
+ */
+export const serviceDeploySettings = [
+  "repo",
+  "branch",
+  "rootDir",
+  "runtime",
+  "plan",
+  "buildCommand",
+  "startCommand",
+  "preDeployCommand",
+] as const;
 
 /** Deploy statuses that fail an up. */
 export const failedDeployStatuses: readonly DeployStatus[] = [
