@@ -562,17 +562,19 @@ function checkService(walker: Walker, s: BlueprintService, path: string): void {
       null,
       "conflicts with runtime (env is its deprecated alias): keep runtime only",
     );
-  if (!keyvalue && runtime === undefined)
+  // A field present but invalid was reported already; "required" is for fields not written at all.
+  const missing = (field: string) => s[field] === undefined && !walker.lines.has(`${path}.${field}`);
+  if (!keyvalue && missing("runtime") && missing("env"))
     walker.problem(`${path}.runtime`, null, "is required for this service type");
-  if (keyvalue && s.ipAllowList === undefined)
+  if (keyvalue && missing("ipAllowList"))
     walker.problem(`${path}.ipAllowList`, null, "is required for keyvalue");
   if (runtime && nativeRuntimes.includes(runtime) && !keyvalue) {
-    if (s.buildCommand === undefined)
+    if (missing("buildCommand"))
       walker.problem(`${path}.buildCommand`, null, "is required for a native runtime");
-    if (s.startCommand === undefined && s.type !== "cron")
+    if (missing("startCommand") && s.type !== "cron")
       walker.problem(`${path}.startCommand`, null, "is required for a native runtime");
   }
-  if (s.type === "cron" && s.schedule === undefined)
+  if (s.type === "cron" && missing("schedule"))
     walker.problem(`${path}.schedule`, null, "is required for a cron job");
   if (s.type !== "cron" && s.schedule !== undefined)
     walker.problem(`${path}.schedule`, null, "applies to cron jobs only");
