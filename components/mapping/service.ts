@@ -462,9 +462,11 @@ export function toPatchServiceBody(
     else if (field === "autoDeploy") top.autoDeploy = inputs.autoDeploy ? "yes" : "no";
     else if (field === "plan" || field === "healthCheckPath") details[field] = inputs[field];
     else if (field === "preDeployCommand") details.preDeployCommand = inputs.preDeployCommand ?? "";
-    else if (field === "pullRequestPreviews")
+    else if (field === "pullRequestPreviews") {
       details.pullRequestPreviewsEnabled = inputs.pullRequestPreviews ? "yes" : "no";
-    else if (field === "buildCommand" || field === "startCommand") envSpecific[field] = inputs[field];
+      // Previews turned on with the newer `previews.generation` stay on unless that is turned off too.
+      if (!inputs.pullRequestPreviews) details.previews = { generation: "off" };
+    } else if (field === "buildCommand" || field === "startCommand") envSpecific[field] = inputs[field];
   }
   if (Object.keys(envSpecific).length) details.envSpecificDetails = envSpecific;
   if (Object.keys(details).length) top.serviceDetails = details;

@@ -122,6 +122,9 @@ function serviceDetailsSchema() {
     numInstances: z.number().optional(),
     healthCheckPath: z.string().optional(),
     url: z.string().nullish(),
+    // Both spellings of PR previews: the deprecated flag and its replacement (either may be set).
+    pullRequestPreviewsEnabled: z.string().optional(),
+    previews: z.object({ generation: z.string().optional() }).nullish(),
     envSpecificDetails: z
       .object({
         buildCommand: z.string().optional(),
