@@ -116,7 +116,7 @@ describe("RenderDeploy provider (emulator)", function () {
 
   describe("check", () => {
     it("fills in the defaults and names bad fields", async () => {
-      const ok = await provider.check!({}, { serviceId: "srv-abc123", commit: "ABCDEF1" });
+      const ok = await provider.check!({} as DeployInputs, { serviceId: "srv-abc123", commit: "ABCDEF1" });
       assert.deepEqual(ok.failures, []);
       const i = ok.inputs as DeployInputs;
       assert.equal(i.commit, "abcdef1");
@@ -142,7 +142,11 @@ describe("RenderDeploy provider (emulator)", function () {
 
     it("lets unknown values of a preview through", async () => {
       const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-      const r = await provider.check!({}, { serviceId: unknown, commit: unknown, trigger: unknown });
+      const r = await provider.check!({} as DeployInputs, {
+        serviceId: unknown,
+        commit: unknown,
+        trigger: unknown,
+      });
       assert.deepEqual(r.failures, []);
       assert.deepEqual(await provider.diff!("srv-x", {} as DeployOutputs, r.inputs as DeployInputs), {
         changes: true,

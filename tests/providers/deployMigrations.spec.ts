@@ -112,7 +112,11 @@ describe("DatabaseMigrations provider (emulator database)", function () {
   });
 
   it("check names bad fields", async () => {
-    const bad = await provider.check!({}, { postgresId: "db-1", appDir: "app", command: " " });
+    const bad = await provider.check!({} as MigrationsInputs, {
+      postgresId: "db-1",
+      appDir: "app",
+      command: " ",
+    });
     assert.deepEqual(
       bad.failures?.map((f) => f.property),
       ["postgresId", "appDir", "command"],
