@@ -37,6 +37,9 @@ function schemas() {
         extensions: z.array(z.string()).default(["vector"]),
         protect: z.boolean().default(true),
         importId: z.string().optional(),
+        // Adopt the live resource of this name on the first up (the provider's own adoption): the `import`
+        // option (importId) fails for dynamic resources in Pulumi (pulumi/pulumi#16175).
+        adoptExisting: z.boolean().optional(),
         allowReplacement: z.boolean().default(false),
       })
       .strict(),
@@ -58,6 +61,9 @@ function schemas() {
         pullRequestPreviews: z.boolean().default(false),
         env: z.record(z.string(), z.string()).default({}),
         importId: z.string().optional(),
+        // Adopt the live resource of this name on the first up (the provider's own adoption): the `import`
+        // option (importId) fails for dynamic resources in Pulumi (pulumi/pulumi#16175).
+        adoptExisting: z.boolean().optional(),
       })
       .strict(),
     deploy: z
