@@ -114,9 +114,12 @@ describe("RenderDeploy provider (emulator)", function () {
     await control("DELETE", "/deploys/fail");
   });
 
+  const rawCheck = (news: Record<string, unknown>) =>
+    provider.check!({} as DeployInputs, news as unknown as DeployInputs);
+
   describe("check", () => {
     it("fills in the defaults and names bad fields", async () => {
-      const ok = await provider.check!({} as DeployInputs, { serviceId: "srv-abc123", commit: "ABCDEF1" });
+      const ok = await rawCheck({ serviceId: "srv-abc123", commit: "ABCDEF1" });
       assert.deepEqual(ok.failures, []);
       const i = ok.inputs as DeployInputs;
       assert.equal(i.commit, "abcdef1");
@@ -130,10 +133,11 @@ describe("RenderDeploy provider (emulator)", function () {
         intervalMs: 2000,
       });
       assert.equal(i.rollbackOnFailure, false);
-      const bad = await provider.check!(
-        {},
-        { serviceId: "web", commit: "main", healthCheck: { path: "health", retries: -1 } },
-      );
+      const bad = await rawCheck({
+        serviceId: "web",
+        commit: "main",
+        healthCheck: { path: "health", retries: -1 },
+      });
       assert.deepEqual(
         bad.failures?.map((f) => f.property),
         ["serviceId", "commit", "healthCheck.path", "healthCheck.retries"],
@@ -142,13 +146,13 @@ describe("RenderDeploy provider (emulator)", function () {
 
     it("lets unknown values of a preview through", async () => {
       const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-      const r = await provider.check!({} as DeployInputs, {
+      const r = await rawCheck({
         serviceId: unknown,
         commit: unknown,
         trigger: unknown,
       });
       assert.deepEqual(r.failures, []);
-      assert.deepEqual(await provider.diff!("srv-x", {} as DeployOutputs, r.inputs as DeployInputs), {
+      assert.deepEqual(await provider.diff!("srv-x", {} as DeployOutputs, r.inputs!), {
         changes: true,
       });
     });

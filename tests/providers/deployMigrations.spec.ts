@@ -112,11 +112,14 @@ describe("DatabaseMigrations provider (emulator database)", function () {
   });
 
   it("check names bad fields", async () => {
-    const bad = await provider.check!({} as MigrationsInputs, {
-      postgresId: "db-1",
-      appDir: "app",
-      command: " ",
-    });
+    const bad = await provider.check!(
+      {} as MigrationsInputs,
+      {
+        postgresId: "db-1",
+        appDir: "app",
+        command: " ",
+      } as unknown as MigrationsInputs,
+    );
     assert.deepEqual(
       bad.failures?.map((f) => f.property),
       ["postgresId", "appDir", "command"],
