@@ -2,5 +2,7 @@
 export * from "./postgres";
 export * from "./postgresExtension";
 export * from "./webService";
+export * from "./deploy";
+export * from "./migrations";
 export * from "./app";
 export * from "./stackConfig";
