@@ -40,6 +40,9 @@ Writes Pulumi.<name>.yaml for this program from a Render Blueprint.
   --extension <name>      PostgreSQL extension to manage, repeatable (e.g. vector); a Blueprint cannot declare them
   --monthly-budget <usd>  arrakis:monthlyBudgetUsd
   --accept-loss           write the stack even though some Blueprint content is not modeled
+  --adopt-with <how>      how the stack takes over the live resources found: "name" (default: adoptExisting,
+                          the first pulumi up adopts the resource of that name) or "import-id" (importId, the
+                          import option, which Pulumi's dynamic providers cannot serve yet: pulumi/pulumi#16175)
 
 Exit codes: 0 written; 1 invalid Blueprint, usage or API error (nothing written);
 2 something would be lost and --accept-loss was not given (nothing written).`;
@@ -76,6 +79,8 @@ export async function runImport(argv: string[], io: ImportIo): Promise<number> {
     budget = Number(values["monthly-budget"]);
     if (!Number.isFinite(budget) || budget < 0) return fail("--monthly-budget must be a number of dollars");
   }
+  if (values["adopt-with"] !== undefined && !["name", "import-id"].includes(values["adopt-with"]))
+    return fail('--adopt-with must be "name" or "import-id"');
   const apiKey = values["api-key"] ?? io.env.RENDER_API_KEY;
   const apiUrl = values["api-url"];
   if (apiUrl !== undefined && !/^https?:\/\/\S+$/.test(apiUrl))
@@ -142,6 +147,7 @@ export async function runImport(argv: string[], io: ImportIo): Promise<number> {
       monthlyBudgetUsd: budget,
       repo: values.repo,
       stack: values.stack,
+      adoptWith: values["adopt-with"] === "import-id" ? "importId" : "name",
     },
     live,
   );
@@ -178,9 +184,13 @@ export async function runImport(argv: string[], io: ImportIo): Promise<number> {
     return exitCodes.loss;
   }
 
+  const adopted = [live.database, live.service]
+    .filter((r): r is NonNullable<typeof r> => r !== undefined)
+    .map((r) => `${r.name} (${r.id})`);
   const header = [
     `Imported from ${path.basename(file)} by \`npm run import-blueprint\`. No secret is written here; set them with:`,
     ...conversion.secretCommands.map((c) => `  ${c}`),
+    ...(adopted.length > 0 ? [`The first \`pulumi up\` adopts the live ${adopted.join(" and ")}.`] : []),
   ];
   if (values.out === "-") {
     io.stdout(`\n${renderStackFile(conversion.config, { header })}`);
@@ -226,6 +236,7 @@ function parse(argv: string[]) {
       extension: { type: "string", multiple: true },
       "monthly-budget": { type: "string" },
       "accept-loss": { type: "boolean" },
+      "adopt-with": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });

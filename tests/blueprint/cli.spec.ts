@@ -161,6 +161,7 @@ describe("blueprint: the import-blueprint command", function () {
       [[path.join(dir, "missing.yaml"), "--stack", "x"], /could not read .*missing\.yaml: ENOENT/],
       [[seed, "--stack", "x", "--monthly-budget", "lots"], /--monthly-budget must be a number/],
       [[seed, "--stack", "x", "--api-url", "ftp://x"], /--api-url must be an http\(s\) URL/],
+      [[seed, "--stack", "x", "--adopt-with", "magic"], /--adopt-with must be "name" or "import-id"/],
     ];
     for (const [args, message] of cases) {
       const r = await run(args);
@@ -226,8 +227,23 @@ describe("blueprint: the import-blueprint command", function () {
       const file = stackFile("prod");
       assert.equal(file.config["render:ownerId"], emu.ownerId);
       assert.equal(file.config["render:apiUrl"], emu.url);
-      assert.equal((file.config["arrakis:database"] as { importId: string }).importId, live.databaseId);
-      assert.equal((file.config["arrakis:service"] as { importId: string }).importId, live.serviceId);
+      assert.equal((file.config["arrakis:database"] as { adoptExisting: boolean }).adoptExisting, true);
+      assert.equal((file.config["arrakis:service"] as { adoptExisting: boolean }).adoptExisting, true);
+      const text0 = fs.readFileSync(path.join(dir, "Pulumi.prod.yaml"), "utf8");
+      assert.match(
+        text0,
+        new RegExp(
+          `adopts the live arrakis-prod-db \\(${live.databaseId}\\) and arrakis-prod \\(${live.serviceId}\\)`,
+        ),
+      );
+      const byId = await run(
+        [seed, "--out", "-", "--api-url", emu.url, "--accept-loss", "--adopt-with", "import-id"],
+        env,
+      );
+      assert.equal(byId.code, exitCodes.ok, byId.stderr);
+      const byIdConfig = (parse(byId.stdout) as { config: Record<string, { importId?: string }> }).config;
+      assert.equal(byIdConfig["arrakis:database"].importId, live.databaseId);
+      assert.equal(byIdConfig["arrakis:service"].importId, live.serviceId);
       // Neither the key nor any live env var value is printed or written.
       const text = fs.readFileSync(path.join(dir, "Pulumi.prod.yaml"), "utf8");
       for (const secret of [emu.apiKey, live.openaiKey, "postgresql://"])
@@ -259,7 +275,7 @@ describe("blueprint: the import-blueprint command", function () {
       assert.match(fresh.stdout, /no live web service named "brand-new": the stack will create it/);
       const file = stackFile("fresh");
       assert.equal(file.config["render:ownerId"], emu.ownerId);
-      assert.equal("importId" in (file.config["arrakis:database"] as object), false);
+      assert.equal("adoptExisting" in (file.config["arrakis:database"] as object), false);
       assert.ok(!fresh.stdout.includes(emu.apiKey) && !fresh.stderr.includes(emu.apiKey));
     });
 

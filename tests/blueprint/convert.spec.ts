@@ -568,8 +568,10 @@ describe("blueprint: conversion", () => {
       assert.equal(result.config["render:ownerId"], "tea-live");
       const db = result.config["arrakis:database"] as Record<string, unknown>;
       const svc = result.config["arrakis:service"] as Record<string, unknown>;
-      assert.equal(db.importId, liveDb.id);
-      assert.equal(svc.importId, liveSvc.id);
+      // Adopted by name: Pulumi's import option fails for dynamic resources (pulumi/pulumi#16175).
+      assert.equal(db.adoptExisting, true);
+      assert.equal(svc.adoptExisting, true);
+      assert.equal("importId" in db || "importId" in svc, false);
       assert.equal(db.plan, "basic-1gb");
       assert.equal(db.region, "ohio");
       assert.deepEqual(db.ipAllowList, [{ cidrBlock: "10.0.0.0/8", description: "vpn" }]);
@@ -592,6 +594,15 @@ describe("blueprint: conversion", () => {
         [],
         "nothing differs from live when the Blueprint leaves it to live",
       );
+    });
+
+    it("writes the live ids as importId when asked to", () => {
+      const result = convertBlueprint(blueprint(text), { adoptWith: "importId" }, live);
+      const db = result.config["arrakis:database"] as Record<string, unknown>;
+      const svc = result.config["arrakis:service"] as Record<string, unknown>;
+      assert.equal(db.importId, liveDb.id);
+      assert.equal(svc.importId, liveSvc.id);
+      assert.equal("adoptExisting" in db || "adoptExisting" in svc, false);
     });
 
     it("says which live settings the Blueprint would change, and which cannot change in place", () => {

@@ -58,6 +58,18 @@ export interface ConvertOptions {
   repo?: string;
   /** Stack name, for the printed commands. */
   stack?: string;
+  /**
+   * How the stack adopts live resources: `name` (default) writes `adoptExisting: true`, so the first
+   * `pulumi up` takes over the resource of that name; `importId` writes the id as `importId` (the
+   * `import` resource option), which Pulumi's dynamic provider host cannot serve today
+   * (pulumi/pulumi#16175: the preview fails), kept for when it can.
+   */
+  adoptWith?: "name" | "importId";
+}
+
+function adopt(config: Record<string, unknown>, id: string, how: ConvertOptions["adoptWith"] = "name"): void {
+  if (how === "importId") config.importId = id;
+  else config.adoptExisting = true;
 }
 
 /** The result of a conversion: config to write, or errors; losses and notes either way. */
@@ -322,7 +334,7 @@ export function convertBlueprint(
       `${dbPath}.storageAutoscalingEnabled`,
       "disk autoscaling is not modeled: the setting would not be managed",
     );
-  if (liveDb) dbConfig.importId = liveDb.id;
+  if (liveDb) adopt(dbConfig, liveDb.id, options.adoptWith);
 
   // ---- the web service
   const s = service.value;
@@ -433,7 +445,11 @@ export function convertBlueprint(
         `the program also sets ${key} (${wiredEnvVars[key as WiredKey]}), which the Blueprint does not`,
       );
   if (Object.keys(env).length > 0) svcConfig.env = env;
-  if (liveSvc) svcConfig.importId = liveSvc.id;
+  if (liveSvc) adopt(svcConfig, liveSvc.id, options.adoptWith);
+  if ((liveDb || liveSvc) && options.adoptWith !== "importId")
+    notes.push(
+      "pulumi preview lists the adopted resources as created: the first pulumi up takes over the live ones by name (adoptExisting), changing only what differs",
+    );
   if (live.serviceEnvVarKeys) {
     const managed = new Set([...Object.keys(env), ...Object.keys(wiredEnvVars)]);
     for (const key of live.serviceEnvVarKeys)
@@ -593,9 +609,15 @@ function checkAgainstProgram(
     extensions: _e,
     protect: _p,
     importId: _i,
+    adoptExisting: _a,
     ...db
   } = config["arrakis:database"] as Record<string, unknown>;
-  const { env: _env, importId: _si, ...svc } = config["arrakis:service"] as Record<string, unknown>;
+  const {
+    env: _env,
+    importId: _si,
+    adoptExisting: _sa,
+    ...svc
+  } = config["arrakis:service"] as Record<string, unknown>;
   const pg = checkPostgresInputs({ ...db, ownerId: owner });
   for (const f of pg.failures)
     errors.push({
