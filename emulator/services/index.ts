@@ -29,12 +29,26 @@ export async function handleServiceRequest(
   const { healthy, status, delayMs } = service.health;
   if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
   const code = healthy ? (status ?? 200) : (status ?? 503);
-  answer(res, code, { service: service.slug, path, method: req.method, healthy });
+  answer(res, code, { service: service.slug, path, method: req.method, healthy }, req.method === "HEAD");
 }
 
-function answer(res: ServerResponse, status: number, body: unknown): void {
+/**
+ * Answers JSON. A status that carries no body (1xx, 204, 304) or a HEAD request gets headers only:
+ * a body there breaks HTTP/1.1 framing, and a keep-alive client (undici) waits on it forever.
+ */
+function answer(res: ServerResponse, status: number, body: unknown, head = false): void {
   if (res.destroyed) return;
+  if (status < 200 || status === 204 || status === 304) {
+    res.writeHead(status);
+    res.end();
+    return;
+  }
   const text = JSON.stringify(body);
+  if (head) {
+    res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
+    res.end();
+    return;
+  }
   res.writeHead(status, {
     "content-type": "application/json; charset=utf-8",
     "content-length": Buffer.byteLength(text),

@@ -4,7 +4,7 @@
  * timings; state dump; service health; and Render's rate limits (time-scaled windows).
  */
 import { strict as assert } from "node:assert";
-import { request } from "undici";
+import { Pool, request } from "undici";
 import type { RunningEmulator } from "../../emulator";
 import { callApi } from "../helpers/http";
 import { apiOf, control, eventually, expectStatus, start, webServiceBody, type Api } from "./harness";
@@ -259,6 +259,32 @@ describe("emulator control API", function () {
     const unknown = await request(`${url}-nope/healthz`);
     await unknown.body.text();
     assert.equal(unknown.statusCode, 404);
+  });
+
+  it("service health set to 204 answers without a body, and the keep-alive connection serves the next request", async () => {
+    const service = await createService("no-content");
+    const url = service.serviceDetails.url;
+    await eventually(async () => {
+      const response = await request(`${url}/`);
+      await response.body.text();
+      return response.statusCode === 200;
+    }, "reachable once live");
+    await control(emu, "PUT", `/services/${service.id}/health`, { healthy: true, status: 204 });
+    // One pooled connection: a body after a 204 would be read as the start of the next answer.
+    const pool = new Pool(new URL(url).origin, { connections: 1, bodyTimeout: 2_000, headersTimeout: 2_000 });
+    try {
+      for (const method of ["GET", "GET", "HEAD"] as const) {
+        const response = await pool.request({ method, path: new URL(url).pathname + "/healthz" });
+        assert.equal(response.statusCode, 204);
+        assert.equal(await response.body.text(), "");
+      }
+      await control(emu, "PUT", `/services/${service.id}/health`, { status: 200 });
+      const ok = await pool.request({ method: "GET", path: new URL(url).pathname + "/healthz" });
+      assert.equal(ok.statusCode, 200);
+      assert.equal((JSON.parse(await ok.body.text()) as { healthy: boolean }).healthy, true);
+    } finally {
+      await pool.close();
+    }
   });
 
   describe("rate limits", () => {
