@@ -137,9 +137,9 @@ export class PostgresProvider implements pulumi.dynamic.ResourceProvider<Postgre
       if (!inputs.adoptExisting)
         throw new Error(
           `could not create database ${inputs.name}: workspace ${inputs.ownerId} already has a database of ` +
-            `that name (${existing.id}). Adopt it with the resource option \`import: "${existing.id}"\` ` +
-            "(the arrakis app: `pulumi config set postgresId " +
-            `${existing.id}\`), or set \`adoptExisting: true\` on the resource`,
+            `that name (${existing.id}). To manage it, set \`adoptExisting: true\` on the resource (the arrakis ` +
+            "app: `pulumi config set --path arrakis:database.adoptExisting true`) and run `pulumi up` again; " +
+            "to create a new one, choose another name",
         );
       const { replaced } = diffPostgres(inputs, existing);
       if (replaced.length > 0)

@@ -177,8 +177,9 @@ export class WebServiceProvider implements pulumi.dynamic.ResourceProvider<Servi
       if (!inputs.adoptExisting)
         throw new Error(
           `could not create service ${inputs.name}: workspace ${inputs.ownerId} already has a service of that ` +
-            `name (${existing.id}). Adopt it with the resource option \`import: "${existing.id}"\` (the arrakis ` +
-            `app: \`pulumi config set serviceId ${existing.id}\`), or set \`adoptExisting: true\` on the resource`,
+            `name (${existing.id}). To manage it, set \`adoptExisting: true\` on the resource (the arrakis app: ` +
+            "`pulumi config set --path arrakis:service.adoptExisting true`) and run `pulumi up` again; to create " +
+            "a new one, choose another name",
         );
       const { replaced } = diffService(inputs, asLive(existing));
       if (replaced.length > 0)

@@ -111,12 +111,12 @@ describe("RenderPostgres provider (emulator)", function () {
       assert.equal((await databases()).length, 1);
     });
 
-    it("refuses a second database of the same name, naming the live one and how to import it", async () => {
+    it("refuses a second database of the same name, naming the live one and how to adopt it", async () => {
       const first = await created();
       const inputs = await checked<PostgresInputs>(provider, args());
       await assert.rejects(provider.create(inputs), (err: Error) => {
         assert.match(err.message, new RegExp(`already has a database of that name \\(${first.id}\\)`));
-        assert.match(err.message, /import: "dpg-/);
+        assert.match(err.message, /pulumi config set --path arrakis:database.adoptExisting true/);
         return true;
       });
       assert.equal((await databases()).length, 1);

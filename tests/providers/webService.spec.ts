@@ -394,12 +394,12 @@ describe("RenderWebService provider (emulator)", function () {
       assert.equal((await provider.diff!(id, outs, inputs)).changes, false);
     });
 
-    it("refuses a second service of the same name, naming the live one and how to import it", async () => {
+    it("refuses a second service of the same name, naming the live one and how to adopt it", async () => {
       const first = await created();
       const inputs = await checked<ServiceInputs>(provider, args());
       await assert.rejects(provider.create(inputs), (err: Error) => {
         assert.match(err.message, new RegExp(`already has a service of that name \\(${first.id}\\)`));
-        assert.match(err.message, /import: "srv-/);
+        assert.match(err.message, /pulumi config set --path arrakis:service.adoptExisting true/);
         return true;
       });
       assert.equal((await services()).filter((s) => s.name === inputs.name).length, 1);
