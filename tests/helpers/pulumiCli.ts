@@ -61,6 +61,11 @@ export interface RunOptions {
   /** Text written to the command's stdin (then closed). Never part of `args`. */
   stdin?: string;
   timeoutMs?: number;
+  /**
+   * Aborting it SIGKILLs the command's whole process group (the CLI and the provider hosts it started)
+   * and the program host at once, as a closed laptop or an OOM kill would: no graceful shutdown.
+   */
+  signal?: AbortSignal;
 }
 
 const repoRoot = path.resolve(__dirname, "..", "..");
@@ -279,10 +284,19 @@ export class PulumiStack {
         timedOut = true;
         void stopGroup(child);
       }, timeoutMs);
+      const killNow = () => {
+        killGroup(child, "SIGKILL");
+        if (host) killGroup(host.host, "SIGKILL");
+      };
+      if (options.signal?.aborted) killNow();
+      options.signal?.addEventListener("abort", killNow, { once: true });
       const code = await new Promise<number | null>((resolve, reject) => {
         child.once("error", reject);
         child.once("close", (exitCode) => resolve(exitCode));
-      }).finally(() => clearTimeout(timer));
+      }).finally(() => {
+        clearTimeout(timer);
+        options.signal?.removeEventListener("abort", killNow);
+      });
       await stopGroup(child);
       this.children.delete(child);
       if (host) {
