@@ -1,0 +1,357 @@
+/**
+ * `npm run bench`: how close `pulumi preview` and `pulumi up` of the arrakis program get to their
+ * floor, with the real engine against the emulator (issue 10). Each figure prints as
+ * `name: value (floor: …, ratio …)`, with per-endpoint details indented under it. See bench/README.md.
+ *
+ *   npm run bench                       every figure (about 4–6 minutes on a busy 2-core machine)
+ *   npm run bench -- --only P1,P4       some of them (P2 and P4 reuse P1's stack)
+ *   npm run bench -- --p3-scale 0.5     P3's realistic timings × 0.5 (default 0.5)
+ *   npm run bench -- --p5-scale 0.005   P5's rate-limit windows × 0.005 (default: an hour lasts 18 s)
+ */
+import * as path from "node:path";
+import { startEmulator, type RunningEmulator } from "../emulator";
+import { REALISTIC_TIMINGS } from "../emulator/lifecycle/timings";
+import { bucketOf } from "../emulator/rateLimits";
+import { requireEngine } from "../tools/pulumi-engine/locate";
+import type { PulumiStack } from "../tests/helpers/pulumiCli";
+import { DynamicProviderHost, stripSecrets } from "../tests/helpers/providerHost";
+import {
+  Control,
+  TreeMemorySampler,
+  arrakisConfig,
+  createStack,
+  detail,
+  figure,
+  local,
+  mustSucceed,
+  secs,
+  type LoggedRequest,
+} from "./lib/engine";
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const only = new Set((arg("only") ?? "P1,P2,P3,P4,P5").toUpperCase().split(","));
+const p3Scale = Number(arg("p3-scale") ?? 0.5);
+const p5Scale = Number(arg("p5-scale") ?? 0.005);
+const latencyMs = 50;
+const fixtures = path.join(__dirname, "fixtures");
+
+/** The Render object a GET reads, or undefined for anything else. */
+function objectOf(r: LoggedRequest): string | undefined {
+  if (r.method !== "GET") return undefined;
+  const p = r.path;
+  if (/^\/v1\/postgres\/[^/]+$/.test(p)) return "database";
+  if (/^\/v1\/postgres\/[^/]+\/connection-info$/.test(p)) return "connection info";
+  if (/^\/v1\/services\/[^/]+$/.test(p)) return "service";
+  if (/^\/v1\/services\/[^/]+\/env-vars$/.test(p)) return "env vars";
+  if (/^\/v1\/services\/[^/]+\/deploys(\/[^/]+)?$/.test(p)) return "latest deploy";
+  if (/^\/v1\/owners(\/[^/]+)?$/.test(p)) return "workspace";
+  return undefined;
+}
+
+/** `METHOD /v1/path` with ids replaced by `{id}`. */
+function endpointOf(r: LoggedRequest): string {
+  return `${r.method} ${r.path.replace(/\/(dpg|srv|dep|tea|evg|usr)-[^/]+/g, "/{id}")}`;
+}
+
+function countBy<T>(items: T[], key: (item: T) => string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const item of items) out.set(key(item), (out.get(key(item)) ?? 0) + 1);
+  return out;
+}
+
+/** Time during which at least one request was in flight at the emulator. */
+function busyMs(log: LoggedRequest[]): number {
+  const spans = log
+    .map((r) => [Date.parse(r.at), Date.parse(r.at) + r.durationMs] as const)
+    .sort((a, b) => a[0] - b[0]);
+  let total = 0;
+  let start = -Infinity;
+  let end = -Infinity;
+  for (const [s, e] of spans) {
+    if (s > end) {
+      total += end - start > 0 ? end - start : 0;
+      start = s;
+      end = e;
+    } else end = Math.max(end, e);
+  }
+  return total + (end - start > 0 ? end - start : 0);
+}
+
+/** The objects a clean preview of the arrakis stack must observe: one GET each is the floor. */
+const observedObjects = ["database", "connection info", "service", "env vars", "latest deploy"];
+
+async function withEmulator<T>(
+  options: Parameters<typeof startEmulator>[0],
+  work: (emu: RunningEmulator, control: Control) => Promise<T>,
+): Promise<T> {
+  const emu = await startEmulator({ port: 0, ownerId: local.plain["render:ownerId"], ...options });
+  try {
+    return await work(emu, new Control(emu));
+  } finally {
+    await emu.close();
+  }
+}
+
+/** P1, P2 and P4 on one arrakis stack (fast timings, no rate limits). */
+async function previewFigures(): Promise<void> {
+  await withEmulator({ timings: "fast", rateLimits: { enabled: false } }, async (emu, control) => {
+    const { config, secretConfig, objectConfig } = arrakisConfig(emu);
+    const stack = await createStack({ stackName: "bench", config, secretConfig, objectConfig });
+    try {
+      mustSucceed(await stack.up());
+      if (only.has("P1")) await p1(stack, control);
+      if (only.has("P2")) await p2(stack, control, emu);
+      if (only.has("P4")) await p4(stack, emu);
+    } finally {
+      await stack.cleanup();
+    }
+  });
+}
+
+async function p1(stack: PulumiStack, control: Control): Promise<void> {
+  await control.clearRequests();
+  const preview = mustSucceed(await stack.preview());
+  const log = await control.requests();
+  const floor = observedObjects.length;
+  figure("P1 preview_api_calls", log.length, `${floor} GETs`, log.length / floor);
+  for (const [endpoint, n] of [...countBy(log, endpointOf)].sort()) detail(`P1 calls ${endpoint}`, n);
+  const byObject = countBy(log, (r) => objectOf(r) ?? "other");
+  for (const object of [...observedObjects, "workspace", "other"])
+    detail(
+      `P1 calls_per_object ${object}`,
+      `${byObject.get(object) ?? 0} (floor ${observedObjects.includes(object) ? 1 : 0})`,
+    );
+  detail("P1 preview_wall", secs(preview.durationMs));
+}
+
+async function p2(stack: PulumiStack, control: Control, emu: RunningEmulator): Promise<void> {
+  // The engine's own time for the same graph, with providers that call nothing.
+  const { config, secretConfig } = arrakisConfig(emu);
+  const noop = await createStack({
+    stackName: "noop",
+    config,
+    secretConfig,
+    programFile: path.join(fixtures, "noopProgram.ts"),
+  });
+  let noopMs: number;
+  try {
+    mustSucceed(await noop.up());
+    // Two previews, the faster counts: the first warms the file cache like the arrakis stack's was.
+    const a = mustSucceed(await noop.preview()).durationMs;
+    const b = mustSucceed(await noop.preview()).durationMs;
+    noopMs = Math.min(a, b);
+  } finally {
+    await noop.cleanup();
+  }
+  const fault = await control.call<{ id: string }>("POST", "/faults", {
+    path: "/v1/**",
+    rate: 1,
+    fault: { kind: "delay", ms: latencyMs },
+  });
+  await control.clearRequests();
+  let wallMs: number;
+  try {
+    wallMs = mustSucceed(await stack.preview()).durationMs;
+  } finally {
+    await control.call("DELETE", `/faults/${fault.id}`);
+  }
+  const log = await control.requests();
+  // Every object a preview observes can be read at once: one round trip is the floor of the API's share.
+  const criticalPathMs = latencyMs;
+  const floorMs = criticalPathMs + noopMs;
+  figure(
+    "P2 preview_wall_50ms_latency",
+    secs(wallMs),
+    `${secs(floorMs)} = ${criticalPathMs} ms round trip + ${secs(noopMs)} no-op engine`,
+    wallMs / floorMs,
+  );
+  const busy = busyMs(log);
+  detail("P2 api_calls", log.length);
+  detail(
+    "P2 api_busy (some call in flight)",
+    `${secs(busy)} ≈ ${(busy / latencyMs).toFixed(1)} sequential round trips`,
+  );
+  detail("P2 noop_engine_preview", secs(noopMs));
+}
+
+async function p4(stack: PulumiStack, emu: RunningEmulator): Promise<void> {
+  const state = await stack.exportState();
+  const sizes: Array<{ type: string; bytes: number; provider: string }> = [];
+  for (const resource of state.deployment.resources ?? []) {
+    const inputs = resource.inputs as Record<string, unknown> | undefined;
+    const provider = inputs?.__provider;
+    if (typeof provider !== "string") continue;
+    sizes.push({
+      type: String(resource.type).replace("pulumi-nodejs:dynamic/", ""),
+      bytes: Buffer.byteLength(provider),
+      provider,
+    });
+  }
+  const floor = 32 * 1024;
+  const max = Math.max(...sizes.map((s) => s.bytes));
+  const mean = sizes.reduce((sum, s) => sum + s.bytes, 0) / sizes.length;
+  figure("P4 provider_bytes_per_resource_max", `${(max / 1024).toFixed(1)} KB`, "32 KB target", max / floor);
+  detail("P4 provider_bytes_per_resource_mean", `${(mean / 1024).toFixed(1)} KB`);
+  for (const s of sizes) detail(`P4 provider_bytes ${s.type}`, `${(s.bytes / 1024).toFixed(1)} KB`);
+  detail(
+    "P4 provider_bytes_in_state",
+    `${(sizes.reduce((sum, s) => sum + s.bytes, 0) / 1024).toFixed(1)} KB`,
+  );
+
+  // The provider host as the engine starts it, then its first call (which deserializes the provider).
+  const postgres = state.deployment.resources?.find((r) => String(r.type).endsWith("render:Postgres"));
+  const started = performance.now();
+  const host = await DynamicProviderHost.start({ cwd: stack.projectDir });
+  const startMs = performance.now() - started;
+  try {
+    await host.configure({ "render:apiKey": emu.apiKey, "render:apiUrl": emu.url });
+    const inputs = stripSecrets(postgres?.inputs) as Record<string, unknown>;
+    const t = performance.now();
+    await host.check(String(postgres?.urn), inputs, inputs);
+    const firstCallMs = performance.now() - t;
+    const t2 = performance.now();
+    await host.check(String(postgres?.urn), inputs, inputs);
+    const secondCallMs = performance.now() - t2;
+    figure("P4 provider_host_start", `${Math.round(startMs)} ms`);
+    detail("P4 provider_first_call (deserializes)", `${Math.round(firstCallMs)} ms`);
+    detail("P4 provider_second_call", `${Math.round(secondCallMs)} ms`);
+  } finally {
+    await host.stop();
+  }
+}
+
+/** P3: `pulumi up` from empty with Render's own provisioning times (scaled). */
+async function p3(): Promise<void> {
+  const timings = Object.fromEntries(
+    Object.entries(REALISTIC_TIMINGS).map(([k, v]) => [k, Math.round(v * p3Scale)]),
+  ) as typeof REALISTIC_TIMINGS;
+  await withEmulator({ timings, rateLimits: { enabled: false } }, async (emu, control) => {
+    const { config, secretConfig, objectConfig } = arrakisConfig(emu);
+    const stack = await createStack({ stackName: "bench-up", config, secretConfig, objectConfig });
+    try {
+      await control.clearRequests();
+      const up = mustSucceed(await stack.up());
+      const log = await control.requests();
+      const outputs = await stack.outputs();
+      const serviceId = String(outputs.serviceId);
+      const deployId = String(outputs.deployId);
+      const service = await control.render<{ createdAt: string }>("GET", `/services/${serviceId}`);
+      const deploy = await control.render<{ createdAt: string; finishedAt: string }>(
+        "GET",
+        `/services/${serviceId}/deploys/${deployId}`,
+      );
+      const deployPathMs = Date.parse(deploy.finishedAt) - Date.parse(service.createdAt);
+      const provisioningMs = timings.postgresCreate + deployPathMs;
+      figure(
+        "P3 up_from_empty",
+        secs(up.durationMs),
+        `${secs(provisioningMs)} emulator provisioning on the critical path (timings × ${p3Scale})`,
+        up.durationMs / provisioningMs,
+      );
+      const polls = log.filter(
+        (r) =>
+          r.method === "GET" &&
+          (/^\/v1\/postgres\/[^/]+$/.test(r.path) || /^\/v1\/services\/[^/]+\/deploys\/[^/]+$/.test(r.path)),
+      );
+      const waitingMin = provisioningMs / 60_000;
+      figure(
+        "P3 polls_per_minute_waiting",
+        (polls.length / waitingMin).toFixed(1),
+        "10 target",
+        polls.length / waitingMin / 10,
+      );
+      detail("P3 status_polls", polls.length);
+      detail("P3 database_provisioning", secs(timings.postgresCreate));
+      detail("P3 service_to_deploy_live", secs(deployPathMs));
+      detail("P3 api_calls", log.length);
+      for (const [endpoint, n] of [...countBy(log, endpointOf)].sort()) detail(`P3 calls ${endpoint}`, n);
+    } finally {
+      await stack.cleanup();
+    }
+  });
+}
+
+/** P5: 50 services and 10 databases under Render's published limits (time-scaled). */
+async function p5(): Promise<void> {
+  await withEmulator(
+    { timings: "fast", rateLimits: { enabled: true, timeScale: p5Scale } },
+    async (emu, control) => {
+      const { config, secretConfig } = arrakisConfig(emu, { "render:rateLimitTimeScale": String(p5Scale) });
+      const stack = await createStack({
+        stackName: "bench-scale",
+        config,
+        secretConfig,
+        programFile: path.join(fixtures, "scaleProgram.ts"),
+        timeoutMs: 1_200_000,
+      });
+      const sampler = new TreeMemorySampler();
+      try {
+        await control.clearRequests();
+        sampler.start();
+        const up = await stack.up();
+        sampler.stop();
+        const log = await control.requests();
+        const state = await stack.exportState();
+        const made = (state.deployment.resources ?? []).filter((r) =>
+          String(r.type).includes("dynamic/render:"),
+        );
+        const tooMany = log.filter((r) => r.status === 429).length;
+        const failed = 60 - made.length + (up.code === 0 ? 0 : 1);
+        // The least time the limits allow: in each bucket, n requests need ceil(n / limit) - 1 full windows.
+        const buckets = new Map<string, { n: number; limit: number; windowMs: number }>();
+        for (const r of log) {
+          const b = bucketOf(r.method, r.path);
+          const entry = buckets.get(b.name) ?? { n: 0, limit: b.limit, windowMs: b.windowMs };
+          entry.n++;
+          buckets.set(b.name, entry);
+        }
+        let floorMs = 0;
+        let floorBucket = "";
+        for (const [name, b] of buckets) {
+          const ms = (Math.ceil(b.n / b.limit) - 1) * b.windowMs * p5Scale;
+          if (ms > floorMs) [floorMs, floorBucket] = [ms, name];
+        }
+        figure("P5 failures", failed + tooMany, "0", undefined);
+        detail("P5 resources_made", `${made.length} of 60`);
+        detail("P5 up_exit_code", String(up.code));
+        detail("P5 http_429", tooMany);
+        figure(
+          "P5 up_60_resources",
+          secs(up.durationMs),
+          `${secs(floorMs)} from ${floorBucket} limits (windows × ${p5Scale})`,
+          floorMs > 0 ? up.durationMs / floorMs : undefined,
+        );
+        for (const [name, b] of [...buckets].filter(([n]) => !n.startsWith("service:")))
+          detail(`P5 requests ${name}`, `${b.n} (limit ${b.limit} per ${secs(b.windowMs * p5Scale)})`);
+        figure("P5 peak_rss_engine_node", `${Math.round(sampler.peakNodeKb / 1024)} MB`);
+        detail("P5 peak_rss_engine_tree", `${Math.round(sampler.peakTotalKb / 1024)} MB`);
+        detail("P5 peak_node_processes", sampler.peakNodeCount);
+        if (up.code !== 0) console.error(up.stdout.slice(-3000), up.stderr.slice(-3000));
+      } finally {
+        sampler.stop();
+        await stack.cleanup();
+      }
+    },
+  );
+}
+
+async function main(): Promise<void> {
+  requireEngine();
+  const started = performance.now();
+  if (only.has("P1") || only.has("P2") || only.has("P4")) await previewFigures();
+  if (only.has("P3")) await p3();
+  if (only.has("P5")) await p5();
+  console.log(`bench_wall: ${secs(performance.now() - started)}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
