@@ -2,8 +2,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import { RenderApp, enforceBudget, readStackConfig } from "./components";
 
-const config = readStackConfig((namespace, key) => new pulumi.Config(namespace).get(key));
-const monthlyCostUsd = enforceBudget(config);
+const { config, monthlyCostUsd } = (() => {
+  try {
+    const config = readStackConfig((namespace, key) => new pulumi.Config(namespace).get(key));
+    return { config, monthlyCostUsd: enforceBudget(config) };
+  } catch (err) {
+    // A config or budget problem is the user's to fix: its message alone, without a stack trace.
+    throw err instanceof Error ? new pulumi.RunError(err.message) : err;
+  }
+})();
 
 const app = new RenderApp("arrakis", {
   database: { ...config.database, ownerId: config.ownerId },

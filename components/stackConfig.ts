@@ -3,7 +3,12 @@
  * missing or wrong key fails with the key's name and the command that sets it. Pure: takes a reader.
  */
 import { z } from "zod";
+import type { AppEnvValue } from "./app";
+import { allowed } from "./mapping/validation";
+import { databaseLinkProperties } from "./mapping/enums";
+import { checkPostgresInputs } from "./mapping/postgres";
 import { postgresMonthlyUsd, priceTable, webServiceMonthlyUsd } from "./mapping/pricing";
+import { checkServiceInputs, type EnvVarInput } from "./mapping/service";
 
 /** Reads one config value: `namespace:key` -> raw string (JSON for structured values) or undefined. */
 export type ConfigReader = (namespace: string, key: string) => string | undefined;
@@ -14,6 +19,38 @@ export class StackConfigError extends Error {
     super(`the stack configuration is not valid:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
     this.name = "StackConfigError";
   }
+}
+
+function envValueProblem(value: unknown): { path: string[]; message: string } | undefined {
+  const shapes = "a string, {fromDatabase: {property}} or {generateValue: true}";
+  if (typeof value === "string") return undefined;
+  if (!value || typeof value !== "object" || Array.isArray(value))
+    return { path: [], message: `must be ${shapes} (got ${JSON.stringify(value)})` };
+  const v = value as Record<string, unknown>;
+  const keys = Object.keys(v);
+  if (keys.length === 1 && keys[0] === "generateValue")
+    return v.generateValue === true ? undefined : { path: ["generateValue"], message: "must be true" };
+  if (keys.length === 1 && keys[0] === "fromDatabase") {
+    const link = v.fromDatabase as Record<string, unknown> | null;
+    if (!link || typeof link !== "object")
+      return {
+        path: ["fromDatabase"],
+        message: `must be {property}; property is one of ${allowed(databaseLinkProperties)}`,
+      };
+    const extra = Object.keys(link).filter((k) => k !== "property" && k !== "name");
+    if (extra.length > 0)
+      return {
+        path: ["fromDatabase"],
+        message: `unknown key(s) ${extra.join(", ")}; allowed: name, property`,
+      };
+    if (!(databaseLinkProperties as readonly unknown[]).includes(link.property))
+      return {
+        path: ["fromDatabase", "property"],
+        message: `${JSON.stringify(link.property)} is not a database property; allowed: ${allowed(databaseLinkProperties)}`,
+      };
+    return undefined;
+  }
+  return { path: [], message: `must be ${shapes} (got keys ${keys.join(", ") || "none"})` };
 }
 
 function schemas() {
@@ -36,9 +73,10 @@ function schemas() {
         diskSizeGB: z.number().optional(),
         extensions: z.array(z.string()).default(["vector"]),
         protect: z.boolean().default(true),
+        // Adoption is the providers' own (adoptId / adoptExisting): Pulumi's `import` resource option fails
+        // for dynamic resources (pulumi/pulumi#16175). importId: the live object with this id; adoptExisting:
+        // the live object of this name.
         importId: z.string().optional(),
-        // Adopt the live resource of this name on the first up (the provider's own adoption): the `import`
-        // option (importId) fails for dynamic resources in Pulumi (pulumi/pulumi#16175).
         adoptExisting: z.boolean().optional(),
         allowReplacement: z.boolean().default(false),
       })
@@ -59,10 +97,22 @@ function schemas() {
         numInstances: z.number().default(1),
         autoDeploy: z.boolean().default(false),
         pullRequestPreviews: z.boolean().default(false),
-        env: z.record(z.string(), z.string()).default({}),
+        // A plain value, or render.yaml's `fromDatabase` (the app's database) or `generateValue`.
+        env: z
+          .record(z.string(), z.unknown())
+          .default({})
+          .superRefine((env, ctx) => {
+            for (const [key, value] of Object.entries(env)) {
+              const problem = envValueProblem(value);
+              if (problem)
+                ctx.addIssue({ code: "custom", path: [key, ...problem.path], message: problem.message });
+            }
+          })
+          .transform((env) => env as Record<string, AppEnvValue>),
+        // Adoption is the providers' own (adoptId / adoptExisting): Pulumi's `import` resource option fails
+        // for dynamic resources (pulumi/pulumi#16175). importId: the live object with this id; adoptExisting:
+        // the live object of this name.
         importId: z.string().optional(),
-        // Adopt the live resource of this name on the first up (the provider's own adoption): the `import`
-        // option (importId) fails for dynamic resources in Pulumi (pulumi/pulumi#16175).
         adoptExisting: z.boolean().optional(),
       })
       .strict(),
@@ -188,6 +238,11 @@ export function readStackConfig(read: ConfigReader): ArrakisConfig {
   const deploy = structured("deploy", s.deploy, true);
   const migrations = structured("migrations", s.migrations, true);
 
+  // The resources' own checks, run here too: every problem of the program's config is reported at once,
+  // before any resource exists (and before pricing looks up a plan that is only a typo).
+  if (database) problems.push(...databaseProblems(database, ownerId));
+  if (service) problems.push(...serviceProblems(service, ownerId, database?.name));
+
   let monthlyBudgetUsd: number | undefined;
   const budget = read("arrakis", "monthlyBudgetUsd");
   if (budget !== undefined) {
@@ -197,6 +252,79 @@ export function readStackConfig(read: ConfigReader): ArrakisConfig {
   }
   if (problems.length > 0 || !database || !service || !deploy) throw new StackConfigError(problems);
   return { ownerId, database, service, deploy, ...(migrations ? { migrations } : {}), monthlyBudgetUsd };
+}
+
+/** The env vars the app sets itself (app.ts), which `arrakis:service.env` cannot override. */
+export const appWiredEnvKeys = [
+  "DATABASE_URL",
+  "DIRECT_URL",
+  "NODE_ENV",
+  "NEXTAUTH_SECRET",
+  "NEXTAUTH_URL",
+  "OPENAI_API_KEY",
+] as const;
+
+// A well-formed workspace id for the resource checks when render:ownerId itself is the problem (reported once, as render:ownerId).
+const ownerPlaceholder = "tea-ownerplaceholder";
+
+/** RenderPostgres's own validation of `arrakis:database`, as `arrakis:database.<field>: <rule>` lines. */
+function databaseProblems(
+  database: z.infer<ReturnType<typeof schemas>["database"]>,
+  ownerId: string,
+): string[] {
+  const { extensions, protect: _protect, importId: _importId, ...args } = database;
+  const valid = /^(tea|usr|own)-[a-z0-9]+$/.test(ownerId) ? ownerId : ownerPlaceholder;
+  const { failures } = checkPostgresInputs({ ...args, ownerId: valid });
+  const out = failures.map((f) => `arrakis:database.${f.property}: ${f.reason}`);
+  extensions.forEach((extension, i) => {
+    if (!/^[a-z_][a-z0-9_]*$/.test(extension))
+      out.push(
+        `arrakis:database.extensions[${i}]: ${JSON.stringify(extension)} is not an extension name; ` +
+          "use a PostgreSQL extension name such as \"vector\" (lowercase letters, digits, '_')",
+      );
+  });
+  return out;
+}
+
+/** RenderWebService's own validation of `arrakis:service`, as `arrakis:service.<field>: <rule>` lines. */
+function serviceProblems(
+  service: z.infer<ReturnType<typeof schemas>["service"]>,
+  ownerId: string,
+  databaseName: string | undefined,
+): string[] {
+  const { env, importId: _importId, ...args } = service;
+  const valid = /^(tea|usr|own)-[a-z0-9]+$/.test(ownerId) ? ownerId : ownerPlaceholder;
+  const envVars: Record<string, EnvVarInput> = Object.fromEntries(
+    Object.entries(env).map(([key, v]): [string, EnvVarInput] => [
+      key,
+      typeof v === "string"
+        ? { kind: "plain", value: v }
+        : "generateValue" in v
+          ? { kind: "generated" }
+          : { kind: "linked", database: "dpg-placeholder", property: v.fromDatabase.property },
+    ]),
+  );
+  const { failures } = checkServiceInputs({ ...args, ownerId: valid, envVars });
+  const out = failures.map(
+    (f) => `arrakis:service.${f.property.replace(/^envVars(?=\.|$)/, "env")}: ${f.reason}`,
+  );
+  for (const key of Object.keys(env))
+    if ((appWiredEnvKeys as readonly string[]).includes(key))
+      out.push(
+        `arrakis:service.env.${key}: is set by the app itself (${appWiredEnvKeys.join(", ")}); remove it from arrakis:service.env`,
+      );
+  for (const [key, v] of Object.entries(env))
+    if (
+      typeof v === "object" &&
+      "fromDatabase" in v &&
+      v.fromDatabase.name !== undefined &&
+      v.fromDatabase.name !== databaseName
+    )
+      out.push(
+        `arrakis:service.env.${key}.fromDatabase.name: the app has one database, ${JSON.stringify(databaseName)}; ` +
+          `got ${JSON.stringify(v.fromDatabase.name)} (or leave name out)`,
+      );
+  return out;
 }
 
 /** Monthly cost of a stack from its plans, with the price table's source; fails when a plan has no price. */

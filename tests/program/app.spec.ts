@@ -231,6 +231,107 @@ describe("stack config validation", () => {
       /arrakis:monthlyBudgetUsd must be a number/,
     ],
   ];
+  // Issue 9 (bad input): the resources' own rules run on the config too, so a typo fails the program at
+  // once with the field and what is allowed (before: "no known price for database plan …").
+  const withDatabase = (change: Record<string, unknown>) =>
+    JSON.stringify({ ...JSON.parse(prodWithSecrets["arrakis:database"]), ...change });
+  const withService = (change: Record<string, unknown>) =>
+    JSON.stringify({ ...JSON.parse(prodWithSecrets["arrakis:service"]), ...change });
+  cases.push(
+    [
+      "an unknown database plan (not a missing price)",
+      { "arrakis:database": withDatabase({ plan: "basic-999mb" }) },
+      /arrakis:database\.plan: "basic_999mb" is not a Render Postgres plan; allowed: .*"basic_256mb"/,
+    ],
+    [
+      "a PostgreSQL version out of range",
+      { "arrakis:database": withDatabase({ version: 99 }) },
+      /arrakis:database\.version: "99" is not a supported PostgreSQL version; allowed: .*"17"/,
+    ],
+    [
+      "a bad CIDR",
+      { "arrakis:database": withDatabase({ ipAllowList: [{ cidrBlock: "10.0.0.0/33" }] }) },
+      /arrakis:database\.ipAllowList\[0\]\.cidrBlock: "10\.0\.0\.0\/33" is not a CIDR block/,
+    ],
+    [
+      "an unknown runtime",
+      { "arrakis:service": withService({ runtime: "deno" }) },
+      /arrakis:service\.runtime: "deno" is not a Render runtime; allowed: .*"node"/,
+    ],
+    [
+      "an http repo",
+      { "arrakis:service": withService({ repo: "http://github.com/a/b" }) },
+      /arrakis:service\.repo: must be an https URL/,
+    ],
+    [
+      "an env var key Render rejects",
+      { "arrakis:service": withService({ env: { "1BAD-KEY": "x" } }) },
+      /arrakis:service\.env\.1BAD-KEY: is not a valid env var key: use letters, digits and '_'/,
+    ],
+    [
+      "an env var the app sets itself",
+      { "arrakis:service": withService({ env: { DATABASE_URL: "postgres://elsewhere" } }) },
+      /arrakis:service\.env\.DATABASE_URL: is set by the app itself/,
+    ],
+    [
+      "a linked property that does not exist",
+      { "arrakis:service": withService({ env: { POOL: { fromDatabase: { property: "poolString" } } } }) },
+      /arrakis:service\.env\.POOL\.fromDatabase\.property: "poolString" is not a database property; allowed: .*"host"/,
+    ],
+    [
+      "an extension name that is not one",
+      { "arrakis:database": withDatabase({ extensions: ["pg vector"] }) },
+      /arrakis:database\.extensions\[0\]: "pg vector" is not an extension name/,
+    ],
+  );
+  it("reports every problem of the config at once, render:ownerId once", () => {
+    const values = {
+      ...prodWithSecrets,
+      "render:ownerId": "my-team",
+      "arrakis:database": withDatabase({ plan: "nope", region: "mars" }),
+      "arrakis:service": withService({ numInstances: -1 }),
+    };
+    assert.throws(
+      () => readStackConfig(reader(values)),
+      (err: unknown) => {
+        assert.ok(err instanceof StackConfigError);
+        assert.deepEqual(
+          err.problems.map((p) => p.split(":").slice(0, 2).join(":")),
+          [
+            'render:ownerId must be a workspace id like tea-d303qfodl3ps739p3e60 (got "my-team")',
+            "arrakis:database.plan",
+            "arrakis:database.region",
+            "arrakis:service.numInstances",
+          ],
+        );
+        return true;
+      },
+    );
+  });
+  it("accepts env vars linked to the app's database or generated, and wires them", () => {
+    const config = readStackConfig(
+      reader({
+        ...prodWithSecrets,
+        "arrakis:service": withService({
+          env: {
+            PORT: "3000",
+            PGHOST: { fromDatabase: { property: "host" } },
+            SALT: { generateValue: true },
+          },
+        }),
+      }),
+    );
+    const { appEnvVars } = require("../../components/app") as typeof import("../../components/app");
+    const database = { id: "dpg-x" } as unknown as import("../../components/postgres").RenderPostgres;
+    const env = appEnvVars(database, {
+      database: { ...config.database, ownerId: "tea-x" },
+      service: { ...config.service, ownerId: "tea-x" },
+      openaiApiKey: "k",
+    });
+    assert.equal(env.PORT, "3000");
+    assert.deepEqual(env.PGHOST, { fromDatabase: { database, property: "host" } });
+    assert.deepEqual(env.SALT, { generateValue: true });
+  });
   for (const [what, change, message] of cases) {
     it(`names the key for ${what}`, () => {
       const values = { ...prodWithSecrets, ...change } as Record<string, string>;
