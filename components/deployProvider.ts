@@ -15,7 +15,7 @@ import {
   type DeployInputs,
 } from "./mapping/deploy";
 import { isUnknown } from "./mapping/validation";
-import { renderClientFrom, type RenderProviderConfig } from "./providerConfig";
+import { providerConfigFrom, renderClientFrom, type RenderProviderConfig } from "./providerConfig";
 import { RenderClient, isOutcomeUnknown } from "./render/client";
 import { isNotFound, isRenderApiError } from "./render/errors";
 import type { Deploy, DeployStatus, Service } from "./render/schemas";
@@ -62,7 +62,7 @@ export class DeployProvider implements pulumi.dynamic.ResourceProvider<DeployInp
 
   /** Reads `render:apiKey` and `render:apiUrl` from stack config: the key is never an input. */
   async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-    this.config = { apiKey: req.config.get("render:apiKey"), apiUrl: req.config.get("render:apiUrl") };
+    this.config = providerConfigFrom((key) => req.config.get(key));
   }
 
   /** Validates the inputs and fills in the defaults; no API call. */

@@ -7,7 +7,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { connectionSecrets, redactSecrets, tailOf } from "./mapping/deploy";
 import { isUnknown } from "./mapping/validation";
-import { renderClientFrom, type RenderProviderConfig } from "./providerConfig";
+import { providerConfigFrom, renderClientFrom, type RenderProviderConfig } from "./providerConfig";
 
 /** What `DatabaseMigrations` takes. */
 export interface MigrationsInputs {
@@ -53,7 +53,7 @@ export class MigrationsProvider implements pulumi.dynamic.ResourceProvider<
 
   /** Reads `render:apiKey` and `render:apiUrl` from stack config. */
   async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-    this.config = { apiKey: req.config.get("render:apiKey"), apiUrl: req.config.get("render:apiUrl") };
+    this.config = providerConfigFrom((key) => req.config.get(key));
   }
 
   /** Validates the inputs; no API call, no command. */

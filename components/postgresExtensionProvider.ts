@@ -6,7 +6,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { isUnknown, type InputFailure } from "./mapping/validation";
-import { renderClientFrom, type RenderProviderConfig } from "./providerConfig";
+import { providerConfigFrom, renderClientFrom, type RenderProviderConfig } from "./providerConfig";
 
 /** Inputs after `check`: exactly one of `connectionString` and `postgresId`. */
 export interface PostgresExtensionInputs {
@@ -73,7 +73,7 @@ export class PostgresExtensionProvider implements pulumi.dynamic.ResourceProvide
 
   /** Reads `render:apiKey`/`render:apiUrl` (needed when the database is given by its Render id). */
   async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-    this.config = { apiKey: req.config.get("render:apiKey"), apiUrl: req.config.get("render:apiUrl") };
+    this.config = providerConfigFrom((key) => req.config.get(key));
   }
 
   /** Validates the extension name and where the database is; connects to nothing. */

@@ -17,7 +17,12 @@ import { RenderClient, isOutcomeUnknown } from "./render/client";
 import { isNotFound, isRenderApiError } from "./render/errors";
 import type { Postgres, PostgresConnectionInfo } from "./render/schemas";
 import { waitForPostgresAvailable } from "./render/wait";
-import { renderClientFrom, verifyOwner, type RenderProviderConfig } from "./providerConfig";
+import {
+  providerConfigFrom,
+  renderClientFrom,
+  verifyOwner,
+  type RenderProviderConfig,
+} from "./providerConfig";
 
 /** What a `RenderPostgres` holds in state: its inputs plus what Render reports. */
 export interface PostgresOutputs extends PostgresInputs {
@@ -71,7 +76,7 @@ export class PostgresProvider implements pulumi.dynamic.ResourceProvider<Postgre
 
   /** Reads `render:apiKey` and `render:apiUrl` from stack config: the key is never an input. */
   async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-    this.config = { apiKey: req.config.get("render:apiKey"), apiUrl: req.config.get("render:apiUrl") };
+    this.config = providerConfigFrom((key) => req.config.get(key));
   }
 
   /** Validates every field (names the property and the allowed values); reads, never writes. */
@@ -131,10 +136,12 @@ export class PostgresProvider implements pulumi.dynamic.ResourceProvider<Postgre
   /** Creates the database (never a second one of the same name) and waits until it is available. */
   async create(inputs: PostgresInputs): Promise<pulumi.dynamic.CreateResult<PostgresOutputs>> {
     const client = renderClientFrom(this.config);
-    const existing = await findByName(client, inputs.name, inputs.ownerId);
+    const existing = inputs.adoptId
+      ? await adoptable(client, inputs)
+      : await findByName(client, inputs.name, inputs.ownerId);
     let db: Postgres;
     if (existing) {
-      if (!inputs.adoptExisting)
+      if (!inputs.adoptExisting && !inputs.adoptId)
         throw new Error(
           `could not create database ${inputs.name}: workspace ${inputs.ownerId} already has a database of ` +
             `that name (${existing.id}). To manage it, set \`adoptExisting: true\` on the resource (the arrakis ` +
@@ -249,4 +256,32 @@ async function findByName(
 
 function liveValue(live: Postgres, field: string): unknown {
   return field === "ownerId" ? live.owner.id : (live as unknown as Record<string, unknown>)[field];
+}
+
+/**
+ * The live database `adoptId` names, checked to be the one the resource describes: it exists, is in
+ * the resource's workspace and carries its name. Anything else fails before any write.
+ */
+async function adoptable(client: RenderClient, inputs: PostgresInputs): Promise<Postgres> {
+  const id = inputs.adoptId!;
+  let live: Postgres;
+  try {
+    live = await client.getPostgres(id);
+  } catch (err) {
+    if (isNotFound(err))
+      throw new Error(
+        `could not adopt database ${id}: no such database on Render (check adoptId, the dpg-… id of its dashboard URL)`,
+      );
+    throw err;
+  }
+  if (live.owner.id !== inputs.ownerId)
+    throw new Error(
+      `could not adopt database ${id}: it belongs to workspace ${live.owner.id}, not ${inputs.ownerId} (ownerId)`,
+    );
+  if (live.name !== inputs.name)
+    throw new Error(
+      `could not adopt database ${id}: it is named ${JSON.stringify(live.name)}, the resource ` +
+        `${JSON.stringify(inputs.name)}. Set name to the live one (a rename is not adoption) or fix adoptId`,
+    );
+  return live;
 }

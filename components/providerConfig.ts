@@ -12,6 +12,21 @@ export interface RenderProviderConfig {
   apiKey?: string;
   /** `render:apiUrl`; default Render's public API. */
   apiUrl?: string;
+  /**
+   * `render:rateLimitTimeScale`: scales the client's rate-limit windows (default 1, Render's real
+   * limits). Only for an emulator with time-scaled limits (the benchmarks); never below 1 against Render.
+   */
+  rateLimitTimeScale?: number;
+}
+
+/** The provider config from stack config (`ConfigureRequest.config.get`). */
+export function providerConfigFrom(get: (key: string) => string | undefined): RenderProviderConfig {
+  const scale = Number(get("render:rateLimitTimeScale") ?? "1");
+  return {
+    apiKey: get("render:apiKey"),
+    apiUrl: get("render:apiUrl"),
+    ...(Number.isFinite(scale) && scale > 0 && scale !== 1 ? { rateLimitTimeScale: scale } : {}),
+  };
 }
 
 /** A client for this stack's Render API; fails with the config command when the key is missing. */
@@ -21,7 +36,11 @@ export function renderClientFrom(config: RenderProviderConfig): RenderClient {
       "the Render API key is not set: run `pulumi config set --secret render:apiKey <key>` " +
         "(the local stack's key is printed by `npm run emulator`)",
     );
-  return new RenderClient({ apiKey: config.apiKey, baseUrl: config.apiUrl || undefined });
+  return new RenderClient({
+    apiKey: config.apiKey,
+    baseUrl: config.apiUrl || undefined,
+    rateLimitTimeScale: config.rateLimitTimeScale,
+  });
 }
 
 // One lookup per workspace per process: every resource of a stack shares the answer.

@@ -19,7 +19,12 @@ import {
   type ServiceInputs,
 } from "./mapping/service";
 import { isUnknown } from "./mapping/validation";
-import { renderClientFrom, verifyOwner, type RenderProviderConfig } from "./providerConfig";
+import {
+  providerConfigFrom,
+  renderClientFrom,
+  verifyOwner,
+  type RenderProviderConfig,
+} from "./providerConfig";
 import { RenderClient, isOutcomeUnknown } from "./render/client";
 import { isNotFound } from "./render/errors";
 import type { EnvVar, Service } from "./render/schemas";
@@ -47,6 +52,8 @@ export const webServiceSecretOutputs = ["generatedValues"];
 export const hiddenValue = "(set outside Pulumi; value hidden)";
 /** What read shows for a generated or linked value changed outside Pulumi. */
 export const changedHiddenValue = "(changed outside Pulumi; value hidden)";
+/** The plain note next to a secret env var changed outside Pulumi (its value shows only as [secret]). */
+export const secretDrift = "value changed outside Pulumi";
 
 async function liveEnv(client: RenderClient, serviceId: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
@@ -117,7 +124,7 @@ export class WebServiceProvider implements pulumi.dynamic.ResourceProvider<Servi
 
   /** Reads `render:apiKey` and `render:apiUrl` from stack config: the key is never an input. */
   async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-    this.config = { apiKey: req.config.get("render:apiKey"), apiUrl: req.config.get("render:apiUrl") };
+    this.config = providerConfigFrom((key) => req.config.get(key));
   }
 
   /** Validates every field and env var key; reads, never writes. */
@@ -172,9 +179,11 @@ export class WebServiceProvider implements pulumi.dynamic.ResourceProvider<Servi
   /** Creates the service with every env var in the same call (the first deploy sees them all). */
   async create(inputs: ServiceInputs): Promise<pulumi.dynamic.CreateResult<WebServiceOutputs>> {
     const client = renderClientFrom(this.config);
-    const existing = await findByName(client, inputs.name, inputs.ownerId);
+    const existing = inputs.adoptId
+      ? await adoptable(client, inputs)
+      : await findByName(client, inputs.name, inputs.ownerId);
     if (existing) {
-      if (!inputs.adoptExisting)
+      if (!inputs.adoptExisting && !inputs.adoptId)
         throw new Error(
           `could not create service ${inputs.name}: workspace ${inputs.ownerId} already has a service of that ` +
             `name (${existing.id}). To manage it, set \`adoptExisting: true\` on the resource (the arrakis app: ` +
@@ -280,15 +289,20 @@ export class WebServiceProvider implements pulumi.dynamic.ResourceProvider<Servi
       } else if (mine.kind === "serviceUrl")
         envVars[key] =
           value === service.serviceDetails.url ? { kind: "serviceUrl" } : { kind: "plain", value };
-      // A secret changed outside Pulumi shows as changed, with neither value in the preview or state.
+      // A secret changed outside Pulumi shows as changed, with neither value in the preview or state:
+      // Pulumi prints both sides as [secret], so the plain `drift` field is what the preview shows.
       else if (mine.kind === "secret")
-        envVars[key] = { kind: "secret", value: value === mine.value ? value : changedHiddenValue };
+        envVars[key] =
+          value === mine.value
+            ? { kind: "secret", value }
+            : { kind: "secret", value: changedHiddenValue, drift: secretDrift };
       else envVars[key] = { kind: mine.kind, value };
     }
     const inputs: ServiceInputs = {
       ...fromService(asLive(service)),
       envVars,
       adoptExisting: props?.adoptExisting ?? false,
+      ...(props?.adoptId !== undefined ? { adoptId: props.adoptId } : {}),
     };
     const generatedValues = generatedOf(managed, recorded, env);
     const outs = outputsOf(inputs, service, env, generatedValues, props?.initialDeployId ?? "");
@@ -354,4 +368,32 @@ async function findByName(client: RenderClient, name: string, ownerId: string): 
   }))
     if (service.name === name && service.ownerId === ownerId) return service;
   return undefined;
+}
+
+/**
+ * The live service `adoptId` names, checked to be the one the resource describes: it exists, is in
+ * the resource's workspace and carries its name. Anything else fails before any write.
+ */
+async function adoptable(client: RenderClient, inputs: ServiceInputs): Promise<Service> {
+  const id = inputs.adoptId!;
+  let live: Service;
+  try {
+    live = await client.getService(id);
+  } catch (err) {
+    if (isNotFound(err))
+      throw new Error(
+        `could not adopt service ${id}: no such service on Render (check adoptId, the srv-… id of its dashboard URL)`,
+      );
+    throw err;
+  }
+  if (live.ownerId !== inputs.ownerId)
+    throw new Error(
+      `could not adopt service ${id}: it belongs to workspace ${live.ownerId}, not ${inputs.ownerId} (ownerId)`,
+    );
+  if (live.name !== inputs.name)
+    throw new Error(
+      `could not adopt service ${id}: it is named ${JSON.stringify(live.name)}, the resource ` +
+        `${JSON.stringify(inputs.name)}. Set name to the live one (a rename is not adoption) or fix adoptId`,
+    );
+  return live;
 }

@@ -198,17 +198,19 @@ function registryKey(): symbol {
 }
 
 /** The process-wide budget for a base URL (created on first use, with real time). */
-export function sharedRateBudget(baseUrl: string): RateBudget {
+export function sharedRateBudget(baseUrl: string, timeScale = 1): RateBudget {
   const holder = globalThis as unknown as Record<symbol, Map<string, RateBudget> | undefined>;
   let registry = holder[registryKey()];
   if (!registry) {
     registry = new Map();
     holder[registryKey()] = registry;
   }
-  let budget = registry.get(baseUrl);
+  // One budget per base URL and time scale (a scale other than 1 is only for a time-scaled emulator).
+  const key = timeScale === 1 ? baseUrl : `${baseUrl}|${timeScale}`;
+  let budget = registry.get(key);
   if (!budget) {
-    budget = new RateBudget();
-    registry.set(baseUrl, budget);
+    budget = new RateBudget({ timeScale });
+    registry.set(key, budget);
   }
   return budget;
 }

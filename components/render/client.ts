@@ -88,6 +88,11 @@ export interface RenderClientOptions {
    * published limits. `false` turns it off (tests of the server's own limiting).
    */
   budget?: RateBudget | false;
+  /**
+   * Time scale of the default budget's windows (1: Render's real limits). Only for an emulator whose
+   * rate-limit windows are time-scaled the same way (`render:rateLimitTimeScale`).
+   */
+  rateLimitTimeScale?: number;
   /** Page size of list calls, 1–100. Default 100. */
   pageSize?: number;
 }
@@ -213,7 +218,10 @@ export class RenderClient {
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.now = options.now ?? (() => Date.now());
     this.random = options.random ?? Math.random;
-    this.budget = options.budget === false ? undefined : (options.budget ?? sharedRateBudget(this.baseUrl));
+    this.budget =
+      options.budget === false
+        ? undefined
+        : (options.budget ?? sharedRateBudget(this.baseUrl, options.rateLimitTimeScale ?? 1));
     this.pageSize = Math.min(Math.max(Math.trunc(options.pageSize ?? maxPageSize), 1), maxPageSize);
     // Validate the URL now, so a typo fails at construction with a clear message.
     this.transport();

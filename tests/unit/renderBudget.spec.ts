@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { providerConfigFrom } from "../../components/providerConfig";
 import { bucketsFor, RateBudget, renderRateLimits, sharedRateBudget } from "../../components/render/budget";
 
 /** A virtual clock: sleep(ms) moves time to the sleeper's wake-up time. */
@@ -116,5 +117,22 @@ describe("render rate budget", () => {
   it("shares one budget per base URL in the process", () => {
     assert.equal(sharedRateBudget("http://a/v1"), sharedRateBudget("http://a/v1"));
     assert.notEqual(sharedRateBudget("http://a/v1"), sharedRateBudget("http://b/v1"));
+  });
+
+  it("keeps a time-scaled budget apart from the real one of the same base URL", () => {
+    assert.equal(sharedRateBudget("http://a/v1", 1), sharedRateBudget("http://a/v1"));
+    assert.equal(sharedRateBudget("http://a/v1", 0.01), sharedRateBudget("http://a/v1", 0.01));
+    assert.notEqual(sharedRateBudget("http://a/v1", 0.01), sharedRateBudget("http://a/v1"));
+  });
+
+  it("providers read render:rateLimitTimeScale from stack config, ignoring nonsense", () => {
+    const from = (values: Record<string, string>) => providerConfigFrom((key) => values[key]);
+    assert.deepEqual(from({ "render:apiKey": "k", "render:apiUrl": "http://x/v1" }), {
+      apiKey: "k",
+      apiUrl: "http://x/v1",
+    });
+    assert.equal(from({ "render:rateLimitTimeScale": "0.005" }).rateLimitTimeScale, 0.005);
+    for (const bad of ["0", "-1", "fast", "1"])
+      assert.equal(from({ "render:rateLimitTimeScale": bad }).rateLimitTimeScale, undefined, bad);
   });
 });
