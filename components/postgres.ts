@@ -31,10 +31,16 @@ export interface RenderPostgresArgs {
   /** Disk size in GB; Render's plan default when absent. */
   diskSizeGB?: pulumi.Input<number>;
   /**
-   * Adopt a database of the same name that already exists in the workspace instead of failing.
-   * Prefer the `import` resource option with its id; this is for databases whose id you do not know.
+   * Adopt a database of the same name that already exists in the workspace instead of failing: the
+   * first `pulumi up` takes it over and changes only what differs. (Pulumi's `import` resource option
+   * fails for dynamic resources, pulumi/pulumi#16175: use this or `adoptId`.)
    */
   adoptExisting?: pulumi.Input<boolean>;
+  /**
+   * Adopt exactly this live database (`dpg-…`, from its dashboard URL) instead of creating one. It must
+   * exist, be in the workspace and carry `name`; the first `pulumi up` changes only what differs.
+   */
+  adoptId?: pulumi.Input<string>;
   /**
    * Allow a change of an immutable field (version, region, databaseName, databaseUser) to replace the
    * database: delete it, data and all, and create a new one. Default false: such a change fails the preview.

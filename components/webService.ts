@@ -58,8 +58,16 @@ export interface RenderWebServiceArgs {
   pullRequestPreviews?: pulumi.Input<boolean>;
   /** The whole set of env vars: keys set on Render but not here are removed by `pulumi up`. */
   envVars?: Record<string, EnvVarSource>;
-  /** Adopt a service of the same name that already exists instead of failing (prefer the `import` option). */
+  /**
+   * Adopt a service of the same name that already exists instead of failing. (Pulumi's `import` resource
+   * option fails for dynamic resources, pulumi/pulumi#16175: use this or `adoptId`.)
+   */
   adoptExisting?: pulumi.Input<boolean>;
+  /**
+   * Adopt exactly this live service (`srv-…`, from its dashboard URL) instead of creating one. It must
+   * exist, be in the workspace and carry `name`; the first `pulumi up` changes only what differs.
+   */
+  adoptId?: pulumi.Input<string>;
 }
 
 type EnvVarInputs = Record<

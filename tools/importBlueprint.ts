@@ -41,8 +41,8 @@ Writes Pulumi.<name>.yaml for this program from a Render Blueprint.
   --monthly-budget <usd>  arrakis:monthlyBudgetUsd
   --accept-loss           write the stack even though some Blueprint content is not modeled
   --adopt-with <how>      how the stack takes over the live resources found: "name" (default: adoptExisting,
-                          the first pulumi up adopts the resource of that name) or "import-id" (importId, the
-                          import option, which Pulumi's dynamic providers cannot serve yet: pulumi/pulumi#16175)
+                          the first pulumi up adopts the resource of that name) or "import-id" (importId: it
+                          adopts exactly the live object with that id)
 
 Exit codes: 0 written; 1 invalid Blueprint, usage or API error (nothing written);
 2 something would be lost and --accept-loss was not given (nothing written).`;

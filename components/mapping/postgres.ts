@@ -34,6 +34,8 @@ export interface PostgresInputs {
   diskSizeGB?: number;
   /** Adopt an existing database of the same name instead of refusing to create a second one. */
   adoptExisting: boolean;
+  /** Adopt exactly this live database (`dpg-…`) on create; it must exist and carry `name`. */
+  adoptId?: string;
   /** Allow a change of an immutable field to replace (delete and recreate) the database. */
   allowReplacement: boolean;
   /** How long `create`/`update` wait for `available`, in seconds. */
@@ -180,6 +182,12 @@ function postgresFieldSchemas() {
       .max(16384, { error: "must be a whole number of GB from 1 to 16384" })
       .optional(),
     adoptExisting: bool("adoptExisting").default(false),
+    adoptId: z
+      .string({ error: 'must be a Render Postgres id like "dpg-…"' })
+      .regex(/^dpg-[a-z0-9]+(-a)?$/, {
+        error: 'must be a Render Postgres id like "dpg-…" (the dashboard URL has it)',
+      })
+      .optional(),
     allowReplacement: bool("allowReplacement").default(false),
     waitTimeoutSeconds: seconds(1800, 86400),
     pollIntervalSeconds: seconds(5, 600),
@@ -289,6 +297,7 @@ export function fromPostgres(live: LivePostgres, base?: Partial<PostgresInputs>)
     highAvailability: live.highAvailabilityEnabled ?? false,
     ...(base?.diskSizeGB !== undefined && live.diskSizeGB != null ? { diskSizeGB: live.diskSizeGB } : {}),
     adoptExisting: base?.adoptExisting ?? false,
+    ...(base?.adoptId !== undefined ? { adoptId: base.adoptId } : {}),
     allowReplacement: base?.allowReplacement ?? false,
     waitTimeoutSeconds: base?.waitTimeoutSeconds ?? 1800,
     pollIntervalSeconds: base?.pollIntervalSeconds ?? 5,

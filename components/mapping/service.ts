@@ -38,6 +38,11 @@ export interface EnvVarInput {
   database?: string;
   /** `linked`: which part of its connection (render.yaml `fromDatabase.property`). */
   property?: DatabaseLinkProperty;
+  /**
+   * Set by refresh only, never an input: what changed outside Pulumi, in words and without a value. A
+   * secret's placeholder is itself shown as `[secret]`, so this is what makes its drift visible.
+   */
+  drift?: string;
 }
 
 /** Inputs of a Render web service after `check`: normalised, our spellings. */
@@ -59,6 +64,8 @@ export interface ServiceInputs {
   pullRequestPreviews: boolean;
   envVars: Record<string, EnvVarInput>;
   adoptExisting: boolean;
+  /** Adopt exactly this live service (`srv-…`) on create; it must exist and carry `name`. */
+  adoptId?: string;
 }
 
 /** The subset of Render's service object that mapping reads. */
@@ -228,6 +235,12 @@ function serviceFieldSchemas() {
         }
       }),
     adoptExisting: bool("adoptExisting").default(false),
+    adoptId: z
+      .string({ error: 'must be a Render service id like "srv-…"' })
+      .regex(/^srv-[a-z0-9]+$/, {
+        error: 'must be a Render service id like "srv-…" (the dashboard URL has it)',
+      })
+      .optional(),
   };
 }
 
@@ -301,7 +314,7 @@ function propertyPath(key: string, path: readonly PropertyKey[]): string {
 }
 
 /** Live service settings as our inputs (env vars are read separately). */
-export function fromService(live: LiveService): Omit<ServiceInputs, "envVars" | "adoptExisting"> {
+export function fromService(live: LiveService): Omit<ServiceInputs, "envVars" | "adoptExisting" | "adoptId"> {
   const d = live.serviceDetails;
   const env = d.envSpecificDetails ?? {};
   return {

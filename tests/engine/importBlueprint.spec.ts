@@ -3,8 +3,7 @@
  * key against the emulator where the seed's database and web service already exist (made through the
  * Render API, as in production), gives a stack whose preview replaces and deletes nothing, whose `up`
  * adopts both (same ids, nothing new on Render), and whose next preview shows no change. Adoption is by
- * name (`adoptExisting`): the `import` option (importId) fails in Pulumi's dynamic provider host
- * (pulumi/pulumi#16175; seen here as "Cannot read properties of undefined (reading 'toJavaScript')").
+ * name (`adoptExisting`, the command's default); tests/engine/stack.spec.ts adopts by id (importId).
  */
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";

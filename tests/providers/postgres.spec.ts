@@ -134,6 +134,43 @@ describe("RenderPostgres provider (emulator)", function () {
       assert.equal((await databases()).length, 1);
     });
 
+    it("adopts exactly the database adoptId names, and refuses a missing one or one of another name without writing", async () => {
+      const first = await created();
+      await call(emu.controlUrl, "DELETE", "/requests");
+      await assert.rejects(
+        provider.create(
+          await checked<PostgresInputs>(provider, args({ adoptId: "dpg-nosuchdatabase0000-a" })),
+        ),
+        /could not adopt database dpg-nosuchdatabase0000-a: no such database on Render/,
+      );
+      await assert.rejects(
+        provider.create(
+          await checked<PostgresInputs>(provider, args({ adoptId: first.id, name: "someone-elses-db" })),
+        ),
+        new RegExp(
+          `could not adopt database ${first.id}: it is named "arrakis-db-\\d+", the resource "someone-elses-db"`,
+        ),
+      );
+      assert.deepEqual(await writes(), []);
+      const inputs = await checked<PostgresInputs>(provider, args({ adoptId: first.id, plan: "basic_1gb" }));
+      const adopted = await provider.create(inputs);
+      assert.equal(adopted.id, first.id);
+      assert.equal(((await api("GET", `/postgres/${first.id}`)).body as { plan: string }).plan, "basic_1gb");
+      assert.equal((await databases()).length, 1);
+      // Refresh keeps adoptId, so the engine sees no change in it.
+      const read = await provider.read!(first.id, adopted.outs as PostgresOutputs);
+      assert.equal((read.inputs as PostgresInputs).adoptId, first.id);
+    });
+
+    it("rejects an adoptId that is not a database id, naming the field", async () => {
+      const result = await provider.check!({} as PostgresInputs, args({ adoptId: "srv-abc" }) as never);
+      assert.deepEqual(
+        (result.failures ?? []).map((f) => f.property),
+        ["adoptId"],
+      );
+      assert.match(result.failures![0].reason, /dpg-/);
+    });
+
     it("never makes a second database when the response to the POST is lost", async () => {
       await call(emu.controlUrl, "POST", "/faults", {
         body: { method: "POST", path: "/v1/postgres", count: 1, fault: { kind: "lose-response" } },

@@ -3,6 +3,7 @@ import { startEmulator } from "../../emulator";
 import {
   WebServiceProvider,
   changedHiddenValue,
+  secretDrift,
   hiddenValue,
   type WebServiceOutputs,
 } from "../../components/webServiceProvider";
@@ -405,6 +406,38 @@ describe("RenderWebService provider (emulator)", function () {
       assert.equal((await services()).filter((s) => s.name === inputs.name).length, 1);
     });
 
+    it("adopts exactly the service adoptId names, and refuses a missing one or one of another name without writing", async () => {
+      const first = await created({ envVars: allKinds() });
+      await call(emu.controlUrl, "DELETE", "/requests");
+      await assert.rejects(
+        provider.create(await checked<ServiceInputs>(provider, args({ adoptId: "srv-nosuchservice00000" }))),
+        /could not adopt service srv-nosuchservice00000: no such service on Render/,
+      );
+      await assert.rejects(
+        provider.create(
+          await checked<ServiceInputs>(provider, args({ adoptId: first.id, name: "another-app" })),
+        ),
+        new RegExp(
+          `could not adopt service ${first.id}: it is named "arrakis-web-\\d+", the resource "another-app"`,
+        ),
+      );
+      const logged = (await call(emu.controlUrl, "GET", "/requests")).body as { method: string }[];
+      assert.deepEqual(
+        logged.filter((r) => r.method !== "GET"),
+        [],
+      );
+      const inputs = await checked<ServiceInputs>(provider, args({ adoptId: first.id, envVars: allKinds() }));
+      const adopted = await provider.create(inputs);
+      assert.equal(adopted.id, first.id);
+      assert.equal((await services()).filter((s) => s.name === inputs.name).length, 1);
+      assert.equal(
+        (await provider.diff!(first.id, adopted.outs as WebServiceOutputs, inputs)).changes,
+        false,
+      );
+      const read = await provider.read!(first.id, adopted.outs as WebServiceOutputs);
+      assert.equal((read.inputs as ServiceInputs).adoptId, first.id);
+    });
+
     it("adopts the existing service when asked, converging settings and env vars", async () => {
       const first = await created({ envVars: { OLD: { kind: "plain", value: "1" } } });
       const inputs = await checked<ServiceInputs>(
@@ -713,7 +746,11 @@ describe("RenderWebService provider (emulator)", function () {
       assert.equal(back.autoDeploy, false);
       assert.equal(back.healthCheckPath, "/");
       assert.deepEqual(back.envVars.ADDED, { kind: "plain", value: hiddenValue });
-      assert.deepEqual(back.envVars.OPENAI_API_KEY, { kind: "secret", value: changedHiddenValue });
+      assert.deepEqual(back.envVars.OPENAI_API_KEY, {
+        kind: "secret",
+        value: changedHiddenValue,
+        drift: secretDrift,
+      });
       assert.deepEqual(back.envVars.DIRECT_URL, {
         kind: "linked",
         database: databaseId,

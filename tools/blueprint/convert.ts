@@ -60,9 +60,9 @@ export interface ConvertOptions {
   stack?: string;
   /**
    * How the stack adopts live resources: `name` (default) writes `adoptExisting: true`, so the first
-   * `pulumi up` takes over the resource of that name; `importId` writes the id as `importId` (the
-   * `import` resource option), which Pulumi's dynamic provider host cannot serve today
-   * (pulumi/pulumi#16175: the preview fails), kept for when it can.
+   * `pulumi up` takes over the resource of that name; `importId` writes the id as `importId`, so it
+   * takes over exactly that object (the providers' `adoptId`; Pulumi's own `import` option fails for
+   * dynamic resources, pulumi/pulumi#16175).
    */
   adoptWith?: "name" | "importId";
 }
@@ -446,9 +446,11 @@ export function convertBlueprint(
       );
   if (Object.keys(env).length > 0) svcConfig.env = env;
   if (liveSvc) adopt(svcConfig, liveSvc.id, options.adoptWith);
-  if ((liveDb || liveSvc) && options.adoptWith !== "importId")
+  if (liveDb || liveSvc)
     notes.push(
-      "pulumi preview lists the adopted resources as created: the first pulumi up takes over the live ones by name (adoptExisting), changing only what differs",
+      options.adoptWith === "importId"
+        ? "pulumi preview lists the adopted resources as created: the first pulumi up takes over the live ones by id (importId), changing only what differs"
+        : "pulumi preview lists the adopted resources as created: the first pulumi up takes over the live ones by name (adoptExisting), changing only what differs",
     );
   if (live.serviceEnvVarKeys) {
     const managed = new Set([...Object.keys(env), ...Object.keys(wiredEnvVars)]);
