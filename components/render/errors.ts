@@ -63,6 +63,9 @@ export class RenderApiError extends Error {
 
   constructor(init: RenderApiErrorInit) {
     super(init.message);
+    // Serialized into a dynamic provider, a class that extends Error becomes a function calling `Error`
+    // as a function, which sets nothing on `this`: without this line the engine shows "undefined".
+    this.message = init.message;
     this.name = "RenderApiError";
     this.status = init.status;
     this.renderMessage = init.renderMessage;

@@ -22,10 +22,12 @@ export class WaitTimeoutError extends Error {
   readonly lastSeen: string | undefined;
 
   constructor(what: string, timeoutMs: number, lastSeen: string | undefined) {
-    super(
+    const message =
       `timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}` +
-        (lastSeen ? ` (last seen: ${lastSeen})` : ""),
-    );
+      (lastSeen ? ` (last seen: ${lastSeen})` : "");
+    super(message);
+    // Set again: serialized into a dynamic provider, `super` sets nothing on `this` (see RenderApiError).
+    this.message = message;
     this.name = "WaitTimeoutError";
     this.lastSeen = lastSeen;
   }
@@ -35,6 +37,8 @@ export class WaitTimeoutError extends Error {
 export class WaitFailedError extends Error {
   constructor(what: string, state: string) {
     super(`gave up waiting for ${what}: it is ${state}`);
+    // Set again: serialized into a dynamic provider, `super` sets nothing on `this` (see RenderApiError).
+    this.message = `gave up waiting for ${what}: it is ${state}`;
     this.name = "WaitFailedError";
   }
 }

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { RenderClient } from "../../components/render/client";
-import { isNotFound } from "../../components/render/errors";
-import { waitForPostgresAvailable } from "../../components/render/wait";
+import { isNotFound, RenderApiError } from "../../components/render/errors";
+import { WaitFailedError, WaitTimeoutError, waitForPostgresAvailable } from "../../components/render/wait";
 
 // Dynamic providers are serialized into state; whatever a provider reaches of the client must
 // serialize (no module-level zod schemas, no undici internals), and stay small.
@@ -25,5 +27,37 @@ describe("render client serialization", () => {
     assert.ok(!/undici\/lib/.test(text), "undici internals captured");
     console.log(`      serialized size: ${text.length} bytes`);
     assert.ok(text.length < 120_000, `serialized closure is ${text.length} bytes`);
+  });
+
+  // Regression (issue 9, fault matrix): a provider's RenderApiError reached the engine as "error:
+  // undefined", because the serializer turns `class … extends Error` into a function that calls `Error`
+  // as a function, which sets no message on `this`.
+  it("errors thrown by a serialized provider keep their messages", async () => {
+    const dir = mkdtempSync(path.join(__dirname, "..", "..", "node_modules", ".serialize-errors-"));
+    try {
+      const fn = () => [
+        new RenderApiError({
+          method: "POST",
+          path: "/postgres",
+          retryable: true,
+          message: "Render answered 500",
+        }),
+        new WaitTimeoutError("database dpg-x to be available", 5000, "status creating"),
+        new WaitFailedError("deploy dep-x", "build_failed"),
+      ];
+      const file = path.join(dir, "errors.js");
+      writeFileSync(file, (await pulumi.runtime.serializeFunction(fn)).text);
+      const errors = (require(file) as { handler: typeof fn }).handler();
+      assert.deepEqual(
+        errors.map((e) => e.message),
+        [
+          "Render answered 500",
+          "timed out after 5 s waiting for database dpg-x to be available (last seen: status creating)",
+          "gave up waiting for deploy dep-x: it is build_failed",
+        ],
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
