@@ -126,6 +126,10 @@ async function p1(stack: PulumiStack, control: Control): Promise<void> {
       `${byObject.get(object) ?? 0} (floor ${observedObjects.includes(object) ? 1 : 0})`,
     );
   detail("P1 preview_wall", secs(preview.durationMs));
+  // --log: the calls in order, to see which provider method made which (ids shortened).
+  if (process.argv.includes("--log"))
+    for (const r of log)
+      detail("P1 call", `${r.at.slice(11, 23)} ${endpointOf(r)}${r.query ? `?${r.query}` : ""} ${r.status}`);
 }
 
 async function p2(stack: PulumiStack, control: Control, emu: RunningEmulator): Promise<void> {

@@ -128,7 +128,7 @@ export class PostgresExtensionProvider implements pulumi.dynamic.ResourceProvide
       news.connectionString !== olds.connectionString ||
       news.dropOnDelete !== olds.dropOnDelete;
     // The extension is looked for where it was made: the old target is what state knows to exist.
-    const version = await this.installedVersion(olds).catch((err) => {
+    const version = await this.installedVersion(olds, true).catch((err) => {
       throw failure("inspect", olds, err);
     });
     return { changes: changed || version === undefined };
@@ -154,7 +154,7 @@ export class PostgresExtensionProvider implements pulumi.dynamic.ResourceProvide
     props?: PostgresExtensionOutputs,
   ): Promise<pulumi.dynamic.ReadResult<PostgresExtensionOutputs>> {
     if (!props?.connectionString && !props?.postgresId) return { id, props };
-    const version = await this.installedVersion(props).catch((err) => {
+    const version = await this.installedVersion(props, true).catch((err) => {
       throw failure("read", props, err);
     });
     if (version === undefined) return {};
@@ -182,14 +182,19 @@ export class PostgresExtensionProvider implements pulumi.dynamic.ResourceProvide
   }
 
   /** The connection string to use: given, or read from Render by id (external: we run outside Render). */
-  private async target(inputs: PostgresExtensionInputs): Promise<string> {
+  private async target(inputs: PostgresExtensionInputs, reuseReads = false): Promise<string> {
     if (inputs.connectionString) return inputs.connectionString;
-    const info = await renderClientFrom(this.config).getPostgresConnectionInfo(inputs.postgresId as string);
+    const client = renderClientFrom(this.config, { reuseReads });
+    const info = await client.getPostgresConnectionInfo(inputs.postgresId as string);
     return info.externalConnectionString;
   }
 
-  private async installedVersion(inputs: PostgresExtensionInputs): Promise<string | undefined> {
-    const target = await this.target(inputs);
+  /** `reuseReads`: a read or diff shares the connection info the database's refresh read. */
+  private async installedVersion(
+    inputs: PostgresExtensionInputs,
+    reuseReads = false,
+  ): Promise<string | undefined> {
+    const target = await this.target(inputs, reuseReads);
     return withClient(target, async (q) => {
       const { rows } = await q(versionQuery(inputs.extension));
       return rows.length > 0 ? String(rows[0].extversion) : undefined;

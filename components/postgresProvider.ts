@@ -81,11 +81,18 @@ export class PostgresProvider implements pulumi.dynamic.ResourceProvider<Postgre
 
   /** Validates every field (names the property and the allowed values); reads, never writes. */
   async check(
-    _olds: PostgresInputs,
+    olds: PostgresInputs,
     news: PostgresInputs,
   ): Promise<pulumi.dynamic.CheckResult<PostgresInputs>> {
     const { inputs, failures } = checkPostgresInputs(news as unknown as Record<string, unknown>);
-    if (failures.length === 0 && typeof inputs.ownerId === "string" && !isUnknown(inputs.ownerId)) {
+    // An existing database keeps its workspace: it was checked when made, and a refresh or diff with a
+    // key that cannot see it fails on its own. Only a new or changed workspace is looked up.
+    if (
+      failures.length === 0 &&
+      typeof inputs.ownerId === "string" &&
+      !isUnknown(inputs.ownerId) &&
+      olds?.ownerId !== inputs.ownerId
+    ) {
       const problem = await verifyOwner(this.config, inputs.ownerId);
       if (problem) failures.push(problem);
     }
@@ -98,7 +105,8 @@ export class PostgresProvider implements pulumi.dynamic.ResourceProvider<Postgre
    * inputs even when nothing changes, and an import must not fail over them.
    */
   async diff(id: string, _olds: PostgresOutputs, news: PostgresInputs): Promise<pulumi.dynamic.DiffResult> {
-    const client = renderClientFrom(this.config);
+    // The refresh before it has just read the database: reuse that answer (see renderClientFrom).
+    const client = renderClientFrom(this.config, { reuseReads: true });
     let live: Postgres;
     try {
       live = await client.getPostgres(id);
@@ -185,7 +193,8 @@ export class PostgresProvider implements pulumi.dynamic.ResourceProvider<Postgre
       throw err;
     }
     const inputs = fromPostgres(live, props ?? {});
-    const info = await client.getPostgresConnectionInfo(id);
+    // The extension and the service's links read the same connection info during a refresh: share it.
+    const info = await renderClientFrom(this.config, { reuseReads: true }).getPostgresConnectionInfo(id);
     // ReadResult types `inputs` as outputs; ours are the input subset.
     return { id, props: outputsOf(inputs, live, info), inputs: inputs as PostgresOutputs };
   }

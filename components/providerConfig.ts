@@ -29,8 +29,28 @@ export function providerConfigFrom(get: (key: string) => string | undefined): Re
   };
 }
 
-/** A client for this stack's Render API; fails with the config command when the key is missing. */
-export function renderClientFrom(config: RenderProviderConfig): RenderClient {
+/** How long a provider host reuses a GET answer for `diff` and lookups (see {@link renderClientFrom}). */
+export const reuseReadsMs = 60_000;
+
+/**
+ * True inside the dynamic provider host the engine starts (`@pulumi/pulumi/cmd/dynamic-provider`):
+ * it lives for one engine command, so reads shared there are the reads of one refresh and preview.
+ */
+function inProviderHost(): boolean {
+  return /[\\/]cmd[\\/]dynamic-provider([\\/]index\.js)?$/.test(process.argv[1] ?? "");
+}
+
+/**
+ * A client for this stack's Render API; fails with the config command when the key is missing.
+ * `reuseReads`: inside the provider host, accept a GET answer of the last {@link reuseReadsMs} (or one
+ * in flight) from this process: `refresh` reads every object, then the engine diffs it twice (the
+ * refresh's diff and the preview's), and each diff would otherwise read it again. Any write forgets
+ * them all. Elsewhere (tests and tools calling providers in-process) every read asks Render.
+ */
+export function renderClientFrom(
+  config: RenderProviderConfig,
+  options: { reuseReads?: boolean } = {},
+): RenderClient {
   if (!config.apiKey)
     throw new Error(
       "the Render API key is not set: run `pulumi config set --secret render:apiKey <key>` " +
@@ -40,6 +60,7 @@ export function renderClientFrom(config: RenderProviderConfig): RenderClient {
     apiKey: config.apiKey,
     baseUrl: config.apiUrl || undefined,
     rateLimitTimeScale: config.rateLimitTimeScale,
+    reuseReadsMs: options.reuseReads && inProviderHost() ? reuseReadsMs : 0,
   });
 }
 

@@ -128,9 +128,15 @@ export class WebServiceProvider implements pulumi.dynamic.ResourceProvider<Servi
   }
 
   /** Validates every field and env var key; reads, never writes. */
-  async check(_olds: ServiceInputs, news: ServiceInputs): Promise<pulumi.dynamic.CheckResult<ServiceInputs>> {
+  async check(olds: ServiceInputs, news: ServiceInputs): Promise<pulumi.dynamic.CheckResult<ServiceInputs>> {
     const { inputs, failures } = checkServiceInputs(news as unknown as Record<string, unknown>);
-    if (failures.length === 0 && typeof inputs.ownerId === "string" && !isUnknown(inputs.ownerId)) {
+    // As for databases: only a new or changed workspace is looked up.
+    if (
+      failures.length === 0 &&
+      typeof inputs.ownerId === "string" &&
+      !isUnknown(inputs.ownerId) &&
+      olds?.ownerId !== inputs.ownerId
+    ) {
       const problem = await verifyOwner(this.config, inputs.ownerId);
       if (problem) failures.push(problem);
     }
@@ -139,7 +145,8 @@ export class WebServiceProvider implements pulumi.dynamic.ResourceProvider<Servi
 
   /** Compares the desired settings and env vars with the live service. */
   async diff(id: string, olds: WebServiceOutputs, news: ServiceInputs): Promise<pulumi.dynamic.DiffResult> {
-    const client = renderClientFrom(this.config);
+    // The refresh before it has just read the service and its env vars: reuse those answers.
+    const client = renderClientFrom(this.config, { reuseReads: true });
     let service: Service;
     try {
       service = await client.getService(id);
@@ -266,7 +273,9 @@ export class WebServiceProvider implements pulumi.dynamic.ResourceProvider<Servi
     let linked: Record<string, EnvVarInput> = {};
     try {
       const links = Object.fromEntries(Object.entries(managed).filter(([, v]) => v.kind === "linked"));
-      linked = resolveEnvVars(links, "", await linkSources(client, links));
+      // The database's own refresh reads the same connection info: share it.
+      const lookups = renderClientFrom(this.config, { reuseReads: true });
+      linked = resolveEnvVars(links, "", await linkSources(lookups, links));
     } catch {
       linked = {};
     }

@@ -95,6 +95,13 @@ export interface RenderClientOptions {
   rateLimitTimeScale?: number;
   /** Page size of list calls, 1–100. Default 100. */
   pageSize?: number;
+  /**
+   * Accept the answer of an identical GET made in this process at most this long ago (or still in
+   * flight), instead of asking Render again. Default 0: every GET asks Render. Any write through any
+   * client of the same base URL and key forgets every remembered answer. For the reads of one engine
+   * command (refresh, then diff); never for polling.
+   */
+  reuseReadsMs?: number;
 }
 
 /** Filters of `GET /postgres` and `GET /services` (exact-name lookups, by workspace). */
@@ -130,6 +137,32 @@ interface CallOptions<T> {
   bodyOptional?: boolean;
 }
 
+/** One remembered GET answer (the parsed value), or the promise of one still in flight. */
+interface RememberedRead {
+  at: number;
+  value: Promise<unknown>;
+}
+
+// Remembered GET answers per base URL and key, on globalThis like the pools (one per process).
+// A function, not a module constant: the closure serializer cannot capture a symbol value.
+function readMemoKey(): symbol {
+  return Symbol.for("arrakis.render.reads");
+}
+
+function readMemo(scope: string): Map<string, RememberedRead> {
+  const holder = globalThis as unknown as Record<
+    symbol,
+    Map<string, Map<string, RememberedRead>> | undefined
+  >;
+  const all = (holder[readMemoKey()] ??= new Map());
+  let memo = all.get(scope);
+  if (!memo) {
+    memo = new Map();
+    all.set(scope, memo);
+  }
+  return memo;
+}
+
 interface Transport {
   pool: Pool;
   origin: string;
@@ -159,6 +192,12 @@ export async function closeRenderConnections(): Promise<void> {
   const pools = [...registry.values()];
   registry.clear();
   await Promise.all(pools.map((pool) => pool.close().catch(() => undefined)));
+}
+
+/** Forget every GET answer this process remembers (see `reuseReadsMs`). */
+export function forgetRememberedReads(): void {
+  const holder = globalThis as unknown as Record<symbol, Map<string, unknown> | undefined>;
+  holder[readMemoKey()]?.clear();
 }
 
 function errorCode(err: unknown): string | undefined {
@@ -203,6 +242,7 @@ export class RenderClient {
   private readonly random: () => number;
   private readonly budget: RateBudget | undefined;
   private readonly pageSize: number;
+  private readonly reuseReadsMs: number;
 
   constructor(options: RenderClientOptions) {
     if (!options.apiKey) {
@@ -223,6 +263,7 @@ export class RenderClient {
         ? undefined
         : (options.budget ?? sharedRateBudget(this.baseUrl, options.rateLimitTimeScale ?? 1));
     this.pageSize = Math.min(Math.max(Math.trunc(options.pageSize ?? maxPageSize), 1), maxPageSize);
+    this.reuseReadsMs = Math.max(0, options.reuseReadsMs ?? 0);
     // Validate the URL now, so a typo fails at construction with a clear message.
     this.transport();
   }
@@ -471,6 +512,32 @@ export class RenderClient {
   ): Promise<T | undefined>;
   private call<T>(method: string, path: string, options: CallOptions<T>): Promise<T>;
   private async call<T>(method: string, path: string, options: CallOptions<T>): Promise<T | undefined> {
+    // The key is part of the scope (in memory only): one key's answers never serve another.
+    const memo = readMemo(`${this.baseUrl}\u0000${this.apiKey}`);
+    if (method !== "GET") {
+      memo.clear();
+      try {
+        return await this.send(method, path, options);
+      } finally {
+        // A GET that overlapped the write may hold the old state.
+        memo.clear();
+      }
+    }
+    const key = path + queryString(options.query);
+    const remembered = memo.get(key);
+    if (remembered && this.reuseReadsMs > 0 && this.now() - remembered.at <= this.reuseReadsMs)
+      return structuredClone((await remembered.value) as T);
+    const value = this.send(method, path, options);
+    const entry: RememberedRead = { at: this.now(), value };
+    memo.set(key, entry);
+    value.catch(() => {
+      if (memo.get(key) === entry) memo.delete(key);
+    });
+    const answer = await value;
+    return answer === undefined ? answer : structuredClone(answer);
+  }
+
+  private async send<T>(method: string, path: string, options: CallOptions<T>): Promise<T | undefined> {
     const secrets = [this.apiKey, ...secretsOfBody(options.body)];
     const started = this.now();
     for (let attempt = 1; ; attempt++) {

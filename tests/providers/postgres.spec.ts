@@ -96,6 +96,18 @@ describe("RenderPostgres provider (emulator)", function () {
       assert.match(failure.reason, /pulumi config set --secret render:apiKey/);
       assert.ok(!failure.reason.includes("rnd_wrong_test_key"));
     });
+
+    it("looks the workspace up for a new or moved database only, not for one that keeps its workspace", async () => {
+      const wrong = await configured(new PostgresProvider(), { url: emu.url, apiKey: "rnd_wrong_owner_key" });
+      const olds = { ...args(), ownerId: emu.ownerId } as unknown as PostgresInputs;
+      // Same workspace as in state: no lookup (bench P1: a clean preview asks Render nothing for it).
+      assert.deepEqual((await wrong.check!(olds, args() as never)).failures, []);
+      const moved = await wrong.check!(olds, args({ ownerId: "tea-notmineatall0000000" }) as never);
+      assert.deepEqual(
+        moved.failures?.map((f) => f.property),
+        ["render:apiKey"],
+      );
+    });
   });
 
   describe("create", () => {
