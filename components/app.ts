@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { RenderDeploy, type RenderDeployArgs } from "./deploy";
 import { serviceDeploySettings, stableHash } from "./mapping/deploy";
-import { DatabaseMigrations, type DatabaseMigrationsArgs } from "./migrations";
+import { DatabaseMigrations, migrationsHashOf, type DatabaseMigrationsArgs } from "./migrations";
 import { RenderPostgres, type RenderPostgresArgs } from "./postgres";
 import { PostgresExtension } from "./postgresExtension";
 import type { DatabaseLinkProperty } from "./mapping/enums";
@@ -90,6 +90,9 @@ export class RenderApp extends pulumi.ComponentResource {
 
   constructor(name: string, args: RenderAppArgs, opts?: pulumi.ComponentResourceOptions) {
     super("arrakis:render:App", name, {}, opts);
+    // Read the migrations folder before any resource exists: a wrong path must fail the program before
+    // `pulumi up` creates the database (it did: the error came after the database's registration).
+    if (args.migrations) migrationsHashOf(args.migrations);
     const { extensions = ["vector"], protect = true, importId: databaseId, ...databaseArgs } = args.database;
     const { env: _env, importId: serviceId, ...serviceArgs } = args.service;
 

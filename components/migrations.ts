@@ -40,10 +40,18 @@ export function hashMigrationsFolder(dir: string): string {
     return hashFiles(readTree(dir));
   } catch (err) {
     throw new Error(
-      `could not read the migrations folder ${dir}: ${(err as Error).message}. Set its path with ` +
-        "`pulumi config set --path arrakis:migrations.migrationsDir <dir>` (relative to arrakis:migrations.appDir)",
+      `could not read the migrations folder ${dir}: ${(err as Error).message}. It is arrakis:migrations.appDir ` +
+        "(the app's checkout, relative to the Pulumi project) joined with arrakis:migrations.migrationsDir " +
+        "(default prisma/migrations): set them with `pulumi config set --path arrakis:migrations.appDir <dir>` " +
+        "and `pulumi config set --path arrakis:migrations.migrationsDir <dir>`",
     );
   }
+}
+
+/** Hash of the migrations folder that `args` name (`appDir` + `migrationsDir`); fails naming both keys. */
+export function migrationsHashOf(args: Pick<DatabaseMigrationsArgs, "appDir" | "migrationsDir">): string {
+  const appDir = path.resolve(args.appDir);
+  return hashMigrationsFolder(path.join(appDir, args.migrationsDir ?? "prisma/migrations"));
 }
 
 /** The app's migrations against one database. */
@@ -55,7 +63,7 @@ export class DatabaseMigrations extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: DatabaseMigrationsArgs, opts?: pulumi.CustomResourceOptions) {
     const appDir = path.resolve(args.appDir);
-    const migrationsHash = hashMigrationsFolder(path.join(appDir, args.migrationsDir ?? "prisma/migrations"));
+    const migrationsHash = migrationsHashOf(args);
     super(
       new MigrationsProvider(),
       name,

@@ -6,6 +6,7 @@ import { z } from "zod";
 import type { AppEnvValue } from "./app";
 import { allowed } from "./mapping/validation";
 import { databaseLinkProperties } from "./mapping/enums";
+import { checkDeployInputs } from "./mapping/deploy";
 import { checkPostgresInputs } from "./mapping/postgres";
 import { postgresMonthlyUsd, priceTable, webServiceMonthlyUsd } from "./mapping/pricing";
 import { checkServiceInputs, type EnvVarInput } from "./mapping/service";
@@ -225,7 +226,7 @@ export function readStackConfig(read: ConfigReader): ArrakisConfig {
         const where = [`arrakis:${key}`, ...issue.path.map(String)].join(".");
         problems.push(
           issue.code === "unrecognized_keys"
-            ? `${where}: unknown key(s) ${issue.keys.join(", ")}`
+            ? `${where}: unknown key(s) ${issue.keys.join(", ")}; allowed: ${allowedKeys(schema, issue.path).join(", ")}`
             : `${where}: ${issue.message}`,
         );
       }
@@ -242,6 +243,13 @@ export function readStackConfig(read: ConfigReader): ArrakisConfig {
   // before any resource exists (and before pricing looks up a plan that is only a typo).
   if (database) problems.push(...databaseProblems(database, ownerId));
   if (service) problems.push(...serviceProblems(service, ownerId, database?.name));
+  // The deploy resource is checked only once the service exists: its rules must fail here, before any write.
+  if (deploy)
+    problems.push(
+      ...checkDeployInputs({ ...deploy, serviceId: "srv-placeholder" }).failures.map(
+        (f) => `arrakis:deploy.${f.property}: ${f.reason}`,
+      ),
+    );
 
   let monthlyBudgetUsd: number | undefined;
   const budget = read("arrakis", "monthlyBudgetUsd");
@@ -252,6 +260,24 @@ export function readStackConfig(read: ConfigReader): ArrakisConfig {
   }
   if (problems.length > 0 || !database || !service || !deploy) throw new StackConfigError(problems);
   return { ownerId, database, service, deploy, ...(migrations ? { migrations } : {}), monthlyBudgetUsd };
+}
+
+/** The keys an object schema (at `path` inside `schema`) takes, for "unknown key" messages. */
+function allowedKeys(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  let current: unknown = schema;
+  const unwrap = (s: unknown): unknown => {
+    for (;;) {
+      const def = (s as { def?: { type?: string; innerType?: unknown; in?: unknown } }).def;
+      if (def?.type === "default" || def?.type === "optional" || def?.type === "nullable") s = def.innerType;
+      else if (def?.type === "pipe") s = def.in;
+      else return s;
+    }
+  };
+  for (const key of path) {
+    const shape = (unwrap(current) as { shape?: Record<string, unknown> }).shape;
+    current = shape?.[String(key)];
+  }
+  return Object.keys((unwrap(current) as { shape?: Record<string, unknown> }).shape ?? {});
 }
 
 /** The env vars the app sets itself (app.ts), which `arrakis:service.env` cannot override. */

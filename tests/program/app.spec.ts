@@ -143,6 +143,30 @@ describe("the arrakis program (setMocks)", function () {
     assert.equal(program.monthlyCostUsd, 12);
   });
 
+  it("fails on a migrations folder that cannot be read before registering any resource (issue 9)", async () => {
+    const { RenderApp } = require("../../components/app") as typeof import("../../components/app");
+    const before = registered.length;
+    assert.throws(
+      () =>
+        new RenderApp("nomig", {
+          database: { name: "nomig", plan: "basic_256mb", version: "17", ownerId: "tea-x" },
+          service: {
+            name: "nomig",
+            repo: "https://github.com/a/b",
+            buildCommand: "b",
+            startCommand: "s",
+            ownerId: "tea-x",
+          },
+          openaiApiKey: pulumi.secret("k"),
+          migrations: { appDir: path.join(root, "no-such-checkout") },
+        }),
+      /could not read the migrations folder .*no-such-checkout.*arrakis:migrations\.appDir/,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // No child resource: before the fix the database was registered (and `pulumi up` created it).
+    assert.ok(!registered.slice(before).some((r) => r.name.startsWith("nomig-")));
+  });
+
   it("protects the production database", () => {
     const app = registered.find((r) => r.type === "arrakis:render:App");
     assert.ok(app);
@@ -277,6 +301,16 @@ describe("stack config validation", () => {
       "a linked property that does not exist",
       { "arrakis:service": withService({ env: { POOL: { fromDatabase: { property: "poolString" } } } }) },
       /arrakis:service\.env\.POOL\.fromDatabase\.property: "poolString" is not a database property; allowed: .*"host"/,
+    ],
+    [
+      "a deploy health check path without '/' (the deploy resource is checked only after the service exists)",
+      { "arrakis:deploy": JSON.stringify({ healthCheck: { path: "healthz" } }) },
+      /arrakis:deploy\.healthCheck\.path: healthCheck\.path must start with \//,
+    ],
+    [
+      "a key typo, with the keys allowed",
+      { "arrakis:database": withDatabase({ plna: "x" }) },
+      /arrakis:database: unknown key\(s\) plna; allowed: name, plan, version/,
     ],
     [
       "an extension name that is not one",
