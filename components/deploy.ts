@@ -37,7 +37,7 @@ export interface RenderDeployArgs {
   clearCache?: pulumi.Input<boolean>;
   /** How long to wait for `live`, in ms; past it the deploy is canceled and the up fails. Default 20 min. */
   waitTimeoutMs?: pulumi.Input<number>;
-  /** Longest pause between status polls, in ms (they start at 250 ms and double). Default 5000. */
+  /** Longest pause between status polls, in ms (the first comes after 1 s, then doubling). Default 8000. */
   pollIntervalMs?: pulumi.Input<number>;
   /** The health probe. */
   healthCheck?: RenderDeployHealthCheck;

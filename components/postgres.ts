@@ -48,7 +48,7 @@ export interface RenderPostgresArgs {
   allowReplacement?: pulumi.Input<boolean>;
   /** How long create/update wait for `available`, in seconds. Default 1800. */
   waitTimeoutSeconds?: pulumi.Input<number>;
-  /** Pause between status polls while waiting, in seconds. Default 5. */
+  /** Longest pause between status polls while waiting, in seconds (the first comes after 1 s, then doubling). Default 8. */
   pollIntervalSeconds?: pulumi.Input<number>;
 }
 

@@ -49,9 +49,16 @@ export interface PostgresOutputs extends PostgresInputs {
 /** Outputs that are secrets without a secret input of the same name. */
 export const postgresSecretOutputs = ["password", "internalConnectionString", "externalConnectionString"];
 
-/** Seconds -> the wait options of the client's poller (a zero interval still yields to the loop). */
+/**
+ * Seconds -> the wait options of the client's poller (a zero interval still yields to the loop): the
+ * first poll a second after the create or change, then doubling up to the interval.
+ */
 function waitOptions(inputs: PostgresInputs) {
-  return { timeoutMs: inputs.waitTimeoutSeconds * 1000, intervalMs: inputs.pollIntervalSeconds * 1000 };
+  return {
+    timeoutMs: inputs.waitTimeoutSeconds * 1000,
+    intervalMs: inputs.pollIntervalSeconds * 1000,
+    rampFromMs: 1000,
+  };
 }
 
 function outputsOf(inputs: PostgresInputs, live: Postgres, info: PostgresConnectionInfo): PostgresOutputs {

@@ -32,7 +32,7 @@ export interface DeployInputs {
   clearCache: boolean;
   /** How long to wait for `live`, in ms. Default 20 minutes. */
   waitTimeoutMs: number;
-  /** Longest pause between status polls, in ms (they start at 250 ms and double). Default 5000. */
+  /** Longest pause between status polls, in ms (the first comes after 1 s, then doubling). Default 8000. */
   pollIntervalMs: number;
   /** The health probe; `enabled: false` skips it. */
   healthCheck: HealthProbe & { enabled: boolean };
@@ -66,7 +66,7 @@ export const failedDeployStatuses: readonly DeployStatus[] = [
 /** Defaults of the options. */
 export const deployDefaults = {
   waitTimeoutMs: 20 * 60_000,
-  pollIntervalMs: 5_000,
+  pollIntervalMs: 8_000,
   healthCheck: {
     enabled: true,
     path: "",

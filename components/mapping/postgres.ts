@@ -40,7 +40,7 @@ export interface PostgresInputs {
   allowReplacement: boolean;
   /** How long `create`/`update` wait for `available`, in seconds. */
   waitTimeoutSeconds: number;
-  /** First poll interval while waiting, in seconds (backs off from there). */
+  /** Longest pause between polls while waiting, in seconds (the first poll after 1 s, then doubling). */
   pollIntervalSeconds: number;
 }
 
@@ -190,7 +190,7 @@ function postgresFieldSchemas() {
       .optional(),
     allowReplacement: bool("allowReplacement").default(false),
     waitTimeoutSeconds: seconds(1800, 86400),
-    pollIntervalSeconds: seconds(5, 600),
+    pollIntervalSeconds: seconds(8, 600),
   };
 }
 
@@ -300,7 +300,7 @@ export function fromPostgres(live: LivePostgres, base?: Partial<PostgresInputs>)
     ...(base?.adoptId !== undefined ? { adoptId: base.adoptId } : {}),
     allowReplacement: base?.allowReplacement ?? false,
     waitTimeoutSeconds: base?.waitTimeoutSeconds ?? 1800,
-    pollIntervalSeconds: base?.pollIntervalSeconds ?? 5,
+    pollIntervalSeconds: base?.pollIntervalSeconds ?? 8,
   };
 }
 

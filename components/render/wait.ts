@@ -14,6 +14,13 @@ export interface WaitOptions {
   now?: () => number;
   /** Sleep. Default a timer. */
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Ramp: wait this long before the first poll (the object has just changed, a poll at once only
+   * sees that), then double the pause up to `intervalMs`. Short lifecycles are still seen within a
+   * second or so, long ones are polled at `intervalMs` (bench P3: polls per minute). Default: poll at
+   * once, then every `intervalMs`.
+   */
+  rampFromMs?: number;
 }
 
 /** Polling ran out of time; `lastSeen` says where the object stood. */
@@ -68,6 +75,9 @@ export async function pollUntil<T>(
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const deadline = now() + options.timeoutMs;
   let lastSeen: string | undefined;
+  let pause =
+    options.rampFromMs === undefined ? options.intervalMs : Math.min(options.rampFromMs, options.intervalMs);
+  if (options.rampFromMs !== undefined) await sleep(Math.min(pause, Math.max(0, deadline - now())));
   for (;;) {
     const result = await poll();
     lastSeen = result.state;
@@ -75,7 +85,8 @@ export async function pollUntil<T>(
     if (result.failed !== undefined) throw new WaitFailedError(what, result.failed);
     const left = deadline - now();
     if (left <= 0) throw new WaitTimeoutError(what, options.timeoutMs, lastSeen);
-    await sleep(Math.min(options.intervalMs, left));
+    if (options.rampFromMs !== undefined) pause = Math.min(pause * 2, options.intervalMs);
+    await sleep(Math.min(pause, left));
   }
 }
 

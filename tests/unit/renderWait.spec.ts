@@ -36,6 +36,35 @@ describe("render wait", () => {
     assert.deepEqual(time.sleeps, [5000, 5000, 5000]);
   });
 
+  it("ramps: first poll after rampFromMs, then doubling up to the interval (bench P3: <= 10 polls a minute)", async () => {
+    // Render's realistic 60 s database: available from t = 60 s.
+    const time = fakeTime();
+    let polls = 0;
+    const client = {
+      getPostgres: async () => {
+        polls++;
+        return { id: "dpg-1", status: time.now() >= 60_000 ? "available" : "creating" } as Postgres;
+      },
+    };
+    await waitForPostgresAvailable(client, "dpg-1", {
+      timeoutMs: 600_000,
+      intervalMs: 8000,
+      rampFromMs: 1000,
+      ...time,
+    });
+    assert.deepEqual(time.sleeps, [1000, 2000, 4000, 8000, 8000, 8000, 8000, 8000, 8000, 8000]);
+    assert.equal(polls, 10);
+    assert.ok(time.now() - 60_000 < 8000, "seen within one interval of becoming available");
+    // A millisecond lifecycle (tests) is still seen at once: the ramp never exceeds the interval.
+    const quick = fakeTime();
+    await waitForPostgresAvailable(
+      { getPostgres: async () => ({ id: "dpg-1", status: "available" }) as Postgres },
+      "dpg-1",
+      { timeoutMs: 1000, intervalMs: 10, rampFromMs: 1000, ...quick },
+    );
+    assert.deepEqual(quick.sleeps, [10]);
+  });
+
   it("times out with the last status seen", async () => {
     const time = fakeTime();
     const client = { getPostgres: async () => ({ id: "dpg-1", status: "creating" }) as Postgres };
