@@ -1,0 +1,148 @@
+/**
+ * Bad input (issue 9): every configuration of tests/reliability/badInputCorpus.ts fails the REAL
+ * `pulumi preview` of the arrakis program, with a message that names the field and what is allowed,
+ * and the emulator's request log shows no write to /v1. Some also run `pulumi up`, which must fail
+ * before any write. One emulator, one stack whose config each case rewrites; prints a table.
+ */
+import { strict as assert } from "node:assert";
+import { randomBytes } from "node:crypto";
+import { startEmulator, type RunningEmulator } from "../../emulator";
+import { requireEngine } from "../../tools/pulumi-engine/locate";
+import type { PulumiResult, PulumiStack } from "../helpers/pulumiCli";
+import { EmulatorApi, createArrakisStack } from "../engine/stackHelpers";
+import { badInputCorpus } from "./badInputCorpus";
+import {
+  RequestWatch,
+  StackConfigWriter,
+  baseConfig,
+  lineMatching,
+  printTable,
+  type StackConfigState,
+} from "./inputHelpers";
+
+interface Row {
+  name: string;
+  command: string;
+  exit: string;
+  field: boolean;
+  allowed: boolean;
+  writes: number;
+}
+
+function outputOf(result: PulumiResult): string {
+  return `${result.stdout}\n${result.stderr}`;
+}
+
+describe("reliability: bad input fails at preview, naming the field, with no write", function () {
+  this.timeout(240_000);
+  let emu: RunningEmulator;
+  let api: EmulatorApi;
+  let watch: RequestWatch;
+  let stack: PulumiStack | undefined;
+  let writer: StackConfigWriter;
+  let good: StackConfigState;
+  const rows: Row[] = [];
+
+  before(async function () {
+    this.timeout(120_000);
+    requireEngine();
+    emu = await startEmulator({ port: 0, timings: "fast", apiKey: `rnd_${randomBytes(16).toString("hex")}` });
+    api = new EmulatorApi(emu);
+    watch = new RequestWatch(api);
+    good = baseConfig(emu, `sk-test-${randomBytes(12).toString("hex")}`);
+    stack = await createArrakisStack({
+      stackName: "badinput",
+      config: good.plain,
+      secretConfig: good.secrets,
+      objectConfig: good.objects,
+    });
+    writer = new StackConfigWriter(stack);
+    writer.assumeSecrets(good.secrets);
+  });
+
+  after(async () => {
+    printTable(
+      "Bad input: each case through the real engine (preview; up where marked)",
+      ["case", "command", "exit", "field named?", "allowed named?", "writes"],
+      rows.map((r) => [
+        r.name,
+        r.command,
+        r.exit,
+        r.field ? "yes" : "NO",
+        r.allowed ? "yes" : "NO",
+        String(r.writes),
+      ]),
+    );
+    const failed = rows.filter((r) => r.exit === "0" || !r.field || !r.allowed || r.writes > 0).length;
+    console.log(
+      `${rows.length} runs, ${new Set(rows.map((r) => r.name)).size} cases, ${failed} not as required`,
+    );
+    await stack?.cleanup();
+    await emu?.close();
+  });
+
+  /** Runs one command on the stack with the log cleared first; answers the result and the writes. */
+  async function attempt(command: "preview" | "up"): Promise<{ result: PulumiResult; writes: string[] }> {
+    await watch.clear();
+    const result = command === "preview" ? await stack!.preview() : await stack!.up();
+    const writes = (await watch.writes()).map((r) => `${r.method} ${r.path} -> ${r.status}`);
+    return { result, writes };
+  }
+
+  it("the good config (Pulumi.local.yaml) previews cleanly and writes nothing: the control case", async () => {
+    await writer.apply(good);
+    const { result, writes } = await attempt("preview");
+    assert.equal(result.code, 0, outputOf(result));
+    assert.deepEqual(writes, []);
+    rows.push({
+      name: "(good config)",
+      command: "preview",
+      exit: "0",
+      field: true,
+      allowed: true,
+      writes: 0,
+    });
+  });
+
+  it(`the corpus has at least 40 cases, each with a distinct name`, () => {
+    assert.ok(badInputCorpus.length >= 40, `${badInputCorpus.length} cases`);
+    assert.equal(new Set(badInputCorpus.map((c) => c.name)).size, badInputCorpus.length);
+  });
+
+  for (const testCase of badInputCorpus) {
+    const commands: Array<"preview" | "up"> = testCase.up ? ["preview", "up"] : ["preview"];
+    it(`${testCase.name}: ${commands.join(" and ")} fail(s) naming the field and what is allowed`, async () => {
+      const config = structuredClone(good);
+      testCase.change(config);
+      await writer.apply(config);
+      for (const command of commands) {
+        const { result, writes } = await attempt(command);
+        const output = outputOf(result);
+        const row: Row = {
+          name: testCase.name,
+          command,
+          exit: String(result.code),
+          field: testCase.field.test(output),
+          allowed: testCase.allowed.test(output),
+          writes: writes.length,
+        };
+        rows.push(row);
+        const context = `pulumi ${command} exited ${result.code}\n${output}`;
+        assert.notEqual(result.code, 0, context);
+        assert.ok(!result.timedOut, context);
+        assert.ok(row.field, `the message does not name the field (${testCase.field}):\n${context}`);
+        assert.ok(row.allowed, `the message does not say what is allowed (${testCase.allowed}):\n${context}`);
+        // Field and rule in one message, not picked from two unrelated lines.
+        assert.ok(lineMatching(output, testCase.field) !== undefined, `no line names the field:\n${context}`);
+        assert.deepEqual(writes, [], `writes to the Render API:\n${context}`);
+      }
+    });
+  }
+
+  it("nothing exists on Render after the whole corpus (no database, no service)", async () => {
+    const dbs = await api.mustRender<unknown[]>("GET", "/postgres?limit=100");
+    const services = await api.mustRender<unknown[]>("GET", "/services?limit=100");
+    assert.deepEqual(dbs, []);
+    assert.deepEqual(services, []);
+  });
+});
