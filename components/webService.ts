@@ -104,6 +104,10 @@ export function toEnvVarInputs(envVars: Record<string, EnvVarSource>): EnvVarInp
   return out;
 }
 
+// One provider object for every resource of this type in the program: the SDK serializes a provider
+// once per object (a cache keyed by it), so 50 resources cost one serialization, not 50 (bench P5).
+let sharedWebServiceProvider: WebServiceProvider | undefined;
+
 /** A Render web service with its env vars. */
 export class RenderWebService extends pulumi.dynamic.Resource {
   /** The service's public URL, e.g. https://arrakis-prod.onrender.com. */
@@ -141,7 +145,7 @@ export class RenderWebService extends pulumi.dynamic.Resource {
       initialDeployId: undefined,
     };
     super(
-      new WebServiceProvider(),
+      (sharedWebServiceProvider ??= new WebServiceProvider()),
       name,
       props,
       pulumi.mergeOptions(opts, { additionalSecretOutputs: webServiceSecretOutputs }),
