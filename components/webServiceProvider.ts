@@ -260,22 +260,28 @@ export class WebServiceProvider implements pulumi.dynamic.ResourceProvider<Servi
   /** Reads the live service and env vars (refresh and import). Values set outside Pulumi stay hidden. */
   async read(id: string, props?: WebServiceOutputs): Promise<pulumi.dynamic.ReadResult<WebServiceOutputs>> {
     const client = renderClientFrom(this.config);
-    let service: Service;
-    try {
-      service = await client.getService(id);
-    } catch (err) {
-      if (isNotFound(err)) return {};
-      throw err;
-    }
-    const env = await liveEnv(client, id);
     const managed = props?.envVars ?? {};
+    const links = Object.fromEntries(Object.entries(managed).filter(([, v]) => v.kind === "linked"));
+    // The service, its env vars and the linked databases' connection info at once (bench P2); the
+    // database's own refresh reads the same connection info: share it.
+    const lookups = renderClientFrom(this.config, { reuseReads: true });
+    const [found, envRead, sources] = await Promise.allSettled([
+      client.getService(id),
+      liveEnv(client, id),
+      linkSources(lookups, links),
+    ]);
+    if (found.status === "rejected") {
+      if (isNotFound(found.reason)) return {};
+      throw found.reason;
+    }
+    if (envRead.status === "rejected") throw envRead.reason;
+    const service = found.value;
+    const env = envRead.value;
     // The values linked env vars should hold now; a database gone or unreadable shows them as changed.
     let linked: Record<string, EnvVarInput> = {};
     try {
-      const links = Object.fromEntries(Object.entries(managed).filter(([, v]) => v.kind === "linked"));
-      // The database's own refresh reads the same connection info: share it.
-      const lookups = renderClientFrom(this.config, { reuseReads: true });
-      linked = resolveEnvVars(links, "", await linkSources(lookups, links));
+      if (sources.status === "rejected") throw sources.reason;
+      linked = resolveEnvVars(links, "", sources.value);
     } catch {
       linked = {};
     }
