@@ -13,7 +13,7 @@
  * Every child starts in its own process group; the group is killed on timeout and on cleanup, so
  * provider hosts the CLI started die with it.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -62,8 +62,8 @@ export interface RunOptions {
   stdin?: string;
   timeoutMs?: number;
   /**
-   * Aborting it SIGKILLs the command's whole process group (the CLI and the provider hosts it started)
-   * and the program host at once, as a closed laptop or an OOM kill would: no graceful shutdown.
+   * Aborting it SIGKILLs the command's process group, every process below it (the provider hosts run in
+   * groups of their own) and the program host at once, as a closed laptop would: no graceful shutdown.
    */
   signal?: AbortSignal;
 }
@@ -87,12 +87,63 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
+/**
+ * Every descendant of `pid` (children, theirs, …), read from `ps` while they are still attached: once
+ * the parent dies they are re-parented and cannot be found this way.
+ */
+function descendants(pid: number): number[] {
+  let table: string;
+  try {
+    table = execFileSync("ps", ["-A", "-o", "pid=,ppid="], { encoding: "utf8" });
+  } catch {
+    return [];
+  }
+  const children = new Map<number, number[]>();
+  for (const line of table.split("\n")) {
+    const [child, parent] = line.trim().split(/\s+/).map(Number);
+    if (!child || parent === undefined) continue;
+    children.set(parent, [...(children.get(parent) ?? []), child]);
+  }
+  const found: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    for (const child of children.get(queue.shift()!) ?? []) {
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
+}
+
+/**
+ * Kills a child's process group and every process started below it, in whatever group: the CLI starts
+ * each plugin (the dynamic provider hosts) in a process group of its own, which a signal to the CLI's
+ * group does not reach.
+ */
+function killTree(
+  child: ChildProcess,
+  signal: NodeJS.Signals,
+  below = child.pid ? descendants(child.pid) : [],
+): void {
+  killGroup(child, signal);
+  for (const pid of below) {
+    for (const target of [-pid, pid]) {
+      try {
+        process.kill(target, signal);
+      } catch {
+        // ESRCH: not a group leader, or gone already.
+      }
+    }
+  }
+}
+
 process.on("exit", () => {
   for (const child of liveGroups) killGroup(child, "SIGKILL");
 });
 
-/** Stops a process group: SIGTERM, then SIGKILL after a grace period. */
+/** Stops a process group (and what it started in groups of their own): SIGTERM, then SIGKILL after a grace period. */
 async function stopGroup(child: ChildProcess): Promise<void> {
+  const below = child.pid ? descendants(child.pid) : [];
   killGroup(child, "SIGTERM");
   if (child.exitCode === null && child.signalCode === null) {
     await new Promise<void>((resolve) => {
@@ -106,8 +157,8 @@ async function stopGroup(child: ChildProcess): Promise<void> {
       });
     });
   }
-  // Members of the group may outlive the leader.
-  killGroup(child, "SIGKILL");
+  // Members of the group, and plugins in groups of their own, may outlive the leader.
+  killTree(child, "SIGKILL", below);
   liveGroups.delete(child);
 }
 
@@ -285,8 +336,8 @@ export class PulumiStack {
         void stopGroup(child);
       }, timeoutMs);
       const killNow = () => {
-        killGroup(child, "SIGKILL");
-        if (host) killGroup(host.host, "SIGKILL");
+        killTree(child, "SIGKILL");
+        if (host) killTree(host.host, "SIGKILL");
       };
       if (options.signal?.aborted) killNow();
       options.signal?.addEventListener("abort", killNow, { once: true });
