@@ -229,12 +229,19 @@ export async function runCase(world: ReliabilityWorld, c: MatrixCase): Promise<C
   const [method, template] = c.endpoint.split(" ");
   // Reads are retried by the client: a fault on the next two matches shows it retries more than once.
   const count = method === "GET" && faultKinds[c.kind].kind === "status" ? 2 : 1;
-  await world.armFault({ method, path: globOf(template), count, fault: faultKinds[c.kind] });
+  const faultId = await world.armFault({ method, path: globOf(template), count, fault: faultKinds[c.kind] });
 
   const first = await commandOf(world, c.scenario);
-  const fired = (await world.requests()).some(
-    (r) => r.fault !== undefined && r.method === method && pathTemplate(r.path) === template,
-  );
+  // Fired: the log shows it, or the fault store used it up (a delayed request past the client's
+  // timeout is logged only once the emulator answers it, which may be after the command ended).
+  const armed = (await world.armedFaults()) as Array<{ id: string; remaining?: number }>;
+  const left = armed.find((f) => f.id === faultId);
+  const fired =
+    left === undefined ||
+    (left.remaining ?? count) < count ||
+    (await world.requests()).some(
+      (r) => r.fault !== undefined && r.method === method && pathTemplate(r.path) === template,
+    );
   await world.api.control("DELETE", "/faults");
 
   const problems: string[] = [];

@@ -6,6 +6,7 @@
  * grouped by endpoint, and a table printer.
  */
 import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import type { PulumiResult, PulumiStack, RunOptions } from "../helpers/pulumiCli";
 import { EmulatorApi, createArrakisStack, readStackFile } from "../engine/stackHelpers";
@@ -377,4 +378,22 @@ export async function waitForRequest(
 export function summary(result: PulumiResult, lines = 25): string {
   const text = `${result.stdout}\n${result.stderr}`.trim().split("\n");
   return `pulumi ${result.args.slice(0, 2).join(" ")} exited ${result.code}\n${text.slice(-lines).join("\n")}`;
+}
+
+/**
+ * Processes whose working directory is `dir` (the CLI, the program host and the provider hosts of a
+ * stack all run in its project folder). Linux only (`/proc`); elsewhere an empty list.
+ */
+export function processesIn(dir: string): number[] {
+  if (!fs.existsSync("/proc/self/cwd")) return [];
+  const found: number[] = [];
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (fs.readlinkSync(`/proc/${entry}/cwd`) === dir) found.push(Number(entry));
+    } catch {
+      // Gone, or not ours to read.
+    }
+  }
+  return found;
 }

@@ -6,7 +6,14 @@
  * exactly one database and one service, available and live, and a clean preview.
  */
 import type { PulumiResult } from "../helpers/pulumiCli";
-import { type LoggedRequest, type ReliabilityWorld, formatTable, pathTemplate, summary } from "./harness";
+import {
+  type LoggedRequest,
+  type ReliabilityWorld,
+  formatTable,
+  pathTemplate,
+  processesIn,
+  summary,
+} from "./harness";
 
 /** Polls the request log until `ready(log)`, or fails after `timeoutMs`. */
 async function waitForLog(
@@ -135,6 +142,10 @@ export async function runKillPoint(
   const first = await killed;
   await triggered.catch((err: unknown) => problems.push(`kill point never reached: ${String(err)}`));
   if (!abort.signal.aborted) problems.push(`the up ended (exit ${first.code}) before the kill point`);
+  // Nothing of the killed run may live on (a provider host left running would go on calling Render).
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const survivors = processesIn(world.current.projectDir);
+  if (survivors.length > 0) problems.push(`${survivors.length} processes of the killed run still alive`);
   await world.api.control("DELETE", "/faults");
   await world.api.control("PUT", "/timings", fastTimings);
   const live = await world.liveObjects();
