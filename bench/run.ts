@@ -5,7 +5,7 @@
  *
  *   npm run bench                       every figure (about 4–6 minutes on a busy 2-core machine)
  *   npm run bench -- --only P1,P4       some of them (P2 and P4 reuse P1's stack)
- *   npm run bench -- --p3-scale 0.5     P3's realistic timings × 0.5 (default 0.5)
+ *   npm run bench -- --p3-scale 0.5     P3 with realistic timings × 0.5 (default 1: Render's own)
  *   npm run bench -- --p5-scale 0.005   P5's rate-limit windows × 0.005 (default: an hour lasts 18 s)
  */
 import * as path from "node:path";
@@ -34,7 +34,7 @@ function arg(name: string): string | undefined {
 }
 
 const only = new Set((arg("only") ?? "P1,P2,P3,P4,P5").toUpperCase().split(","));
-const p3Scale = Number(arg("p3-scale") ?? 0.5);
+const p3Scale = Number(arg("p3-scale") ?? 1);
 const p5Scale = Number(arg("p5-scale") ?? 0.005);
 const latencyMs = 50;
 const fixtures = path.join(__dirname, "fixtures");
@@ -238,6 +238,7 @@ async function p3(): Promise<void> {
     const stack = await createStack({ stackName: "bench-up", config, secretConfig, objectConfig });
     try {
       await control.clearRequests();
+      const upStarted = Date.now();
       const up = mustSucceed(await stack.up());
       const log = await control.requests();
       const outputs = await stack.outputs();
@@ -273,6 +274,12 @@ async function p3(): Promise<void> {
       detail("P3 service_to_deploy_live", secs(deployPathMs));
       detail("P3 api_calls", log.length);
       for (const [endpoint, n] of [...countBy(log, endpointOf)].sort()) detail(`P3 calls ${endpoint}`, n);
+      // --log: the calls in order, in seconds since the up started.
+      if (process.argv.includes("--log")) {
+        const t0 = upStarted;
+        for (const r of log)
+          detail("P3 call", `${((Date.parse(r.at) - t0) / 1000).toFixed(1)} s ${endpointOf(r)} ${r.status}`);
+      }
     } finally {
       await stack.cleanup();
     }
@@ -296,6 +303,7 @@ async function p5(): Promise<void> {
       try {
         await control.clearRequests();
         sampler.start();
+        const upStarted = Date.now();
         const up = await stack.up();
         sampler.stop();
         const log = await control.requests();
@@ -331,6 +339,24 @@ async function p5(): Promise<void> {
         );
         for (const [name, b] of [...buckets].filter(([n]) => !n.startsWith("service:")))
           detail(`P5 requests ${name}`, `${b.n} (limit ${b.limit} per ${secs(b.windowMs * p5Scale)})`);
+        // Where the time goes: seconds since the up started.
+        const since = (r: LoggedRequest | undefined) => (r ? secs(Date.parse(r.at) - upStarted) : "none");
+        const creates = log.filter((r) => r.method === "POST" && r.path === "/v1/services");
+        detail("P5 first_api_call_at", since(log[0]));
+        detail("P5 first_service_create_at", since(creates[0]));
+        detail("P5 last_service_create_at", since(creates[creates.length - 1]));
+        detail("P5 last_api_call_at", since(log[log.length - 1]));
+        // The services' own phase against the same floor: from the first create to the last call.
+        if (creates.length > 0 && floorMs > 0) {
+          const phaseMs = Date.parse(log[log.length - 1].at) - Date.parse(creates[0].at);
+          detail(
+            "P5 services_phase",
+            `${secs(phaseMs)} (ratio ${(phaseMs / floorMs).toFixed(2)} to the limits' floor)`,
+          );
+        }
+        if (process.argv.includes("--log"))
+          for (const r of log.slice(0, log.indexOf(creates[0]) + 5))
+            detail("P5 call", `${since(r)} ${endpointOf(r)} ${r.status}`);
         figure("P5 peak_rss_engine_node", `${Math.round(sampler.peakNodeKb / 1024)} MB`);
         detail("P5 peak_rss_engine_tree", `${Math.round(sampler.peakTotalKb / 1024)} MB`);
         detail("P5 peak_node_processes", sampler.peakNodeCount);
