@@ -53,6 +53,21 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/**
+ * A pinned commit whose build failed may simply not exist: Render's API has no way to look a commit up
+ * before building it (nor has the emulator), so this is where a wrong commit shows. Say so, and how to
+ * check it. (How Render reports an unknown commit is UNCONFIRMED; a failed build is the likely form.)
+ */
+function commitHint(inputs: DeployInputs, service: Service, deploy: Deploy): string {
+  if (!inputs.commit || deploy.status !== "build_failed") return "";
+  return (
+    ` Commit ${inputs.commit} may not exist on branch ${service.branch ?? "(default)"} of ${service.repo ?? "the repository"}: ` +
+    "Render cannot check a commit before it builds it. Check it in the app's checkout with " +
+    `\`git fetch && git branch -r --contains ${inputs.commit}\`, or deploy the branch head by leaving the commit ` +
+    "empty (the arrakis app: `pulumi config rm --path arrakis:deploy.commit`)"
+  );
+}
+
 /** The `ResourceProvider` of Render deploys. */
 export class DeployProvider implements pulumi.dynamic.ResourceProvider<DeployInputs, DeployOutputs> {
   private config: RenderProviderConfig = {};
@@ -169,7 +184,9 @@ export class DeployProvider implements pulumi.dynamic.ResourceProvider<DeployInp
       outs.rolledBackTo = rolled.to;
       rollbackNote = ` ${rolled.note}`;
     }
-    const message = `could not deploy ${what}: deploy ${deploy.id} ${outcome.problem} (${link}).${rollbackNote}`;
+    const message =
+      `could not deploy ${what}: deploy ${deploy.id} ${outcome.problem} (${link}).${rollbackNote}` +
+      commitHint(inputs, service, outcome.deploy);
     // The deploy exists: the engine keeps these outputs and retries on the next up.
     throw Object.assign(new Error(message), {
       id: inputs.serviceId,
