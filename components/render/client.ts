@@ -135,6 +135,11 @@ interface CallOptions<T> {
   schema?: () => ZodType<T>;
   /** A 2xx without a body is allowed (202 "Queued" on deploys): resolves to undefined. */
   bodyOptional?: boolean;
+  /**
+   * Sending it twice leaves what sending it once does, whatever the method: retried like a PUT, and a
+   * failure is never an unknown outcome. Default: the method is idempotent (GET, PUT, DELETE…).
+   */
+  repeatable?: boolean;
 }
 
 /** One remembered GET answer (the parsed value), or the promise of one still in flight. */
@@ -311,7 +316,15 @@ export class RenderClient {
 
   /** Change a database in place. */
   updatePostgres(postgresId: string, body: UpdatePostgresBody): Promise<Postgres> {
-    return this.call("PATCH", `/postgres/${enc(postgresId)}`, { body, schema: postgresSchema });
+    // Our PATCH bodies hold absolute values (no counters, no appends), so a repeat changes nothing more:
+    // retried on 5xx and lost answers instead of failing the update as an unknown outcome. Whether
+    // Render answers a repeat during the change it started with a 409 is UNCONFIRMED; that would
+    // surface as an error, never as a second change.
+    return this.call("PATCH", `/postgres/${enc(postgresId)}`, {
+      body,
+      schema: postgresSchema,
+      repeatable: true,
+    });
   }
 
   /** Delete a database (irreversible). */
@@ -353,7 +366,12 @@ export class RenderClient {
 
   /** Change a service's configuration (a deploy rolls it out). */
   updateService(serviceId: string, body: UpdateServiceBody): Promise<Service> {
-    return this.call("PATCH", `/services/${enc(serviceId)}`, { body, schema: serviceSchema });
+    // Absolute values, like updatePostgres: repeatable.
+    return this.call("PATCH", `/services/${enc(serviceId)}`, {
+      body,
+      schema: serviceSchema,
+      repeatable: true,
+    });
   }
 
   /** Delete a service. */
@@ -544,7 +562,7 @@ export class RenderClient {
       const result = await this.attempt(method, path, options, secrets, attempt);
       if (result.ok) return result.value;
       const { error, failure } = result;
-      if (!failure || !shouldRetry(method, failure)) throw error;
+      if (!failure || !shouldRetry(method, failure, options.repeatable ?? isIdempotent(method))) throw error;
       if (attempt >= this.policy.maxAttempts) {
         throw withAttempts(error, attempt, `gave up after ${attempt} attempts`);
       }
@@ -573,7 +591,7 @@ export class RenderClient {
   ): Promise<
     { ok: true; value: T | undefined } | { ok: false; error: RenderApiError; failure?: AttemptFailure }
   > {
-    const nonIdempotent = !isIdempotent(method);
+    const nonIdempotent = !(options.repeatable ?? isIdempotent(method));
     const { pool, basePath } = this.transport();
     const release = this.budget ? await this.budget.acquire(method, path) : () => undefined;
     let statusCode: number;

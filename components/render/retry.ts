@@ -31,15 +31,20 @@ export function isIdempotent(method: string): boolean {
 }
 
 /**
- * May this failure be retried? Idempotent requests: on 408/429/5xx and any socket error.
- * POST/PATCH: only when certainly not applied: a 429 (refused), or a socket error before sending.
+ * May this failure be retried? Repeatable requests (by default the idempotent methods): on
+ * 408/429/5xx and any socket error. Others (POST, PATCH): only when certainly not applied: a 429
+ * (refused), or a socket error before sending.
  */
-export function shouldRetry(method: string, failure: AttemptFailure): boolean {
+export function shouldRetry(
+  method: string,
+  failure: AttemptFailure,
+  repeatable: boolean = isIdempotent(method),
+): boolean {
   if (failure.kind === "status") {
     if (failure.status === 429) return true;
-    return isIdempotent(method) && isRetryableStatus(failure.status);
+    return repeatable && isRetryableStatus(failure.status);
   }
-  return isIdempotent(method) || failedBeforeSending(failure.code);
+  return repeatable || failedBeforeSending(failure.code);
 }
 
 function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {

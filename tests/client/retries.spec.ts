@@ -167,12 +167,42 @@ describe("render client against the emulator: retries and unknown outcomes", fun
     assert.equal((await requestLog(emu, "POST", "/v1/postgres")).length, 1);
   });
 
-  it("PATCH with a reset: not retried, outcome unknown", async () => {
+  // Regression (issue 9, fault matrix): a 5xx, reset or lost answer on the PATCH of an update failed
+  // `pulumi up` with "outcome unknown: look the resource up", though our PATCH bodies are absolute
+  // values that are safe to send again.
+  it("PATCH of a service: a reset, a lost answer and a 502 are retried; the change is applied once", async () => {
     const path = `/v1/services/${serviceId}`;
-    await addFault(emu, { method: "PATCH", path, count: 1, fault: { kind: "reset" } });
-    const err = await rejection(client.updateService(serviceId, { name: "renamed" }));
-    assert.equal(err.outcomeUnknown, true);
-    assert.equal((await requestLog(emu, "PATCH", path)).length, 1);
+    for (const fault of [
+      { kind: "reset" },
+      { kind: "lose-response" },
+      { kind: "status", status: 502 },
+    ] as const)
+      await addFault(emu, { method: "PATCH", path, count: 1, fault });
+    const updated = await client.updateService(serviceId, { name: "renamed" });
+    assert.equal(updated.name, "renamed");
+    assert.deepEqual(
+      (await requestLog(emu, "PATCH", path)).map((r) => r.status),
+      [0, 200, 502, 200],
+    );
+  });
+
+  it("PATCH of a database: a 503 and a lost answer are retried", async () => {
+    const db = await client.createPostgres({
+      name: "retry-db",
+      ownerId: emu.ownerId,
+      plan: "basic_256mb",
+      version: "17",
+    });
+    await control(emu, "DELETE", "/requests");
+    const path = `/v1/postgres/${db.id}`;
+    for (const fault of [{ kind: "status", status: 503 }, { kind: "lose-response" }] as const)
+      await addFault(emu, { method: "PATCH", path, count: 1, fault });
+    const updated = await client.updatePostgres(db.id, { plan: "basic_1gb" });
+    assert.equal(updated.plan, "basic_1gb");
+    assert.deepEqual(
+      (await requestLog(emu, "PATCH", path)).map((r) => r.status),
+      [503, 200, 200],
+    );
   });
 
   it("401: says the key was rejected and how to set it, without retrying", async () => {

@@ -41,6 +41,15 @@ describe("render retry decisions", () => {
     }
   });
 
+  it("retries a request marked repeatable (a PATCH of absolute values) like a PUT", () => {
+    assert.equal(shouldRetry("PATCH", status(503), true), true);
+    assert.equal(shouldRetry("PATCH", status(500), true), true);
+    assert.equal(shouldRetry("PATCH", net("UND_ERR_SOCKET"), true), true);
+    assert.equal(shouldRetry("PATCH", net("UND_ERR_HEADERS_TIMEOUT"), true), true);
+    assert.equal(shouldRetry("PATCH", status(409), true), false);
+    assert.equal(shouldRetry("POST", status(503), false), false);
+  });
+
   describe("serverDelayMs", () => {
     const now = Date.parse("2026-03-01T12:00:00Z");
     it("reads Retry-After in seconds and as an HTTP date", () => {
