@@ -18,6 +18,7 @@ import { requireEngine } from "../../tools/pulumi-engine/locate";
 import type { PulumiResult, PulumiStack } from "../helpers/pulumiCli";
 import { EmulatorApi, createArrakisStack } from "../engine/stackHelpers";
 import {
+  RequestWatch,
   StackConfigWriter,
   baseConfig,
   printTable,
@@ -72,6 +73,7 @@ describe("reliability: no secret in anything a person or a log can see", functio
   this.timeout(300_000);
   let emu: RunningEmulator;
   let api: EmulatorApi;
+  let watch: RequestWatch;
   let stack: PulumiStack | undefined;
   let writer: StackConfigWriter;
   let good: StackConfigState;
@@ -101,6 +103,7 @@ describe("reliability: no secret in anything a person or a log can see", functio
     requireEngine();
     emu = await startEmulator({ port: 0, timings: "fast", apiKey: `rnd_${randomBytes(16).toString("hex")}` });
     api = new EmulatorApi(emu);
+    watch = new RequestWatch(api);
     secrets["render:apiKey"] = emu.apiKey;
     secrets["OPENAI_API_KEY"] = `sk-test-${randomBytes(16).toString("hex")}`;
     secrets["OPENAI_API_KEY (dashboard)"] = `sk-dash-${randomBytes(16).toString("hex")}`;
@@ -183,6 +186,46 @@ describe("reliability: no secret in anything a person or a log can see", functio
     await writer.apply(bad);
     await seen("up (bad config)", stack!.up(), "fail");
     await writer.apply(good);
+  });
+
+  it("a commit that does not exist: preview cannot know it (no write); up fails at the build, clearly, the live deploy kept", async () => {
+    // Render's API has no commit lookup, so nothing can check a commit before writes. The emulator builds
+    // any commit; told that this one fails at the build, it answers as Render would for a commit it
+    // cannot check out (UNCONFIRMED in what words Render says so).
+    const missing = `0badc0de${randomBytes(16).toString("hex")}`;
+    await api.control("PUT", "/deploys/fail", { commitId: missing, stage: "build" });
+    const live = async () =>
+      (
+        await api.mustRender<Array<{ deploy: { id: string; status: string } }>>(
+          "GET",
+          `/services/${serviceId}/deploys?limit=100`,
+        )
+      ).filter((d) => d.deploy.status === "live");
+    const liveBefore = (await live()).map((d) => d.deploy.id);
+    const pinned = structuredClone(good);
+    pinned.objects["arrakis:deploy"] = {
+      ...(pinned.objects["arrakis:deploy"] as Record<string, unknown>),
+      commit: missing,
+    };
+    await writer.apply(pinned);
+    await watch.clear();
+    const preview = await seen("preview --diff (commit that does not exist)", stack!.preview(["--diff"]));
+    assert.match(preview.stdout, /commit/);
+    assert.deepEqual(await watch.writes(), []);
+    const up = await seen("up (commit that does not exist)", stack!.up(), "fail");
+    const output = `${up.stdout}\n${up.stderr}`;
+    assert.match(output, /ended build_failed/);
+    assert.match(
+      output,
+      new RegExp(`Commit ${missing} may not exist on branch master of https://github.com/`),
+    );
+    assert.match(output, /previous deploy dep-\w+ is still live/);
+    assert.deepEqual(
+      (await live()).map((d) => d.deploy.id),
+      liveBefore,
+    );
+    await writer.apply(good);
+    await api.control("DELETE", "/deploys/fail");
   });
 
   it("stack export, stack output and a destroy stopped by protection", async () => {
