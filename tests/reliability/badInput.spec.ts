@@ -17,6 +17,7 @@ import {
   baseConfig,
   lineMatching,
   printTable,
+  scanText,
   type StackConfigState,
 } from "./inputHelpers";
 
@@ -77,7 +78,7 @@ describe("reliability: bad input fails at preview, naming the field, with no wri
       .slice(1)
       .filter((r) => r.exit === "0" || !r.field || !r.allowed || r.writes > 0).length;
     console.log(
-      `${rows.length} runs, ${new Set(rows.map((r) => r.name)).size} cases, ${failed} not as required`,
+      `${rows.length - 1} runs, ${new Set(rows.slice(1).map((r) => r.name)).size} cases, ${failed} not as required`,
     );
     await stack?.cleanup();
     await emu?.close();
@@ -137,6 +138,12 @@ describe("reliability: bad input fails at preview, naming the field, with no wri
         // Field and rule in one message, not picked from two unrelated lines.
         assert.ok(lineMatching(output, testCase.field) !== undefined, `no line names the field:\n${context}`);
         assert.deepEqual(writes, [], `writes to the Render API:\n${context}`);
+        // No secret in any error message: the stack's keys, and a wrong key the user typed.
+        const typed = config.secrets["render:apiKey"];
+        const leaks = Object.entries(
+          scanText(output, { ...good.secrets, ...(typed ? { "typed render:apiKey": typed } : {}) }),
+        ).filter(([, hits]) => hits.total > 0);
+        assert.deepEqual(leaks, [], `a secret in the output:\n${context}`);
       }
     });
   }

@@ -184,7 +184,11 @@ describe("reliability: no secret in anything a person or a log can see", functio
       plan: "basic-999mb",
     };
     await writer.apply(bad);
-    await seen("up (bad config)", stack!.up(), "fail");
+    await watch.clear();
+    const up = await seen("up (bad config)", stack!.up(), "fail");
+    assert.match(up.stdout, /arrakis:database\.plan: "basic_999mb" is not a Render Postgres plan; allowed:/);
+    // On a live stack too, a typo fails before any write (refresh only reads).
+    assert.deepEqual(await watch.writes(), []);
     await writer.apply(good);
   });
 
