@@ -37,6 +37,13 @@ export class WaitTimeoutError extends Error {
     this.message = message;
     this.name = "WaitTimeoutError";
     this.lastSeen = lastSeen;
+    // Serialized, `super` sets no stack and `String(err)` misses Error's toString (see RenderApiError).
+    if (typeof this.stack !== "string") this.stack = `${this.name}: ${this.message}`;
+  }
+
+  /** `WaitTimeoutError: <message>`, also when serialized into a dynamic provider. */
+  toString(): string {
+    return `${this.name}: ${this.message}`;
   }
 }
 
@@ -47,6 +54,12 @@ export class WaitFailedError extends Error {
     // Set again: serialized into a dynamic provider, `super` sets nothing on `this` (see RenderApiError).
     this.message = `gave up waiting for ${what}: it is ${state}`;
     this.name = "WaitFailedError";
+    if (typeof this.stack !== "string") this.stack = `${this.name}: ${this.message}`;
+  }
+
+  /** `WaitFailedError: <message>`, also when serialized into a dynamic provider. */
+  toString(): string {
+    return `${this.name}: ${this.message}`;
   }
 }
 

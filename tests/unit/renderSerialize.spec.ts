@@ -56,6 +56,17 @@ describe("render client serialization", () => {
           "gave up waiting for deploy dep-x: it is build_failed",
         ],
       );
+      // The dynamic provider host logs a failed read/check/diff as `${err}: ${err.stack}`: it printed
+      // "[object Object]: undefined" under the stack in every preview whose refresh failed (issue 9).
+      assert.deepEqual(
+        errors.map((e) => `${e}`),
+        [
+          "RenderApiError: Render answered 500",
+          "WaitTimeoutError: timed out after 5 s waiting for database dpg-x to be available (last seen: status creating)",
+          "WaitFailedError: gave up waiting for deploy dep-x: it is build_failed",
+        ],
+      );
+      for (const e of errors) assert.match(String(e.stack), new RegExp(`^${e.name}: `));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
