@@ -192,6 +192,19 @@ describe("reliability: no secret in anything a person or a log can see", functio
     await writer.apply(good);
   });
 
+  it("a wrong API key on the live stack: preview fails naming render:apiKey, echoing no key", async () => {
+    secrets["typed wrong render:apiKey"] = `rnd_typo${randomBytes(12).toString("hex")}`;
+    const wrong = structuredClone(good);
+    wrong.secrets["render:apiKey"] = secrets["typed wrong render:apiKey"];
+    await writer.apply(wrong);
+    const preview = await seen("preview (wrong API key, live stack)", stack!.preview(), "fail");
+    assert.match(
+      preview.stdout,
+      /Render rejected the API key \(401 Unauthorized\).*pulumi config set --secret render:apiKey/,
+    );
+    await writer.apply(good);
+  });
+
   it("a commit that does not exist: preview cannot know it (no write); up fails at the build, clearly, the live deploy kept", async () => {
     // Render's API has no commit lookup, so nothing can check a commit before writes. The emulator builds
     // any commit; told that this one fails at the build, it answers as Render would for a commit it
@@ -268,6 +281,8 @@ describe("reliability: no secret in anything a person or a log can see", functio
     const rows: string[][] = [];
     const leaks: string[] = [];
     for (const source of sources) {
+      // A message a person cannot read is as bad as a leak: no "[object Object]" anywhere.
+      assert.doesNotMatch(source.text, /\[object Object\]/, `${source.name} shows [object Object]`);
       const hits: Record<string, SecretHits> = scanText(source.text, secrets);
       rows.push([
         source.name.length > 60 ? `…${source.name.slice(-59)}` : source.name,
