@@ -229,7 +229,7 @@ export class DeployProvider implements pulumi.dynamic.ResourceProvider<DeployInp
   ): Promise<Outcome> {
     let deploy: Deploy;
     try {
-      deploy = await this.waitFor(client, service.id, started.id, inputs);
+      deploy = await this.waitFor(client, service.id, started.id, inputs, started.status);
     } catch (err) {
       // By name: the provider is serialized, and a class captured twice is not the same class.
       if ((err as Error).name !== "WaitTimeoutError") throw err;
@@ -265,10 +265,21 @@ export class DeployProvider implements pulumi.dynamic.ResourceProvider<DeployInp
       : { deploy, health: "passed" };
   }
 
-  private async waitFor(client: RenderClient, serviceId: string, deployId: string, inputs: DeployInputs) {
+  /** `initial`: the status Render answered when the deploy was made, said at once (the first poll waits). */
+  private async waitFor(
+    client: RenderClient,
+    serviceId: string,
+    deployId: string,
+    inputs: DeployInputs,
+    initial?: string,
+  ) {
     let lastStatus = "";
     let lastSaid = Date.now();
     const startedAt = Date.now();
+    if (initial) {
+      this.say(`deploy ${deployId}: ${initial} (0 s)`);
+      lastStatus = initial;
+    }
     return pollUntil(
       `deploy ${deployId} of service ${serviceId} to finish`,
       async () => {
@@ -343,7 +354,7 @@ export class DeployProvider implements pulumi.dynamic.ResourceProvider<DeployInp
         return { to: "", note: `The previous deploy ${target.id} is still live; nothing to roll back.` };
       this.say(`rolling service ${inputs.serviceId} back to deploy ${target.id}`);
       const rollback = await client.rollback(inputs.serviceId, target.id);
-      const done = await this.waitFor(client, inputs.serviceId, rollback.id, inputs);
+      const done = await this.waitFor(client, inputs.serviceId, rollback.id, inputs, rollback.status);
       const commit = target.commit?.id ? ` (commit ${target.commit.id.slice(0, 7)})` : "";
       return {
         to: target.id,

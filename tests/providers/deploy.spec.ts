@@ -350,6 +350,22 @@ describe("RenderDeploy provider (emulator)", function () {
       }
     });
 
+    it("says the status Render answered at once, even when the first poll comes after the build", async () => {
+      const serviceId = await newService();
+      // The first poll waits (bench P3); here it also answers after the 400 ms build is over.
+      await control("POST", "/faults", {
+        method: "GET",
+        path: `/v1/services/${serviceId}/deploys/*`,
+        fault: { kind: "delay", ms: 600 },
+      });
+      const outs = (await provider.create!(await inputs(serviceId))).outs as DeployOutputs;
+      assert.equal(outs.status, "live");
+      assert.ok(
+        progress.some((l) => l === `deploy ${outs.deployId}: build_in_progress (0 s)`),
+        progress.join("\n"),
+      );
+    });
+
     it("a POST whose answer is lost starts one deploy, found by listing", async () => {
       const serviceId = await newService();
       const before = (await deploys(serviceId)).length;
