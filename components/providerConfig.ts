@@ -2,7 +2,7 @@
  * What every Render provider shares: the stack config read in `configure` (the API key never is an
  * input), the client built from it, and the workspace check that `check` runs before anything else.
  */
-import { RenderClient } from "./render/client";
+import { RenderClient, defaultBaseUrl } from "./render/client";
 import { isRenderApiError } from "./render/errors";
 import type { InputFailure } from "./mapping/validation";
 
@@ -108,9 +108,27 @@ async function lookUpOwner(config: RenderProviderConfig, ownerId: string): Promi
   } catch (err) {
     if (isRenderApiError(err) && err.status === 401)
       return { property: "render:apiKey", reason: err.message };
+    const base = config.apiUrl || defaultBaseUrl;
+    const urlHint = `render:apiUrl must be the API's base URL, ${defaultBaseUrl} (the local stack: the emulator's, ending in /v1); set it with \`pulumi config set render:apiUrl <url>\``;
+    // No answer at all: most often a typo in render:apiUrl; the cause says which.
+    if (isRenderApiError(err) && err.status === undefined)
+      return {
+        property: "render:apiUrl",
+        reason: `could not reach the Render API at ${base}: ${err.message}. ${urlHint}`,
+      };
     if (isRenderApiError(err) && (err.status === 404 || err.status === 403)) {
       const visible: string[] = [];
-      for await (const owner of client.listOwners()) visible.push(`${owner.id} (${owner.name})`);
+      try {
+        for await (const owner of client.listOwners()) visible.push(`${owner.id} (${owner.name})`);
+      } catch (listErr) {
+        // The workspace list itself is not there: this URL is not Render's API.
+        if (isRenderApiError(listErr) && listErr.status === 404)
+          return {
+            property: "render:apiUrl",
+            reason: `${base} does not answer like Render's API (GET /owners answered 404). ${urlHint}`,
+          };
+        throw listErr;
+      }
       return {
         property: "ownerId",
         reason:

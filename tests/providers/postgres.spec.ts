@@ -97,6 +97,22 @@ describe("RenderPostgres provider (emulator)", function () {
       assert.ok(!failure.reason.includes("rnd_wrong_test_key"));
     });
 
+    it("reports an API URL that is not Render's API against render:apiUrl (issue 9)", async () => {
+      const elsewhere = await configured(new PostgresProvider(), {
+        url: `${emu.url.replace(/\/v1$/, "")}/v2`,
+        apiKey: emu.apiKey,
+      });
+      const result = await elsewhere.check!({} as PostgresInputs, args() as never);
+      assert.deepEqual(
+        result.failures?.map((f) => f.property),
+        ["render:apiUrl"],
+      );
+      assert.match(
+        result.failures![0].reason,
+        /does not answer like Render's API \(GET \/owners answered 404\)\. render:apiUrl must be the API's base URL, https:\/\/api\.render\.com\/v1/,
+      );
+    });
+
     it("looks the workspace up for a new or moved database only, not for one that keeps its workspace", async () => {
       const wrong = await configured(new PostgresProvider(), { url: emu.url, apiKey: "rnd_wrong_owner_key" });
       const olds = { ...args(), ownerId: emu.ownerId } as unknown as PostgresInputs;
