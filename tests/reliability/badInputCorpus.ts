@@ -356,6 +356,14 @@ export const badInputCorpus: BadInputCase[] = [
     allowed: /http\(s\) URL such as https:\/\/api\.render\.com\/v1/,
   },
   {
+    name: "apiUrl not Render's API (/v2)",
+    change: (config) => {
+      config.plain["render:apiUrl"] = config.plain["render:apiUrl"].replace(/\/v1$/, "/v2");
+    },
+    field: /render:apiUrl/,
+    allowed: /must be the API's base URL, https:\/\/api\.render\.com\/v1/,
+  },
+  {
     name: "missing arrakis:openaiApiKey",
     change: secret("arrakis:openaiApiKey", undefined),
     field: /arrakis:openaiApiKey is missing/,
