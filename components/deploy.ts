@@ -4,7 +4,7 @@
  * for `live`, probes the health check path, and rolls back on failure when asked.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { DeployProvider } from "./deployProvider";
+import { packagedProvider } from "./providerPackage";
 
 /** The HTTP health probe run once the deploy is live. */
 export interface RenderDeployHealthCheck {
@@ -47,7 +47,7 @@ export interface RenderDeployArgs {
 
 // One provider object for every resource of this type in the program: the SDK serializes a provider
 // once per object (a cache keyed by it), so 50 resources cost one serialization, not 50 (bench P5).
-let sharedDeployProvider: DeployProvider | undefined;
+let sharedDeployProvider: ReturnType<typeof packagedProvider> | undefined;
 
 /** A deploy of a Render service. */
 export class RenderDeploy extends pulumi.dynamic.Resource {
@@ -68,7 +68,7 @@ export class RenderDeploy extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: RenderDeployArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      (sharedDeployProvider ??= new DeployProvider()),
+      (sharedDeployProvider ??= packagedProvider("deploy")),
       name,
       {
         ...args,

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { hashFiles } from "./mapping/deploy";
-import { MigrationsProvider } from "./migrationsProvider";
+import { packagedProvider } from "./providerPackage";
 
 /** Arguments of the migrations step. */
 export interface DatabaseMigrationsArgs {
@@ -56,7 +56,7 @@ export function migrationsHashOf(args: Pick<DatabaseMigrationsArgs, "appDir" | "
 
 // One provider object for every resource of this type in the program: the SDK serializes a provider
 // once per object (a cache keyed by it), so 50 resources cost one serialization, not 50 (bench P5).
-let sharedMigrationsProvider: MigrationsProvider | undefined;
+let sharedMigrationsProvider: ReturnType<typeof packagedProvider> | undefined;
 
 /** The app's migrations against one database. */
 export class DatabaseMigrations extends pulumi.dynamic.Resource {
@@ -69,7 +69,7 @@ export class DatabaseMigrations extends pulumi.dynamic.Resource {
     const appDir = path.resolve(args.appDir);
     const migrationsHash = migrationsHashOf(args);
     super(
-      (sharedMigrationsProvider ??= new MigrationsProvider()),
+      (sharedMigrationsProvider ??= packagedProvider("migrations")),
       name,
       {
         postgresId: args.postgresId,

@@ -3,7 +3,8 @@
  * (type `pulumi-nodejs:dynamic/render:Postgres`).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { PostgresProvider, postgresSecretOutputs } from "./postgresProvider";
+import { postgresSecretOutputs } from "./postgresProvider";
+import { packagedProvider } from "./providerPackage";
 
 /** Arguments of a Render PostgreSQL database. render.yaml spellings are accepted where noted. */
 export interface RenderPostgresArgs {
@@ -54,7 +55,7 @@ export interface RenderPostgresArgs {
 
 // One provider object for every resource of this type in the program: the SDK serializes a provider
 // once per object (a cache keyed by it), so 50 resources cost one serialization, not 50 (bench P5).
-let sharedPostgresProvider: PostgresProvider | undefined;
+let sharedPostgresProvider: ReturnType<typeof packagedProvider> | undefined;
 
 /** A Render PostgreSQL database. */
 export class RenderPostgres extends pulumi.dynamic.Resource {
@@ -103,7 +104,7 @@ export class RenderPostgres extends pulumi.dynamic.Resource {
       externalConnectionString: undefined,
     };
     super(
-      (sharedPostgresProvider ??= new PostgresProvider()),
+      (sharedPostgresProvider ??= packagedProvider("postgres")),
       name,
       props,
       pulumi.mergeOptions(opts, { additionalSecretOutputs: postgresSecretOutputs }),

@@ -3,7 +3,7 @@
  * (type `pulumi-nodejs:dynamic/render:PostgresExtension`).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { PostgresExtensionProvider } from "./postgresExtensionProvider";
+import { packagedProvider } from "./providerPackage";
 
 /** Arguments of a database extension. */
 export interface PostgresExtensionArgs {
@@ -25,7 +25,7 @@ export interface PostgresExtensionArgs {
 
 // One provider object for every resource of this type in the program: the SDK serializes a provider
 // once per object (a cache keyed by it), so 50 resources cost one serialization, not 50 (bench P5).
-let sharedPostgresExtensionProvider: PostgresExtensionProvider | undefined;
+let sharedPostgresExtensionProvider: ReturnType<typeof packagedProvider> | undefined;
 
 /** An extension enabled in a PostgreSQL database. */
 export class PostgresExtension extends pulumi.dynamic.Resource {
@@ -36,7 +36,7 @@ export class PostgresExtension extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: PostgresExtensionArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      (sharedPostgresExtensionProvider ??= new PostgresExtensionProvider()),
+      (sharedPostgresExtensionProvider ??= packagedProvider("postgresExtension")),
       name,
       {
         extension: "vector",

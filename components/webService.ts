@@ -5,7 +5,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { DatabaseLinkProperty } from "./mapping/enums";
 import type { RenderPostgres } from "./postgres";
-import { WebServiceProvider, webServiceSecretOutputs } from "./webServiceProvider";
+import { webServiceSecretOutputs } from "./webServiceProvider";
+import { packagedProvider } from "./providerPackage";
 
 /**
  * One env var's source, the typed equivalent of a render.yaml `envVars` entry:
@@ -106,7 +107,7 @@ export function toEnvVarInputs(envVars: Record<string, EnvVarSource>): EnvVarInp
 
 // One provider object for every resource of this type in the program: the SDK serializes a provider
 // once per object (a cache keyed by it), so 50 resources cost one serialization, not 50 (bench P5).
-let sharedWebServiceProvider: WebServiceProvider | undefined;
+let sharedWebServiceProvider: ReturnType<typeof packagedProvider> | undefined;
 
 /** A Render web service with its env vars. */
 export class RenderWebService extends pulumi.dynamic.Resource {
@@ -145,7 +146,7 @@ export class RenderWebService extends pulumi.dynamic.Resource {
       initialDeployId: undefined,
     };
     super(
-      (sharedWebServiceProvider ??= new WebServiceProvider()),
+      (sharedWebServiceProvider ??= packagedProvider("webService")),
       name,
       props,
       pulumi.mergeOptions(opts, { additionalSecretOutputs: webServiceSecretOutputs }),
