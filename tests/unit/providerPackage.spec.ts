@@ -4,6 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import {
   buildProviderPackage,
+  ensureProviderPackage,
   providerPackageDir,
   providerPackageIsFresh,
   providerPackageName,
@@ -30,6 +31,7 @@ describe("providers package", () => {
     assert.match(code, /require\("zod"\)/);
     assert.doesNotMatch(code, /node_modules\/zod/);
     // Loaded from where the provider host loads it (the project's node_modules): same classes by kind.
+    ensureProviderPackage();
     const loaded = require(providerPackageDir) as { providerClasses: Record<string, { name: string }> };
     assert.deepEqual(
       Object.entries(loaded.providerClasses).map(([kind, cls]) => [kind, cls.name]),
