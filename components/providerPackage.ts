@@ -60,6 +60,31 @@ export function providerPackageIsFresh(dir = providerPackageDir): boolean {
   return Object.entries(stamp.inputs).every(([rel, hash]) => sha256(path.join(projectRoot, rel)) === hash);
 }
 
+/**
+ * Runs first when the package is loaded (in the provider host): a `pulumi refresh`, `destroy`, or the
+ * refresh step of an up, runs before any program could rebuild the package, so a package older than the
+ * sources fails there, naming the changed files and the command, instead of running old provider code.
+ * Plain JavaScript (strict, like the bundle below it): the host has no TypeScript loader. The project root is three levels up
+ * (`<root>/node_modules/@arrakis/render-providers`).
+ */
+const staleGuard = `"use strict";
+(() => {
+  const fs = require("node:fs"), path = require("node:path"), crypto = require("node:crypto");
+  const root = path.resolve(__dirname, "..", "..", "..");
+  const stamp = JSON.parse(fs.readFileSync(path.join(__dirname, "${stampFile}"), "utf8"));
+  const changed = Object.entries(stamp.inputs).filter(([rel, hash]) => {
+    try {
+      return crypto.createHash("sha256").update(fs.readFileSync(path.join(root, rel))).digest("hex") !== hash;
+    } catch {
+      return true;
+    }
+  }).map(([rel]) => rel);
+  if (changed.length > 0)
+    throw new Error("the Render providers package was built before changes to " + changed.slice(0, 3).join(", ") +
+      (changed.length > 3 ? " and " + (changed.length - 3) + " more" : "") +
+      ": run \`npm run build:providers\` in " + root + ", then the command again");
+})();`;
+
 /** What {@link buildProviderPackage} made. */
 export interface ProviderPackageBuild {
   dir: string;
@@ -89,6 +114,7 @@ export function buildProviderPackage(dir = providerPackageDir): ProviderPackageB
     packages: "external",
     // Error classes are named by their class (`RenderApiError: …`): keep the names through bundling.
     keepNames: true,
+    banner: { js: staleGuard },
     write: false,
     metafile: true,
     logLevel: "silent",
@@ -160,9 +186,10 @@ export function packagedProvider<Inputs, Outputs>(
         // `require` is not serialized: this runs in the provider host, from the project directory.
         exported = require(packageName);
       } catch (err) {
+        const missing = (err as { code?: string }).code === "MODULE_NOT_FOUND";
         throw new Error(
-          `could not load the Render providers (${packageName}): ${err instanceof Error ? err.message : String(err)}; ` +
-            "run `npm install` (or `npm run build:providers`) in the project directory, then the command again",
+          `could not load the Render providers (${packageName}): ${err instanceof Error ? err.message : String(err)}` +
+            (missing ? "; run `npm install` in the project directory, then the command again" : ""),
         );
       }
       loaded.instance = new exported.providerClasses[kind]();

@@ -15,6 +15,7 @@ import { providerClasses } from "../../components/providers";
 // (components/providerPackage.ts): it must exist, hold every provider, and be rebuilt when stale.
 describe("providers package", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "arrakis-providers-"));
+  const projectRoot = path.resolve(__dirname, "..", "..");
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it("bundles every provider kind into one file that loads with the project's packages", () => {
@@ -37,6 +38,29 @@ describe("providers package", () => {
       Object.entries(loaded.providerClasses).map(([kind, cls]) => [kind, cls.name]),
       Object.entries(providerClasses).map(([kind, cls]) => [kind, cls.name]),
     );
+  });
+
+  it("refuses to load in a provider host when a source changed after the build, naming it and the command", () => {
+    // Three levels under the project root, like node_modules/@arrakis/render-providers, so that the
+    // guard hashes the project's own sources and the bundle finds the project's packages.
+    const nested = fs.mkdtempSync(path.join(projectRoot, "node_modules", ".stale-guard-"));
+    try {
+      const pkgDir = path.join(nested, "pkg");
+      buildProviderPackage(pkgDir);
+      const loaded = require(pkgDir) as { providerClasses: object };
+      assert.ok(loaded.providerClasses, "a fresh package did not load");
+      delete require.cache[require.resolve(pkgDir)];
+      const stampFile = path.join(pkgDir, "build.json");
+      const stamp = JSON.parse(fs.readFileSync(stampFile, "utf8")) as { inputs: Record<string, string> };
+      stamp.inputs["components/render/client.ts"] = "0".repeat(64);
+      fs.writeFileSync(stampFile, JSON.stringify(stamp));
+      assert.throws(
+        () => require(pkgDir),
+        /built before changes to components\/render\/client\.ts: run `npm run build:providers` in /,
+      );
+    } finally {
+      fs.rmSync(nested, { recursive: true, force: true });
+    }
   });
 
   it("is fresh after a build, and stale when a source's hash or the bundle is not what was built", () => {

@@ -27,6 +27,12 @@ function main(): void {
     process.exit(2);
   }
   const root = path.resolve(programDir);
+  // Before the CLI starts: a refresh (or a destroy) runs before the program, in a provider host that
+  // loads the providers package, which must not be older than components/ (components/providerPackage.ts).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (
+    require("../../components/providerPackage") as typeof import("../../components/providerPackage")
+  ).ensureProviderPackage();
   // The real language host runs programs with the project directory as working directory.
   process.chdir(root);
 
