@@ -89,7 +89,14 @@ function startProgramHost(env: NodeJS.ProcessEnv): Promise<{ host: ChildProcess;
 
 async function main(): Promise<number> {
   const [command = "up", ...rest] = process.argv.slice(2);
-  const args = command === "up" && rest.length === 0 ? ["up", "--yes"] : [command, ...rest];
+  // The CLI runs non-interactively here, where up, destroy and refresh refuse to go on without `--yes`
+  // (a destroy still stops at the protected database).
+  const confirmed = rest.some((a) => ["--yes", "-y", "--preview-only", "--skip-preview"].includes(a));
+  const args = [
+    command,
+    ...rest,
+    ...(["up", "destroy", "refresh"].includes(command) && !confirmed ? ["--yes"] : []),
+  ];
   const binDir = buildEngine();
   const settings = localStackSettings();
   const timings = (process.env.EMULATOR_TIMINGS ?? "fast") as TimingsOption;
