@@ -156,7 +156,15 @@ let ensured = false;
 /** Builds the package unless it is fresh; once per process. */
 export function ensureProviderPackage(): void {
   if (ensured) return;
-  if (!providerPackageIsFresh()) buildProviderPackage();
+  if (!providerPackageIsFresh()) {
+    try {
+      buildProviderPackage();
+    } catch (err) {
+      throw new Error(
+        `could not build the Render providers package in ${providerPackageDir}: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
+  }
   ensured = true;
 }
 
