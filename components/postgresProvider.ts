@@ -20,7 +20,8 @@ import { waitForPostgresAvailable } from "./render/wait";
 import {
   providerConfigFrom,
   renderClientFrom,
-  verifyOwner,
+  checkWorkspace,
+  goneFromRender,
   type RenderProviderConfig,
 } from "./providerConfig";
 
@@ -92,17 +93,7 @@ export class PostgresProvider implements pulumi.dynamic.ResourceProvider<Postgre
     news: PostgresInputs,
   ): Promise<pulumi.dynamic.CheckResult<PostgresInputs>> {
     const { inputs, failures } = checkPostgresInputs(news as unknown as Record<string, unknown>);
-    // An existing database keeps its workspace: it was checked when made, and a refresh or diff with a
-    // key that cannot see it fails on its own. Only a new or changed workspace is looked up.
-    if (
-      failures.length === 0 &&
-      typeof inputs.ownerId === "string" &&
-      !isUnknown(inputs.ownerId) &&
-      olds?.ownerId !== inputs.ownerId
-    ) {
-      const problem = await verifyOwner(this.config, inputs.ownerId);
-      if (problem) failures.push(problem);
-    }
+    await checkWorkspace(this.config, olds?.ownerId, inputs.ownerId, failures);
     return { inputs: inputs as unknown as PostgresInputs, failures };
   }
 
@@ -118,11 +109,7 @@ export class PostgresProvider implements pulumi.dynamic.ResourceProvider<Postgre
     try {
       live = await client.getPostgres(id);
     } catch (err) {
-      if (isNotFound(err))
-        throw new Error(
-          `could not diff database ${id}: it no longer exists on Render. Run \`pulumi refresh\` to drop it ` +
-            "from the stack's state; the next `pulumi up` then creates it anew",
-        );
+      if (isNotFound(err)) throw goneFromRender("database", id);
       throw err;
     }
     if (isUnknown(news)) return { changes: true };

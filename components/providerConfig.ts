@@ -4,7 +4,7 @@
  */
 import { RenderClient, defaultBaseUrl } from "./render/client";
 import { isRenderApiError } from "./render/errors";
-import type { InputFailure } from "./mapping/validation";
+import { isUnknown, type InputFailure } from "./mapping/validation";
 
 /** Stack config a provider reads in `configure`. */
 export interface RenderProviderConfig {
@@ -68,6 +68,32 @@ export function renderClientFrom(
 // A function, not a module constant: the closure serializer cannot capture a symbol value.
 function ownerChecksKey(): symbol {
   return Symbol.for("arrakis.render.ownerChecks");
+}
+
+/**
+ * The workspace part of a database's or service's `check`: once every field is valid, a new or changed
+ * workspace is looked up (see {@link verifyOwner}) and its problem, if any, added to `failures`. An
+ * existing resource keeps its workspace: it was checked when made, and a refresh or diff with a key
+ * that cannot see it fails on its own.
+ */
+export async function checkWorkspace(
+  config: RenderProviderConfig,
+  oldOwnerId: unknown,
+  ownerId: unknown,
+  failures: InputFailure[],
+): Promise<void> {
+  if (failures.length > 0 || typeof ownerId !== "string" || isUnknown(ownerId) || oldOwnerId === ownerId)
+    return;
+  const problem = await verifyOwner(config, ownerId);
+  if (problem) failures.push(problem);
+}
+
+/** The error of a `diff` whose object was deleted on Render since the last refresh. */
+export function goneFromRender(what: "database" | "service", id: string): Error {
+  return new Error(
+    `could not diff ${what} ${id}: it no longer exists on Render. Run \`pulumi refresh\` to drop it ` +
+      "from the stack's state; the next `pulumi up` then creates it anew",
+  );
 }
 
 /**

@@ -22,7 +22,8 @@ import { isUnknown } from "./mapping/validation";
 import {
   providerConfigFrom,
   renderClientFrom,
-  verifyOwner,
+  checkWorkspace,
+  goneFromRender,
   type RenderProviderConfig,
 } from "./providerConfig";
 import { RenderClient, isOutcomeUnknown } from "./render/client";
@@ -130,16 +131,7 @@ export class WebServiceProvider implements pulumi.dynamic.ResourceProvider<Servi
   /** Validates every field and env var key; reads, never writes. */
   async check(olds: ServiceInputs, news: ServiceInputs): Promise<pulumi.dynamic.CheckResult<ServiceInputs>> {
     const { inputs, failures } = checkServiceInputs(news as unknown as Record<string, unknown>);
-    // As for databases: only a new or changed workspace is looked up.
-    if (
-      failures.length === 0 &&
-      typeof inputs.ownerId === "string" &&
-      !isUnknown(inputs.ownerId) &&
-      olds?.ownerId !== inputs.ownerId
-    ) {
-      const problem = await verifyOwner(this.config, inputs.ownerId);
-      if (problem) failures.push(problem);
-    }
+    await checkWorkspace(this.config, olds?.ownerId, inputs.ownerId, failures);
     return { inputs: inputs as unknown as ServiceInputs, failures };
   }
 
@@ -151,11 +143,7 @@ export class WebServiceProvider implements pulumi.dynamic.ResourceProvider<Servi
     try {
       service = await client.getService(id);
     } catch (err) {
-      if (isNotFound(err))
-        throw new Error(
-          `could not diff service ${id}: it no longer exists on Render. Run \`pulumi refresh\` to drop it ` +
-            "from the stack's state; the next `pulumi up` then creates it anew",
-        );
+      if (isNotFound(err)) throw goneFromRender("service", id);
       throw err;
     }
     if (
