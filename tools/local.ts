@@ -15,6 +15,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { startEmulator, type TimingsOption } from "../emulator";
+import { localPulumiArgs } from "./localArgs";
 
 const repo = path.resolve(__dirname, "..");
 const localDir = path.join(repo, ".local");
@@ -88,15 +89,8 @@ function startProgramHost(env: NodeJS.ProcessEnv): Promise<{ host: ChildProcess;
 }
 
 async function main(): Promise<number> {
-  const [command = "up", ...rest] = process.argv.slice(2);
-  // The CLI runs non-interactively here, where up, destroy and refresh refuse to go on without `--yes`
-  // (a destroy still stops at the protected database).
-  const confirmed = rest.some((a) => ["--yes", "-y", "--preview-only", "--skip-preview"].includes(a));
-  const args = [
-    command,
-    ...rest,
-    ...(["up", "destroy", "refresh"].includes(command) && !confirmed ? ["--yes"] : []),
-  ];
+  const args = localPulumiArgs(process.argv.slice(2));
+  const command = args[0];
   const binDir = buildEngine();
   const settings = localStackSettings();
   const timings = (process.env.EMULATOR_TIMINGS ?? "fast") as TimingsOption;

@@ -29,7 +29,6 @@ function main(): void {
   const root = path.resolve(programDir);
   // Before the CLI starts: a refresh (or a destroy) runs before the program, in a provider host that
   // loads the providers package, which must not be older than components/ (components/providerPackage.ts).
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   (
     require("../../components/providerPackage") as typeof import("../../components/providerPackage")
   ).ensureProviderPackage();
