@@ -45,10 +45,6 @@ export interface RenderDeployArgs {
   rollbackOnFailure?: pulumi.Input<boolean>;
 }
 
-// One provider object for every resource of this type in the program: the SDK serializes a provider
-// once per object (a cache keyed by it), so 50 resources cost one serialization, not 50 (bench P5).
-let sharedDeployProvider: ReturnType<typeof packagedProvider> | undefined;
-
 /** A deploy of a Render service. */
 export class RenderDeploy extends pulumi.dynamic.Resource {
   /** Id of the last deploy started (`dep-…`). */
@@ -68,7 +64,7 @@ export class RenderDeploy extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: RenderDeployArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      (sharedDeployProvider ??= packagedProvider("deploy")),
+      packagedProvider("deploy"),
       name,
       {
         ...args,

@@ -54,10 +54,6 @@ export function migrationsHashOf(args: Pick<DatabaseMigrationsArgs, "appDir" | "
   return hashMigrationsFolder(path.join(appDir, args.migrationsDir ?? "prisma/migrations"));
 }
 
-// One provider object for every resource of this type in the program: the SDK serializes a provider
-// once per object (a cache keyed by it), so 50 resources cost one serialization, not 50 (bench P5).
-let sharedMigrationsProvider: ReturnType<typeof packagedProvider> | undefined;
-
 /** The app's migrations against one database. */
 export class DatabaseMigrations extends pulumi.dynamic.Resource {
   /** Hash of the migrations folder last applied. */
@@ -69,7 +65,7 @@ export class DatabaseMigrations extends pulumi.dynamic.Resource {
     const appDir = path.resolve(args.appDir);
     const migrationsHash = migrationsHashOf(args);
     super(
-      (sharedMigrationsProvider ??= packagedProvider("migrations")),
+      packagedProvider("migrations"),
       name,
       {
         postgresId: args.postgresId,

@@ -53,10 +53,6 @@ export interface RenderPostgresArgs {
   pollIntervalSeconds?: pulumi.Input<number>;
 }
 
-// One provider object for every resource of this type in the program: the SDK serializes a provider
-// once per object (a cache keyed by it), so 50 resources cost one serialization, not 50 (bench P5).
-let sharedPostgresProvider: ReturnType<typeof packagedProvider> | undefined;
-
 /** A Render PostgreSQL database. */
 export class RenderPostgres extends pulumi.dynamic.Resource {
   /** Render's status, e.g. `available`. */
@@ -104,7 +100,7 @@ export class RenderPostgres extends pulumi.dynamic.Resource {
       externalConnectionString: undefined,
     };
     super(
-      (sharedPostgresProvider ??= packagedProvider("postgres")),
+      packagedProvider("postgres"),
       name,
       props,
       pulumi.mergeOptions(opts, { additionalSecretOutputs: postgresSecretOutputs }),

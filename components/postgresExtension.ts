@@ -23,10 +23,6 @@ export interface PostgresExtensionArgs {
   dropOnDelete?: pulumi.Input<boolean>;
 }
 
-// One provider object for every resource of this type in the program: the SDK serializes a provider
-// once per object (a cache keyed by it), so 50 resources cost one serialization, not 50 (bench P5).
-let sharedPostgresExtensionProvider: ReturnType<typeof packagedProvider> | undefined;
-
 /** An extension enabled in a PostgreSQL database. */
 export class PostgresExtension extends pulumi.dynamic.Resource {
   /** The extension's name. */
@@ -36,7 +32,7 @@ export class PostgresExtension extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: PostgresExtensionArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      (sharedPostgresExtensionProvider ??= packagedProvider("postgresExtension")),
+      packagedProvider("postgresExtension"),
       name,
       {
         extension: "vector",

@@ -39,51 +39,61 @@ interface BuildStamp {
 }
 
 const stampFile = "build.json";
+const freshnessFile = "freshness.js";
 
-function sha256(file: string): string | undefined {
+/**
+ * The freshness check, once, as plain JavaScript: written into the package as `freshness.js`, which the
+ * bundle runs first when the provider host loads it (the host has no TypeScript loader), and evaluated
+ * here for the program's own check. A `pulumi refresh`, `destroy`, or the refresh step of an up runs
+ * before any program could rebuild the package, so there a package older than the sources fails, naming
+ * the changed files and the command, instead of running old provider code.
+ */
+const freshnessSource = `"use strict";
+const fs = require("node:fs"), path = require("node:path"), crypto = require("node:crypto");
+/** sha256 of a file, or undefined when it cannot be read. */
+function hashOf(file) {
   try {
     return crypto.createHash("sha256").update(fs.readFileSync(file)).digest("hex");
   } catch {
     return undefined;
   }
 }
-
-/** True when the package exists and every source file it was built from is unchanged. */
-export function providerPackageIsFresh(dir = providerPackageDir): boolean {
-  let stamp: BuildStamp;
+/** The sources (relative to root) that differ from the stamp of the build in dir; ["${stampFile}"] without one. */
+function changedSources(dir, root) {
+  let stamp;
   try {
-    stamp = JSON.parse(fs.readFileSync(path.join(dir, stampFile), "utf8")) as BuildStamp;
+    stamp = JSON.parse(fs.readFileSync(path.join(dir, "${stampFile}"), "utf8"));
   } catch {
-    return false;
+    return ["${stampFile}"];
   }
-  if (stamp.format !== 1 || !fs.existsSync(path.join(dir, "index.js"))) return false;
-  return Object.entries(stamp.inputs).every(([rel, hash]) => sha256(path.join(projectRoot, rel)) === hash);
+  if (stamp.format !== 1) return ["${stampFile}"];
+  return Object.entries(stamp.inputs).filter(([rel, hash]) => hashOf(path.join(root, rel)) !== hash).map(([rel]) => rel);
 }
-
-/**
- * Runs first when the package is loaded (in the provider host): a `pulumi refresh`, `destroy`, or the
- * refresh step of an up, runs before any program could rebuild the package, so a package older than the
- * sources fails there, naming the changed files and the command, instead of running old provider code.
- * Plain JavaScript (strict, like the bundle below it): the host has no TypeScript loader. The project root is three levels up
- * (`<root>/node_modules/@arrakis/render-providers`).
- */
-const staleGuard = `"use strict";
-(() => {
-  const fs = require("node:fs"), path = require("node:path"), crypto = require("node:crypto");
-  const root = path.resolve(__dirname, "..", "..", "..");
-  const stamp = JSON.parse(fs.readFileSync(path.join(__dirname, "${stampFile}"), "utf8"));
-  const changed = Object.entries(stamp.inputs).filter(([rel, hash]) => {
-    try {
-      return crypto.createHash("sha256").update(fs.readFileSync(path.join(root, rel))).digest("hex") !== hash;
-    } catch {
-      return true;
-    }
-  }).map(([rel]) => rel);
+/** Throws unless the package in dir (<root>/node_modules/@arrakis/render-providers) is fresh. */
+function assertFresh(dir) {
+  const root = path.resolve(dir, "..", "..", "..");
+  const changed = changedSources(dir, root);
   if (changed.length > 0)
     throw new Error("the Render providers package was built before changes to " + changed.slice(0, 3).join(", ") +
       (changed.length > 3 ? " and " + (changed.length - 3) + " more" : "") +
       ": run \`npm run build:providers\` in " + root + ", then the command again");
-})();`;
+}
+module.exports = { hashOf, changedSources, assertFresh };
+`;
+
+const freshness = (() => {
+  const module = { exports: {} };
+  new Function("module", "require", freshnessSource)(module, require);
+  return module.exports as {
+    hashOf(file: string): string | undefined;
+    changedSources(dir: string, root: string): string[];
+  };
+})();
+
+/** True when the package exists and every source file it was built from is unchanged. */
+export function providerPackageIsFresh(dir = providerPackageDir): boolean {
+  return fs.existsSync(path.join(dir, "index.js")) && freshness.changedSources(dir, projectRoot).length === 0;
+}
 
 /** What {@link buildProviderPackage} made. */
 export interface ProviderPackageBuild {
@@ -114,7 +124,7 @@ export function buildProviderPackage(dir = providerPackageDir): ProviderPackageB
     packages: "external",
     // Error classes are named by their class (`RenderApiError: …`): keep the names through bundling.
     keepNames: true,
-    banner: { js: staleGuard },
+    banner: { js: `"use strict";\nrequire("./${freshnessFile}").assertFresh(__dirname);` },
     write: false,
     metafile: true,
     logLevel: "silent",
@@ -122,8 +132,9 @@ export function buildProviderPackage(dir = providerPackageDir): ProviderPackageB
   });
   const code = result.outputFiles[0].contents;
   const inputs: Record<string, string> = {};
-  for (const rel of Object.keys(result.metafile.inputs)) {
-    const hash = sha256(path.join(projectRoot, rel));
+  // The sources bundled, and this file: a change to how the package is built makes it stale too.
+  for (const rel of [...Object.keys(result.metafile.inputs), path.relative(projectRoot, __filename)]) {
+    const hash = freshness.hashOf(path.join(projectRoot, rel));
     if (hash) inputs[rel] = hash;
   }
   fs.mkdirSync(dir, { recursive: true });
@@ -145,6 +156,7 @@ export function buildProviderPackage(dir = providerPackageDir): ProviderPackageB
       2,
     ) + "\n",
   );
+  write(freshnessFile, freshnessSource);
   write("index.js", code);
   // The stamp last: a build interrupted before it is seen as stale and made again.
   write(stampFile, JSON.stringify({ format: 1, inputs } satisfies BuildStamp, null, 2) + "\n");
@@ -179,9 +191,20 @@ type AnyMethod = (...args: unknown[]) => unknown;
  * shim is serialized into state (~1 KB), with `require` of the package resolved from the project
  * directory, the provider host's working directory.
  */
-export function packagedProvider<Inputs, Outputs>(
-  kind: ProviderKind,
-): pulumi.dynamic.ResourceProvider<Inputs, Outputs> {
+export function packagedProvider(kind: ProviderKind): pulumi.dynamic.ResourceProvider {
+  // One object per kind for every resource of the program: the SDK serializes a provider once per
+  // object (a cache keyed by it), so 50 resources cost one serialization, not 50 (bench P5).
+  let shim = shims.get(kind);
+  if (!shim) {
+    shim = makeShim(kind);
+    shims.set(kind, shim);
+  }
+  return shim;
+}
+
+const shims = new Map<ProviderKind, pulumi.dynamic.ResourceProvider>();
+
+function makeShim(kind: ProviderKind): pulumi.dynamic.ResourceProvider {
   ensureProviderPackage();
   const packageName = providerPackageName;
   // An object, not a `let`: the serializer re-creates a captured variable on every call of a function
@@ -209,5 +232,5 @@ export function packagedProvider<Inputs, Outputs>(
   for (const method of providerMethods) {
     if (typeof prototype[method] === "function") shim[method] = (...args) => provider()[method](...args);
   }
-  return shim as pulumi.dynamic.ResourceProvider<Inputs, Outputs>;
+  return shim as pulumi.dynamic.ResourceProvider;
 }

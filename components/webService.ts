@@ -105,10 +105,6 @@ export function toEnvVarInputs(envVars: Record<string, EnvVarSource>): EnvVarInp
   return out;
 }
 
-// One provider object for every resource of this type in the program: the SDK serializes a provider
-// once per object (a cache keyed by it), so 50 resources cost one serialization, not 50 (bench P5).
-let sharedWebServiceProvider: ReturnType<typeof packagedProvider> | undefined;
-
 /** A Render web service with its env vars. */
 export class RenderWebService extends pulumi.dynamic.Resource {
   /** The service's public URL, e.g. https://arrakis-prod.onrender.com. */
@@ -146,7 +142,7 @@ export class RenderWebService extends pulumi.dynamic.Resource {
       initialDeployId: undefined,
     };
     super(
-      (sharedWebServiceProvider ??= packagedProvider("webService")),
+      packagedProvider("webService"),
       name,
       props,
       pulumi.mergeOptions(opts, { additionalSecretOutputs: webServiceSecretOutputs }),
