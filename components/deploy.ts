@@ -1,7 +1,9 @@
 /**
  * `RenderDeploy`: a deploy of a Render service as a Pulumi resource (type
  * `pulumi-nodejs:dynamic/render:Deploy`). It deploys when the commit or the `trigger` changes, waits
- * for `live`, probes the health check path, and rolls back on failure when asked.
+ * for `live`, probes the health check path, and rolls back on failure when asked. Created for a service
+ * that already runs a deploy of the wanted commit (any, when none is pinned), it adopts that deploy and
+ * starts none; for a new service it waits for the deploy Render started with it.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { packagedProvider } from "./providerPackage";

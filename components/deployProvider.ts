@@ -8,6 +8,7 @@ import {
   checkDeployInputs,
   deployDashboardUrl,
   deployReason,
+  deployToTakeOver,
   failedDeployStatuses,
   healthUrl,
   rollbackTarget,
@@ -68,6 +69,21 @@ function commitHint(inputs: DeployInputs, service: Service, deploy: Deploy): str
   );
 }
 
+/** ` (commit abc1234)` when the deploy has one. */
+function commitNote(deploy: Deploy): string {
+  return deploy.commit?.id ? ` (commit ${deploy.commit.id.slice(0, 7)})` : "";
+}
+
+/** The service's latest deploys, newest first (the current one is among them). */
+async function recentDeploys(client: RenderClient, serviceId: string): Promise<Deploy[]> {
+  const out: Deploy[] = [];
+  for await (const d of client.listDeploys(serviceId)) {
+    out.push(d);
+    if (out.length >= 20) break;
+  }
+  return out;
+}
+
 /** The `ResourceProvider` of Render deploys. */
 export class DeployProvider implements pulumi.dynamic.ResourceProvider<DeployInputs, DeployOutputs> {
   private config: RenderProviderConfig = {};
@@ -93,9 +109,13 @@ export class DeployProvider implements pulumi.dynamic.ResourceProvider<DeployInp
     return { changes: deployReason(olds, news) !== undefined };
   }
 
-  /** Deploys; the resource's id is the service's, so later deploys are updates of it. */
+  /**
+   * Takes over the service's current deploy when it is what the inputs ask for (see `deployToTakeOver`):
+   * adopting a live service deploys nothing, and a new service's first deploy is waited for, not built
+   * twice. Otherwise deploys. The resource's id is the service's, so later deploys are updates of it.
+   */
   async create(inputs: DeployInputs): Promise<pulumi.dynamic.CreateResult<DeployOutputs>> {
-    return { id: inputs.serviceId, outs: await this.run(inputs, "") };
+    return { id: inputs.serviceId, outs: await this.run(inputs, "", true) };
   }
 
   /** Deploys again when `diff` said so; option changes alone keep the last deploy's outcome. */
@@ -150,8 +170,15 @@ export class DeployProvider implements pulumi.dynamic.ResourceProvider<DeployInp
     else process.stderr.write(`${line}\n`);
   }
 
-  /** Starts a deploy, waits, probes, rolls back on failure; rejects with partial state on failure. */
-  private async run(inputs: DeployInputs, previousDeployId: string): Promise<DeployOutputs> {
+  /**
+   * Starts a deploy (or, with `takeOver`, takes over the current one), waits, probes, rolls back on
+   * failure; rejects with partial state on failure.
+   */
+  private async run(
+    inputs: DeployInputs,
+    previousDeployId: string,
+    takeOver = false,
+  ): Promise<DeployOutputs> {
     const client = renderClientFrom(this.config);
     const what = `service ${inputs.serviceId}`;
     let service: Service;
@@ -160,9 +187,18 @@ export class DeployProvider implements pulumi.dynamic.ResourceProvider<DeployInp
     } catch (err) {
       throw new Error(`could not deploy ${what}: ${(err as Error).message}`);
     }
-    const deploy = await this.start(client, inputs, service);
+    const current = takeOver
+      ? deployToTakeOver(await recentDeploys(client, service.id), inputs.commit)
+      : undefined;
+    if (current?.status === "live") return this.adopted(inputs, service, current);
+    const deploy = current ?? (await this.start(client, inputs, service));
     const link = deployDashboardUrl(service.dashboardUrl ?? "", inputs.serviceId, deploy.id);
-    this.say(`deploy ${deploy.id} of ${what} started (${link})`);
+    if (current)
+      this.say(
+        `deploy ${deploy.id} of ${what}${commitNote(deploy)} is under way (${deploy.status}); waiting for it ` +
+          `rather than starting another (${link})`,
+      );
+    else this.say(`deploy ${deploy.id} of ${what} started (${link})`);
     const outcome = await this.finish(client, inputs, service, deploy);
     const outs: DeployOutputs = {
       ...inputs,
@@ -175,7 +211,9 @@ export class DeployProvider implements pulumi.dynamic.ResourceProvider<DeployInp
       dashboardUrl: link,
     };
     if (!outcome.problem) {
-      this.say(`deploy ${deploy.id} of ${what} is live${outcome.health === "passed" ? " and healthy" : ""}`);
+      this.say(
+        `deploy ${deploy.id} of ${what}${commitNote(outcome.deploy)} is live${outcome.health === "passed" ? " and healthy" : ""}`,
+      );
       return outs;
     }
     let rollbackNote = "";
@@ -195,13 +233,28 @@ export class DeployProvider implements pulumi.dynamic.ResourceProvider<DeployInp
     });
   }
 
+  /** The outputs of a live deploy taken over as it is: nothing deployed, nothing probed. */
+  private adopted(inputs: DeployInputs, service: Service, deploy: Deploy): DeployOutputs {
+    const link = deployDashboardUrl(service.dashboardUrl ?? "", service.id, deploy.id);
+    this.say(
+      `deploy ${deploy.id} of service ${service.id}${commitNote(deploy)} is live: adopted as it runs, nothing ` +
+        `deployed (${link}). Changes this up makes to env vars or settings reach the app at its next deploy`,
+    );
+    return {
+      ...inputs,
+      deployId: deploy.id,
+      deployedCommit: deploy.commit?.id ?? inputs.commit,
+      status: deploy.status ?? "live",
+      finishedAt: deploy.finishedAt ?? "",
+      health: "skipped",
+      rolledBackTo: "",
+      dashboardUrl: link,
+    };
+  }
+
   /** POSTs the deploy; a lost answer or a 202 without body is resolved by listing, never by a second POST. */
   private async start(client: RenderClient, inputs: DeployInputs, service: Service): Promise<Deploy> {
-    const known = new Set<string>();
-    for await (const d of client.listDeploys(service.id)) {
-      known.add(d.id);
-      if (known.size >= 20) break;
-    }
+    const known = new Set((await recentDeploys(client, service.id)).map((d) => d.id));
     let created: Deploy | undefined;
     try {
       created = await client.createDeploy(service.id, toCreateDeployBody(inputs));

@@ -1,6 +1,6 @@
 /**
- * Pure parts of `RenderDeploy` and `AppMigrations`: input validation with defaults, when a new deploy
- * is due, which deploy a rollback returns to, failure messages, trigger hashes and secret redaction.
+ * Pure parts of `RenderDeploy` and the migrations step: input validation with defaults, when a new
+ * deploy is due, which deploy a rollback returns to, failure messages, and trigger hashes.
  */
 import { createHash } from "node:crypto";
 import type { Deploy, DeployStatus } from "../render/schemas";
@@ -172,6 +172,32 @@ export function deployReason(
   return undefined;
 }
 
+/** Deploy statuses of a deploy still under way (Render's enum; the others do not change any more). */
+export const runningDeployStatuses: readonly DeployStatus[] = [
+  "created",
+  "queued",
+  "build_in_progress",
+  "pre_deploy_in_progress",
+  "update_in_progress",
+];
+
+/**
+ * The deploy a new `RenderDeploy` takes over instead of starting one, or undefined when it must deploy.
+ * `deploys` is newest first, as Render lists them. The newest deploy that is live or still under way is
+ * taken when it builds what the inputs ask for: any commit when `commit` is empty (an adopted service
+ * keeps what it runs: the branch head may hold commits nobody meant to ship), else the pinned commit
+ * (`commit` may be a prefix of the full SHA). A new service's first deploy, which Render starts on create,
+ * is one under way: waiting for it builds the commit once, not twice.
+ */
+export function deployToTakeOver(deploys: readonly Deploy[], commit: string): Deploy | undefined {
+  const current = deploys.find(
+    (d) => d.status === "live" || runningDeployStatuses.includes(d.status as DeployStatus),
+  );
+  if (!current) return undefined;
+  if (commit === "") return current;
+  return current.commit?.id?.toLowerCase().startsWith(commit.toLowerCase()) ? current : undefined;
+}
+
 /** The create body of a deploy. */
 export function toCreateDeployBody(inputs: Pick<DeployInputs, "commit" | "clearCache">): {
   commitId?: string;
@@ -231,33 +257,4 @@ export function hashFiles(files: Record<string, Buffer | string>): string {
     hash.update(content);
   }
   return hash.digest("hex");
-}
-
-/** The secret parts of a connection string worth hiding: the whole string, its password (plain and encoded). */
-export function connectionSecrets(connectionString: string): string[] {
-  const secrets = [connectionString];
-  try {
-    const url = new URL(connectionString);
-    if (url.password) secrets.push(url.password, decodeURIComponent(url.password));
-  } catch {
-    // Not a URL: the whole string is hidden.
-  }
-  return [...new Set(secrets.filter((s) => s.length >= 4))];
-}
-
-/** Replaces every occurrence of each secret with `[secret]`, longest first. */
-export function redactSecrets(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
-    if (secret) out = out.split(secret).join("[secret]");
-  }
-  return out;
-}
-
-/** The last `max` characters of a command's output, on whole lines. */
-export function tailOf(text: string, max = 4000): string {
-  if (text.length <= max) return text;
-  const cut = text.slice(text.length - max);
-  const newline = cut.indexOf("\n");
-  return `…${newline >= 0 ? cut.slice(newline) : cut}`;
 }

@@ -52,6 +52,24 @@ describe("RenderDeploy provider (emulator)", function () {
 
   /** A fresh service whose first deploy (Render's, at create) is live. */
   async function newService(details: Record<string, unknown> = {}): Promise<string> {
+    const { serviceId, deployId } = await startService(details);
+    await liveDeploy(serviceId, deployId);
+    return serviceId;
+  }
+
+  async function liveDeploy(serviceId: string, deployId: string): Promise<void> {
+    for (let i = 0; i < 200; i++) {
+      const d = (await api("GET", `/services/${serviceId}/deploys/${deployId}`)).body as LiveDeploy;
+      if (d.status === "live") return;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    throw new Error(`deploy ${deployId} did not go live`);
+  }
+
+  /** A new service as Render makes it: its first deploy just started. */
+  async function startService(
+    details: Record<string, unknown> = {},
+  ): Promise<{ serviceId: string; deployId: string }> {
     const created = await api("POST", "/services", {
       type: "web_service",
       name: `deploy-spec-${++n}`,
@@ -68,13 +86,15 @@ describe("RenderDeploy provider (emulator)", function () {
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const { service, deployId } = created.body as { service: { id: string }; deployId: string };
-    for (let i = 0; i < 200; i++) {
-      const d = (await api("GET", `/services/${service.id}/deploys/${deployId}`)).body as LiveDeploy;
-      if (d.status === "live") return service.id;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    throw new Error("the first deploy did not go live");
+    return { serviceId: service.id, deployId };
   }
+
+  /**
+   * Inputs pinning a commit the service does not run: create deploys it (with the branch head, create
+   * would take over the live deploy instead).
+   */
+  const pinned = (serviceId: string, extra: Record<string, unknown> = {}) =>
+    inputs(serviceId, { commit: commitA, ...extra });
 
   function inputs(serviceId: string, extra: Record<string, unknown> = {}): Promise<DeployInputs> {
     return checked<DeployInputs>(provider, {
@@ -162,16 +182,21 @@ describe("RenderDeploy provider (emulator)", function () {
     let serviceId: string;
     let outs: DeployOutputs;
 
-    before(async () => {
-      serviceId = await newService();
-    });
-
-    it("create deploys the branch head once, waits for live and probes health", async () => {
-      const before = await deployPosts(serviceId);
+    it("create on a new service waits for the deploy Render started, probes health, and POSTs none", async () => {
+      // A build long enough to be seen under way.
+      await control("PUT", "/timings", { build: 1000 });
+      let started: { serviceId: string; deployId: string };
+      try {
+        started = await startService();
+      } finally {
+        await control("PUT", "/timings", { build: 40 });
+      }
+      serviceId = started.serviceId;
       const created = await provider.create!(await inputs(serviceId));
       outs = created.outs as DeployOutputs;
       assert.equal(created.id, serviceId);
-      assert.equal(await deployPosts(serviceId), before + 1);
+      assert.equal(await deployPosts(serviceId), 0);
+      assert.equal(outs.deployId, started.deployId);
       assert.equal(outs.status, "live");
       assert.equal(outs.health, "passed");
       assert.equal(outs.rolledBackTo, "");
@@ -265,6 +290,87 @@ describe("RenderDeploy provider (emulator)", function () {
     });
   });
 
+  describe("create takes over the current deploy (adoption)", () => {
+    const commitB = "b".repeat(40);
+
+    it("a live service: the live deploy is adopted as it runs, though the branch head moved; no POST", async () => {
+      const serviceId = await newService();
+      const [live] = await deploys(serviceId);
+      await control("PUT", `/services/${serviceId}/head`, { commitId: commitB });
+      const created = await provider.create!(await inputs(serviceId));
+      const outs = created.outs as DeployOutputs;
+      assert.equal(await deployPosts(serviceId), 0);
+      assert.equal(outs.deployId, live.id);
+      assert.equal(outs.deployedCommit, live.commit?.id);
+      assert.notEqual(outs.deployedCommit, commitB);
+      assert.equal(outs.status, "live");
+      assert.equal(outs.health, "skipped");
+      assert.ok(
+        progress.some((l) => l.includes(`deploy ${live.id} of service ${serviceId}`) && /adopted/.test(l)),
+        progress.join("\n"),
+      );
+      // The next up finds nothing to do.
+      assert.deepEqual(await provider.diff!(serviceId, outs, await inputs(serviceId)), { changes: false });
+      assert.equal((await deploys(serviceId)).length, 1);
+    });
+
+    it("a pinned commit that is the live one (short SHA) is adopted; no POST", async () => {
+      const serviceId = await newService();
+      const [live] = await deploys(serviceId);
+      const short = live.commit!.id.slice(0, 7);
+      const outs = (await provider.create!(await inputs(serviceId, { commit: short }))).outs as DeployOutputs;
+      assert.equal(await deployPosts(serviceId), 0);
+      assert.equal(outs.deployId, live.id);
+      assert.equal(outs.commit, short);
+    });
+
+    it("a pinned commit other than the live one is deployed: one POST, of that commit", async () => {
+      const serviceId = await newService();
+      const [live] = await deploys(serviceId);
+      const outs = (await provider.create!(await inputs(serviceId, { commit: commitB })))
+        .outs as DeployOutputs;
+      assert.equal(await deployPosts(serviceId), 1);
+      assert.notEqual(outs.deployId, live.id);
+      assert.equal(outs.deployedCommit, commitB);
+      assert.equal(outs.status, "live");
+    });
+
+    it("a service with no live deploy (its first one canceled) is deployed: one POST", async () => {
+      const { serviceId, deployId } = await startService();
+      assert.equal((await api("POST", `/services/${serviceId}/deploys/${deployId}/cancel`)).status, 200);
+      const outs = (await provider.create!(await inputs(serviceId))).outs as DeployOutputs;
+      assert.equal(await deployPosts(serviceId), 1);
+      assert.notEqual(outs.deployId, deployId);
+      assert.equal(outs.status, "live");
+    });
+
+    it("a new service's first deploy that fails fails the create with its id, as a deploy of ours would", async () => {
+      const started = await startService();
+      const head = (await deploys(started.serviceId))[0].commit!.id;
+      // The failure rule applies to deploys made after it: cancel the first, fail the next build of the head.
+      await control("PUT", "/deploys/fail", { serviceId: started.serviceId, commitId: head, stage: "build" });
+      await control("PUT", "/timings", { build: 1000 });
+      let failedId: string;
+      try {
+        const retry = await api("POST", `/services/${started.serviceId}/deploys`, {});
+        failedId = (retry.body as LiveDeploy).id;
+      } finally {
+        await control("PUT", "/timings", { build: 40 });
+      }
+      await api("POST", `/services/${started.serviceId}/deploys/${started.deployId}/cancel`);
+      const err = await failure(provider.create!(await inputs(started.serviceId)));
+      assert.equal(err.properties.deployId, failedId);
+      assert.equal(err.properties.status, "build_failed");
+      assert.match(err.message, new RegExp(`deploy ${failedId} ended build_failed`));
+      assert.deepEqual(
+        await provider.diff!(started.serviceId, err.properties, await inputs(started.serviceId)),
+        {
+          changes: true,
+        },
+      );
+    });
+  });
+
   describe("status paths", () => {
     for (const stage of ["build", "update", "pre_deploy"] as const) {
       it(`${stage}_failed fails with the deploy id, the status and the dashboard link; the previous deploy stays live`, async () => {
@@ -327,7 +433,7 @@ describe("RenderDeploy provider (emulator)", function () {
           if (m) void api("POST", `/services/${serviceId}/deploys/${m[1]}/cancel`);
         });
         await configured(cancelOnStart, emu);
-        const err = await failure(cancelOnStart.create!(await inputs(serviceId)));
+        const err = await failure(cancelOnStart.create!(await pinned(serviceId)));
         assert.equal(err.properties.status, "canceled");
         assert.match(err.message, new RegExp(`deploy ${err.properties.deployId} ended canceled`));
       } finally {
@@ -339,7 +445,7 @@ describe("RenderDeploy provider (emulator)", function () {
       const serviceId = await newService();
       await control("PUT", "/timings", { build: 3000 });
       try {
-        const err = await failure(provider.create!(await inputs(serviceId, { waitTimeoutMs: 100 })));
+        const err = await failure(provider.create!(await pinned(serviceId, { waitTimeoutMs: 100 })));
         assert.match(err.message, /did not go live within 0 s \(status build_in_progress\) and was canceled/);
         const live = (await api("GET", `/services/${serviceId}/deploys/${err.properties.deployId}`))
           .body as LiveDeploy;
@@ -358,7 +464,7 @@ describe("RenderDeploy provider (emulator)", function () {
         path: `/v1/services/${serviceId}/deploys/*`,
         fault: { kind: "delay", ms: 600 },
       });
-      const outs = (await provider.create!(await inputs(serviceId))).outs as DeployOutputs;
+      const outs = (await provider.create!(await pinned(serviceId))).outs as DeployOutputs;
       assert.equal(outs.status, "live");
       assert.ok(
         progress.some((l) => l === `deploy ${outs.deployId}: build_in_progress (0 s)`),
@@ -374,7 +480,7 @@ describe("RenderDeploy provider (emulator)", function () {
         path: `/v1/services/${serviceId}/deploys`,
         fault: { kind: "lose-response" },
       });
-      const outs = (await provider.create!(await inputs(serviceId))).outs as DeployOutputs;
+      const outs = (await provider.create!(await pinned(serviceId))).outs as DeployOutputs;
       assert.equal(outs.status, "live");
       assert.equal((await deploys(serviceId)).length, before + 1);
     });
@@ -383,7 +489,7 @@ describe("RenderDeploy provider (emulator)", function () {
   describe("health probe", () => {
     it("healthy: passes on the service's healthCheckPath or a given path", async () => {
       const serviceId = await newService();
-      const outs = (await provider.create!(await inputs(serviceId, { healthCheck: { path: "/api/health" } })))
+      const outs = (await provider.create!(await pinned(serviceId, { healthCheck: { path: "/api/health" } })))
         .outs as DeployOutputs;
       assert.equal(outs.health, "passed");
     });
@@ -435,7 +541,7 @@ describe("RenderDeploy provider (emulator)", function () {
     it("unhealthy without rollbackOnFailure: fails and leaves the new deploy live", async () => {
       const serviceId = await newService();
       await control("PUT", `/services/${serviceId}/health`, { healthy: true, status: 500 });
-      const err = await failure(provider.create!(await inputs(serviceId)));
+      const err = await failure(provider.create!(await pinned(serviceId)));
       assert.match(err.message, /answered 500, expected 200/);
       assert.equal(err.properties.rolledBackTo, "");
       assert.ok(!(await deploys(serviceId)).some((d) => d.trigger === "rollback"));
@@ -444,7 +550,7 @@ describe("RenderDeploy provider (emulator)", function () {
     it("an expected status other than 200 is honoured", async () => {
       const serviceId = await newService();
       await control("PUT", `/services/${serviceId}/health`, { healthy: true, status: 202 });
-      const outs = (await provider.create!(await inputs(serviceId, { healthCheck: { expectedStatus: 202 } })))
+      const outs = (await provider.create!(await pinned(serviceId, { healthCheck: { expectedStatus: 202 } })))
         .outs as DeployOutputs;
       assert.equal(outs.health, "passed");
     });
@@ -454,7 +560,7 @@ describe("RenderDeploy provider (emulator)", function () {
       await control("PUT", `/services/${serviceId}/health`, { healthy: true, delayMs: 150 });
       const err = await failure(
         provider.create!(
-          await inputs(serviceId, { healthCheck: { timeoutMs: 50, retries: 1, intervalMs: 5 } }),
+          await pinned(serviceId, { healthCheck: { timeoutMs: 50, retries: 1, intervalMs: 5 } }),
         ),
       );
       assert.match(err.message, /did not answer within 50 ms \(2 attempts\)/);
@@ -463,7 +569,7 @@ describe("RenderDeploy provider (emulator)", function () {
         await provider.update!(
           serviceId,
           err.properties,
-          await inputs(serviceId, { healthCheck: { timeoutMs: 1000, retries: 0 } }),
+          await pinned(serviceId, { healthCheck: { timeoutMs: 1000, retries: 0 } }),
         )
       ).outs as DeployOutputs;
       assert.equal(ok.health, "passed");
@@ -472,7 +578,7 @@ describe("RenderDeploy provider (emulator)", function () {
     it("a service without a health check path and no path given skips the probe", async () => {
       const serviceId = await newService({ healthCheckPath: "" });
       await control("PUT", `/services/${serviceId}/health`, { healthy: false });
-      const outs = (await provider.create!(await inputs(serviceId))).outs as DeployOutputs;
+      const outs = (await provider.create!(await pinned(serviceId))).outs as DeployOutputs;
       assert.equal(outs.health, "skipped");
       assert.equal(outs.status, "live");
     });

@@ -1,21 +1,19 @@
 import { strict as assert } from "node:assert";
 import {
-  connectionSecrets,
   deployDashboardUrl,
   deployReason,
+  deployToTakeOver,
   hashFiles,
   healthUrl,
-  redactSecrets,
   rollbackTarget,
   stableHash,
-  tailOf,
   toCreateDeployBody,
   type DeployInputs,
 } from "../../components/mapping/deploy";
 import { readStackConfig, StackConfigError } from "../../components/stackConfig";
 import type { Deploy } from "../../components/render/schemas";
 
-// The pure parts of RenderDeploy and DatabaseMigrations, table by table.
+// The pure parts of RenderDeploy and the migrations step, table by table.
 describe("deploy mapping (pure)", () => {
   const base: DeployInputs = {
     serviceId: "srv-a",
@@ -51,6 +49,33 @@ describe("deploy mapping (pure)", () => {
         if (expected === undefined) assert.equal(reason, undefined);
         else assert.match(reason ?? "", expected);
       });
+  });
+
+  it("deployToTakeOver: the newest live or running deploy, when it builds the pinned commit (or any)", () => {
+    const d = (id: string, status: Deploy["status"], commit = "a".repeat(40)): Deploy => ({
+      id,
+      status,
+      commit: { id: commit },
+    });
+    const b = "b".repeat(40);
+    const cases: [string, Deploy[], string, string | undefined][] = [
+      ["live, no pin", [d("dep-2", "live"), d("dep-1", "deactivated")], "", "dep-2"],
+      ["a failed one above the live one", [d("dep-3", "build_failed"), d("dep-2", "live")], "", "dep-2"],
+      ["a new service's first deploy", [d("dep-1", "build_in_progress")], "", "dep-1"],
+      ["running above live", [d("dep-3", "queued", b), d("dep-2", "live")], "", "dep-3"],
+      ["pin = live (short, any case)", [d("dep-2", "live")], "AAAAAAA", "dep-2"],
+      ["pin other than live", [d("dep-2", "live")], b, undefined],
+      [
+        "pin other than the running one",
+        [d("dep-3", "update_in_progress"), d("dep-2", "live", b)],
+        b,
+        undefined,
+      ],
+      ["nothing live", [d("dep-2", "canceled"), d("dep-1", "build_failed")], "", undefined],
+      ["no deploys", [], "", undefined],
+    ];
+    for (const [name, list, commit, want] of cases)
+      assert.equal(deployToTakeOver(list, commit)?.id, want, name);
   });
 
   it("rollbackTarget: the newest earlier deploy that went live, never a later one", () => {
@@ -107,20 +132,6 @@ describe("deploy mapping (pure)", () => {
     assert.notEqual(h, hashFiles({ "a/m.sql": "x", "b/m.sql": "y2" }));
     // Boundaries count: moving a byte from one file to the next changes the hash.
     assert.notEqual(hashFiles({ a: "xy", b: "" }), hashFiles({ a: "x", b: "y" }));
-  });
-
-  it("redactSecrets hides the connection string, its password, and the password URL-encoded", () => {
-    const url = "postgresql://user:p%40ss-word-123@dpg-x-a.oregon-postgres.render.com:5432/db";
-    const secrets = connectionSecrets(url);
-    const text = `url=${url}\npw=p@ss-word-123\nenc=p%40ss-word-123\nuser=user`;
-    assert.equal(redactSecrets(text, secrets), "url=[secret]\npw=[secret]\nenc=[secret]\nuser=user");
-  });
-
-  it("tailOf keeps the end on whole lines", () => {
-    assert.equal(tailOf("short"), "short");
-    const long = Array.from({ length: 100 }, (_, i) => `line ${i}`).join("\n");
-    const t = tailOf(long, 30);
-    assert.ok(t.startsWith("…\n") && t.endsWith("line 99") && t.length <= 32);
   });
 });
 

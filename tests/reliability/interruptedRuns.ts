@@ -65,7 +65,8 @@ export const killPoints: KillPoint[] = [
   {
     name: "during the deploy",
     timings: { build: 20_000 },
-    trigger: seen("POST", "/v1/services/{srv}/deploys"),
+    // The deploy resource waits for the deploy Render starts with a new service (it POSTs none): its polls.
+    trigger: seen("GET", "/v1/services/{srv}/deploys/{dep}"),
     afterMs: 500,
   },
 ];
