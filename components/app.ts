@@ -2,10 +2,11 @@
  * `RenderApp`: one app on Render as render.yaml described it: a PostgreSQL database with its
  * extensions, and a web service whose env vars link to it. Reusable for a second app.
  */
+import type * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { RenderDeploy, type RenderDeployArgs } from "./deploy";
 import { serviceDeploySettings, stableHash } from "./mapping/deploy";
-import { DatabaseMigrations, migrationsHashOf, type DatabaseMigrationsArgs } from "./migrations";
+import { appMigrations, migrationsHashOf, type AppMigrationsArgs } from "./migrations";
 import { RenderPostgres, type RenderPostgresArgs } from "./postgres";
 import { PostgresExtension } from "./postgresExtension";
 import type { DatabaseLinkProperty } from "./mapping/enums";
@@ -46,8 +47,8 @@ export interface RenderAppArgs {
    * build/run settings or the migrations change. `false`: no deploy resource (Render's own deploys only).
    */
   deploy?: false | Omit<RenderDeployArgs, "serviceId" | "trigger">;
-  /** The app's migrations, run before the deploy; absent: no migration step. */
-  migrations?: Omit<DatabaseMigrationsArgs, "postgresId">;
+  /** The app's migrations, run from this machine before the deploy; absent: no migration step. */
+  migrations?: AppMigrationsArgs;
 }
 
 /** The env vars render.yaml gave the service, as typed sources. */
@@ -83,8 +84,8 @@ export class RenderApp extends pulumi.ComponentResource {
   readonly extensions: PostgresExtension[];
   /** The service's public URL. */
   readonly serviceUrl: pulumi.Output<string>;
-  /** The migrations step, when configured. */
-  readonly migrations?: DatabaseMigrations;
+  /** The migrations step (a `command:local:Command`), when configured. */
+  readonly migrations?: command.local.Command;
   /** The deploy of the service, unless turned off. */
   readonly deploy?: RenderDeploy;
 
@@ -92,7 +93,7 @@ export class RenderApp extends pulumi.ComponentResource {
     super("arrakis:render:App", name, {}, opts);
     // Read the migrations folder before any resource exists: a wrong path must fail the program before
     // `pulumi up` creates the database (it did: the error came after the database's registration).
-    if (args.migrations) migrationsHashOf(args.migrations);
+    const migrationsHash = args.migrations ? migrationsHashOf(args.migrations) : "";
     const { extensions = ["vector"], protect = true, importId: databaseId, ...databaseArgs } = args.database;
     const { env: _env, importId: serviceId, ...serviceArgs } = args.service;
 
@@ -113,10 +114,11 @@ export class RenderApp extends pulumi.ComponentResource {
         ),
     );
     if (args.migrations)
-      this.migrations = new DatabaseMigrations(
+      this.migrations = appMigrations(
         `${name}-db-migrations`,
-        { ...args.migrations, postgresId: this.database.id },
-        { parent: this, dependsOn: this.extensions },
+        this.database,
+        { ...args.migrations, migrationsHash },
+        { parent: this, dependsOn: [this.database, ...this.extensions] },
       );
     const envVars = appEnvVars(this.database, args);
     this.service = new RenderWebService(
@@ -138,7 +140,7 @@ export class RenderApp extends pulumi.ComponentResource {
           settings: Object.fromEntries(
             serviceDeploySettings.map((key) => [key, (serviceArgs as Record<string, unknown>)[key]]),
           ),
-          migrations: this.migrations?.migrationsHash ?? "",
+          migrations: migrationsHash,
         })
         .apply(stableHash);
       this.deploy = new RenderDeploy(

@@ -4,19 +4,37 @@
  * small shim that `require`s this package in the provider host, not the providers' code.
  */
 import { DeployProvider } from "./deployProvider";
-import { MigrationsProvider } from "./migrationsProvider";
 import { PostgresExtensionProvider } from "./postgresExtensionProvider";
 import { PostgresProvider } from "./postgresProvider";
 import { WebServiceProvider } from "./webServiceProvider";
 
-/** The provider classes, by the kind a resource names in its shim. */
-export const providerClasses = {
+/** The provider classes a program's resources use, by the kind a resource names in its shim. */
+const liveProviderClasses = {
   postgres: PostgresProvider,
   postgresExtension: PostgresExtensionProvider,
   webService: WebServiceProvider,
   deploy: DeployProvider,
-  migrations: MigrationsProvider,
 };
 
-/** A kind of provider: a key of {@link providerClasses}. */
-export type ProviderKind = keyof typeof providerClasses;
+/**
+ * The retired `render:Migrations` kind: migrations run through `@pulumi/command` now
+ * (components/migrations.ts), but a state written before holds a Migrations resource whose shim loads
+ * this package to delete it once the program no longer declares it. Deleting one never did anything
+ * (migrations are not undone); refresh reads nothing (its shim has no `read`).
+ */
+class RetiredMigrationsProvider {
+  /** Nothing to configure. */
+  async configure(): Promise<void> {}
+  /** Leaves the schema as it is, as before. */
+  async delete(): Promise<void> {}
+}
+
+/** A kind of provider a resource can be made with: a key of {@link providerClasses}. */
+export type ProviderKind = keyof typeof liveProviderClasses;
+
+/** Every provider class by kind (the name the shims in states look up), the retired ones included. */
+export const providerClasses: typeof liveProviderClasses & { migrations: typeof RetiredMigrationsProvider } =
+  {
+    ...liveProviderClasses,
+    migrations: RetiredMigrationsProvider,
+  };

@@ -167,6 +167,57 @@ describe("the arrakis program (setMocks)", function () {
     assert.ok(!registered.slice(before).some((r) => r.name.startsWith("nomig-")));
   });
 
+  it("runs the migrations as a command:local:Command through the redacting runner, DATABASE_URL secret", async () => {
+    const { RenderApp } = require("../../components/app") as typeof import("../../components/app");
+    const { hashMigrationsFolder, migrationsRunner } =
+      require("../../components/migrations") as typeof import("../../components/migrations");
+    const appDir = path.join("tests", "fixtures", "app");
+    const app = new RenderApp("migr", {
+      database: { name: "migr", plan: "basic_256mb", version: "17", ownerId: "tea-x" },
+      service: {
+        name: "migr",
+        repo: "https://github.com/a/b",
+        buildCommand: "b",
+        startCommand: "s",
+        ownerId: "tea-x",
+      },
+      openaiApiKey: pulumi.secret("k"),
+      migrations: { appDir, timeoutMs: 120_000 },
+    });
+    await resolved(app.serviceUrl);
+    const found = registered.filter(
+      (r) => r.type === "command:local:Command" && r.name === "migr-db-migrations",
+    );
+    assert.equal(found.length, 1, registered.map((r) => `${r.type} ${r.name}`).join(", "));
+    const inputs = found[0].inputs;
+    assert.equal(inputs.create, "npm run db:deploy");
+    // Relative, as configured: another operator's checkout, or a moved one, runs nothing again.
+    assert.equal(inputs.dir, appDir);
+    const interpreter = inputs.interpreter as string[];
+    assert.equal(interpreter[0], "node");
+    assert.ok(!path.isAbsolute(interpreter[1]), interpreter[1]);
+    assert.equal(path.resolve(root, appDir, interpreter[1]), migrationsRunner);
+    assert.deepEqual(interpreter.slice(2), [
+      "--secret-env=DATABASE_URL,DIRECT_URL",
+      "--timeout-ms=120000",
+      "--database=migr-db-id",
+    ]);
+    assert.deepEqual(inputs.triggers, [
+      hashMigrationsFolder(path.join(root, appDir, "prisma", "migrations")),
+    ]);
+    assert.equal(inputs.logging, "stdoutAndStderr");
+    assert.equal(inputs.addPreviousOutputInEnv, false);
+    // The connection string is a secret input (the mock may hand the whole map back as one secret).
+    const env = inputs.environment as Record<string, unknown>;
+    const text = JSON.stringify(env);
+    assert.ok(text.includes(secretSig), `environment not secret: ${text}`);
+    assert.match(text, /postgresql:\/\/u:pw@dpg-x-a\.oregon-postgres\.render\.com/);
+    assert.ok(
+      !registered.some((r) => r.type.endsWith("render:Migrations")),
+      "a DatabaseMigrations resource remains",
+    );
+  });
+
   it("protects the production database", () => {
     const app = registered.find((r) => r.type === "arrakis:render:App");
     assert.ok(app);

@@ -1,20 +1,27 @@
 import { strict as assert } from "node:assert";
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import * as pulumi from "@pulumi/pulumi";
 import { Client } from "pg";
 import { startEmulator, type RunningEmulator } from "../../emulator";
-import { hashMigrationsFolder } from "../../components/migrations";
-import {
-  MigrationsProvider,
-  type MigrationsInputs,
-  type MigrationsOutputs,
-} from "../../components/migrationsProvider";
-import { call, configured } from "../helpers/providers";
+import { migrationsRunner } from "../../components/migrations";
+import { call } from "../helpers/providers";
 
 const fixture = path.join(__dirname, "..", "fixtures", "app");
 const repoNodeModules = path.join(__dirname, "..", "..", "node_modules");
+
+/** The runner's exports (plain JavaScript, components/runMigrations.js). */
+const runner = require(migrationsRunner) as {
+  secretsOfAll(values: (string | undefined)[]): string[];
+  redact(text: string, secrets: string[]): string;
+  lineRedactor(
+    secrets: string[],
+    write: (s: string) => void,
+    maxLine?: number,
+  ): { push(s: string): void; end(): void };
+  parseArgs(argv: string[]): { options: Record<string, string>; command: string };
+};
 
 /** A copy of the app fixture in a temp folder (its `pg` from the repo's node_modules). */
 function copyAppFixture(): string {
@@ -31,24 +38,30 @@ function addMigration(appDir: string, name: string, sql: string): void {
   fs.writeFileSync(path.join(dir, "migration.sql"), sql);
 }
 
-// The migrations step against a real database of the emulator (PGlite with pgvector): the app
-// fixture's `npm run db:deploy`, runs only on a change, failures show output without the secret.
-describe("DatabaseMigrations provider (emulator database)", function () {
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+// The migrations' runner, run the way the command provider runs it (`dir` = the checkout,
+// `interpreter` = node + runner + options, then the command; DATABASE_URL in the environment), against
+// a real database of the emulator (PGlite with pgvector): what reaches the provider (both streams) has
+// the connection string and its password hidden, a failure names the database, the command and the
+// folder, and a command past its time is stopped with its children.
+describe("migrations runner (components/runMigrations.js, emulator database)", function () {
   this.timeout(60_000);
   let emu: RunningEmulator;
   let postgresId: string;
   let external: string;
   let password: string;
   let appDir: string;
-  let progress: string[];
-  let provider: MigrationsProvider;
-  let outs: MigrationsOutputs;
 
   const api = (method: string, p: string, body?: unknown) =>
     call(emu.url, method, p, { apiKey: emu.apiKey, body });
 
   async function query<T>(sql: string): Promise<T[]> {
-    const client = new Client({ connectionString: external });
+    const client = new Client({ connectionString: external, ssl: { ca: emu.caCert } });
     await client.connect();
     try {
       return (await client.query(sql)).rows as T[];
@@ -57,25 +70,44 @@ describe("DatabaseMigrations provider (emulator database)", function () {
     }
   }
 
-  function inputs(extra: Partial<MigrationsInputs> = {}): MigrationsInputs {
-    return {
-      postgresId,
-      appDir,
-      command: "npm run db:deploy",
-      migrationsHash: hashMigrationsFolder(path.join(appDir, "prisma", "migrations")),
-      timeoutMs: 30_000,
-      ...extra,
-    };
+  /** Runs `command` in `dir` through the runner, as local.Command does. */
+  function run(command: string, options: { dir?: string; timeoutMs?: number } = {}): Promise<Run> {
+    const dir = options.dir ?? appDir;
+    return new Promise((resolve, reject) => {
+      const child = spawn(
+        "node",
+        [
+          path.relative(dir, migrationsRunner),
+          "--secret-env=DATABASE_URL,DIRECT_URL",
+          `--timeout-ms=${options.timeoutMs ?? 30_000}`,
+          `--database=${postgresId}`,
+          command,
+        ],
+        {
+          cwd: dir,
+          env: {
+            ...process.env,
+            DATABASE_URL: external,
+            DIRECT_URL: external,
+            PGSSLROOTCERT: emu.caCertFile,
+          },
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (b: Buffer) => (stdout += b.toString("utf8")));
+      child.stderr.on("data", (b: Buffer) => (stderr += b.toString("utf8")));
+      child.once("error", reject);
+      child.once("close", (code) => resolve({ code, stdout, stderr }));
+    });
   }
 
-  async function failure(run: Promise<unknown>): Promise<Error> {
-    try {
-      await run;
-    } catch (err) {
-      return err as Error;
-    }
-    throw new Error("expected the migrations to fail");
-  }
+  const noSecret = (r: Run) => {
+    const all = r.stdout + r.stderr;
+    assert.ok(!all.includes(password), "the password reached the output");
+    assert.ok(!all.includes(external), "the connection string reached the output");
+  };
 
   before(async () => {
     emu = await startEmulator({ port: 0, timings: "fast", rateLimits: { enabled: false } });
@@ -106,31 +138,11 @@ describe("DatabaseMigrations provider (emulator database)", function () {
     if (appDir) fs.rmSync(appDir, { recursive: true, force: true });
   });
 
-  beforeEach(async () => {
-    progress = [];
-    provider = await configured(new MigrationsProvider((line) => progress.push(line)), emu);
-  });
-
-  it("check names bad fields", async () => {
-    const bad = await provider.check!(
-      {} as MigrationsInputs,
-      {
-        postgresId: "db-1",
-        appDir: "app",
-        command: " ",
-      } as unknown as MigrationsInputs,
-    );
-    assert.deepEqual(
-      bad.failures?.map((f) => f.property),
-      ["postgresId", "appDir", "command"],
-    );
-  });
-
-  it("create runs db:deploy: a table with a vector(3) column exists, usable", async () => {
-    const created = await provider.create!(inputs());
-    outs = created.outs as MigrationsOutputs;
-    assert.equal(created.id, `${postgresId}/migrations`);
-    assert.ok(!Number.isNaN(Date.parse(outs.ranAt)));
+  it("runs db:deploy: a table with a vector(3) column exists, usable; a second run applies nothing", async () => {
+    const first = await run("npm run db:deploy");
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /applied 20250929000000_documents\n1 migration\(s\) applied, 0 already there/);
+    noSecret(first);
     const columns = await query<{ column_name: string; type: string }>(
       "SELECT a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS type FROM pg_attribute a " +
         "WHERE a.attrelid = 'documents'::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
@@ -144,41 +156,12 @@ describe("DatabaseMigrations provider (emulator database)", function () {
       "SELECT content FROM documents ORDER BY embedding <-> '[1,2,2]' LIMIT 1",
     );
     assert.equal(nearest.content, "dune");
-    assert.ok(progress.some((l) => l.includes("1 migration(s) applied")));
-    assert.ok(!progress.join("\n").includes(password));
+    const second = await run("npm run db:deploy");
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stdout, /0 migration\(s\) applied, 1 already there/);
   });
 
-  it("no change: diff says none and update does not run the command", async () => {
-    assert.deepEqual(await provider.diff!(postgresId, outs, inputs()), { changes: false });
-    // The checkout moving elsewhere is no reason to run again either.
-    assert.deepEqual(await provider.diff!(postgresId, outs, inputs({ appDir: "/elsewhere" })), {
-      changes: false,
-    });
-    const updated = (await provider.update!(postgresId, outs, inputs())).outs as MigrationsOutputs;
-    assert.equal(updated.ranAt, outs.ranAt);
-    assert.deepEqual(progress, []);
-  });
-
-  it("a new migration changes the hash and runs once", async () => {
-    addMigration(
-      appDir,
-      "20251001000000_tags",
-      "CREATE TABLE tags (id SERIAL PRIMARY KEY, name TEXT NOT NULL UNIQUE);\n",
-    );
-    const news = inputs();
-    assert.notEqual(news.migrationsHash, outs.migrationsHash);
-    assert.deepEqual(await provider.diff!(postgresId, outs, news), { changes: true });
-    outs = (await provider.update!(postgresId, outs, news)).outs as MigrationsOutputs;
-    assert.ok(progress.some((l) => l.includes("applied 20251001000000_tags")));
-    assert.ok(progress.some((l) => l.includes("1 migration(s) applied, 1 already there")));
-    const applied = await query<{ name: string }>("SELECT name FROM _migrations ORDER BY name");
-    assert.deepEqual(
-      applied.map((r) => r.name),
-      ["20250929000000_documents", "20251001000000_tags"],
-    );
-  });
-
-  it("a failing migration rejects with the command's output and changes nothing", async () => {
+  it("a failing migration exits non-zero with its output and a line naming database, command and folder", async () => {
     const dir = copyAppFixture();
     try {
       addMigration(
@@ -186,49 +169,87 @@ describe("DatabaseMigrations provider (emulator database)", function () {
         "20251002000000_broken",
         "CREATE TABLE broken (v vector(3) NOT NULL REFERENCES nowhere(id));\n",
       );
-      const err = await failure(provider.create!(inputs({ appDir: dir, migrationsHash: "x" })));
+      const result = await run("npm run db:deploy", { dir });
+      assert.equal(result.code, 1);
       assert.match(
-        err.message,
-        new RegExp(
-          `could not run the migrations of database ${postgresId}: \`npm run db:deploy\` in ${dir} exited 1`,
+        result.stderr,
+        /migration 20251002000000_broken failed: relation "nowhere" does not exist/,
+      );
+      assert.ok(
+        result.stderr.endsWith(
+          `could not run the migrations of database ${postgresId}: \`npm run db:deploy\` in ${fs.realpathSync(dir)} exited 1. Nothing was deployed.\n`,
         ),
+        result.stderr,
       );
-      assert.match(err.message, /Nothing was deployed/);
-      assert.match(
-        err.message,
-        /--- output \(secrets hidden\)\n[\s\S]*migration 20251002000000_broken failed: relation "nowhere" does not exist/,
-      );
+      noSecret(result);
       assert.equal((await query("SELECT 1 FROM pg_tables WHERE tablename = 'broken'")).length, 0);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  it("a command that prints DATABASE_URL shows it as [secret], password included", async () => {
-    const err = await failure(
-      provider.create!(
-        inputs({
-          command:
-            'echo "url=$DATABASE_URL direct=$DIRECT_URL"; node -e "console.error(new URL(process.env.DATABASE_URL).password)"; exit 3',
-        }),
-      ),
+  it("a command that prints DATABASE_URL, DIRECT_URL and the password shows [secret] on both streams", async () => {
+    const result = await run(
+      'echo "url=$DATABASE_URL direct=$DIRECT_URL"; ' +
+        "node -e \"const u = new URL(process.env.DATABASE_URL); console.error(u.password + ' ' + decodeURIComponent(u.password) + ' user=' + u.username)\"; exit 3",
     );
-    assert.match(err.message, /exited 3/);
-    assert.match(err.message, /url=\[secret\] direct=\[secret\]\n\[secret\]/);
-    assert.ok(!err.message.includes(password) && !err.message.includes(external));
+    assert.equal(result.code, 3);
+    assert.equal(result.stdout, "url=[secret] direct=[secret]\n");
+    assert.match(result.stderr, /^\[secret\] \[secret\] user=\S+\n/);
+    assert.match(result.stderr, /exited 3\. Nothing was deployed\.\n$/);
+    noSecret(result);
   });
 
-  it("a command past its time is stopped", async () => {
-    const err = await failure(provider.create!(inputs({ command: "sleep 5", timeoutMs: 100 })));
-    assert.match(err.message, /`sleep 5` in \S+ was stopped \(SIGKILL\)/);
-    assert.match(err.message, /stopped after 100 ms/);
+  it("a command past its time is stopped, with what it started", async () => {
+    const pidFile = path.join(appDir, "child.pid");
+    const started = Date.now();
+    const result = await run(`sleep 30 & echo $! > ${pidFile}; wait`, { timeoutMs: 300 });
+    assert.ok(Date.now() - started < 10_000, "not stopped");
+    assert.equal(result.code, 124);
+    assert.match(result.stderr, /was stopped after 300 ms \(arrakis:migrations\.timeoutMs\)/);
+    const pid = Number(fs.readFileSync(pidFile, "utf8"));
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 100 && alive(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(alive(), false, "the command's child outlived the timeout");
+  });
+});
+
+describe("migrations runner: redaction (pure)", () => {
+  const url = "postgresql://user:p%40ss-word-123@dpg-x-a.oregon-postgres.render.com:5432/db";
+
+  it("hides the connection string, its password, and the password URL-decoded; not the user", () => {
+    const secrets = runner.secretsOfAll([url, undefined, url]);
+    assert.deepEqual(secrets, [url, "p%40ss-word-123", "p@ss-word-123"]);
+    const text = `url=${url}\npw=p@ss-word-123\nenc=p%40ss-word-123\nuser=user`;
+    assert.equal(runner.redact(text, secrets), "url=[secret]\npw=[secret]\nenc=[secret]\nuser=user");
+    // A value that is no URL is hidden whole; one too short to be a secret is not (it would hide words).
+    assert.deepEqual(runner.secretsOfAll(["not a url at all", "abc"]), ["not a url at all"]);
   });
 
-  it("the provider serializes and stays small", async () => {
-    const serialized = await pulumi.runtime.serializeFunction(() => new MigrationsProvider(), {
-      allowSecrets: false,
+  it("hides a secret split across chunks and across a forced cut of a long line", () => {
+    const secrets = runner.secretsOfAll([url]);
+    const written: string[] = [];
+    const filter = runner.lineRedactor(secrets, (s) => written.push(s), 100);
+    const text = `a ${url} b\n${"x".repeat(90)}${url}${"y".repeat(90)}\ntail ${url}`;
+    for (let i = 0; i < text.length; i += 7) filter.push(text.slice(i, i + 7));
+    filter.end();
+    const out = written.join("");
+    assert.equal(out, `a [secret] b\n${"x".repeat(90)}[secret]${"y".repeat(90)}\ntail [secret]`);
+    assert.ok(written.length > 3, "the long line was not cut");
+  });
+
+  it("reads --name=value options, then the command last", () => {
+    assert.deepEqual(runner.parseArgs(["--timeout-ms=5", "--database=dpg-x", "npm run x --y=1"]), {
+      options: { "timeout-ms": "5", database: "dpg-x" },
+      command: "npm run x --y=1",
     });
-    // ~100 KB, most of it the shared Render client (read for the connection string).
-    assert.ok(serialized.text.length < 200_000, `${serialized.text.length} bytes`);
+    assert.throws(() => runner.parseArgs(["oops", "cmd"]), /unknown argument "oops"/);
   });
 });
