@@ -2,7 +2,9 @@
  * The running emulator's shared parts: state, clock, timings, faults, rate limits, request log, the
  * real-database backend and persistence. Routes and the control API operate on one of these.
  */
+import type * as tls from "node:tls";
 import type { DatabaseBackend, DatabaseHandle } from "./databases";
+import { startTlsFront, type TlsFront } from "./databases/tlsFront";
 import { FaultStore } from "./faults";
 import { Clock } from "./lifecycle/clock";
 import type { BackendState } from "./lifecycle/postgres";
@@ -20,11 +22,17 @@ export interface CoreOptions {
   rateLimits: RateLimitSettings;
   backend: DatabaseBackend;
   stateDir?: string;
+  /** The server certificate every database presents (issued by the emulator's CA). */
+  databaseTls: tls.SecureContext;
+  /** The emulator's CA certificate (PEM) and the file that holds it. */
+  ca: { cert: string; file: string };
 }
 
 interface DatabaseRuntime {
   state: BackendState;
+  /** Where clients connect: the TLS front, not the backend's plain-text address. */
   handle?: DatabaseHandle;
+  front?: TlsFront;
   promise: Promise<void>;
 }
 
@@ -38,9 +46,11 @@ export class EmulatorCore {
   readonly log = new RequestLog();
   readonly apiKey: string;
   readonly ownerId: string;
+  readonly ca: { cert: string; file: string };
   /** `http://127.0.0.1:PORT`, set once the server listens. */
   origin = "";
   private readonly backend: DatabaseBackend;
+  private readonly databaseTls: tls.SecureContext;
   private readonly databases = new Map<string, DatabaseRuntime>();
   private readonly writer?: StateWriter;
 
@@ -49,6 +59,8 @@ export class EmulatorCore {
     this.ownerId = options.owner.id;
     this.timings = options.timings;
     this.backend = options.backend;
+    this.databaseTls = options.databaseTls;
+    this.ca = options.ca;
     let clockOffset = 0;
     if (options.stateDir) {
       const snapshot = loadSnapshot(options.stateDir);
@@ -75,7 +87,10 @@ export class EmulatorCore {
     this.writer?.changed();
   }
 
-  /** Starts the real database behind `db` in the background. */
+  /**
+   * Starts the real database behind `db` in the background, and its TLS front: clients reach a database
+   * only through TLS (as from outside Render); `db.port` is the front's port, kept across restarts.
+   */
   provision(db: PostgresRecord): void {
     if (this.databases.has(db.id)) return;
     const runtime: DatabaseRuntime = { state: "pending", promise: Promise.resolve() };
@@ -85,7 +100,19 @@ export class EmulatorCore {
         databaseName: db.databaseName,
         user: db.databaseUser,
         password: db.password,
-        port: db.port,
+      })
+      .then(async (backendHandle) => {
+        const front = await startTlsFront({
+          secureContext: this.databaseTls,
+          upstream: backendHandle,
+          preferredPort: db.port,
+        });
+        if (!this.databases.has(db.id) || this.databases.get(db.id) !== runtime) {
+          await front.close(); // dropped while starting
+          return backendHandle;
+        }
+        runtime.front = front;
+        return { ...backendHandle, host: front.host, port: front.port };
       })
       .then(
         (handle) => {
@@ -128,6 +155,7 @@ export class EmulatorCore {
     const runtime = this.databases.get(id);
     this.databases.delete(id);
     const drop = (runtime?.promise ?? Promise.resolve())
+      .then(() => runtime?.front?.close())
       .then(() => this.backend.drop(id))
       .catch((error: unknown) => {
         console.error(
@@ -160,6 +188,7 @@ export class EmulatorCore {
   async close(): Promise<void> {
     this.writer?.flush();
     await Promise.all([...this.databases.values()].map((d) => d.promise));
+    await Promise.all([...this.databases.values()].map((d) => d.front?.close()));
     await Promise.all([...this.pendingDrops]);
     await this.backend.close();
   }

@@ -2,9 +2,13 @@
  * The Render API emulator: `startEmulator(options)` runs a real HTTP server on loopback that behaves
  * like `https://api.render.com/v1`, with a control API and real PostgreSQL databases. See README.md.
  */
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
+import * as tls from "node:tls";
 import { EmulatorCore } from "./core";
 import { createDatabaseBackend, type DatabaseBackend, type DatabaseBackendOptions } from "./databases";
+import { CA_CERT_FILE, issueServerCertificate, loadOrCreateCa } from "./databases/certificates";
 import { newApiKey, newId } from "./ids";
 import { resolveTimings, type TimingsOption } from "./lifecycle/timings";
 import type { RateLimitSettings } from "./rateLimits";
@@ -50,6 +54,13 @@ export interface RunningEmulator {
   /** `http://127.0.0.1:PORT`. */
   origin: string;
   port: number;
+  /**
+   * The emulator's CA certificate (PEM). Its databases require TLS and present a certificate it issued
+   * for 127.0.0.1: a client verifies them with this CA (`PGSSLROOTCERT`, `sslrootcert`, pg's `ssl.ca`).
+   */
+  caCert: string;
+  /** The file holding {@link caCert}: `<stateDir>/tls/ca.crt`, or in a temporary folder removed by `close`. */
+  caCertFile: string;
   /** Stops the server and the databases (persisted data is kept). */
   close(): Promise<void>;
 }
@@ -61,8 +72,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   if (databaseOptions.kind === "pglite" && !databaseOptions.dataDir && stateDir) {
     databaseOptions = { kind: "pglite", dataDir: path.join(stateDir, "databases") };
   }
+  // The CA lives with the state (clients that trust it keep working after a restart); without a state
+  // folder, a new one per start, in a folder removed on close.
+  const caDir = stateDir
+    ? path.join(stateDir, "tls")
+    : fs.mkdtempSync(path.join(os.tmpdir(), "render-emulator-ca-"));
+  const ca = loadOrCreateCa(caDir);
+  const serverCert = issueServerCertificate(ca);
+  const databaseTls = tls.createSecureContext({ key: serverCert.key, cert: serverCert.cert });
   const backend = options.databaseBackend ?? createDatabaseBackend(databaseOptions);
   const core = new EmulatorCore({
+    databaseTls,
+    ca: { cert: ca.cert, file: path.join(caDir, CA_CERT_FILE) },
     apiKey: options.apiKey ?? newApiKey(),
     owner: {
       id: options.ownerId ?? newId("tea"),
@@ -77,11 +98,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     backend,
     stateDir,
   });
-  let server;
+  let httpServer;
   try {
-    server = await listen(core, options.port ?? 0);
+    httpServer = await listen(core, options.port ?? 0);
   } catch (error) {
     await core.close();
+    if (!stateDir) fs.rmSync(caDir, { recursive: true, force: true });
     throw error;
   }
   let closing: Promise<void> | undefined;
@@ -92,10 +114,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     controlUrl: `${core.origin}/_emulator`,
     origin: core.origin,
     port: Number(new URL(core.origin).port),
+    caCert: core.ca.cert,
+    caCertFile: core.ca.file,
     close: () => {
       closing ??= (async () => {
-        await stopServer(server);
+        await stopServer(httpServer);
         await core.close();
+        if (!stateDir) fs.rmSync(caDir, { recursive: true, force: true });
       })();
       return closing;
     },

@@ -65,6 +65,12 @@ async function main(): Promise<void> {
   console.log(`API key: ${emu.apiKey}`);
   console.log(`Workspace (ownerId): ${emu.ownerId}`);
   console.log(`Control API: ${emu.controlUrl}`);
+  // Databases require TLS with a certificate of this CA; libpq, psql and the product read PGSSLROOTCERT,
+  // node clients (pg with sslmode=require) NODE_EXTRA_CA_CERTS.
+  console.log(`Database CA certificate: ${emu.caCertFile}`);
+  console.log(
+    `  trust it with: export PGSSLROOTCERT=${emu.caCertFile} NODE_EXTRA_CA_CERTS=${emu.caCertFile}`,
+  );
   if (options.stateDir) console.log(`State: ${options.stateDir}`);
   let stopping = false;
   const stop = (signal: string) => {

@@ -142,6 +142,8 @@ export function controlRouter(core: EmulatorCore): Router {
   });
 
   router.add("GET", "/state", () => ({ status: 200, body: stateDump(core) }));
+  // The CA that issued the databases' TLS certificate, for clients to trust (PGSSLROOTCERT).
+  router.add("GET", "/ca", () => ({ status: 200, body: { certificate: core.ca.cert, file: core.ca.file } }));
   return router;
 }
 

@@ -313,27 +313,30 @@ export function postgresJson(
 }
 
 /**
- * Connection info. Once the real database runs, every string points at it on loopback; the external
- * string carries `sslmode=disable` because the emulator's databases speak no TLS on loopback (Render's
- * do). Before that, Render's own host forms are shown (nothing answers there yet).
+ * Connection info in Render's forms. The external string has no `sslmode` (as Render gives it) and, once
+ * the real database runs, points at its TLS front on loopback: a client must use TLS and trust the
+ * emulator's CA. The internal string is Render's private-network form (`@<id>/<database>`, no port), which
+ * resolves only inside Render, as it does not from an operator's machine. Before the database runs, the
+ * external host is Render's own form (nothing answers there yet).
  */
 function connectionInfo(core: EmulatorCore, db: PostgresRecord): Record<string, string> {
   const handle = core.databaseHandle(db.id);
   const user = encodeURIComponent(db.databaseUser);
   const password = encodeURIComponent(db.password);
+  const internalConnectionString = `postgresql://${user}:${password}@${db.id}/${db.databaseName}`;
   if (handle) {
     const hostPort = `${handle.host}:${handle.port}`;
     return {
       password: db.password,
-      internalConnectionString: `postgresql://${user}:${password}@${hostPort}/${handle.databaseName}`,
-      externalConnectionString: `postgresql://${user}:${password}@${hostPort}/${handle.databaseName}?sslmode=disable`,
+      internalConnectionString,
+      externalConnectionString: `postgresql://${user}:${password}@${hostPort}/${handle.databaseName}`,
       psqlCommand: `PGPASSWORD=${db.password} psql -h ${handle.host} -p ${handle.port} -U ${db.databaseUser} ${handle.databaseName}`,
     };
   }
   const externalHost = `${db.id}.${db.region}-postgres.render.com`;
   return {
     password: db.password,
-    internalConnectionString: `postgresql://${user}:${password}@${db.id}/${db.databaseName}`,
+    internalConnectionString,
     externalConnectionString: `postgresql://${user}:${password}@${externalHost}:5432/${db.databaseName}`,
     psqlCommand: `PGPASSWORD=${db.password} psql -h ${externalHost} -p 5432 -U ${db.databaseUser} ${db.databaseName}`,
   };

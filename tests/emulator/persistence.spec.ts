@@ -45,7 +45,8 @@ describe("emulator persistence across a restart", function () {
     const info = (await api("GET", `/postgres/${dbId}/connection-info`)).body as {
       externalConnectionString: string;
     };
-    let client = new Client({ connectionString: info.externalConnectionString });
+    const ca = emu.caCert;
+    let client = new Client({ connectionString: info.externalConnectionString, ssl: { ca } });
     await client.connect();
     await client.query("CREATE TABLE notes (body text)");
     await client.query("INSERT INTO notes VALUES ('survives')");
@@ -97,7 +98,9 @@ describe("emulator persistence across a restart", function () {
     };
     // As on Render, the connection string does not change (its port is reused after the restart).
     assert.equal(again.externalConnectionString, info.externalConnectionString);
-    client = new Client({ connectionString: again.externalConnectionString });
+    // The CA is kept with the state: a client that trusted it before the restart still does.
+    assert.equal(emu.caCert, ca);
+    client = new Client({ connectionString: again.externalConnectionString, ssl: { ca } });
     await client.connect();
     try {
       const rows = await client.query("SELECT body FROM notes");

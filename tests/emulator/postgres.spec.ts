@@ -243,14 +243,15 @@ describe("emulator postgres on a real database (PGlite + pgvector)", function ()
     );
     const info = (await api("GET", `/postgres/${id}/connection-info`)).body as Record<string, string>;
     assert.match(info.password, /^[A-Za-z0-9]{32}$/);
+    // As Render gives them: external without sslmode (TLS is required all the same), internal by id.
+    assert.match(info.externalConnectionString, /^postgresql:\/\/.+@127\.0\.0\.1:\d+\/vectors_[a-z0-9]{4}$/);
     assert.match(
-      info.externalConnectionString,
-      /^postgresql:\/\/.+@127\.0\.0\.1:\d+\/vectors_[a-z0-9]{4}\?sslmode=disable$/,
+      info.internalConnectionString,
+      /^postgresql:\/\/.+@dpg-[0-9a-v]{20}-a\/vectors_[a-z0-9]{4}$/,
     );
-    assert.match(info.internalConnectionString, /^postgresql:\/\/.+@127\.0\.0\.1:\d+\/vectors_[a-z0-9]{4}$/);
     assert.match(info.psqlCommand, /^PGPASSWORD=\S+ psql -h 127\.0\.0\.1 -p \d+ -U \S+ vectors_[a-z0-9]{4}$/);
 
-    const client = new Client({ connectionString: info.externalConnectionString });
+    const client = new Client({ connectionString: info.externalConnectionString, ssl: { ca: emu.caCert } });
     await client.connect();
     try {
       await client.query("CREATE EXTENSION IF NOT EXISTS vector");
