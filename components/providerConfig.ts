@@ -23,10 +23,27 @@ export interface RenderProviderConfig {
 export function providerConfigFrom(get: (key: string) => string | undefined): RenderProviderConfig {
   const scale = Number(get("render:rateLimitTimeScale") ?? "1");
   return {
-    apiKey: get("render:apiKey"),
+    // A key pasted with its line break (`pbpaste | pulumi config set --secret …`) is the same key.
+    apiKey: get("render:apiKey")?.trim(),
     apiUrl: get("render:apiUrl"),
     ...(Number.isFinite(scale) && scale > 0 && scale !== 1 ? { rateLimitTimeScale: scale } : {}),
   };
+}
+
+/**
+ * What is wrong with a `render:apiKey`, naming the key and never its value; undefined when it may be
+ * a key. Surrounding whitespace is not a problem: it is trimmed ({@link providerConfigFrom}).
+ */
+export function apiKeyProblem(apiKey: string): string | undefined {
+  const key = apiKey.trim();
+  if (key === "") return "render:apiKey is empty";
+  // Inside an HTTP header a line break would be refused (or worse); a Render key is one word (rnd_…).
+  if (/\s/.test(key) || [...key].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f))
+    return (
+      "render:apiKey has a space, tab or line break inside it: a Render API key is one word (rnd_…). " +
+      "Set it again with `pulumi config set --secret render:apiKey <key>`"
+    );
+  return undefined;
 }
 
 /** How long a provider host reuses a GET answer for `diff` and lookups (see {@link renderClientFrom}). */
@@ -56,6 +73,8 @@ export function renderClientFrom(
       "the Render API key is not set: run `pulumi config set --secret render:apiKey <key>` " +
         "(the local stack's key is printed by `npm run emulator`)",
     );
+  const problem = apiKeyProblem(config.apiKey);
+  if (problem) throw new Error(problem);
   return new RenderClient({
     apiKey: config.apiKey,
     baseUrl: config.apiUrl || undefined,

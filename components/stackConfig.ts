@@ -10,6 +10,7 @@ import { checkDeployInputs } from "./mapping/deploy";
 import { checkPostgresInputs } from "./mapping/postgres";
 import { postgresMonthlyUsd, priceTable, webServiceMonthlyUsd } from "./mapping/pricing";
 import { checkServiceInputs, type EnvVarInput } from "./mapping/service";
+import { apiKeyProblem } from "./providerConfig";
 
 /** Reads one config value: `namespace:key` -> raw string (JSON for structured values) or undefined. */
 export type ConfigReader = (namespace: string, key: string) => string | undefined;
@@ -190,7 +191,9 @@ export function readStackConfig(read: ConfigReader): ArrakisConfig {
     if (value === undefined || value === "") problems.push(`${ns}:${key} is missing${hint(`${ns}:${key}`)}`);
     return value;
   };
-  required("render", "apiKey");
+  const apiKey = required("render", "apiKey");
+  const keyProblem = apiKey ? apiKeyProblem(apiKey) : undefined;
+  if (keyProblem) problems.push(keyProblem);
   required("arrakis", "openaiApiKey");
   const ownerId = required("render", "ownerId") ?? "";
   if (ownerId && !/^(tea|usr|own)-[a-z0-9]+$/.test(ownerId))
