@@ -97,6 +97,9 @@ describe("the arrakis program (setMocks)", function () {
     const web = one("dynamic/render:WebService");
     assert.equal(web.inputs.autoDeploy, false);
     assert.equal(web.inputs.healthCheckPath, "/");
+    // Production migrations run on Render, in each deploy, with the internal URL (issue 16).
+    assert.equal(web.inputs.preDeployCommand, "npm run db:deploy");
+    assert.ok(!registered.some((r) => r.type === "command:local:Command" && r.name.startsWith("arrakis-")));
   });
 
   it("wires every env var from its source: links by database id, secrets as secrets", () => {
