@@ -254,6 +254,12 @@ export class DeployProvider implements pulumi.dynamic.ResourceProvider<DeployInp
 
   /** POSTs the deploy; a lost answer or a 202 without body is resolved by listing, never by a second POST. */
   private async start(client: RenderClient, inputs: DeployInputs, service: Service): Promise<Deploy> {
+    // Render refuses it (409); say why, and how to change it, before any write.
+    if (service.suspended === "suspended")
+      throw new Error(
+        `could not deploy service ${service.id}: it is suspended. Resume it to deploy (the arrakis app: ` +
+          "`pulumi config set --path arrakis:service.suspended false`, then `pulumi up`)",
+      );
     const known = new Set((await recentDeploys(client, service.id)).map((d) => d.id));
     let created: Deploy | undefined;
     try {

@@ -99,6 +99,8 @@ function schemas() {
         numInstances: z.number().default(1),
         autoDeploy: z.boolean().default(false),
         pullRequestPreviews: z.boolean().default(false),
+        // Desired state, like the rest: `pulumi up` resumes a service suspended in the dashboard.
+        suspended: z.boolean().default(false),
         // A plain value, or render.yaml's `fromDatabase` (the app's database) or `generateValue`.
         env: z
           .record(z.string(), z.unknown())

@@ -57,6 +57,11 @@ export interface RenderWebServiceArgs {
   autoDeploy?: pulumi.Input<boolean>;
   /** Pull request previews. Default false. */
   pullRequestPreviews?: pulumi.Input<boolean>;
+  /**
+   * Desired state: `true` suspends the service (Render's "Suspend"), `false` resumes one suspended
+   * outside Pulumi. Default false: running.
+   */
+  suspended?: pulumi.Input<boolean>;
   /** The whole set of env vars: keys set on Render but not here are removed by `pulumi up`. */
   envVars?: Record<string, EnvVarSource>;
   /**
@@ -111,8 +116,8 @@ export class RenderWebService extends pulumi.dynamic.Resource {
   declare readonly url: pulumi.Output<string>;
   /** Link to the service in Render's dashboard. */
   declare readonly dashboardUrl: pulumi.Output<string>;
-  /** `suspended` or `not_suspended`. */
-  declare readonly suspended: pulumi.Output<string>;
+  /** Whether the service is suspended. */
+  declare readonly suspended: pulumi.Output<boolean>;
   /** Keys of the env vars set on the service (values are never outputs). */
   declare readonly envVarKeys: pulumi.Output<string[]>;
   /** Service name. */
@@ -136,7 +141,7 @@ export class RenderWebService extends pulumi.dynamic.Resource {
       envVars: toEnvVarInputs(args.envVars ?? {}),
       url: undefined,
       dashboardUrl: undefined,
-      suspended: undefined,
+      suspended: args.suspended ?? false,
       envVarKeys: undefined,
       generatedValues: undefined,
       initialDeployId: undefined,

@@ -36,8 +36,8 @@ export interface WebServiceOutputs extends ServiceInputs {
   url: string;
   /** Link to the service in Render's dashboard. */
   dashboardUrl: string;
-  /** `suspended` or `not_suspended`. */
-  suspended: string;
+  /** Whether the service is suspended on Render (its desired state is the input of the same name). */
+  suspended: boolean;
   /** Keys of the env vars set on the service (values are never outputs). */
   envVarKeys: string[];
   /** Secret: the values Render generated for `generated` env vars, kept so nothing regenerates them. */
@@ -93,7 +93,7 @@ function outputsOf(
     ...inputs,
     url: service.serviceDetails.url ?? "",
     dashboardUrl: service.dashboardUrl ?? `https://dashboard.render.com/web/${service.id}`,
-    suspended: service.suspended,
+    suspended: service.suspended === "suspended",
     envVarKeys: Object.keys(env).sort(),
     generatedValues,
     initialDeployId,
@@ -234,7 +234,7 @@ export class WebServiceProvider implements pulumi.dynamic.ResourceProvider<Servi
             ...inputs,
             url: service.serviceDetails.url ?? "",
             dashboardUrl: service.dashboardUrl ?? "",
-            suspended: service.suspended,
+            suspended: service.suspended === "suspended",
             envVarKeys: [],
             generatedValues: {},
             initialDeployId: deployId,
@@ -359,6 +359,12 @@ export class WebServiceProvider implements pulumi.dynamic.ResourceProvider<Servi
     const { added, removed, changed } = diffEnvVars(desired, env, recorded);
     if (added.length + removed.length + changed.length > 0)
       env = envList(await client.replaceEnvVars(id, toEnvVarBody(desired, keep)));
+    // Suspension is desired state: a service suspended in the dashboard is resumed, and the other way.
+    if ((service.suspended === "suspended") !== inputs.suspended) {
+      if (inputs.suspended) await client.suspendService(id);
+      else await client.resumeService(id);
+      service = await client.getService(id);
+    }
     return outputsOf(inputs, service, env, generatedOf(inputs.envVars, keep, env), initialDeployId);
   }
 }

@@ -62,6 +62,8 @@ export interface ServiceInputs {
   numInstances: number;
   autoDeploy: boolean;
   pullRequestPreviews: boolean;
+  /** Desired state: suspended (no instance runs, nothing is billed by the hour) or running. Default false. */
+  suspended: boolean;
   envVars: Record<string, EnvVarInput>;
   adoptExisting: boolean;
   /** Adopt exactly this live service (`srv-…`) on create; it must exist and carry `name`. */
@@ -181,6 +183,7 @@ function serviceFieldSchemas() {
       .default(1),
     autoDeploy: bool("autoDeploy").default(false),
     pullRequestPreviews: bool("pullRequestPreviews").default(false),
+    suspended: bool("suspended").default(false),
     envVars: z
       .record(
         z.string(),
@@ -334,6 +337,7 @@ export function fromService(live: LiveService): Omit<ServiceInputs, "envVars" | 
     autoDeploy: live.autoDeploy === "yes",
     pullRequestPreviews:
       (d.previews?.generation ?? "off") !== "off" || d.pullRequestPreviewsEnabled === "yes",
+    suspended: live.suspended === "suspended",
   };
 }
 
@@ -357,6 +361,8 @@ export function diffService(
     "numInstances",
     "autoDeploy",
     "pullRequestPreviews",
+    // Not a PATCH field: POST /suspend or /resume (the provider's converge).
+    "suspended",
   ] as const;
   for (const field of mutable) if (desired[field] !== now[field]) changed.push(field);
   if (desired.branch !== undefined && desired.branch !== now.branch) changed.push("branch");

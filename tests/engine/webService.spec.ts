@@ -157,7 +157,7 @@ describe("engine: RenderWebService with its env vars (issue 6)", function () {
     assert.equal(live.serviceDetails.plan, "starter");
     assert.equal(live.serviceDetails.healthCheckPath, "/");
     assert.equal(outputs.url, live.serviceDetails.url);
-    assert.equal(outputs.suspended, "not_suspended");
+    assert.equal(outputs.suspended, false);
     assert.deepEqual(outputs.envVarKeys, [
       "DATABASE_URL",
       "DIRECT_URL",

@@ -282,6 +282,18 @@ describe("RenderDeploy provider (emulator)", function () {
       );
     });
 
+    it("a suspended service is not deployed: the error says so and how to resume it; no POST", async () => {
+      const suspended = await newService();
+      const made = (await provider.create!(await inputs(suspended))).outs as DeployOutputs;
+      assert.equal((await api("POST", `/services/${suspended}/suspend`)).status, 202);
+      const err = await failure(
+        provider.update!(suspended, made, await inputs(suspended, { trigger: "t9" })),
+      );
+      assert.match(err.message, new RegExp(`could not deploy service ${suspended}: it is suspended`));
+      assert.match(err.message, /arrakis:service\.suspended false/);
+      assert.equal(await deployPosts(suspended), 0);
+    });
+
     it("read of a deleted service says gone", async () => {
       const gone = await newService();
       const made = (await provider.create!(await inputs(gone))).outs as DeployOutputs;

@@ -318,7 +318,7 @@ describe("RenderWebService provider (emulator)", function () {
       });
       assert.equal(outs.url, live.serviceDetails.url);
       assert.equal(outs.dashboardUrl, `https://dashboard.render.com/web/${id}`);
-      assert.equal(outs.suspended, "not_suspended");
+      assert.equal(outs.suspended, false);
       assert.deepEqual(outs.envVarKeys, ["NODE_ENV"]);
       assert.match(outs.initialDeployId, /^dep-/);
       // autoDeploy is a boolean for the user, "yes"/"no" only on the wire.
@@ -552,6 +552,62 @@ describe("RenderWebService provider (emulator)", function () {
         assert.equal(live.serviceDetails.previews.generation, "off");
         assert.equal((await provider.diff!(id, updated, inputs)).changes, false);
       });
+
+    it("suspension is desired state: a service suspended through the API shows as a change and update resumes it", async () => {
+      const { inputs, id, outs } = await created();
+      assert.equal((await api("POST", `/services/${id}/suspend`)).status, 202);
+      // Refresh reads it as an input, so the preview shows `~ suspended: true => false`.
+      const read = await provider.read!(id, outs);
+      assert.equal((read.inputs as unknown as ServiceInputs).suspended, true);
+      assert.equal((read.props as WebServiceOutputs).suspended, true);
+      assert.equal(inputs.suspended, false);
+      assert.equal((await provider.diff!(id, read.props as WebServiceOutputs, inputs)).changes, true);
+      await call(emu.controlUrl, "DELETE", "/requests");
+      const updated = (await provider.update!(id, read.props as WebServiceOutputs, inputs))
+        .outs as WebServiceOutputs;
+      assert.equal(updated.suspended, false);
+      assert.equal((await service(id)).suspended, "not_suspended");
+      assert.deepEqual(
+        (await writes()).map((r) => `${r.method} ${r.path}`),
+        [`POST /v1/services/${id}/resume`],
+      );
+      assert.equal((await provider.diff!(id, updated, inputs)).changes, false);
+    });
+
+    it("suspended: true suspends a running service, and a second update writes nothing", async () => {
+      const { inputs, id, outs } = await created();
+      const news = await checked<ServiceInputs>(provider, args({ suspended: true }));
+      assert.equal(news.suspended, true);
+      assert.equal((await provider.diff!(id, outs, news)).changes, true);
+      await call(emu.controlUrl, "DELETE", "/requests");
+      const updated = (await provider.update!(id, outs, news)).outs as WebServiceOutputs;
+      assert.equal(updated.suspended, true);
+      assert.equal((await service(id)).suspended, "suspended");
+      assert.deepEqual(
+        (await writes()).map((r) => `${r.method} ${r.path}`),
+        [`POST /v1/services/${id}/suspend`],
+      );
+      assert.equal((await provider.diff!(id, updated, news)).changes, false);
+      await call(emu.controlUrl, "DELETE", "/requests");
+      await provider.update!(id, updated, news);
+      assert.deepEqual(await writes(), []);
+      // And back: the default resumes it.
+      assert.equal((await provider.diff!(id, updated, inputs)).changes, true);
+      assert.equal(
+        ((await provider.update!(id, updated, inputs)).outs as WebServiceOutputs).suspended,
+        false,
+      );
+      assert.equal((await service(id)).suspended, "not_suspended");
+    });
+
+    it("refuses suspended that is not a boolean, naming it", async () => {
+      const result = await provider.check!({} as ServiceInputs, args({ suspended: "yes" }) as never);
+      assert.deepEqual(
+        (result.failures ?? []).map((f) => f.property),
+        ["suspended"],
+      );
+      assert.match(result.failures![0].reason, /true or false/);
+    });
 
     it("changes numInstances through scale, never PATCH", async () => {
       const { inputs, id, outs } = await created();
