@@ -1,12 +1,15 @@
 /**
  * The dynamic provider behind `PostgresExtension`: enables an extension (pgvector's `vector`) in a
- * database over a real connection with `pg`, honouring the connection string's sslmode. The database
+ * database over a real connection with `pg`: TLS verified by default, the connection string's sslmode and
+ * libpq's PGSSLMODE/PGSSLROOTCERT honoured (databaseTls.ts). The database
  * is given by its connection string, or by its Render id (the provider then reads the external
  * connection string from Render each time, so it is never an input and never unknown in a preview).
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { connectDatabase } from "./databaseTls";
 import { isUnknown, type InputFailure } from "./mapping/validation";
 import { providerConfigFrom, renderClientFrom, type RenderProviderConfig } from "./providerConfig";
+import { isNotFound } from "./render/errors";
 
 /** Inputs after `check`: exactly one of `connectionString` and `postgresId`. */
 export interface PostgresExtensionInputs {
@@ -41,12 +44,10 @@ function where(inputs: PostgresExtensionInputs): string {
 
 type Query = (sql: string) => Promise<{ rows: Record<string, unknown>[] }>;
 
+/** Connects over TLS, verifying the server, unless the string's sslmode says otherwise (databaseTls.ts). */
 async function withClient<T>(connectionString: string, work: (q: Query) => Promise<T>): Promise<T> {
-  // Built inside the method: a pg client must not be captured into the serialized provider.
-  const { Client } = require("pg") as typeof import("pg");
-  const client = new Client({ connectionString, connectionTimeoutMillis: 15_000 });
+  const client = await connectDatabase(connectionString, { connectionTimeoutMillis: 15_000 });
   try {
-    await client.connect();
     return await work((sql) => client.query(sql));
   } finally {
     await client.end().catch(() => undefined);
@@ -129,6 +130,8 @@ export class PostgresExtensionProvider implements pulumi.dynamic.ResourceProvide
       news.dropOnDelete !== olds.dropOnDelete;
     // The extension is looked for where it was made: the old target is what state knows to exist.
     const version = await this.installedVersion(olds, true).catch((err) => {
+      // Its database is gone: that database's own error says so and what to do; none here.
+      if (isNotFound(err)) return undefined;
       throw failure("inspect", olds, err);
     });
     return { changes: changed || version === undefined };
@@ -155,6 +158,9 @@ export class PostgresExtensionProvider implements pulumi.dynamic.ResourceProvide
   ): Promise<pulumi.dynamic.ReadResult<PostgresExtensionOutputs>> {
     if (!props?.connectionString && !props?.postgresId) return { id, props };
     const version = await this.installedVersion(props, true).catch((err) => {
+      // Its database was deleted on Render: the extension went with it. Gone, without an error of its
+      // own: the database's refresh gives the one message and the way back.
+      if (isNotFound(err)) return undefined;
       throw failure("read", props, err);
     });
     if (version === undefined) return {};

@@ -304,9 +304,12 @@ describe("PostgresExtension provider (emulator)", function () {
   let emu: Emulator;
   let connectionString: string;
   const extension = new PostgresExtensionProvider();
+  const rootCertBefore = process.env.PGSSLROOTCERT;
 
   before(async () => {
     emu = await startEmulator({ port: 0, timings: "fast" });
+    // The provider verifies the database's TLS certificate: trust the emulator's CA as a user does.
+    process.env.PGSSLROOTCERT = emu.caCertFile;
     const provider = await configured(new PostgresProvider(), emu);
     const inputs = await checked<PostgresInputs>(provider, {
       name: "ext-db",
@@ -318,11 +321,13 @@ describe("PostgresExtension provider (emulator)", function () {
     connectionString = ((await provider.create(inputs)).outs as PostgresOutputs).externalConnectionString;
   });
   after(async () => {
+    if (rootCertBefore === undefined) delete process.env.PGSSLROOTCERT;
+    else process.env.PGSSLROOTCERT = rootCertBefore;
     await emu?.close();
   });
 
   async function query<T = Record<string, unknown>>(sql: string): Promise<T[]> {
-    const client = new Client({ connectionString });
+    const client = new Client({ connectionString, ssl: { ca: emu.caCert } });
     await client.connect();
     try {
       return (await client.query(sql)).rows as T[];
