@@ -35,7 +35,11 @@ interface ConnectionInfo {
  */
 async function fixtureStack(
   fixtureDir: string,
-  options: { config: Record<string, string>; secretConfig: Record<string, string> },
+  options: {
+    config: Record<string, string>;
+    secretConfig: Record<string, string>;
+    env?: Record<string, string>;
+  },
 ): Promise<PulumiStack> {
   const wrapper = fs.mkdtempSync(path.join(os.tmpdir(), "arrakis-fixture-"));
   try {
@@ -49,10 +53,6 @@ async function fixtureStack(
     );
     fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(wrapper, "node_modules"), "dir");
     const stack = await PulumiStack.create({ programDir: wrapper, ...options });
-    // The copy links the wrapper's link, which goes away below: link the packages directly.
-    const modules = path.join(stack.projectDir, "node_modules");
-    fs.rmSync(modules, { force: true });
-    fs.symlinkSync(path.join(repoRoot, "node_modules"), modules, "dir");
     return stack;
   } finally {
     fs.rmSync(wrapper, { recursive: true, force: true });
@@ -94,7 +94,7 @@ describe("engine: RenderPostgres and pgvector (issue 5)", function () {
 
   async function query<T = Record<string, unknown>>(sql: string): Promise<T[]> {
     const info = await api<ConnectionInfo>("GET", `/postgres/${databaseId}/connection-info`);
-    const client = new Client({ connectionString: info.externalConnectionString });
+    const client = new Client({ connectionString: info.externalConnectionString, ssl: { ca: emu.caCert } });
     await client.connect();
     try {
       return (await client.query(sql)).rows as T[];
@@ -109,6 +109,8 @@ describe("engine: RenderPostgres and pgvector (issue 5)", function () {
     stack = await fixtureStack(fixture, {
       config: { "render:apiUrl": emu.url, "render:ownerId": emu.ownerId },
       secretConfig: { "render:apiKey": emu.apiKey },
+      // The extension's provider verifies the database's TLS certificate: trust the emulator's CA.
+      env: { PGSSLROOTCERT: emu.caCertFile },
     });
   });
 

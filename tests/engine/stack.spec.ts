@@ -13,6 +13,7 @@ import { startEmulator, type RunningEmulator } from "../../emulator";
 import { requireEngine } from "../../tools/pulumi-engine/locate";
 import type { PulumiResult, PulumiStack } from "../helpers/pulumiCli";
 import { EmulatorApi, createArrakisStack, readStackFile } from "./stackHelpers";
+import { trustingEmulator } from "../helpers/emulatorTrust";
 
 interface Postgres {
   id: string;
@@ -127,11 +128,13 @@ describe("engine: the arrakis stack against the emulator", function () {
     let resourceCount = 0;
 
     before(async () => {
-      stack = await createArrakisStack({
-        stackName: "local",
-        ...stackConfig(emu),
-        objectConfig: { "arrakis:database": databaseConfig, "arrakis:service": serviceConfig },
-      });
+      stack = await trustingEmulator(emu, () =>
+        createArrakisStack({
+          stackName: "local",
+          ...stackConfig(emu),
+          objectConfig: { "arrakis:database": databaseConfig, "arrakis:service": serviceConfig },
+        }),
+      );
     });
 
     after(async () => {
@@ -379,14 +382,16 @@ describe("engine: the arrakis stack against the emulator", function () {
       });
       envBefore = await api.envVars(serviceId);
 
-      stack = await createArrakisStack({
-        stackName: "local",
-        ...stackConfig(emu),
-        objectConfig: {
-          "arrakis:database": { ...databaseConfig, importId: databaseId },
-          "arrakis:service": { ...serviceConfig, importId: serviceId },
-        },
-      });
+      stack = await trustingEmulator(emu, () =>
+        createArrakisStack({
+          stackName: "local",
+          ...stackConfig(emu),
+          objectConfig: {
+            "arrakis:database": { ...databaseConfig, importId: databaseId },
+            "arrakis:service": { ...serviceConfig, importId: serviceId },
+          },
+        }),
+      );
     });
 
     after(async () => {

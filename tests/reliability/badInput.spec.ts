@@ -11,6 +11,7 @@ import { startEmulator, type RunningEmulator } from "../../emulator";
 import { requireEngine } from "../../tools/pulumi-engine/locate";
 import type { PulumiResult, PulumiStack } from "../helpers/pulumiCli";
 import { EmulatorApi, createArrakisStack } from "../engine/stackHelpers";
+import { trustingEmulator } from "../helpers/emulatorTrust";
 import { badInputCorpus } from "./badInputCorpus";
 import {
   RequestWatch,
@@ -54,12 +55,14 @@ describe(`reliability: bad input fails at preview, naming the field, with no wri
     api = new EmulatorApi(emu);
     watch = new RequestWatch(api);
     good = baseConfig(emu, `sk-test-${randomBytes(12).toString("hex")}`);
-    stack = await createArrakisStack({
-      stackName: "badinput",
-      config: good.plain,
-      secretConfig: good.secrets,
-      objectConfig: good.objects,
-    });
+    stack = await trustingEmulator(emu, () =>
+      createArrakisStack({
+        stackName: "badinput",
+        config: good.plain,
+        secretConfig: good.secrets,
+        objectConfig: good.objects,
+      }),
+    );
     writer = new StackConfigWriter(stack);
     writer.assumeSecrets(good.secrets);
   });

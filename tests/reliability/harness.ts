@@ -10,6 +10,7 @@ import * as fs from "node:fs";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import type { PulumiResult, PulumiStack, RunOptions } from "../helpers/pulumiCli";
 import { EmulatorApi, createArrakisStack, readStackFile } from "../engine/stackHelpers";
+import { trustingEmulator } from "../helpers/emulatorTrust";
 
 /** Pulumi.local.yaml, split by how each value is set. */
 export const localStack = readStackFile();
@@ -72,24 +73,26 @@ export class ReliabilityWorld {
     stackName = "local",
     objectOverrides: { database?: Record<string, unknown>; service?: Record<string, unknown> } = {},
   ): Promise<PulumiStack> {
-    this.stack = await createArrakisStack({
-      stackName,
-      config: { ...localStack.plain, "render:apiUrl": this.emu.url, "render:ownerId": this.emu.ownerId },
-      secretConfig: { "render:apiKey": this.emu.apiKey, "arrakis:openaiApiKey": this.openaiApiKey },
-      objectConfig: {
-        ...Object.fromEntries(
-          Object.entries(localStack.objects).filter(
-            ([key]) => key !== "arrakis:database" && key !== "arrakis:service",
+    this.stack = await trustingEmulator(this.emu, () =>
+      createArrakisStack({
+        stackName,
+        config: { ...localStack.plain, "render:apiUrl": this.emu.url, "render:ownerId": this.emu.ownerId },
+        secretConfig: { "render:apiKey": this.emu.apiKey, "arrakis:openaiApiKey": this.openaiApiKey },
+        objectConfig: {
+          ...Object.fromEntries(
+            Object.entries(localStack.objects).filter(
+              ([key]) => key !== "arrakis:database" && key !== "arrakis:service",
+            ),
           ),
-        ),
-        "arrakis:database": {
-          ...localStack.objects["arrakis:database"],
-          protect: false,
-          ...objectOverrides.database,
+          "arrakis:database": {
+            ...localStack.objects["arrakis:database"],
+            protect: false,
+            ...objectOverrides.database,
+          },
+          "arrakis:service": { ...localStack.objects["arrakis:service"], ...objectOverrides.service },
         },
-        "arrakis:service": { ...localStack.objects["arrakis:service"], ...objectOverrides.service },
-      },
-    });
+      }),
+    );
     return this.stack;
   }
 

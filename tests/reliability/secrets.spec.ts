@@ -17,6 +17,7 @@ import { startEmulator, type RunningEmulator } from "../../emulator";
 import { requireEngine } from "../../tools/pulumi-engine/locate";
 import type { PulumiResult, PulumiStack } from "../helpers/pulumiCli";
 import { EmulatorApi, createArrakisStack } from "../engine/stackHelpers";
+import { trustingEmulator } from "../helpers/emulatorTrust";
 import {
   RequestWatch,
   StackConfigWriter,
@@ -113,12 +114,14 @@ describe("reliability: no secret in anything a person or a log can see", functio
       ...(good.objects["arrakis:deploy"] as Record<string, unknown>),
       pollIntervalMs: 250,
     };
-    stack = await createArrakisStack({
-      stackName: "secrets",
-      config: good.plain,
-      secretConfig: good.secrets,
-      objectConfig: good.objects,
-    });
+    stack = await trustingEmulator(emu, () =>
+      createArrakisStack({
+        stackName: "secrets",
+        config: good.plain,
+        secretConfig: good.secrets,
+        objectConfig: good.objects,
+      }),
+    );
     writer = new StackConfigWriter(stack);
     writer.assumeSecrets(good.secrets);
   });
