@@ -65,6 +65,16 @@ export interface RunningEmulator {
   close(): Promise<void>;
 }
 
+/**
+ * The environment that makes a process trust the emulator's databases, for a launcher (tools/local.ts) to
+ * give the `pulumi` it runs: `PGSSLROOTCERT` (libpq, psql, and the product's own connections) and
+ * `NODE_EXTRA_CA_CERTS` (Node programs that verify with Node's store, e.g. an app's migration command using
+ * `pg` with `sslmode=require`; read when a process starts). Verification stays on.
+ */
+export function databaseTrustEnv(emu: Pick<RunningEmulator, "caCertFile">): Record<string, string> {
+  return { PGSSLROOTCERT: emu.caCertFile, NODE_EXTRA_CA_CERTS: emu.caCertFile };
+}
+
 /** Starts an emulator. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const stateDir = options.stateDir ? path.resolve(options.stateDir) : undefined;

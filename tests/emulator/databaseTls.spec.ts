@@ -12,7 +12,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type * as tls from "node:tls";
 import { Client, type ClientConfig } from "pg";
-import type { EmulatorOptions, RunningEmulator } from "../../emulator";
+import { spawn, spawnSync } from "node:child_process";
+import { databaseTrustEnv, type EmulatorOptions, type RunningEmulator } from "../../emulator";
 import { apiOf, control, eventually, expectStatus, start } from "./harness";
 
 interface Info {
@@ -206,6 +207,73 @@ describe("emulator CA", function () {
       }
     } finally {
       fs.rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
+
+  it("databaseTrustEnv makes a Node program trust the databases (pg's sslmode=require verifies)", async () => {
+    const emu = await start();
+    try {
+      const { info } = await availableDatabase(emu, "trust");
+      const env = databaseTrustEnv(emu);
+      assert.deepEqual(env, { PGSSLROOTCERT: emu.caCertFile, NODE_EXTRA_CA_CERTS: emu.caCertFile });
+      const script =
+        'const { Client } = require("pg");' +
+        "const c = new Client({ connectionString: process.env.URL });" +
+        'c.connect().then(() => c.query("SELECT 1 AS one")).then((r) => { console.log(r.rows[0].one); return c.end(); })' +
+        ".catch((e) => { console.error(e.message); process.exit(1); });";
+      const run = (extra: Record<string, string>) =>
+        new Promise<{ code: number | null; out: string }>((resolve) => {
+          const child = spawn(process.execPath, ["-e", script], {
+            cwd: path.join(__dirname, "..", ".."),
+            env: {
+              PATH: process.env.PATH ?? "",
+              URL: `${info.externalConnectionString}?sslmode=require`,
+              ...extra,
+            },
+          });
+          let out = "";
+          child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+          child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+          child.on("close", (code) => resolve({ code, out }));
+        });
+      const trusted = await run(env);
+      assert.equal(trusted.code, 0, trusted.out);
+      assert.match(trusted.out, /^1$/m);
+      // Without it, pg's sslmode=require verifies against Node's public roots only, and fails.
+      const untrusted = await run({});
+      assert.notEqual(untrusted.code, 0);
+      assert.match(untrusted.out, /unable to verify the first certificate/);
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it("libpq (psql) verifies a database with PGSSLROOTCERT and sslmode=verify-full, and gets SSL/TLS required without TLS", async function () {
+    const psql = spawnSync("psql", ["--version"]);
+    if (psql.error) this.skip(); // psql is installed with the test PostgreSQL (start-test-postgres.sh)
+    const emu = await start();
+    try {
+      const { info } = await availableDatabase(emu, "libpq");
+      const run = (sslmode: string) =>
+        new Promise<{ code: number | null; out: string }>((resolve) => {
+          const child = spawn(
+            "psql",
+            [`${info.externalConnectionString}?sslmode=${sslmode}`, "-Atc", "SELECT 'over ' || 'tls'"],
+            { env: { PATH: process.env.PATH ?? "", PGSSLROOTCERT: emu.caCertFile, PGCONNECT_TIMEOUT: "10" } },
+          );
+          let out = "";
+          child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+          child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+          child.on("close", (code) => resolve({ code, out }));
+        });
+      const verified = await run("verify-full");
+      assert.equal(verified.code, 0, verified.out);
+      assert.equal(verified.out.trim(), "over tls");
+      const plain = await run("disable");
+      assert.notEqual(plain.code, 0);
+      assert.match(plain.out, /FATAL: {2}SSL\/TLS required/);
+    } finally {
+      await emu.close();
     }
   });
 
