@@ -1,25 +1,23 @@
 /**
  * `npm run local [-- <pulumi command> [args…]]`: the whole program against the Render API emulator.
  *
- * 1. builds the Pulumi engine if needed (tools/pulumi-engine/build.sh; fast when the cache is warm);
+ * 1. finds the `pulumi` to run: an official install on PATH (v3.248.0 or newer, with its Node language
+ *    host), else the engine, language host and command plugin built by tools/pulumi-engine/build.sh
+ *    (fast when the cache is warm); `ARRAKIS_PULUMI=build` or `ARRAKIS_PULUMI=path` forces either;
  * 2. starts the emulator on 127.0.0.1:10000 with the `local` stack's key and workspace, its state
  *    (and its databases' data) persisted in `.local/emulator`, so runs build on each other;
- * 3. runs the real `pulumi` CLI on the `local` stack (default command `up --yes`), with a file backend
- *    in `.local/state` and Pulumi's own output on this terminal.
- *
- * The language host binary cannot be built here (tools/pulumi-engine/README.md), so the program is
- * served to the CLI through its `--client` flag by tools/pulumi-engine/programHost.ts.
+ * 3. runs `pulumi <command> --stack local` in the project folder (default command `up --yes`), as a
+ *    user types it, with a file backend in `.local/state` and Pulumi's own output on this terminal.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { startEmulator, type TimingsOption } from "../emulator";
-import { localPulumiArgs } from "./localArgs";
+import { choosePulumi, localPulumiArgs, type PulumiChoice } from "./localArgs";
 
 const repo = path.resolve(__dirname, "..");
 const localDir = path.join(repo, ".local");
-const programCommands = new Set(["up", "preview", "refresh", "destroy", "update"]);
 
 /** The local stack's emulator settings, read from Pulumi.local.yaml so the two cannot disagree. */
 function localStackSettings(): { port: number; apiKey: string; ownerId: string } {
@@ -34,25 +32,65 @@ function localStackSettings(): { port: number; apiKey: string; ownerId: string }
   };
 }
 
-function buildEngine(): string {
+/** `pulumi version` of the `pulumi` first on PATH, with the folder it is in; undefined when there is none. */
+function pulumiOnPath(): { version: string; dir: string } | undefined {
+  const which = spawnSync("sh", ["-c", "command -v pulumi"], { encoding: "utf8" });
+  const file = which.status === 0 ? which.stdout.trim() : "";
+  if (!file) return undefined;
+  const version = spawnSync(file, ["version"], {
+    encoding: "utf8",
+    env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" },
+  });
+  if (version.status !== 0) return undefined;
+  return { version: version.stdout.trim(), dir: path.dirname(fs.realpathSync(file)) };
+}
+
+/** True when the Node language host is beside `dir`'s pulumi or on PATH, as the CLI looks for it. */
+function hasLanguageHost(dir: string): boolean {
+  if (fs.existsSync(path.join(dir, "pulumi-language-nodejs"))) return true;
+  return spawnSync("sh", ["-c", "command -v pulumi-language-nodejs"]).status === 0;
+}
+
+/** Builds (or checks) the engine, language host and command plugin; returns their bin folder. */
+function buildEngine(env: NodeJS.ProcessEnv): string {
   const build = spawnSync("bash", [path.join(repo, "tools", "pulumi-engine", "build.sh")], {
     stdio: ["ignore", "pipe", "inherit"],
     encoding: "utf8",
+    env,
   });
   if (build.status !== 0) throw new Error("could not build the Pulumi engine (see the output above)");
   return build.stdout.trim().split("\n").pop() as string;
 }
 
-function pulumiEnv(binDir: string): NodeJS.ProcessEnv {
+/** The `pulumi` to run, said on stderr so the user knows which. */
+function findPulumi(env: NodeJS.ProcessEnv): PulumiChoice {
+  const onPath = pulumiOnPath();
+  const choice = choosePulumi({
+    force: process.env.ARRAKIS_PULUMI,
+    onPath: onPath && { ...onPath, languageHost: hasLanguageHost(onPath.dir) },
+  });
+  if (choice.kind === "path") {
+    process.stderr.write(
+      `pulumi: ${choice.version} from PATH (${choice.dir}); ARRAKIS_PULUMI=build builds one\n`,
+    );
+    return choice;
+  }
+  process.stderr.write(`pulumi: built from source (${choice.reason}); ARRAKIS_PULUMI=path uses yours\n`);
+  return { ...choice, dir: buildEngine(env) };
+}
+
+function pulumiEnv(choice: PulumiChoice): NodeJS.ProcessEnv {
   return {
     ...process.env,
-    PATH: `${binDir}${path.delimiter}${process.env.PATH ?? ""}`,
+    PATH: `${choice.dir}${path.delimiter}${process.env.PATH ?? ""}`,
     PULUMI_HOME: path.join(localDir, "pulumi-home"),
     PULUMI_BACKEND_URL: `file://${path.join(localDir, "state")}`,
     // The local stack's secrets protect placeholders only; a real stack uses its own passphrase.
     PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? "arrakis-local",
     PULUMI_SKIP_UPDATE_CHECK: "true",
-    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    // The built engine comes with its plugins (build.sh installs the command plugin into PULUMI_HOME);
+    // an official install fetches what it lacks, as it does for any project.
+    ...(choice.kind === "build" ? { PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true" } : {}),
   };
 }
 
@@ -65,33 +103,8 @@ function pulumi(binDir: string, env: NodeJS.ProcessEnv, args: string[], quiet = 
   });
 }
 
-/** Starts the program host and resolves with its port. */
-function startProgramHost(env: NodeJS.ProcessEnv): Promise<{ host: ChildProcess; port: number }> {
-  const host = spawn(
-    process.execPath,
-    [
-      "--require",
-      require.resolve("tsx/cjs"),
-      path.join(repo, "tools", "pulumi-engine", "programHost.ts"),
-      repo,
-    ],
-    { cwd: repo, env, stdio: ["pipe", "pipe", "inherit"] },
-  );
-  return new Promise((resolve, reject) => {
-    let out = "";
-    host.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
-      out += chunk;
-      const line = out.split("\n")[0];
-      if (out.includes("\n")) resolve({ host, port: Number(line.trim()) });
-    });
-    host.once("exit", (code) => reject(new Error(`the program host exited (${code}) before listening`)));
-  });
-}
-
 async function main(): Promise<number> {
   const args = localPulumiArgs(process.argv.slice(2));
-  const command = args[0];
-  const binDir = buildEngine();
   const settings = localStackSettings();
   const timings = (process.env.EMULATOR_TIMINGS ?? "fast") as TimingsOption;
   const emulator = await startEmulator({
@@ -104,7 +117,9 @@ async function main(): Promise<number> {
   process.stderr.write(
     `Render API emulator: ${emulator.url} (state in .local/emulator, timings ${timings})\n`,
   );
-  const env = pulumiEnv(binDir);
+  const choice = findPulumi({ ...process.env, PULUMI_HOME: path.join(localDir, "pulumi-home") });
+  const env = pulumiEnv(choice);
+  const binDir = choice.dir;
   try {
     fs.mkdirSync(path.join(localDir, "state"), { recursive: true });
     if (pulumi(binDir, env, ["stack", "select", "local", "--create"], true).status !== 0)
@@ -119,22 +134,16 @@ async function main(): Promise<number> {
         "--stack",
         "local",
       ]);
-    let host: { host: ChildProcess; port: number } | undefined;
-    if (programCommands.has(command)) host = await startProgramHost(env);
-    try {
-      // Asynchronously: the emulator answers the CLI's providers from this very process.
-      const cli = spawn(
-        path.join(binDir, "pulumi"),
-        [...args, "--stack", "local", ...(host ? [`--client=127.0.0.1:${host.port}`] : [])],
-        { cwd: repo, env, stdio: "inherit" },
-      );
-      return await new Promise<number>((resolve, reject) => {
-        cli.once("error", reject);
-        cli.once("exit", (code) => resolve(code ?? 1));
-      });
-    } finally {
-      host?.host.kill("SIGTERM");
-    }
+    // Asynchronously: the emulator answers the CLI's providers from this very process.
+    const cli = spawn(path.join(binDir, "pulumi"), [...args, "--stack", "local"], {
+      cwd: repo,
+      env,
+      stdio: "inherit",
+    });
+    return await new Promise<number>((resolve, reject) => {
+      cli.once("error", reject);
+      cli.once("exit", (code) => resolve(code ?? 1));
+    });
   } finally {
     await emulator.close();
   }

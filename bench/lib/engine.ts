@@ -14,8 +14,6 @@ import {
   writeObjectConfig,
 } from "../../tests/engine/stackHelpers";
 
-const repoRoot = path.resolve(__dirname, "..", "..");
-
 /** The local stack's config (Pulumi.local.yaml). */
 export const local = readStackFile();
 
@@ -106,9 +104,6 @@ export async function createStack(options: {
       secretConfig: options.secretConfig,
       timeoutMs: options.timeoutMs ?? 600_000,
     });
-    const modules = path.join(stack.projectDir, "node_modules");
-    fs.rmSync(modules, { force: true });
-    fs.symlinkSync(path.join(repoRoot, "node_modules"), modules, "dir");
     if (options.objectConfig) writeObjectConfig(stack, options.objectConfig);
     return stack;
   } finally {

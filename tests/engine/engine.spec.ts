@@ -111,8 +111,8 @@ describe("engine: a dynamic resource through the real CLI", function () {
     assert.match(result.stdout, /~\s+pulumi-nodejs:dynamic:Resource thing update \[diff: ~label\]/);
   });
 
-  it("up with its own preview runs the program twice in one program host and applies the change", async () => {
-    const result = await stack.run(["up", "--yes", "--stack", stack.stackName], { program: true });
+  it("up with its own preview runs the program twice and applies the change", async () => {
+    const result = await stack.run(["up", "--yes", "--stack", stack.stackName]);
     assert.equal(result.code, 0, result.stdout + result.stderr);
     assert.match(result.stdout, /Previewing update/);
     assert.match(result.stdout, /~ 1 updated/);

@@ -53,9 +53,6 @@ describe("engine: a stack imported from the seed's render.yaml adopts the live r
         // The user runs the printed `pulumi config set --secret` lines; the same OpenAI key as live.
         secretConfig: { "render:apiKey": emu.apiKey, "arrakis:openaiApiKey": live.openaiKey },
       });
-      const modules = path.join(stack.projectDir, "node_modules");
-      fs.rmSync(modules, { force: true });
-      fs.symlinkSync(path.join(repoRoot, "node_modules"), modules, "dir");
     } finally {
       removeProgramCopy(programDir);
     }

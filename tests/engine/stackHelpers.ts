@@ -87,10 +87,6 @@ export async function createArrakisStack(options: {
       config: options.config,
       secretConfig: options.secretConfig,
     });
-    // The copy's link pointed at the temp folder's link, which goes away below: link the packages directly.
-    const modules = path.join(stack.projectDir, "node_modules");
-    fs.rmSync(modules, { force: true });
-    fs.symlinkSync(path.join(repoRoot, "node_modules"), modules, "dir");
     writeObjectConfig(stack, options.objectConfig);
     return stack;
   } finally {

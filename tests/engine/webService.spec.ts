@@ -54,10 +54,6 @@ async function fixtureStack(
     );
     fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(wrapper, "node_modules"), "dir");
     const stack = await PulumiStack.create({ programDir: wrapper, ...options });
-    // The copy links the wrapper's link, which goes away below: link the packages directly.
-    const modules = path.join(stack.projectDir, "node_modules");
-    fs.rmSync(modules, { force: true });
-    fs.symlinkSync(path.join(repoRoot, "node_modules"), modules, "dir");
     return stack;
   } finally {
     fs.rmSync(wrapper, { recursive: true, force: true });

@@ -4,11 +4,13 @@
  * `--non-interactive`, and the engine's bin directory first on PATH (so the dynamic provider launcher
  * next to `pulumi` is the one found).
  *
- * The program is copied into a temp project folder (with a `node_modules` symlink to the repo's), so
- * the stack files the CLI writes never land in the repository. Commands that run the program (up,
- * preview, refresh, destroy) get a fresh `tools/pulumi-engine/programHost.ts` through the CLI's
- * `--client` flag, because the Node language host binary cannot be built here (see
- * tools/pulumi-engine/README.md).
+ * The program is copied into a temp project folder, so the stack files the CLI writes never land in
+ * the repository. Commands run as a user types them in a project folder: `pulumi preview|up|…`, the
+ * CLI starting the official Node language host (`pulumi-language-nodejs`, built beside it), which
+ * runs `index.ts` through ts-node. The copy's `node_modules` is a folder of links to the repository's
+ * packages, except the providers package (`@arrakis/render-providers`), which each copy builds from
+ * its own sources: a test that edits a provider source changes no other test's providers. The
+ * `@pulumi/command` plugin is installed into the stack's own PULUMI_HOME from the engine build.
  *
  * Every child starts in its own process group; the group is killed on timeout and on cleanup, so
  * provider hosts the CLI started die with it.
@@ -54,23 +56,18 @@ export interface PulumiStackOptions {
 
 /** Options of one command. */
 export interface RunOptions {
-  /** Serve the program to this command (`--client`); set for up/preview/refresh/destroy. */
-  program?: boolean;
   /** Add `--json` and parse stdout. */
   json?: boolean;
   /** Text written to the command's stdin (then closed). Never part of `args`. */
   stdin?: string;
   timeoutMs?: number;
   /**
-   * Aborting it SIGKILLs the command's process group, every process below it (the provider hosts run in
-   * groups of their own) and the program host at once, as a closed laptop would: no graceful shutdown.
+   * Aborting it SIGKILLs the command's process group and every process below it (the language and
+   * provider hosts run in groups of their own) at once, as a closed laptop would: no graceful shutdown.
    */
   signal?: AbortSignal;
 }
 
-const repoRoot = path.resolve(__dirname, "..", "..");
-const programHostPath = path.join(repoRoot, "tools", "pulumi-engine", "programHost.ts");
-const tsxRegister = require.resolve("tsx/cjs");
 const defaultTimeoutMs = 120_000;
 const killGraceMs = 2_000;
 
@@ -183,46 +180,19 @@ function findNodeModules(dir: string): string {
   }
 }
 
-/** Starts a program host for `projectDir` and resolves with it and its port. */
-async function startProgramHost(
-  projectDir: string,
-  env: NodeJS.ProcessEnv,
-  timeoutMs: number,
-): Promise<{ host: ChildProcess; port: number; stderr: () => string }> {
-  const host = spawn(process.execPath, ["--require", tsxRegister, programHostPath, projectDir], {
-    cwd: projectDir,
-    env,
-    detached: true,
-    stdio: ["pipe", "pipe", "pipe"],
-  });
-  liveGroups.add(host);
-  let stderr = "";
-  host.stderr?.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-  const port = await new Promise<number>((resolve, reject) => {
-    let stdout = "";
-    const timer = setTimeout(
-      () => reject(new Error(`program host did not start in ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-    host.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk;
-      const newline = stdout.indexOf("\n");
-      if (newline >= 0) {
-        clearTimeout(timer);
-        const port = Number(stdout.slice(0, newline).trim());
-        if (Number.isInteger(port) && port > 0) resolve(port);
-        else reject(new Error(`program host printed no port: ${stdout.slice(0, newline)}`));
-      }
-    });
-    host.once("exit", (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`program host exited (${code ?? signal}) before listening: ${stderr.trim()}`));
-    });
-  }).catch(async (err: unknown) => {
-    await stopGroup(host);
-    throw err;
-  });
-  return { host, port, stderr: () => stderr };
+/**
+ * Makes `target` a `node_modules` folder whose entries link to those of `source`. A project with its own
+ * `components/` gets no providers package: the program builds its own from the project's sources on its
+ * first run (and the provider host rebuilds it when they change); a fixture that runs components/ of
+ * the repository in place links the repository's.
+ */
+function linkNodeModules(source: string, target: string, ownProviders: boolean): void {
+  const real = fs.realpathSync(source);
+  fs.mkdirSync(target);
+  for (const entry of fs.readdirSync(real)) {
+    if (entry === "@arrakis" && ownProviders) continue;
+    fs.symlinkSync(path.join(real, entry), path.join(target, entry));
+  }
 }
 
 /**
@@ -287,7 +257,20 @@ export class PulumiStack {
           return base !== "node_modules" && base !== ".git" && !/^Pulumi\..+\.yaml$/.test(base);
         },
       });
-      fs.symlinkSync(findNodeModules(options.programDir), path.join(stack.projectDir, "node_modules"), "dir");
+      linkNodeModules(
+        findNodeModules(options.programDir),
+        path.join(stack.projectDir, "node_modules"),
+        fs.existsSync(path.join(stack.projectDir, "components")),
+      );
+      await stack.mustRun([
+        "plugin",
+        "install",
+        "resource",
+        "command",
+        engine.commandPlugin.version,
+        "--file",
+        engine.commandPlugin.path,
+      ]);
       await stack.mustRun(["login", stack.backendUrl]);
       await stack.mustRun(["stack", "init", stack.stackName]);
       for (const [key, value] of Object.entries(options.config ?? {})) {
@@ -309,67 +292,46 @@ export class PulumiStack {
     const started = Date.now();
     const fullArgs = [...args, "--non-interactive", "--color", "never"];
     if (options.json) fullArgs.push("--json");
-    let host: Awaited<ReturnType<typeof startProgramHost>> | undefined;
-    if (options.program) {
-      host = await startProgramHost(this.projectDir, this.env, timeoutMs);
-      this.children.add(host.host);
-      fullArgs.push(`--client=127.0.0.1:${host.port}`);
-    }
-    try {
-      const child = spawn(this.engine.pulumiPath, fullArgs, {
-        cwd: this.projectDir,
-        env: this.env,
-        detached: true,
-        stdio: ["pipe", "pipe", "pipe"],
-      });
-      liveGroups.add(child);
-      this.children.add(child);
-      let stdout = "";
-      let stderr = "";
-      child.stdout?.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-      child.stderr?.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-      child.stdin?.on("error", () => undefined);
-      child.stdin?.end(options.stdin ?? "");
-      let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        void stopGroup(child);
-      }, timeoutMs);
-      const killNow = () => {
-        killTree(child, "SIGKILL");
-        if (host) killTree(host.host, "SIGKILL");
-      };
-      if (options.signal?.aborted) killNow();
-      options.signal?.addEventListener("abort", killNow, { once: true });
-      const code = await new Promise<number | null>((resolve, reject) => {
-        child.once("error", reject);
-        child.once("close", (exitCode) => resolve(exitCode));
-      }).finally(() => {
-        clearTimeout(timer);
-        options.signal?.removeEventListener("abort", killNow);
-      });
-      await stopGroup(child);
-      this.children.delete(child);
-      if (host) {
-        // The program's own console output goes to the host, not the CLI: keep it for diagnosis.
-        const hostErr = host.stderr().trim();
-        if (hostErr) stderr += `\n[program host stderr]\n${hostErr}\n`;
-      }
-      return {
-        args: fullArgs,
-        code,
-        stdout,
-        stderr,
-        json: options.json ? tryParseJson(stdout) : undefined,
-        timedOut,
-        durationMs: Date.now() - started,
-      };
-    } finally {
-      if (host) {
-        await stopGroup(host.host);
-        this.children.delete(host.host);
-      }
-    }
+    const child = spawn(this.engine.pulumiPath, fullArgs, {
+      cwd: this.projectDir,
+      env: this.env,
+      detached: true,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    liveGroups.add(child);
+    this.children.add(child);
+    let stdout = "";
+    let stderr = "";
+    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    child.stderr?.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    child.stdin?.on("error", () => undefined);
+    child.stdin?.end(options.stdin ?? "");
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      void stopGroup(child);
+    }, timeoutMs);
+    const killNow = () => killTree(child, "SIGKILL");
+    if (options.signal?.aborted) killNow();
+    options.signal?.addEventListener("abort", killNow, { once: true });
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.once("error", reject);
+      child.once("close", (exitCode) => resolve(exitCode));
+    }).finally(() => {
+      clearTimeout(timer);
+      options.signal?.removeEventListener("abort", killNow);
+    });
+    await stopGroup(child);
+    this.children.delete(child);
+    return {
+      args: fullArgs,
+      code,
+      stdout,
+      stderr,
+      json: options.json ? tryParseJson(stdout) : undefined,
+      timedOut,
+      durationMs: Date.now() - started,
+    };
   }
 
   /** Like {@link run}, but throws (with the CLI's output) unless the command exits 0. */
@@ -391,33 +353,24 @@ export class PulumiStack {
     await this.mustRun(args, { stdin: value });
   }
 
-  /** `pulumi up --yes --skip-preview`, serving the program. */
+  /** `pulumi up --yes --skip-preview`. */
   up(extraArgs: string[] = [], options: RunOptions = {}): Promise<PulumiResult> {
-    return this.run(["up", "--yes", "--skip-preview", "--stack", this.stackName, ...extraArgs], {
-      program: true,
-      ...options,
-    });
+    return this.run(["up", "--yes", "--skip-preview", "--stack", this.stackName, ...extraArgs], options);
   }
 
-  /** `pulumi preview`, serving the program. */
+  /** `pulumi preview`. */
   preview(extraArgs: string[] = [], options: RunOptions = {}): Promise<PulumiResult> {
-    return this.run(["preview", "--stack", this.stackName, ...extraArgs], { program: true, ...options });
+    return this.run(["preview", "--stack", this.stackName, ...extraArgs], options);
   }
 
-  /** `pulumi refresh --yes`, serving the program. */
+  /** `pulumi refresh --yes --skip-preview`. */
   refresh(extraArgs: string[] = [], options: RunOptions = {}): Promise<PulumiResult> {
-    return this.run(["refresh", "--yes", "--skip-preview", "--stack", this.stackName, ...extraArgs], {
-      program: true,
-      ...options,
-    });
+    return this.run(["refresh", "--yes", "--skip-preview", "--stack", this.stackName, ...extraArgs], options);
   }
 
   /** `pulumi destroy --yes --skip-preview`. */
   destroy(extraArgs: string[] = [], options: RunOptions = {}): Promise<PulumiResult> {
-    return this.run(["destroy", "--yes", "--skip-preview", "--stack", this.stackName, ...extraArgs], {
-      program: true,
-      ...options,
-    });
+    return this.run(["destroy", "--yes", "--skip-preview", "--stack", this.stackName, ...extraArgs], options);
   }
 
   /** The stack's outputs (`pulumi stack output --json`); secrets shown only when asked. */

@@ -161,9 +161,7 @@ export async function runKillPoint(
     const result =
       next[0] === "up"
         ? await world.up()
-        : await world.track((s) =>
-            s.run([...next, "--stack", s.stackName], { program: next[0] === "refresh" }),
-          );
+        : await world.track((s) => s.run([...next, "--stack", s.stackName]));
     steps.push(`${next.slice(0, 4).join(" ")} → ${result.code}`);
     log(`  pulumi ${next.join(" ")} exited ${result.code}`);
     if (result.code !== 0) log(summary(result, process.env.REL_FULL_OUTPUT ? 400 : 30));

@@ -18,7 +18,9 @@ export interface EngineLocation {
   pulumiPath: string;
   /** The script that builds the engine. */
   buildScript: string;
-  /** True when `pulumi` exists and is executable. */
+  /** The `@pulumi/command` plugin built for the version package.json names (install it with `--file`). */
+  commandPlugin: { version: string; path: string };
+  /** True when `pulumi`, its Node language host and the command plugin exist and are executable. */
   built: boolean;
 }
 
@@ -42,21 +44,39 @@ export function locateEngine(env: NodeJS.ProcessEnv = process.env): EngineLocati
   const cacheRoot = env.ARRAKIS_ENGINE_CACHE || path.join(os.homedir(), ".cache", "arrakis", "pulumi-engine");
   const binDir = path.join(cacheRoot, version, "bin");
   const pulumiPath = path.join(binDir, "pulumi");
-  let built = false;
-  try {
-    fs.accessSync(pulumiPath, fs.constants.X_OK);
-    built = true;
-  } catch {
-    built = false;
-  }
-  return { version, binDir, pulumiPath, buildScript: path.join(toolDir, "build.sh"), built };
+  const commandVersion = (
+    JSON.parse(fs.readFileSync(path.join(toolDir, "..", "..", "package.json"), "utf8")) as {
+      dependencies: Record<string, string>;
+    }
+  ).dependencies["@pulumi/command"];
+  const commandPlugin = {
+    version: commandVersion,
+    path: path.join(
+      cacheRoot,
+      version,
+      "plugins",
+      `resource-command-v${commandVersion}`,
+      "pulumi-resource-command",
+    ),
+  };
+  const built = [pulumiPath, path.join(binDir, "pulumi-language-nodejs"), commandPlugin.path].every(
+    (file) => {
+      try {
+        fs.accessSync(file, fs.constants.X_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  );
+  return { version, binDir, pulumiPath, buildScript: path.join(toolDir, "build.sh"), commandPlugin, built };
 }
 
 /** The message shown when tests need the engine and it is not built. */
 export function engineMissingMessage(location: EngineLocation): string {
   const repo = path.resolve(toolDir, "..", "..");
   return (
-    `the Pulumi engine ${location.version} is not built: no executable ${location.pulumiPath}. ` +
+    `the Pulumi engine ${location.version} is not built (pulumi, pulumi-language-nodejs and pulumi-resource-command ${location.commandPlugin.version} in ${path.dirname(location.binDir)}). ` +
     `Build it with \`bash ${path.relative(repo, location.buildScript)}\` ` +
     `(cold build 4-8 min on 2 cores; set ARRAKIS_ENGINE_CACHE to build elsewhere). ` +
     `The engine tests fail rather than skip without it.`
