@@ -22,6 +22,7 @@ import {
   renderClientFrom,
   checkWorkspace,
   goneFromRender,
+  mayForget,
   type RenderProviderConfig,
 } from "./providerConfig";
 
@@ -109,7 +110,7 @@ export class PostgresProvider implements pulumi.dynamic.ResourceProvider<Postgre
     try {
       live = await client.getPostgres(id);
     } catch (err) {
-      if (isNotFound(err)) throw goneFromRender("database", id);
+      if (isNotFound(err)) throw goneFromRender("database", id, news.name);
       throw err;
     }
     if (isUnknown(news)) return { changes: true };
@@ -186,7 +187,11 @@ export class PostgresProvider implements pulumi.dynamic.ResourceProvider<Postgre
       renderClientFrom(this.config, { reuseReads: true }).getPostgresConnectionInfo(id),
     ]);
     if (database.status === "rejected") {
-      if (isNotFound(database.reason)) return {};
+      // Gone: a refresh drops it only when the user said so; a protected database is never recreated silently.
+      if (isNotFound(database.reason)) {
+        if (mayForget(id)) return {};
+        throw goneFromRender("database", id, props?.name);
+      }
       throw database.reason;
     }
     if (connection.status === "rejected") throw connection.reason;

@@ -107,11 +107,35 @@ export async function checkWorkspace(
   if (problem) failures.push(problem);
 }
 
-/** The error of a `diff` whose object was deleted on Render since the last refresh. */
-export function goneFromRender(what: "database" | "service", id: string): Error {
+/**
+ * The environment variable that lets a refresh drop objects deleted outside Pulumi from the stack's
+ * state: their ids, comma- or space-separated. Without it a refresh (and so every preview) stops at them.
+ */
+export const forgetDeletedVariable = "RENDER_FORGET_DELETED";
+
+/** Whether the user named `id` in {@link forgetDeletedVariable}: its refresh may drop it. */
+export function mayForget(id: string): boolean {
+  return (process.env[forgetDeletedVariable] ?? "").split(/[\s,]+/).includes(id);
+}
+
+/**
+ * The one message of a database or service deleted outside Pulumi (read by a refresh, or by a diff
+ * without one): what is gone, that nothing is recreated on its own, and the commands for each way back.
+ * `name`: the name in the stack's state, when known.
+ */
+export function goneFromRender(what: "database" | "service", id: string, name?: string): Error {
+  const forget = `\`${forgetDeletedVariable}=${id} pulumi refresh --yes\``;
+  const adopt = `\`pulumi config set --path arrakis:${what}.importId ${what === "database" ? "dpg" : "srv"}-…\``;
+  const fresh =
+    what === "database"
+      ? "a new, empty database (its data is not restored)"
+      : "a new service (a new id; generated env vars such as NEXTAUTH_SECRET get new values)";
   return new Error(
-    `could not diff ${what} ${id}: it no longer exists on Render. Run \`pulumi refresh\` to drop it ` +
-      "from the stack's state; the next `pulumi up` then creates it anew",
+    `${what} ${name ? `${name} (${id})` : id} no longer exists on Render: it was deleted outside Pulumi. ` +
+      `Pulumi does not recreate it on its own${what === "database" ? " (a new database would be empty)" : ""}, ` +
+      "and nothing is changed until you choose. " +
+      `To manage one restored or made by hand: ${forget}, then ${adopt} (the arrakis app), then \`pulumi up\`. ` +
+      `To make ${fresh}: ${forget}, then \`pulumi up\``,
   );
 }
 

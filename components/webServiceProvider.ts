@@ -24,6 +24,7 @@ import {
   renderClientFrom,
   checkWorkspace,
   goneFromRender,
+  mayForget,
   type RenderProviderConfig,
 } from "./providerConfig";
 import { RenderClient, isOutcomeUnknown } from "./render/client";
@@ -143,7 +144,7 @@ export class WebServiceProvider implements pulumi.dynamic.ResourceProvider<Servi
     try {
       service = await client.getService(id);
     } catch (err) {
-      if (isNotFound(err)) throw goneFromRender("service", id);
+      if (isNotFound(err)) throw goneFromRender("service", id, news.name);
       throw err;
     }
     if (
@@ -156,11 +157,16 @@ export class WebServiceProvider implements pulumi.dynamic.ResourceProvider<Servi
       return { changes: true };
     const { changed, replaced } = diffService(news, asLive(service));
     const env = await liveEnv(client, id);
-    const desired = resolveEnvVars(
-      news.envVars,
-      service.serviceDetails.url ?? "",
-      await linkSources(client, news.envVars),
-    );
+    let sources: Record<string, LinkSource>;
+    try {
+      sources = await linkSources(client, news.envVars);
+    } catch (err) {
+      // A linked database deleted on Render: its own error says what to do; the links must change anyway.
+      if (isNotFound(err))
+        return { changes: true, replaces: replaced, deleteBeforeReplace: replaced.length > 0 };
+      throw err;
+    }
+    const desired = resolveEnvVars(news.envVars, service.serviceDetails.url ?? "", sources);
     const envDiff = diffEnvVars(desired, env, olds.generatedValues ?? {});
     const envChanged = envDiff.added.length + envDiff.removed.length + envDiff.changed.length > 0;
     return {
@@ -259,7 +265,11 @@ export class WebServiceProvider implements pulumi.dynamic.ResourceProvider<Servi
       linkSources(lookups, links),
     ]);
     if (found.status === "rejected") {
-      if (isNotFound(found.reason)) return {};
+      // Gone: a refresh drops it only when the user said so (see goneFromRender).
+      if (isNotFound(found.reason)) {
+        if (mayForget(id)) return {};
+        throw goneFromRender("service", id, props?.name);
+      }
       throw found.reason;
     }
     if (envRead.status === "rejected") throw envRead.reason;

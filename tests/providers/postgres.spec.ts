@@ -278,7 +278,7 @@ describe("RenderPostgres provider (emulator)", function () {
       });
     }
 
-    it("reads outputs and inputs for refresh and import, and a deleted database as gone", async () => {
+    it("reads outputs and inputs for refresh and import; a deleted database stops the refresh", async () => {
       const { inputs, id } = await created();
       const read = await provider.read!(id);
       assert.equal(read.id, id);
@@ -287,7 +287,8 @@ describe("RenderPostgres provider (emulator)", function () {
       assert.equal(back.ownerId, emu.ownerId);
       assert.equal((await provider.diff!(id, read.props as PostgresOutputs, inputs)).changes, false);
       await api("DELETE", `/postgres/${id}`);
-      assert.deepEqual(await provider.read!(id), {});
+      // Never dropped silently (tests/providers/deletedOutside.spec.ts has the message and the way back).
+      await assert.rejects(provider.read!(id), new RegExp(`database ${id} no longer exists on Render`));
     });
 
     it("deletes, and treats a database already gone as deleted", async () => {

@@ -843,10 +843,11 @@ describe("RenderWebService provider (emulator)", function () {
         assert.deepEqual(back.envVars[key], { kind: "plain", value: hiddenValue }, key);
     });
 
-    it("reads a service deleted out of band as gone", async () => {
+    it("reads a service deleted out of band as an error, not silently gone", async () => {
       const { id } = await created();
       await api("DELETE", `/services/${id}`);
-      assert.deepEqual(await provider.read!(id), {});
+      // tests/providers/deletedOutside.spec.ts has the message and the way back.
+      await assert.rejects(provider.read!(id), new RegExp(`service ${id} no longer exists on Render`));
     });
 
     it("deletes, and treats a service already gone as deleted", async () => {
