@@ -35,6 +35,12 @@ export interface RenderDeployArgs {
    * service settings and the migrations' hash. May be secret.
    */
   trigger?: pulumi.Input<string>;
+  /**
+   * A deploy asked for by hand (the dashboard's "Deploy latest commit"): any label, e.g. a timestamp.
+   * Each new non-empty value deploys again: the branch head, or `commit` when pinned. The same value, or
+   * none, deploys nothing.
+   */
+  release?: pulumi.Input<string>;
   /** Clear Render's build cache. Default false. */
   clearCache?: pulumi.Input<boolean>;
   /** How long to wait for `live`, in ms; past it the deploy is canceled and the up fails. Default 20 min. */
@@ -72,6 +78,7 @@ export class RenderDeploy extends pulumi.dynamic.Resource {
         ...args,
         commit: args.commit ?? "",
         trigger: args.trigger ?? "",
+        release: args.release ?? "",
         deployId: undefined,
         deployedCommit: undefined,
         status: undefined,

@@ -104,7 +104,12 @@ export class DeployProvider implements pulumi.dynamic.ResourceProvider<DeployInp
 
   /** A new deploy only when the service, commit or trigger changed, or the last one failed. */
   async diff(_id: string, olds: DeployOutputs, news: DeployInputs): Promise<pulumi.dynamic.DiffResult> {
-    if (isUnknown(news.serviceId) || isUnknown(news.commit) || isUnknown(news.trigger))
+    if (
+      isUnknown(news.serviceId) ||
+      isUnknown(news.commit) ||
+      isUnknown(news.trigger) ||
+      isUnknown(news.release)
+    )
       return { changes: true };
     return { changes: deployReason(olds, news) !== undefined };
   }
@@ -115,7 +120,8 @@ export class DeployProvider implements pulumi.dynamic.ResourceProvider<DeployInp
    * twice. Otherwise deploys. The resource's id is the service's, so later deploys are updates of it.
    */
   async create(inputs: DeployInputs): Promise<pulumi.dynamic.CreateResult<DeployOutputs>> {
-    return { id: inputs.serviceId, outs: await this.run(inputs, "", true) };
+    // A deploy asked for by hand (`release`) is made even when one runs already.
+    return { id: inputs.serviceId, outs: await this.run(inputs, "", inputs.release === "") };
   }
 
   /** Deploys again when `diff` said so; option changes alone keep the last deploy's outcome. */

@@ -126,6 +126,8 @@ function schemas() {
           .string()
           .regex(/^[0-9a-fA-F]{7,40}$/, "must be a commit SHA (7 to 40 hex digits)")
           .optional(),
+        // A deploy asked for by hand; `arrakis:deployLatest` (a top-level key, for `pulumi up -c`) sets it too.
+        release: z.string().optional(),
         clearCache: z.boolean().default(false),
         rollbackOnFailure: z.boolean().default(false),
         waitTimeoutMs: z.number().int().positive().optional(),
@@ -242,6 +244,9 @@ export function readStackConfig(read: ConfigReader): ArrakisConfig {
   const database = structured("database", s.database);
   const service = structured("service", s.service);
   const deploy = structured("deploy", s.deploy, true);
+  // "Deploy latest commit": `pulumi up -c arrakis:deployLatest=<label>`, one flat key a command line can set.
+  const deployLatest = read("arrakis", "deployLatest");
+  if (deploy && deployLatest !== undefined && deployLatest !== "") deploy.release = deployLatest;
   const migrations = structured("migrations", s.migrations, true);
 
   // The resources' own checks, run here too: every problem of the program's config is reported at once,

@@ -28,6 +28,12 @@ export interface DeployInputs {
   commit: string;
   /** Hash of what the app runs (env vars, service settings, migrations): a change means a new deploy. */
   trigger: string;
+  /**
+   * A deploy asked for by hand (the dashboard's "Deploy latest commit"): any label, e.g. a timestamp.
+   * Each new non-empty value deploys again (the branch head, or `commit` when pinned); the same value,
+   * or none, deploys nothing.
+   */
+  release: string;
   /** Clear Render's build cache for the deploys this resource starts. */
   clearCache: boolean;
   /** How long to wait for `live`, in ms. Default 20 minutes. */
@@ -120,6 +126,15 @@ export function checkDeployInputs(raw: Record<string, unknown>): {
     });
   const trigger = raw.trigger ?? "";
   if (typeof trigger !== "string") failures.push({ property: "trigger", reason: "trigger must be a string" });
+  const release = raw.release ?? "";
+  if (
+    typeof release !== "string" ||
+    (!isUnknown(release) && [...release].some((c) => c.charCodeAt(0) < 0x20))
+  )
+    failures.push({
+      property: "release",
+      reason: `release must be a one-line label such as a timestamp (got ${JSON.stringify(release)})`,
+    });
   const hc = (raw.healthCheck ?? {}) as Record<string, unknown>;
   const d = deployDefaults.healthCheck;
   const path = hc.path ?? d.path;
@@ -132,6 +147,7 @@ export function checkDeployInputs(raw: Record<string, unknown>): {
     serviceId: serviceId as string,
     commit: typeof commit === "string" && !isUnknown(commit) ? commit.toLowerCase() : (commit as string),
     trigger: trigger as string,
+    release: typeof release === "string" ? release : "",
     clearCache: raw.clearCache === true,
     waitTimeoutMs: num(raw, "waitTimeoutMs", "waitTimeoutMs", deployDefaults.waitTimeoutMs, 1, failures),
     pollIntervalMs: num(raw, "pollIntervalMs", "pollIntervalMs", deployDefaults.pollIntervalMs, 0, failures),
@@ -166,6 +182,9 @@ export function deployReason(
   if (olds.serviceId !== news.serviceId) return "the service changed";
   if ((olds.commit ?? "") !== news.commit) return "the commit changed";
   if ((olds.trigger ?? "") !== news.trigger) return "the env vars, service settings or migrations changed";
+  // Asked for by hand: a new label deploys; removing it (or keeping it) does not.
+  if (news.release !== "" && (olds.release ?? "") !== news.release)
+    return `a deploy was asked for (release ${JSON.stringify(news.release)})`;
   if (olds.status !== undefined && failedDeployStatuses.includes(olds.status as DeployStatus))
     return `the last deploy ended ${olds.status}`;
   if (olds.health === "failed") return "the last deploy did not pass its health check";

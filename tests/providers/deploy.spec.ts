@@ -383,6 +383,53 @@ describe("RenderDeploy provider (emulator)", function () {
     });
   });
 
+  describe("a deploy asked for by hand (release: the dashboard's Deploy latest commit)", () => {
+    const head = "c".repeat(40);
+
+    it("a new release label deploys the branch head once and says which commit; the same label again does nothing", async () => {
+      const serviceId = await newService();
+      const adopted = (await provider.create!(await inputs(serviceId))).outs as DeployOutputs;
+      await control("PUT", `/services/${serviceId}/head`, { commitId: head });
+      const news = await inputs(serviceId, { release: "2026-11-30T17:00:00Z" });
+      assert.deepEqual(await provider.diff!(serviceId, adopted, news), { changes: true });
+      const released = (await provider.update!(serviceId, adopted, news)).outs as DeployOutputs;
+      assert.equal(await deployPosts(serviceId), 1);
+      assert.equal(released.deployedCommit, head);
+      assert.equal(released.status, "live");
+      assert.equal(released.release, "2026-11-30T17:00:00Z");
+      assert.ok(
+        progress.some(
+          (l) =>
+            l === `deploy ${released.deployId} of service ${serviceId} (commit ccccccc) is live and healthy`,
+        ),
+        progress.join("\n"),
+      );
+      // The same label (it stays in the stack's config) and no label deploy nothing.
+      assert.deepEqual(await provider.diff!(serviceId, released, news), { changes: false });
+      await provider.update!(serviceId, released, news);
+      assert.deepEqual(await provider.diff!(serviceId, released, await inputs(serviceId)), {
+        changes: false,
+      });
+      assert.equal(await deployPosts(serviceId), 1);
+      // A new label deploys again.
+      const again = await inputs(serviceId, { release: "2026-12-01T09:00:00Z" });
+      assert.deepEqual(await provider.diff!(serviceId, released, again), { changes: true });
+      await provider.update!(serviceId, released, again);
+      assert.equal(await deployPosts(serviceId), 2);
+    });
+
+    it("a label given when the resource is created deploys instead of adopting the live deploy", async () => {
+      const serviceId = await newService();
+      const [live] = await deploys(serviceId);
+      await control("PUT", `/services/${serviceId}/head`, { commitId: head });
+      const outs = (await provider.create!(await inputs(serviceId, { release: "first" })))
+        .outs as DeployOutputs;
+      assert.equal(await deployPosts(serviceId), 1);
+      assert.notEqual(outs.deployId, live.id);
+      assert.equal(outs.deployedCommit, head);
+    });
+  });
+
   describe("status paths", () => {
     for (const stage of ["build", "update", "pre_deploy"] as const) {
       it(`${stage}_failed fails with the deploy id, the status and the dashboard link; the previous deploy stays live`, async () => {

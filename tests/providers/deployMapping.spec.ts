@@ -19,6 +19,7 @@ describe("deploy mapping (pure)", () => {
     serviceId: "srv-a",
     commit: "",
     trigger: "t",
+    release: "",
     clearCache: false,
     waitTimeoutMs: 1000,
     pollIntervalMs: 10,
@@ -42,6 +43,15 @@ describe("deploy mapping (pure)", () => {
       ["a failed build", { status: "build_failed" }, {}, /ended build_failed/],
       ["a canceled deploy", { status: "canceled" }, {}, /ended canceled/],
       ["a failed probe", { status: "live", health: "failed" }, {}, /health check/],
+      ["a deploy asked for by hand", { status: "live" }, { release: "2026-11-30T17:00Z" }, /asked for/],
+      [
+        "another one asked for",
+        { status: "live", release: "r1" },
+        { release: "r2" },
+        /asked for \(release "r2"\)/,
+      ],
+      ["the same one again", { status: "live", release: "r1" }, { release: "r1" }, undefined],
+      ["the label removed", { status: "live", release: "r1" }, { release: "" }, undefined],
     ];
     for (const [what, olds, change, expected] of cases)
       it(what, () => {
@@ -155,6 +165,23 @@ describe("stack config: arrakis:deploy and arrakis:migrations", () => {
     const config = read({});
     assert.deepEqual(config.deploy, { clearCache: false, rollbackOnFailure: false, healthCheck: {} });
     assert.equal(config.migrations, undefined);
+  });
+
+  it("arrakis:deployLatest (the flat key `pulumi up -c` sets) asks for a deploy by hand", () => {
+    assert.equal(
+      read({ "arrakis:deployLatest": "2026-11-30T17:00:00Z" }).deploy.release,
+      "2026-11-30T17:00:00Z",
+    );
+    assert.equal(
+      read({ "arrakis:deploy": JSON.stringify({ release: "r1" }), "arrakis:deployLatest": "r2" }).deploy
+        .release,
+      "r2",
+    );
+    assert.equal(read({ "arrakis:deployLatest": "" }).deploy.release, undefined);
+    assert.throws(
+      () => read({ "arrakis:deployLatest": "a\nb" }),
+      /arrakis:deploy\.release: release must be a one-line label/,
+    );
   });
 
   it("migrations default to npm run db:deploy over prisma/migrations", () => {
