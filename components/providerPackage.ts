@@ -14,91 +14,41 @@
  * a fix reaches resources created before it.
  *
  * The package is rebuilt whenever a source file it was built from changes: by `npm install`
- * (postinstall), by `npm run build:providers`, and by every program run that finds it stale (each
- * input's hash is compared, a few milliseconds), so `pulumi preview` never runs older provider code.
+ * (postinstall), by `npm run build:providers`, by every program run that finds it stale, and by the
+ * provider host itself when it loads a stale package (a refresh runs before the program): each input's
+ * hash is compared, a few milliseconds, so a changed checkout never blocks a preview and
+ * `pulumi preview` never runs older provider code.
  */
-import * as crypto from "node:crypto";
-import * as fs from "node:fs";
 import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
 import { providerClasses, type ProviderKind } from "./providers";
 
+/** The package builder and loader, plain JavaScript: the provider host runs it too (providerPackageBuild.js). */
+interface PackageBuilder {
+  packageName: string;
+  changedSources(dir: string, root?: string): string[];
+  build(dir: string, root?: string): ProviderPackageBuild;
+  ensureFresh(dir: string, root?: string): ProviderPackageBuild | undefined;
+}
+const builder = require("./providerPackageBuild.js") as PackageBuilder;
+
 /** The name the shims `require` in the provider host. */
-export const providerPackageName = "@arrakis/render-providers";
+export const providerPackageName = builder.packageName;
 
 const projectRoot = path.resolve(__dirname, "..");
-const entryPoint = path.join(__dirname, "providers.ts");
 
 /** Where the package is built: a real folder (not a link), so the SDK sees it as a node_modules module. */
 export const providerPackageDir = path.join(projectRoot, "node_modules", ...providerPackageName.split("/"));
 
-/** What a build records: the hash of each source file it bundled, relative to the project root. */
-interface BuildStamp {
-  format: 1;
-  inputs: Record<string, string>;
-}
-
-const stampFile = "build.json";
-const freshnessFile = "freshness.js";
-
-/**
- * The freshness check, once, as plain JavaScript: written into the package as `freshness.js`, which the
- * bundle runs first when the provider host loads it (the host has no TypeScript loader), and evaluated
- * here for the program's own check. A `pulumi refresh`, `destroy`, or the refresh step of an up runs
- * before any program could rebuild the package, so there a package older than the sources fails, naming
- * the changed files and the command, instead of running old provider code.
- */
-const freshnessSource = `"use strict";
-const fs = require("node:fs"), path = require("node:path"), crypto = require("node:crypto");
-/** sha256 of a file, or undefined when it cannot be read. */
-function hashOf(file) {
-  try {
-    return crypto.createHash("sha256").update(fs.readFileSync(file)).digest("hex");
-  } catch {
-    return undefined;
-  }
-}
-/** The sources (relative to root) that differ from the stamp of the build in dir; ["${stampFile}"] without one. */
-function changedSources(dir, root) {
-  let stamp;
-  try {
-    stamp = JSON.parse(fs.readFileSync(path.join(dir, "${stampFile}"), "utf8"));
-  } catch {
-    return ["${stampFile}"];
-  }
-  if (stamp.format !== 1) return ["${stampFile}"];
-  return Object.entries(stamp.inputs).filter(([rel, hash]) => hashOf(path.join(root, rel)) !== hash).map(([rel]) => rel);
-}
-/** Throws unless the package in dir (<root>/node_modules/@arrakis/render-providers) is fresh. */
-function assertFresh(dir) {
-  const root = path.resolve(dir, "..", "..", "..");
-  const changed = changedSources(dir, root);
-  if (changed.length > 0)
-    throw new Error("the Render providers package was built before changes to " + changed.slice(0, 3).join(", ") +
-      (changed.length > 3 ? " and " + (changed.length - 3) + " more" : "") +
-      ": run \`npm run build:providers\` in " + root + ", then the command again");
-}
-module.exports = { hashOf, changedSources, assertFresh };
-`;
-
-const freshness = (() => {
-  const module = { exports: {} };
-  new Function("module", "require", freshnessSource)(module, require);
-  return module.exports as {
-    hashOf(file: string): string | undefined;
-    changedSources(dir: string, root: string): string[];
-  };
-})();
-
 /** True when the package exists and every source file it was built from is unchanged. */
 export function providerPackageIsFresh(dir = providerPackageDir): boolean {
-  return fs.existsSync(path.join(dir, "index.js")) && freshness.changedSources(dir, projectRoot).length === 0;
+  return builder.changedSources(dir, projectRoot).length === 0;
 }
 
 /** What {@link buildProviderPackage} made. */
 export interface ProviderPackageBuild {
   dir: string;
-  /** Size of the bundle (index.js). */
+  /** Size of the bundle (bundle.js). */
   bytes: number;
   /** Source files bundled. */
   inputs: number;
@@ -106,76 +56,24 @@ export interface ProviderPackageBuild {
 }
 
 /**
- * Bundles `components/providers.ts` and everything it imports from the project into one CommonJS file;
- * packages (undici, zod, pg, @pulumi/pulumi) stay `require`s, resolved from the project's node_modules.
- * Each file is written to a temporary name and renamed, so a provider host never loads half a file.
+ * Bundles `components/providers.ts` and everything it imports from the project into the package in `dir`
+ * (see providerPackageBuild.js); packages stay `require`s, resolved from the project's node_modules.
  */
 export function buildProviderPackage(dir = providerPackageDir): ProviderPackageBuild {
-  const started = Date.now();
-  // Loaded only to build: a program whose package is fresh never starts esbuild.
-  const esbuild = require("esbuild") as typeof import("esbuild");
-  const result = esbuild.buildSync({
-    absWorkingDir: projectRoot,
-    entryPoints: [entryPoint],
-    bundle: true,
-    platform: "node",
-    format: "cjs",
-    target: "node20",
-    packages: "external",
-    // Error classes are named by their class (`RenderApiError: …`): keep the names through bundling.
-    keepNames: true,
-    banner: { js: `"use strict";\nrequire("./${freshnessFile}").assertFresh(__dirname);` },
-    write: false,
-    metafile: true,
-    logLevel: "silent",
-    outfile: path.join(dir, "index.js"),
-  });
-  const code = result.outputFiles[0].contents;
-  const inputs: Record<string, string> = {};
-  // The sources bundled, and this file: a change to how the package is built makes it stale too.
-  for (const rel of [...Object.keys(result.metafile.inputs), path.relative(projectRoot, __filename)]) {
-    const hash = freshness.hashOf(path.join(projectRoot, rel));
-    if (hash) inputs[rel] = hash;
-  }
-  fs.mkdirSync(dir, { recursive: true });
-  const write = (name: string, data: string | Uint8Array): void => {
-    const tmp = path.join(dir, `.${name}.${process.pid}.${crypto.randomBytes(4).toString("hex")}`);
-    fs.writeFileSync(tmp, data);
-    fs.renameSync(tmp, path.join(dir, name));
-  };
-  write(
-    "package.json",
-    JSON.stringify(
-      {
-        name: providerPackageName,
-        private: true,
-        description: "The arrakis Render providers, bundled from components/ (generated: do not edit).",
-        main: "index.js",
-      },
-      null,
-      2,
-    ) + "\n",
-  );
-  write(freshnessFile, freshnessSource);
-  write("index.js", code);
-  // The stamp last: a build interrupted before it is seen as stale and made again.
-  write(stampFile, JSON.stringify({ format: 1, inputs } satisfies BuildStamp, null, 2) + "\n");
-  return { dir, bytes: code.byteLength, inputs: Object.keys(inputs).length, ms: Date.now() - started };
+  return builder.build(dir, projectRoot);
 }
 
 let ensured = false;
 
-/** Builds the package unless it is fresh; once per process. */
+/** Builds the package unless it is fresh (under the builder's lock); once per process. */
 export function ensureProviderPackage(): void {
   if (ensured) return;
-  if (!providerPackageIsFresh()) {
-    try {
-      buildProviderPackage();
-    } catch (err) {
-      throw new Error(
-        `could not build the Render providers package in ${providerPackageDir}: ${err instanceof Error ? err.message : String(err)}`,
-      );
-    }
+  try {
+    builder.ensureFresh(providerPackageDir, projectRoot);
+  } catch (err) {
+    throw new Error(
+      `could not build the Render providers package in ${providerPackageDir}: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
   ensured = true;
 }

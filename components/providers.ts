@@ -6,15 +6,19 @@
 import { DeployProvider } from "./deployProvider";
 import { PostgresExtensionProvider } from "./postgresExtensionProvider";
 import { PostgresProvider } from "./postgresProvider";
+import { quietProviderErrors } from "./providerErrors";
 import { WebServiceProvider } from "./webServiceProvider";
 
-/** The provider classes a program's resources use, by the kind a resource names in its shim. */
-const liveProviderClasses = {
+/**
+ * The provider classes a program's resources use, by the kind a resource names in its shim; in a
+ * provider host their errors reach the user once, without a stack trace (providerErrors.ts).
+ */
+const liveProviderClasses = quietProviderErrors({
   postgres: PostgresProvider,
   postgresExtension: PostgresExtensionProvider,
   webService: WebServiceProvider,
   deploy: DeployProvider,
-};
+});
 
 /**
  * The retired `render:Migrations` kind: migrations run through `@pulumi/command` now
