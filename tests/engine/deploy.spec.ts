@@ -1,8 +1,10 @@
 /**
  * The arrakis program on the local stack's settings, through the real engine against the emulator:
- * migrations of the app fixture run, then the service is deployed; a second up does nothing; a new
- * migration runs once and deploys once; a failed migration stops the up before any deploy; a deploy
- * that fails leaves (or brings back) the previous deploy live and the up exits non-zero naming it.
+ * migrations of the app fixture run (a `command:local:Command`), then the service is deployed; a second
+ * up does nothing; a new migration runs once and deploys once; a failed migration stops the up before
+ * any deploy; a deploy that fails leaves (or brings back) the previous deploy live and the up exits
+ * non-zero naming it; the service's preDeployCommand runs as a deploy phase, and its failure
+ * (`pre_deploy_failed`) keeps the live deploy.
  */
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
@@ -71,7 +73,7 @@ describe("engine: migrations then deploy on the local stack", function () {
     const info = (await api("GET", `/postgres/${postgresId}/connection-info`)).body as {
       externalConnectionString: string;
     };
-    const client = new Client({ connectionString: info.externalConnectionString });
+    const client = new Client({ connectionString: info.externalConnectionString, ssl: { ca: emu.caCert } });
     await client.connect();
     try {
       return (await client.query(sql)).rows as T[];
@@ -103,6 +105,8 @@ describe("engine: migrations then deploy on the local stack", function () {
       stackName: "local",
       config: { "render:apiUrl": emu.url, "render:ownerId": emu.ownerId, "arrakis:monthlyBudgetUsd": "12" },
       secretConfig: { "render:apiKey": emu.apiKey, "arrakis:openaiApiKey": openaiKey },
+      // The emulator's databases require TLS with a certificate of its CA (the migration tool trusts it).
+      env: { PGSSLROOTCERT: emu.caCertFile },
     });
     // Structured config goes into the stack file, as `--path` would write it.
     const file = path.join(stack.projectDir, "Pulumi.local.yaml");
@@ -128,9 +132,15 @@ describe("engine: migrations then deploy on the local stack", function () {
     const result = await up();
     assert.equal(result.code, 0, output(result));
     const created = result.stdout.split("\n").filter((l) => / created/.test(l));
-    const at = (type: string) => created.findIndex((l) => l.includes(`dynamic/render:${type} `));
-    assert.ok(at("Migrations") >= 0 && at("Deploy") >= 0, result.stdout);
-    assert.ok(at("Migrations") < at("WebService") && at("WebService") < at("Deploy"), created.join("\n"));
+    const at = (type: string) => created.findIndex((l) => l.includes(`${type} `));
+    const migrations = "command:local:Command";
+    assert.ok(at(migrations) >= 0 && at("dynamic/render:Deploy") >= 0, result.stdout);
+    assert.ok(
+      at(migrations) < at("dynamic/render:WebService") &&
+        at("dynamic/render:WebService") < at("dynamic/render:Deploy"),
+      created.join("\n"),
+    );
+    assert.ok(!result.stdout.includes("render:Migrations"), "a DatabaseMigrations resource remains");
     const outputs = await stack.outputs();
     serviceId = outputs.serviceId as string;
     postgresId = outputs.databaseId as string;
@@ -158,17 +168,17 @@ describe("engine: migrations then deploy on the local stack", function () {
 
   it("a second up deploys nothing and runs no migration", async () => {
     const before = await deployPosts();
-    const ranAt = ((await stack.exportState()).deployment.resources ?? []).find((r) =>
-      String(r.type).endsWith("render:Migrations"),
-    )?.outputs as { ranAt: string };
+    const migrationsId = async () =>
+      ((await stack.exportState()).deployment.resources ?? []).find((r) => r.type === "command:local:Command")
+        ?.id;
+    const first = await migrationsId();
+    assert.ok(first, "no migrations command in the state");
     const result = await up();
     assert.equal(result.code, 0, output(result));
     assert.doesNotMatch(result.stdout, / (created|updated|replaced)\b/);
+    assert.doesNotMatch(output(result), /migration\(s\) applied/);
     assert.equal(await deployPosts(), before);
-    const after = ((await stack.exportState()).deployment.resources ?? []).find((r) =>
-      String(r.type).endsWith("render:Migrations"),
-    )?.outputs as { ranAt: string };
-    assert.equal(after.ranAt, ranAt.ranAt);
+    assert.equal(await migrationsId(), first);
     const preview = await stack.preview(["--expect-no-changes"]);
     results.push(preview);
     assert.equal(preview.code, 0, output(preview));
@@ -183,7 +193,9 @@ describe("engine: migrations then deploy on the local stack", function () {
     const before = await deployPosts();
     const result = await up();
     assert.equal(result.code, 0, output(result));
-    assert.match(result.stdout, /dynamic\/render:Migrations \S+ updated/);
+    // The migrations folder's hash is the command's trigger: a new one replaces (re-runs) it.
+    assert.match(result.stdout, /command:local:Command \S+ replaced/);
+    assert.match(output(result), /applied 20251001000000_tags/);
     assert.match(result.stdout, /dynamic\/render:Deploy \S+ updated/);
     assert.equal(await deployPosts(), before + 1);
     const applied = await query<{ name: string }>("SELECT name FROM _migrations ORDER BY name");
@@ -206,7 +218,7 @@ describe("engine: migrations then deploy on the local stack", function () {
       assert.notEqual(result.code, 0);
       assert.match(
         output(result),
-        /could not run the migrations of database dpg-\S+: `npm run db:deploy` in \S+ exited 1/,
+        /could not run the migrations of database dpg-\S+: `npm run db:deploy` in \S+ exited 1\. Nothing was deployed\./,
       );
       assert.match(
         output(result),
@@ -269,10 +281,64 @@ describe("engine: migrations then deploy on the local stack", function () {
     assert.equal(outputs.deployStatus, "live");
   });
 
-  it("no API key, OpenAI key or database password in any CLI output", () => {
+  it("the service's preDeployCommand runs in each deploy, after the build and before live", async () => {
+    // Long enough for a 200 ms poll to see the phase (taken by deploys created from now on).
+    await control("PUT", "/timings", { preDeploy: 1500 });
+    await stack.mustRun(["config", "set", "--path", "arrakis:service.preDeployCommand", "--stack", "local"], {
+      stdin: "npm run db:deploy",
+    });
+    const result = await up();
+    assert.equal(result.code, 0, output(result));
+    const service = (await api("GET", `/services/${serviceId}`)).body as {
+      serviceDetails: { envSpecificDetails: { preDeployCommand?: string } };
+    };
+    assert.equal(service.serviceDetails.envSpecificDetails.preDeployCommand, "npm run db:deploy");
+    // A new run command is a new deploy (the trigger hashes it), and it went through the phase.
+    assert.match(result.stdout, /dynamic\/render:Deploy \S+ updated/);
+    const outputs = await stack.outputs();
+    assert.equal(outputs.deployStatus, "live");
+    assert.match(output(result), new RegExp(`deploy ${outputs.deployId}: pre_deploy_in_progress`));
+    assert.equal((await deploys()).find((d) => d.id === outputs.deployId)?.status, "live");
+  });
+
+  it("a failing preDeployCommand fails the deploy (pre_deploy_failed); the live deploy keeps serving", async () => {
+    const previous = (await stack.outputs()).deployId as string;
+    const rollbacks = async () => (await deploys()).filter((d) => d.trigger === "rollback").length;
+    const rollbacksBefore = await rollbacks();
+    const bad = "badc0de0".padEnd(40, "2");
+    await control("PUT", "/deploys/fail", { serviceId, commitId: bad, stage: "pre_deploy" });
+    await stack.mustRun(["config", "set", "--path", "arrakis:deploy.commit", "--stack", "local"], {
+      stdin: bad,
+    });
+    const result = await up();
+    assert.notEqual(result.code, 0);
+    const failed = (await deploys()).find((d) => d.commit?.id === bad);
+    assert.ok(failed, "no deploy of the commit");
+    assert.equal(failed.status, "pre_deploy_failed");
+    assert.match(output(result), new RegExp(`deploy ${failed.id}: pre_deploy_in_progress`));
+    assert.match(
+      output(result),
+      new RegExp(`could not deploy service ${serviceId}: deploy ${failed.id} ended pre_deploy_failed`),
+    );
+    assert.match(output(result), new RegExp(`previous deploy ${previous} is still live`));
+    const list = await deploys();
+    assert.equal(list.find((d) => d.id === previous)?.status, "live");
+    // Nothing to roll back to: the live deploy never stopped serving.
+    assert.equal(await rollbacks(), rollbacksBefore);
+  });
+
+  it("no API key, OpenAI key or database password in any CLI output, nor in plaintext in the state", async () => {
     assert.ok(password.length > 0);
     for (const r of results)
       for (const secret of [emu.apiKey, openaiKey, password])
         assert.ok(!output(r).includes(secret), `a secret in the output of ${r.args.join(" ")}`);
+    // The migrations command holds the connection string as a secret input: encrypted in the state.
+    const state = JSON.stringify(await stack.exportState());
+    assert.ok(state.includes("command:local:Command"));
+    for (const secret of [emu.apiKey, openaiKey, password])
+      assert.ok(
+        !state.includes(secret) && !state.includes(encodeURIComponent(secret)),
+        "a secret in the state",
+      );
   });
 });
