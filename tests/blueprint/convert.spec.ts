@@ -85,7 +85,7 @@ describe("blueprint: conversion", () => {
     // the seed's Blueprint does not have.
     const { preDeployCommand, ...prodService } = prod.config["arrakis:service"] as Record<string, unknown>;
     assert.equal(preDeployCommand, "npm run db:deploy");
-    const byHand = { ...prod.config, "arrakis:service": prodService };
+    const byHand: Record<string, unknown> = { ...prod.config, "arrakis:service": prodService };
     for (const [key, value] of Object.entries(result.config)) assert.deepEqual(value, byHand[key], key);
     assert.deepEqual(result.notes, [
       "the program also sets OPENAI_API_KEY (the secret arrakis:openaiApiKey), which the Blueprint does not",
