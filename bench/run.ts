@@ -4,7 +4,7 @@
  * `name: value (floor: …, ratio …)`, with per-endpoint details indented under it. See bench/README.md.
  *
  *   npm run bench                       every figure (about 4–6 minutes on a busy 2-core machine)
- *   npm run bench -- --only P1,P4       some of them (P2 and P4 reuse P1's stack)
+ *   npm run bench -- --only P1,P4       some of them (P2, P4 and P6 reuse P1's stack)
  *   npm run bench -- --p3-scale 0.5     P3 with realistic timings × 0.5 (default 1: Render's own)
  *   npm run bench -- --p5-scale 0.005   P5's rate-limit windows × 0.005 (default: an hour lasts 18 s)
  */
@@ -33,7 +33,7 @@ function arg(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-const only = new Set((arg("only") ?? "P1,P2,P3,P4,P5").toUpperCase().split(","));
+const only = new Set((arg("only") ?? "P1,P2,P3,P4,P5,P6").toUpperCase().split(","));
 const p3Scale = Number(arg("p3-scale") ?? 1);
 const p5Scale = Number(arg("p5-scale") ?? 0.005);
 // P5's databases: each emulated database is a real one. PGlite (the default backend) costs seconds of CPU
@@ -101,16 +101,17 @@ async function withEmulator<T>(
   }
 }
 
-/** P1, P2 and P4 on one arrakis stack (fast timings, no rate limits). */
+/** P1, P2, P4 and P6 on one arrakis stack (fast timings, no rate limits). */
 async function previewFigures(): Promise<void> {
   await withEmulator({ timings: "fast", rateLimits: { enabled: false } }, async (emu, control) => {
-    const { config, secretConfig, objectConfig } = arrakisConfig(emu);
-    const stack = await createStack({ stackName: "bench", config, secretConfig, objectConfig });
+    const { config, secretConfig, objectConfig, env } = arrakisConfig(emu);
+    const stack = await createStack({ stackName: "bench", config, secretConfig, objectConfig, env });
     try {
       mustSucceed(await stack.up());
       if (only.has("P1")) await p1(stack, control);
       if (only.has("P2")) await p2(stack, control, emu);
       if (only.has("P4")) await p4(stack, emu);
+      if (only.has("P6")) await p6(stack, emu);
     } finally {
       await stack.cleanup();
     }
@@ -139,11 +140,12 @@ async function p1(stack: PulumiStack, control: Control): Promise<void> {
 
 async function p2(stack: PulumiStack, control: Control, emu: RunningEmulator): Promise<void> {
   // The engine's own time for the same graph, with providers that call nothing.
-  const { config, secretConfig } = arrakisConfig(emu);
+  const { config, secretConfig, env } = arrakisConfig(emu);
   const noop = await createStack({
     stackName: "noop",
     config,
     secretConfig,
+    env,
     programFile: path.join(fixtures, "noopProgram.ts"),
   });
   let noopMs: number;
@@ -185,6 +187,44 @@ async function p2(stack: PulumiStack, control: Control, emu: RunningEmulator): P
     `${secs(busy)} ≈ ${(busy / latencyMs).toFixed(1)} sequential round trips`,
   );
   detail("P2 noop_engine_preview", secs(noopMs));
+}
+
+/** The faster of two clean previews: the first also warms the file cache. */
+async function cleanPreviewMs(stack: PulumiStack): Promise<number> {
+  const a = mustSucceed(await stack.preview(["--expect-no-changes"])).durationMs;
+  const b = mustSucceed(await stack.preview(["--expect-no-changes"])).durationMs;
+  return Math.min(a, b);
+}
+
+/**
+ * P6: what the official language host costs. The arrakis stack's clean preview, as a user runs it
+ * (the CLI starts pulumi-language-nodejs, which runs index.ts through ts-node), against the same
+ * command on an empty program in the same project: the CLI, the host, ts-node and the SDK.
+ */
+async function p6(stack: PulumiStack, emu: RunningEmulator): Promise<void> {
+  const { config, secretConfig, env } = arrakisConfig(emu);
+  /** The clean preview of a bench program in the same project and host. */
+  const previewOf = async (stackName: string, file: string): Promise<number> => {
+    const other = await createStack({
+      stackName,
+      config,
+      secretConfig,
+      env,
+      programFile: path.join(fixtures, file),
+    });
+    try {
+      mustSucceed(await other.up());
+      return await cleanPreviewMs(other);
+    } finally {
+      await other.cleanup();
+    }
+  };
+  const emptyMs = await previewOf("empty", "emptyProgram.ts");
+  const graphMs = await previewOf("noop", "noopProgram.ts");
+  const wallMs = await cleanPreviewMs(stack);
+  figure("P6 clean_preview_official_host", secs(wallMs), `${secs(emptyMs)} empty program`, wallMs / emptyMs);
+  detail("P6 noop_graph_preview (same resources, providers that call nothing)", secs(graphMs));
+  detail("P6 ratio_to_noop_graph", (wallMs / graphMs).toFixed(2));
 }
 
 async function p4(stack: PulumiStack, emu: RunningEmulator): Promise<void> {
@@ -239,8 +279,8 @@ async function p3(): Promise<void> {
     Object.entries(REALISTIC_TIMINGS).map(([k, v]) => [k, Math.round(v * p3Scale)]),
   ) as typeof REALISTIC_TIMINGS;
   await withEmulator({ timings, rateLimits: { enabled: false } }, async (emu, control) => {
-    const { config, secretConfig, objectConfig } = arrakisConfig(emu);
-    const stack = await createStack({ stackName: "bench-up", config, secretConfig, objectConfig });
+    const { config, secretConfig, objectConfig, env } = arrakisConfig(emu);
+    const stack = await createStack({ stackName: "bench-up", config, secretConfig, objectConfig, env });
     try {
       await control.clearRequests();
       const upStarted = Date.now();
@@ -300,11 +340,14 @@ async function p5(): Promise<void> {
       database: p5Database === "pglite" ? { kind: "pglite" } : { kind: "postgres", url: p5Database },
     },
     async (emu, control) => {
-      const { config, secretConfig } = arrakisConfig(emu, { "render:rateLimitTimeScale": String(p5Scale) });
+      const { config, secretConfig, env } = arrakisConfig(emu, {
+        "render:rateLimitTimeScale": String(p5Scale),
+      });
       const stack = await createStack({
         stackName: "bench-scale",
         config,
         secretConfig,
+        env,
         programFile: path.join(fixtures, "scaleProgram.ts"),
         timeoutMs: 1_200_000,
       });
@@ -385,7 +428,7 @@ async function p5(): Promise<void> {
 async function main(): Promise<void> {
   requireEngine();
   const started = performance.now();
-  if (only.has("P1") || only.has("P2") || only.has("P4")) await previewFigures();
+  if (["P1", "P2", "P4", "P6"].some((p) => only.has(p))) await previewFigures();
   if (only.has("P3")) await p3();
   if (only.has("P5")) await p5();
   console.log(`bench_wall: ${secs(performance.now() - started)}`);

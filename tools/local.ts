@@ -13,7 +13,7 @@ import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { startEmulator, type TimingsOption } from "../emulator";
+import { databaseTrustEnv, startEmulator, type TimingsOption } from "../emulator";
 import { choosePulumi, localPulumiArgs, type PulumiChoice } from "./localArgs";
 
 const repo = path.resolve(__dirname, "..");
@@ -118,7 +118,9 @@ async function main(): Promise<number> {
     `Render API emulator: ${emulator.url} (state in .local/emulator, timings ${timings})\n`,
   );
   const choice = findPulumi({ ...process.env, PULUMI_HOME: path.join(localDir, "pulumi-home") });
-  const env = pulumiEnv(choice);
+  // The emulator's databases speak TLS with certificates of its own CA: the program's connections
+  // (the extension, migrations) trust it through PGSSLROOTCERT, as a user's would (README).
+  const env = { ...pulumiEnv(choice), ...databaseTrustEnv(emulator) };
   const binDir = choice.dir;
   try {
     fs.mkdirSync(path.join(localDir, "state"), { recursive: true });

@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { RunningEmulator } from "../../emulator";
+import { databaseTrustEnv, type RunningEmulator } from "../../emulator";
 import { PulumiStack, type PulumiResult } from "../../tests/helpers/pulumiCli";
 import {
   copyProgram,
@@ -69,6 +69,8 @@ export function arrakisConfig(emu: RunningEmulator, extra: Record<string, string
   return {
     config: { ...local.plain, "render:apiUrl": emu.url, "render:ownerId": emu.ownerId, ...extra },
     secretConfig: { "render:apiKey": emu.apiKey, "arrakis:openaiApiKey": "sk-bench-not-a-secret" },
+    // The emulator's databases speak TLS with certificates of its own CA, as Render's do with theirs.
+    env: databaseTrustEnv(emu),
     objectConfig: {
       "arrakis:database": local.objects["arrakis:database"],
       "arrakis:service": local.objects["arrakis:service"],
@@ -88,6 +90,8 @@ export async function createStack(options: {
   objectConfig?: Record<string, unknown>;
   programFile?: string;
   timeoutMs?: number;
+  /** Environment of every command (e.g. the emulator's CA for the database connections). */
+  env?: Record<string, string>;
 }): Promise<PulumiStack> {
   const programDir = copyProgram();
   try {
@@ -103,6 +107,7 @@ export async function createStack(options: {
       config: options.config,
       secretConfig: options.secretConfig,
       timeoutMs: options.timeoutMs ?? 600_000,
+      env: options.env,
     });
     if (options.objectConfig) writeObjectConfig(stack, options.objectConfig);
     return stack;
