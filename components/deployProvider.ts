@@ -242,8 +242,9 @@ export class DeployProvider implements pulumi.dynamic.ResourceProvider<DeployInp
   /** The outputs of a live deploy taken over as it is: nothing deployed, nothing probed. */
   private adopted(inputs: DeployInputs, service: Service, deploy: Deploy): DeployOutputs {
     const link = deployDashboardUrl(service.dashboardUrl ?? "", service.id, deploy.id);
+    // Worded like the status lines ("deploy dep-…: live"), which people and tests look for.
     this.say(
-      `deploy ${deploy.id} of service ${service.id}${commitNote(deploy)} is live: adopted as it runs, nothing ` +
+      `deploy ${deploy.id}: live${commitNote(deploy)} on service ${service.id}, adopted as it runs: nothing ` +
         `deployed (${link}). Changes this up makes to env vars or settings reach the app at its next deploy`,
     );
     return {

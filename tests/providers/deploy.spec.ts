@@ -318,7 +318,12 @@ describe("RenderDeploy provider (emulator)", function () {
       assert.equal(outs.status, "live");
       assert.equal(outs.health, "skipped");
       assert.ok(
-        progress.some((l) => l.includes(`deploy ${live.id} of service ${serviceId}`) && /adopted/.test(l)),
+        progress.some(
+          (l) =>
+            l.startsWith(
+              `deploy ${live.id}: live (commit ${live.commit!.id.slice(0, 7)}) on service ${serviceId}`,
+            ) && /adopted as it runs: nothing deployed/.test(l),
+        ),
         progress.join("\n"),
       );
       // The next up finds nothing to do.
