@@ -89,7 +89,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     : fs.mkdtempSync(path.join(os.tmpdir(), "render-emulator-ca-"));
   const ca = loadOrCreateCa(caDir);
   const serverCert = issueServerCertificate(ca);
-  const databaseTls = tls.createSecureContext({ key: serverCert.key, cert: serverCert.cert });
+  // Render requires TLS 1.2 or newer on external connections (render-oss/skills, render-postgres).
+  const databaseTls = tls.createSecureContext({
+    key: serverCert.key,
+    cert: serverCert.cert,
+    minVersion: "TLSv1.2",
+  });
   const backend = options.databaseBackend ?? createDatabaseBackend(databaseOptions);
   const core = new EmulatorCore({
     databaseTls,

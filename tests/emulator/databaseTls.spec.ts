@@ -113,6 +113,15 @@ function behaviour(options: () => EmulatorOptions, label: string): void {
       assert.equal(ca.ca, true);
     });
 
+    it("refuses TLS older than 1.2, as Render does", async () => {
+      const error = await refusal({
+        connectionString: info.externalConnectionString,
+        // SECLEVEL=0 lets this client offer TLS 1.1, so that the refusal is the server's (an alert).
+        ssl: { ca: emu.caCert, maxVersion: "TLSv1.1", minVersion: "TLSv1", ciphers: "DEFAULT@SECLEVEL=0" },
+      });
+      assert.match(error.message, /alert protocol version/);
+    });
+
     it("refuses a plaintext client with Render's FATAL 28000 SSL/TLS required", async () => {
       for (const config of [
         { connectionString: info.externalConnectionString },
