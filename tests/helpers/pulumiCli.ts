@@ -52,6 +52,17 @@ export interface PulumiStackOptions {
   timeoutMs?: number;
   /** Extra environment for every command (and so for the program and provider hosts). */
   env?: Record<string, string>;
+  /**
+   * The backend to log in to (e.g. `postgres://…` for team state); default a file backend in the temp
+   * folder. A backend that is not the temp folder's outlives {@link PulumiStack.cleanup}: remove its
+   * stacks yourself (`pulumi stack rm`).
+   */
+  backendUrl?: string;
+  /**
+   * Select the stack, already in the backend (another person's), instead of creating it; its
+   * `Pulumi.<stack>.yaml` (config and encryption salt, as a checkout has it) is copied from this file.
+   */
+  existingStack?: { stackFile?: string };
 }
 
 /** Options of one command. */
@@ -208,7 +219,7 @@ export class PulumiStack {
   readonly projectDir: string;
   /** The isolated PULUMI_HOME. */
   readonly pulumiHome: string;
-  /** The file backend URL (`file://…`). */
+  /** The backend URL: the temp folder's file backend (`file://…`) unless the options gave one. */
   readonly backendUrl: string;
   readonly stackName: string;
   private readonly env: NodeJS.ProcessEnv;
@@ -220,7 +231,7 @@ export class PulumiStack {
     this.workDir = workDir;
     this.projectDir = path.join(workDir, "project");
     this.pulumiHome = path.join(workDir, "pulumi-home");
-    this.backendUrl = `file://${path.join(workDir, "state")}`;
+    this.backendUrl = options.backendUrl ?? `file://${path.join(workDir, "state")}`;
     this.stackName = options.stackName ?? "test";
     this.timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
     const inherited: NodeJS.ProcessEnv = {};
@@ -272,7 +283,14 @@ export class PulumiStack {
         engine.commandPlugin.path,
       ]);
       await stack.mustRun(["login", stack.backendUrl]);
-      await stack.mustRun(["stack", "init", stack.stackName]);
+      if (options.existingStack) {
+        const { stackFile } = options.existingStack;
+        if (stackFile)
+          fs.copyFileSync(stackFile, path.join(stack.projectDir, `Pulumi.${stack.stackName}.yaml`));
+        await stack.mustRun(["stack", "select", stack.stackName]);
+      } else {
+        await stack.mustRun(["stack", "init", stack.stackName]);
+      }
       for (const [key, value] of Object.entries(options.config ?? {})) {
         await stack.setConfig(key, value);
       }
