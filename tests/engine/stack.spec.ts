@@ -412,6 +412,11 @@ describe("engine: the arrakis stack against the emulator", function () {
         ),
         [],
       );
+      // The deploy resource adopts the live deploy: nothing is built (issue 17).
+      assert.deepEqual(
+        writes.filter((w) => /\/deploys$/.test(w)),
+        [],
+      );
       const outputs = await stack!.outputs();
       assert.equal(outputs.databaseId, databaseId);
       assert.equal(outputs.serviceId, serviceId);
