@@ -1,10 +1,12 @@
 /**
  * Engine tests of team state (issue 19, item 1): Pulumi's DIY backend on PostgreSQL
  * (`pulumi login postgres://…`), on the test PostgreSQL server `.ci/run` starts (EMULATOR_TEST_PG_URL, or
- * emulator/databases/start-test-postgres.sh when unset). Each run gets a database of its own, dropped
- * afterwards. Several "laptops" (PulumiStack objects: their own PULUMI_HOME and project copy) share one
- * stack there, as a team does: the stack file (config and encryption salt) goes from one to the other as
- * a checkout would carry it. The `it`s build on each other, on one stack.
+ * emulator/databases/start-test-postgres.sh when unset). Each run gets a database and roles of its own,
+ * dropped afterwards, set up as the README's "Team state" says: a team role that owns the state table,
+ * and one login role per person in it. Several "laptops" (PulumiStack objects: their own PULUMI_HOME and
+ * project copy, each logged in as its person) share one stack there, as a team does: the stack file
+ * (config and encryption salt) goes from one to the other as a checkout would carry it. The `it`s build
+ * on each other, on one stack.
  */
 import { strict as assert } from "node:assert";
 import { execFile } from "node:child_process";
@@ -50,7 +52,12 @@ describe("engine: team state on PostgreSQL (pulumi login postgres://…)", funct
   this.timeout(600_000);
   let adminUrl = process.env.EMULATOR_TEST_PG_URL ?? "";
   let database = "";
-  let backendUrl = "";
+  const tag = crypto.randomBytes(4).toString("hex");
+  const teamRole = `pulumi_team_${tag}`;
+  const people = ["alice", "bob", "carol", "mallory"] as const;
+  type Person = (typeof people)[number];
+  const password = (person: Person) => `${person}-${tag}`;
+  let rolesCreated = false;
   let restarted = false;
   const laptops: PulumiStack[] = [];
   /** The stack file of the laptop that ran the last successful `up` (what a teammate pulls). */
@@ -68,11 +75,22 @@ describe("engine: team state on PostgreSQL (pulumi login postgres://…)", funct
     }
   };
 
-  const laptop = async (options: { existing?: boolean } = {}): Promise<PulumiStack> => {
+  /** The backend URL of one person's login role. */
+  const backendUrl = (person: Person) => {
+    const url = new URL(adminUrl);
+    // The DIY backend registers the `postgres` scheme (not `postgresql`); lib/pq requires TLS unless
+    // told otherwise, and the test server is a loopback one without it.
+    // The password is not in the URL (Pulumi prints the URL in its login errors, and a command line is
+    // visible to `ps`): lib/pq reads PGPASSWORD, as the README says.
+    return `postgres://${person}_${tag}@${url.host}/${database}?sslmode=disable&table=${table}`;
+  };
+
+  const laptop = async (person: Person, options: { existing?: boolean } = {}): Promise<PulumiStack> => {
     const stack = await PulumiStack.create({
       programDir: fixture,
       stackName,
-      backendUrl,
+      backendUrl: backendUrl(person),
+      env: { PGPASSWORD: password(person) },
       timeoutMs: 300_000,
       ...(options.existing
         ? { existingStack: { stackFile: latestStackFile } }
@@ -92,12 +110,17 @@ describe("engine: team state on PostgreSQL (pulumi login postgres://…)", funct
       const { stdout } = await execFileAsync("bash", [startScript], { timeout: 14 * 60_000 });
       adminUrl = stdout.trim().split("\n").pop() ?? "";
     }
-    database = `arrakis_team_state_${crypto.randomBytes(4).toString("hex")}`;
+    database = `arrakis_team_state_${tag}`;
     await admin(`CREATE DATABASE ${database}`);
-    // The DIY backend registers the `postgres` scheme (not `postgresql`); lib/pq requires TLS unless
-    // told otherwise, and the test server is a loopback one without it.
-    const url = new URL(adminUrl);
-    backendUrl = `postgres://${url.username}:${url.password}@${url.host}/${database}?sslmode=disable&table=${table}`;
+    // The README's setup: the team role may create in the state database's schema (the backend runs
+    // CREATE TABLE/INDEX IF NOT EXISTS on every login); each person logs in with a role of their own.
+    rolesCreated = true;
+    await admin(`CREATE ROLE ${teamRole} NOLOGIN`);
+    for (const person of people) {
+      const inTeam = person === "mallory" ? "" : ` IN ROLE ${teamRole}`;
+      await admin(`CREATE ROLE ${person}_${tag} LOGIN PASSWORD '${password(person)}'${inTeam}`);
+    }
+    await admin(`GRANT USAGE, CREATE ON SCHEMA public TO ${teamRole}`, database);
   });
 
   after(async function () {
@@ -105,11 +128,17 @@ describe("engine: team state on PostgreSQL (pulumi login postgres://…)", funct
     for (const stack of laptops) await stack.cleanup();
     if (restarted) await execFileAsync("bash", [startScript], { timeout: 60_000 });
     if (database) await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    if (rolesCreated)
+      for (const role of [...people.map((p) => `${p}_${tag}`), teamRole])
+        await admin(`DROP ROLE IF EXISTS ${role}`);
   });
 
   it("a stack's life starts there: up creates it, a teammate's preview sees no change", async () => {
-    const alice = await laptop();
+    // The first login creates the table (owned by its creator); the team role takes it over, as the
+    // README says, so that every member can log in (the backend's CREATE INDEX IF NOT EXISTS needs the owner).
+    const alice = await laptop("alice");
     latestStackFile = stackFileOf(alice);
+    await admin(`ALTER TABLE ${table} OWNER TO ${teamRole}`, database);
     const up = mustSucceed(await alice.up());
     assert.match(up.stdout, new RegExp(`\\+ ${itemCount + 1} created`));
 
@@ -134,10 +163,19 @@ describe("engine: team state on PostgreSQL (pulumi login postgres://…)", funct
     assert.equal(plaintext, 0, "the secret is in the backend in plaintext");
 
     // Another person, with the committed stack file and the passphrase, joins the same stack.
-    const bob = await laptop({ existing: true });
+    const bob = await laptop("bob", { existing: true });
     mustSucceed(await bob.preview(["--expect-no-changes"]));
     const state = await bob.exportState();
     assert.equal(items(state.deployment.resources as Resource[]).size, itemCount);
+  });
+
+  it("someone outside the team role cannot log in to the state", async () => {
+    await assert.rejects(laptop("mallory", { existing: true }), (error: Error) => {
+      assert.match(error.message, /pulumi login .* exited 1/);
+      assert.match(error.message, /problem logging in: .*permission denied for schema public/);
+      assert.ok(!error.message.includes(password("mallory")), "the password is in the error");
+      return true;
+    });
   });
 
   it("two `pulumi up` at once: one runs, the other stops with the lock message; every resource once", async () => {
@@ -157,8 +195,9 @@ describe("engine: team state on PostgreSQL (pulumi login postgres://…)", funct
       /the stack is currently locked by 1 lock\(s\)\. Either wait for the other process\(es\) to end or delete the lock file with `pulumi cancel`\./,
     );
     // The message names the lock without the backend's credentials.
-    assert.match(loserOutput, new RegExp(`postgres://\\*{4}:\\*{4}@[^ ]*/\\.pulumi/locks/`));
-    assert.ok(!loserOutput.includes(new URL(adminUrl).password), "the backend password is in the output");
+    assert.match(loserOutput, /postgres:\/\/\S*\/\.pulumi\/locks\//);
+    for (const person of people)
+      assert.ok(!loserOutput.includes(password(person)), "a backend password is in the output");
     assert.match(winner.stdout, new RegExp(`~ ${itemCount} updated`));
     console.log(`      the second up, as its user sees it:\n${loserOutput.replace(/^/gm, "        | ")}`);
 
@@ -204,7 +243,7 @@ describe("engine: team state on PostgreSQL (pulumi login postgres://…)", funct
     assert.ok(startedAfter > startedBefore, "the server did not restart");
 
     // A third person, on a fresh machine, finds the same stack and nothing to change.
-    const carol = await laptop({ existing: true });
+    const carol = await laptop("carol", { existing: true });
     const after = (await carol.exportState()).deployment.resources as Resource[];
     assert.deepEqual(
       after.map((r) => [r.urn, r.outputs]),
