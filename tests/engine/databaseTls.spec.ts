@@ -6,8 +6,6 @@
  * the emulator and says so. No password in any output.
  */
 import { strict as assert } from "node:assert";
-import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { Client } from "pg";
 import { startEmulator, type RunningEmulator } from "../../emulator";
@@ -15,33 +13,16 @@ import { requireEngine } from "../../tools/pulumi-engine/locate";
 import { PulumiStack, type PulumiResult } from "../helpers/pulumiCli";
 import { call } from "../helpers/providers";
 
-const repoRoot = path.resolve(__dirname, "..", "..");
 const fixture = path.join(__dirname, "fixtures", "databaseTls");
 
 /** A stack running the fixture in place (its relative imports of components/ resolve in the repository). */
-async function fixtureStack(
-  emu: RunningEmulator,
-  name: string,
-  env: Record<string, string>,
-): Promise<PulumiStack> {
-  const wrapper = fs.mkdtempSync(path.join(os.tmpdir(), "arrakis-fixture-"));
-  try {
-    fs.copyFileSync(path.join(fixture, "Pulumi.yaml"), path.join(wrapper, "Pulumi.yaml"));
-    fs.writeFileSync(
-      path.join(wrapper, "index.ts"),
-      `module.exports = require(${JSON.stringify(fixture)});\n`,
-    );
-    fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(wrapper, "node_modules"), "dir");
-    return await PulumiStack.create({
-      programDir: wrapper,
-      config: { "render:apiUrl": emu.url, "render:ownerId": emu.ownerId, "fixture:name": name },
-      secretConfig: { "render:apiKey": emu.apiKey },
-      // Nothing of the runner's own libpq settings: each stack says what it trusts.
-      env: { PGSSLMODE: "", PGSSLROOTCERT: "", NODE_EXTRA_CA_CERTS: "", ...env },
-    });
-  } finally {
-    fs.rmSync(wrapper, { recursive: true, force: true });
-  }
+function fixtureStack(emu: RunningEmulator, name: string, env: Record<string, string>): Promise<PulumiStack> {
+  return PulumiStack.inPlace(fixture, {
+    config: { "render:apiUrl": emu.url, "render:ownerId": emu.ownerId, "fixture:name": name },
+    secretConfig: { "render:apiKey": emu.apiKey },
+    // Nothing of the runner's own libpq settings: each stack says what it trusts.
+    env: { PGSSLMODE: "", PGSSLROOTCERT: "", NODE_EXTRA_CA_CERTS: "", ...env },
+  });
 }
 
 describe("engine: database connections over TLS (issue 17)", function () {

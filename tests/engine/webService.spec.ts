@@ -5,8 +5,6 @@
  */
 import { strict as assert } from "node:assert";
 import { randomBytes } from "node:crypto";
-import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { hiddenValue } from "../../components/webServiceProvider";
@@ -14,7 +12,6 @@ import { requireEngine } from "../../tools/pulumi-engine/locate";
 import { PulumiStack, type PulumiResult } from "../helpers/pulumiCli";
 import { call } from "../helpers/providers";
 
-const repoRoot = path.resolve(__dirname, "..", "..");
 const fixture = path.join(__dirname, "fixtures", "webservice");
 
 interface Service {
@@ -33,32 +30,6 @@ interface ConnectionInfo {
 const openaiApiKey = `sk-test-${randomBytes(12).toString("hex")}`;
 const dashboardOpenaiKey = `sk-dashboard-${randomBytes(12).toString("hex")}`;
 const dashboardExtra = `extra-${randomBytes(12).toString("hex")}`;
-
-/**
- * A stack of a fixture that runs in place: the CLI's copy of the project gets an index.ts that
- * requires the fixture from the repository, so its relative imports of components/ resolve there.
- */
-async function fixtureStack(
-  fixtureDir: string,
-  options: { config: Record<string, string>; secretConfig: Record<string, string> },
-): Promise<PulumiStack> {
-  const wrapper = fs.mkdtempSync(path.join(os.tmpdir(), "arrakis-fixture-"));
-  try {
-    fs.copyFileSync(path.join(fixtureDir, "Pulumi.yaml"), path.join(wrapper, "Pulumi.yaml"));
-    fs.writeFileSync(
-      path.join(wrapper, "index.ts"),
-      `// Runs ${fixtureDir} in place; each run of the program host registers its resources anew.\n` +
-        `const dir = ${JSON.stringify(fixtureDir)};\n` +
-        `for (const key of Object.keys(require.cache)) if (key.startsWith(dir + "/")) delete require.cache[key];\n` +
-        `module.exports = require(dir);\n`,
-    );
-    fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(wrapper, "node_modules"), "dir");
-    const stack = await PulumiStack.create({ programDir: wrapper, ...options });
-    return stack;
-  } finally {
-    fs.rmSync(wrapper, { recursive: true, force: true });
-  }
-}
 
 /** Lines of a CLI output that name a resource of the type, trimmed, without progress lines. */
 function stepLines(output: string, type: string): string[] {
@@ -128,7 +99,7 @@ describe("engine: RenderWebService with its env vars (issue 6)", function () {
   before(async () => {
     requireEngine();
     emu = await startEmulator({ port: 0, timings: "fast" });
-    stack = await fixtureStack(fixture, {
+    stack = await PulumiStack.inPlace(fixture, {
       config: { "render:apiUrl": emu.url, "render:ownerId": emu.ownerId },
       secretConfig: { "render:apiKey": emu.apiKey, "fixture:openaiApiKey": openaiApiKey },
     });

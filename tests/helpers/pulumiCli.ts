@@ -304,6 +304,33 @@ export class PulumiStack {
     }
   }
 
+  /**
+   * A stack of a fixture that runs in place: the project is a wrapper whose index.ts requires the
+   * fixture's, so the fixture's relative imports (of components/) resolve in the repository, and the
+   * repository's providers package serves it.
+   */
+  static async inPlace(
+    fixtureDir: string,
+    options: Omit<PulumiStackOptions, "programDir">,
+  ): Promise<PulumiStack> {
+    const wrapper = fs.mkdtempSync(path.join(os.tmpdir(), "arrakis-fixture-"));
+    try {
+      fs.copyFileSync(path.join(fixtureDir, "Pulumi.yaml"), path.join(wrapper, "Pulumi.yaml"));
+      fs.writeFileSync(
+        path.join(wrapper, "index.ts"),
+        `// Runs ${fixtureDir} in place.\nmodule.exports = require(${JSON.stringify(fixtureDir)});\n`,
+      );
+      const modules = findNodeModules(fixtureDir);
+      fs.symlinkSync(modules, path.join(wrapper, "node_modules"), "dir");
+      // The repository's tsconfig.json, as a project has: ts-node then transpiles only (its ts-node
+      // section), instead of type-checking components/ on every run (npm run lint type-checks).
+      fs.copyFileSync(path.join(path.dirname(modules), "tsconfig.json"), path.join(wrapper, "tsconfig.json"));
+      return await PulumiStack.create({ ...options, programDir: wrapper });
+    } finally {
+      fs.rmSync(wrapper, { recursive: true, force: true });
+    }
+  }
+
   /** Runs `pulumi <args> --non-interactive` (plus `--stack` for stack commands). */
   async run(args: string[], options: RunOptions = {}): Promise<PulumiResult> {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;

@@ -206,8 +206,7 @@ describe("policy pack (pulumi preview --policy-pack policy, real engine)", funct
     requireEngine();
     // The seed's workspace id, so the arrakis stack's own config works unchanged.
     emu = await startEmulator({ port: 0, timings: "fast", ownerId: "tea-d303qfodl3ps739p3e60" });
-    fixture = await PulumiStack.create({
-      programDir: fixtureDir,
+    fixture = await PulumiStack.inPlace(fixtureDir, {
       config: { "render:apiUrl": emu.url, "render:ownerId": emu.ownerId },
       secretConfig: { "render:apiKey": emu.apiKey, "policy-fixture:secretValue": fixtureSecret },
       // `--event-log` is the structured event stream Automation API reads; the CLI shows the flag then.
@@ -296,8 +295,7 @@ describe("policy pack (pulumi preview --policy-pack policy, real engine)", funct
     }
     config["render:apiUrl"] = emu!.url;
     delete config["render:apiKey"];
-    const seed = await PulumiStack.create({
-      programDir: arrakisDir,
+    const seed = await PulumiStack.inPlace(arrakisDir, {
       stackName: "local",
       config,
       secretConfig: { "render:apiKey": emu!.apiKey, "arrakis:openaiApiKey": fixtureSecret },
