@@ -49,6 +49,11 @@ export class EmulatorCore {
   readonly ca: { cert: string; file: string };
   /** `http://127.0.0.1:PORT`, set once the server listens. */
   origin = "";
+  /**
+   * The suffix Render's next new database gets on its databaseName (control API), so a fixture can hold a
+   * database exactly as one that exists (`arrakis_production_bq3v`); used once, then random again.
+   */
+  nextDatabaseNameSuffix?: string;
   private readonly backend: DatabaseBackend;
   private readonly databaseTls: tls.SecureContext;
   private readonly databases = new Map<string, DatabaseRuntime>();
@@ -180,6 +185,7 @@ export class EmulatorCore {
     this.faults.clear();
     this.log.clear();
     this.limiter.reset();
+    this.nextDatabaseNameSuffix = undefined;
     await Promise.all(ids.map((id) => this.dropDatabase(id)));
     this.changed();
   }

@@ -116,6 +116,14 @@ export function controlRouter(core: EmulatorCore): Router {
     };
   });
 
+  router.add("PUT", "/postgres/next-name-suffix", ({ body }) => {
+    const suffix = stringField(objectBody(body), "suffix", "suffix", true);
+    // Render's suffix: 4 lower-case letters or digits (e.g. arrakis_production_bq3v).
+    if (!/^[a-z0-9]{4}$/.test(suffix)) throw badRequest("suffix must be 4 lower-case letters or digits");
+    core.nextDatabaseNameSuffix = suffix;
+    return { status: 200, body: { suffix } };
+  });
+
   router.add("PUT", "/deploys/fail", ({ body }) => {
     const b: Body = objectBody(body);
     const serviceId = stringField(b, "serviceId", "serviceId");

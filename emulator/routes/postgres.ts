@@ -186,7 +186,9 @@ function createPostgres(core: EmulatorCore, b: Body): PostgresRecord {
   requireOwner(core, ownerId);
 
   const id = newPostgresId();
-  const databaseName = `${requestedName ?? deriveName(name)}_${nameSuffix()}`;
+  const suffix = core.nextDatabaseNameSuffix ?? nameSuffix();
+  core.nextDatabaseNameSuffix = undefined;
+  const databaseName = `${requestedName ?? deriveName(name)}_${suffix}`;
   const databaseUser = requestedUser ?? `${databaseName}_user`;
   const now = core.clock.now();
   return storePostgres(core, {

@@ -219,6 +219,34 @@ describe("emulator control API", function () {
     await control(emu, "PUT", "/timings", { build: 400 });
   });
 
+  it("next-name-suffix: the next new database gets that suffix once; bad suffixes are 400", async () => {
+    const body = (name: string) => ({
+      name,
+      ownerId: emu.ownerId,
+      plan: "basic_256mb",
+      version: "17",
+      databaseName: "arrakis_production",
+    });
+    assert.deepEqual(await control(emu, "PUT", "/postgres/next-name-suffix", { suffix: "bq3v" }), {
+      suffix: "bq3v",
+    });
+    const first = await api("POST", "/postgres", body("seeded-db"));
+    expectStatus(first, 201);
+    assert.equal((first.body as { databaseName: string }).databaseName, "arrakis_production_bq3v");
+    const second = await api("POST", "/postgres", body("random-db"));
+    expectStatus(second, 201);
+    const random = (second.body as { databaseName: string }).databaseName;
+    assert.match(random, /^arrakis_production_[a-z0-9]{4}$/);
+    assert.notEqual(random, "arrakis_production_bq3v");
+    for (const suffix of ["BQ3V", "bq3", "bq3v5", 7]) {
+      const bad = await callApi(emu.controlUrl, "PUT", "/postgres/next-name-suffix", {
+        apiKey: null,
+        body: { suffix },
+      });
+      expectStatus(bad, 400);
+    }
+  });
+
   it("state dump renders every object; env var values are left out", async () => {
     const service = await createService("dumped");
     await api("PUT", `/services/${service.id}/env-vars/K`, { value: "hidden-value" });
