@@ -9,10 +9,11 @@ import { postgresMonthlyUsd, priceTable, webServiceMonthlyUsd } from "../compone
 export type StackFileConfig = Record<string, unknown>;
 
 /**
- * Plans of a preview stack. Not `free`, although Render has free plans (UNCONFIRMED points, so the safe
- * choice): a workspace may hold one free database only (previews of two pull requests would collide),
- * and a free web service runs no preDeployCommand (production's migrations), so it would not run the
- * production config. These are also the smallest paid plans our price table knows.
+ * Plans of a preview stack. Not `free`, although Render has free plans: a free web service runs no
+ * preDeployCommand (Render offers pre-deploy commands on paid services only: render.com/blog/build-pipelines),
+ * so it would not run production's migrations; and a workspace may hold a single free database (UNCONFIRMED,
+ * so the safe choice: previews of two pull requests would collide). These are also the smallest paid plans
+ * our price table knows.
  */
 export const previewPlans = { database: "basic-256mb", service: "starter" } as const;
 
