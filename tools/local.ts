@@ -14,7 +14,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { databaseTrustEnv, startEmulator, type TimingsOption } from "../emulator";
-import { choosePulumi, localPulumiArgs, type PulumiChoice } from "./localArgs";
+import { localPulumiArgs } from "./localArgs";
+import { findPulumi } from "./pulumiBin";
 
 const repo = path.resolve(__dirname, "..");
 const localDir = path.join(repo, ".local");
@@ -32,65 +33,14 @@ function localStackSettings(): { port: number; apiKey: string; ownerId: string }
   };
 }
 
-/** `pulumi version` of the `pulumi` first on PATH, with the folder it is in; undefined when there is none. */
-function pulumiOnPath(): { version: string; dir: string } | undefined {
-  const which = spawnSync("sh", ["-c", "command -v pulumi"], { encoding: "utf8" });
-  const file = which.status === 0 ? which.stdout.trim() : "";
-  if (!file) return undefined;
-  const version = spawnSync(file, ["version"], {
-    encoding: "utf8",
-    env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" },
-  });
-  if (version.status !== 0) return undefined;
-  return { version: version.stdout.trim(), dir: path.dirname(fs.realpathSync(file)) };
-}
-
-/** True when the Node language host is beside `dir`'s pulumi or on PATH, as the CLI looks for it. */
-function hasLanguageHost(dir: string): boolean {
-  if (fs.existsSync(path.join(dir, "pulumi-language-nodejs"))) return true;
-  return spawnSync("sh", ["-c", "command -v pulumi-language-nodejs"]).status === 0;
-}
-
-/** Builds (or checks) the engine, language host and command plugin; returns their bin folder. */
-function buildEngine(env: NodeJS.ProcessEnv): string {
-  const build = spawnSync("bash", [path.join(repo, "tools", "pulumi-engine", "build.sh")], {
-    stdio: ["ignore", "pipe", "inherit"],
-    encoding: "utf8",
-    env,
-  });
-  if (build.status !== 0) throw new Error("could not build the Pulumi engine (see the output above)");
-  return build.stdout.trim().split("\n").pop() as string;
-}
-
-/** The `pulumi` to run, said on stderr so the user knows which. */
-function findPulumi(env: NodeJS.ProcessEnv): PulumiChoice {
-  const onPath = pulumiOnPath();
-  const choice = choosePulumi({
-    force: process.env.ARRAKIS_PULUMI,
-    onPath: onPath && { ...onPath, languageHost: hasLanguageHost(onPath.dir) },
-  });
-  if (choice.kind === "path") {
-    process.stderr.write(
-      `pulumi: ${choice.version} from PATH (${choice.dir}); ARRAKIS_PULUMI=build builds one\n`,
-    );
-    return choice;
-  }
-  process.stderr.write(`pulumi: built from source (${choice.reason}); ARRAKIS_PULUMI=path uses yours\n`);
-  return { ...choice, dir: buildEngine(env) };
-}
-
-function pulumiEnv(choice: PulumiChoice): NodeJS.ProcessEnv {
+/** The environment of every pulumi command of the local stack. */
+function pulumiEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return {
-    ...process.env,
-    PATH: `${choice.dir}${path.delimiter}${process.env.PATH ?? ""}`,
+    ...base,
     PULUMI_HOME: path.join(localDir, "pulumi-home"),
     PULUMI_BACKEND_URL: `file://${path.join(localDir, "state")}`,
     // The local stack's secrets protect placeholders only; a real stack uses its own passphrase.
     PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? "arrakis-local",
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-    // The built engine comes with its plugins (build.sh installs the command plugin into PULUMI_HOME);
-    // an official install fetches what it lacks, as it does for any project.
-    ...(choice.kind === "build" ? { PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true" } : {}),
   };
 }
 
@@ -117,11 +67,14 @@ async function main(): Promise<number> {
   process.stderr.write(
     `Render API emulator: ${emulator.url} (state in .local/emulator, timings ${timings})\n`,
   );
-  const choice = findPulumi({ ...process.env, PULUMI_HOME: path.join(localDir, "pulumi-home") });
+  // The built engine installs its command plugin into PULUMI_HOME, the local stack's own.
+  const found = findPulumi(pulumiEnv(process.env), (line) =>
+    process.stderr.write(`${line}; ARRAKIS_PULUMI=build or =path forces either\n`),
+  );
   // The emulator's databases speak TLS with certificates of its own CA: the program's connections
   // (the extension, migrations) trust it through PGSSLROOTCERT, as a user's would (README).
-  const env = { ...pulumiEnv(choice), ...databaseTrustEnv(emulator) };
-  const binDir = choice.dir;
+  const env = { ...found.env, ...databaseTrustEnv(emulator) };
+  const binDir = found.choice.dir;
   try {
     fs.mkdirSync(path.join(localDir, "state"), { recursive: true });
     if (pulumi(binDir, env, ["stack", "select", "local", "--create"], true).status !== 0)
