@@ -10,6 +10,7 @@ import {
   fromService,
   predictedServiceUrl,
   resolveEnvVars,
+  sameRepo,
   toCreateServiceBody,
   toEnvVarBody,
   toPatchServiceBody,
@@ -311,8 +312,11 @@ export class WebServiceProvider implements pulumi.dynamic.ResourceProvider<Servi
             : { kind: "secret", value: changedHiddenValue, drift: secretDrift };
       else envVars[key] = { kind: mine.kind, value };
     }
+    const settings = fromService(asLive(service));
+    // Another spelling of the same repository (`….git`) is not drift: keep the recorded one.
+    if (props?.repo !== undefined && sameRepo(props.repo, settings.repo)) settings.repo = props.repo;
     const inputs: ServiceInputs = {
-      ...fromService(asLive(service)),
+      ...settings,
       envVars,
       adoptExisting: props?.adoptExisting ?? false,
       ...(props?.adoptId !== undefined ? { adoptId: props.adoptId } : {}),

@@ -341,6 +341,27 @@ export function fromService(live: LiveService): Omit<ServiceInputs, "envVars" | 
   };
 }
 
+/**
+ * Whether two repository URLs name the same repository: render.yaml and the dashboard may give it with
+ * `.git` or a trailing slash (the seed's `https://github.com/happydotemdr/arrakis.git`), the config
+ * without; host names are case-insensitive. Rewriting one spelling into the other is not a change.
+ */
+export function sameRepo(a: string, b: string): boolean {
+  const canonical = (url: string) => {
+    const trimmed = url
+      .trim()
+      .replace(/\/+$/, "")
+      .replace(/\.git$/, "");
+    try {
+      const u = new URL(trimmed);
+      return `${u.protocol}//${u.host.toLowerCase()}${u.pathname}`;
+    } catch {
+      return trimmed;
+    }
+  };
+  return canonical(a) === canonical(b);
+}
+
 /** Which settings differ from live: in place (`changed`), by scaling, or needing replacement. */
 export function diffService(
   desired: ServiceInputs,
@@ -364,7 +385,9 @@ export function diffService(
     // Not a PATCH field: POST /suspend or /resume (the provider's converge).
     "suspended",
   ] as const;
-  for (const field of mutable) if (desired[field] !== now[field]) changed.push(field);
+  for (const field of mutable)
+    if (field === "repo" ? !sameRepo(desired.repo, now.repo) : desired[field] !== now[field])
+      changed.push(field);
   if (desired.branch !== undefined && desired.branch !== now.branch) changed.push("branch");
   if ((desired.preDeployCommand ?? "") !== (now.preDeployCommand ?? "")) changed.push("preDeployCommand");
   return { changed, replaced };

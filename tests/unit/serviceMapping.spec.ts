@@ -8,6 +8,7 @@ import {
   toCreateServiceBody,
   toEnvVarBody,
   toPatchServiceBody,
+  sameRepo,
   type LiveService,
   type ServiceInputs,
 } from "../../components/mapping/service";
@@ -235,5 +236,24 @@ describe("web service mapping", () => {
       () => resolveEnvVars({ X: { kind: "linked", database: "dpg-other", property: "host" } }, ""),
       /dpg-other/,
     );
+  });
+
+  it("a repository URL with .git or a trailing slash is the same repository: no change, no PATCH", () => {
+    assert.ok(
+      sameRepo("https://github.com/happydotemdr/arrakis", "https://github.com/happydotemdr/arrakis.git"),
+    );
+    assert.ok(
+      sameRepo("https://GitHub.com/happydotemdr/arrakis/", "https://github.com/happydotemdr/arrakis"),
+    );
+    assert.ok(
+      !sameRepo("https://github.com/happydotemdr/arrakis", "https://github.com/happydotemdr/arrakis2"),
+    );
+    assert.ok(
+      !sameRepo("https://github.com/happydotemdr/arrakis", "https://gitlab.com/happydotemdr/arrakis"),
+    );
+    const inputs = checked(seed);
+    const dotGit = live({}, { repo: "https://github.com/happydotemdr/arrakis.git" });
+    assert.deepEqual(diffService(inputs, dotGit), { changed: [], replaced: [] });
+    assert.equal(toPatchServiceBody(inputs, dotGit), undefined);
   });
 });
