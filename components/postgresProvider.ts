@@ -8,6 +8,7 @@ import {
   checkPostgresInputs,
   diffPostgres,
   fromPostgres,
+  postgresAdoptionChanges,
   toCreatePostgresBody,
   toPatchPostgresBody,
   type PostgresInputs,
@@ -83,6 +84,9 @@ function outputsOf(inputs: PostgresInputs, live: Postgres, info: PostgresConnect
 export class PostgresProvider implements pulumi.dynamic.ResourceProvider<PostgresInputs, PostgresOutputs> {
   private config: RenderProviderConfig = {};
 
+  /** `report`: where the adoption report goes (default stderr, whose lines the engine shows). */
+  constructor(private readonly report?: (line: string) => void) {}
+
   /** Reads `render:apiKey` and `render:apiUrl` from stack config: the key is never an input. */
   async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
     this.config = providerConfigFrom((key) => req.config.get(key));
@@ -95,7 +99,30 @@ export class PostgresProvider implements pulumi.dynamic.ResourceProvider<Postgre
   ): Promise<pulumi.dynamic.CheckResult<PostgresInputs>> {
     const { inputs, failures } = checkPostgresInputs(news as unknown as Record<string, unknown>);
     await checkWorkspace(this.config, olds?.ownerId, inputs.ownerId, failures);
+    // A first adoption (nothing recorded yet): the preview shows it as a create, so say what it changes.
+    if (failures.length === 0 && olds?.name === undefined && inputs.adoptId && !isUnknown(inputs.adoptId))
+      await this.reportAdoption(inputs as unknown as PostgresInputs);
     return { inputs: inputs as unknown as PostgresInputs, failures };
+  }
+
+  /**
+   * Writes what adopting the live database changes (postgresAdoptionChanges), before any write: in the
+   * preview and again in the up. Reads only; one that cannot be read is left to create's own message.
+   */
+  private async reportAdoption(inputs: PostgresInputs): Promise<void> {
+    let lines: string[];
+    try {
+      const live = await renderClientFrom(this.config, { reuseReads: true }).getPostgres(inputs.adoptId!);
+      if (live.name !== inputs.name || live.owner.id !== inputs.ownerId) return;
+      lines = postgresAdoptionChanges(inputs, live);
+    } catch {
+      return;
+    }
+    const head =
+      `adopting database ${inputs.name} (${inputs.adoptId}): ` +
+      (lines.length === 0 ? "pulumi up changes nothing on it" : "pulumi up changes it to match the config:");
+    const write = this.report ?? ((line: string) => process.stderr.write(`${line}\n`));
+    write([head, ...lines.map((line) => `    ${line}`)].join("\n"));
   }
 
   /**

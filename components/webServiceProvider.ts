@@ -4,6 +4,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import {
+  adoptionChanges,
   checkServiceInputs,
   diffEnvVars,
   diffService,
@@ -125,6 +126,9 @@ function envList(list: EnvVar[]): Record<string, string> {
 export class WebServiceProvider implements pulumi.dynamic.ResourceProvider<ServiceInputs, WebServiceOutputs> {
   private config: RenderProviderConfig = {};
 
+  /** `report`: where the adoption report goes (default stderr, whose lines the engine shows). */
+  constructor(private readonly report?: (line: string) => void) {}
+
   /** Reads `render:apiKey` and `render:apiUrl` from stack config: the key is never an input. */
   async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
     this.config = providerConfigFrom((key) => req.config.get(key));
@@ -134,7 +138,38 @@ export class WebServiceProvider implements pulumi.dynamic.ResourceProvider<Servi
   async check(olds: ServiceInputs, news: ServiceInputs): Promise<pulumi.dynamic.CheckResult<ServiceInputs>> {
     const { inputs, failures } = checkServiceInputs(news as unknown as Record<string, unknown>);
     await checkWorkspace(this.config, olds?.ownerId, inputs.ownerId, failures);
+    // A first adoption (nothing recorded yet): the preview shows it as a create, so say what it changes.
+    if (failures.length === 0 && olds?.name === undefined && inputs.adoptId && !isUnknown(inputs.adoptId))
+      await this.reportAdoption(inputs as unknown as ServiceInputs);
     return { inputs: inputs as unknown as ServiceInputs, failures };
+  }
+
+  /**
+   * Writes what adopting the live service changes (adoptionChanges), before any write: in the preview
+   * and again in the up. Reads only; a service that cannot be read is left to create's own message.
+   */
+  private async reportAdoption(inputs: ServiceInputs): Promise<void> {
+    const client = renderClientFrom(this.config, { reuseReads: true });
+    let lines: string[];
+    try {
+      const service = await client.getService(inputs.adoptId!);
+      if (service.name !== inputs.name || service.ownerId !== inputs.ownerId) return;
+      const [env, sources] = await Promise.all([
+        liveEnv(client, service.id),
+        linkSources(client, inputs.envVars),
+      ]);
+      lines = adoptionChanges(inputs, asLive(service), env, sources);
+    } catch {
+      return;
+    }
+    const changes = lines.filter((line) => !line.startsWith("="));
+    const head =
+      `adopting service ${inputs.name} (${inputs.adoptId}): ` +
+      (changes.length === 0
+        ? "pulumi up changes nothing on it"
+        : "pulumi up changes it to match the config:");
+    const write = this.report ?? ((line: string) => process.stderr.write(`${line}\n`));
+    write([head, ...lines.map((line) => `    ${line}`)].join("\n"));
   }
 
   /** Compares the desired settings and env vars with the live service. */

@@ -362,3 +362,20 @@ export function toPatchPostgresBody(inputs: PostgresInputs, live: LivePostgres):
   if (changed.includes("diskSizeGB")) body.diskSizeGB = inputs.diskSizeGB;
   return body;
 }
+
+/**
+ * What adopting a live database changes, in lines a person reads in `pulumi preview` before the up that
+ * adopts it (listed there as a `create`): each setting that differs, both sides (none is secret). Empty
+ * when the adoption changes nothing; settings that would need a new database stop the up instead.
+ */
+export function postgresAdoptionChanges(desired: PostgresInputs, live: LivePostgres): string[] {
+  const now = fromPostgres(live) as unknown as Record<string, unknown>;
+  const wanted = desired as unknown as Record<string, unknown>;
+  const show = (field: string, v: unknown) =>
+    field === "ipAllowList"
+      ? `[${((v ?? []) as IpAllowEntry[]).map((e) => e.cidrBlock).join(", ")}]`
+      : JSON.stringify(v ?? null);
+  return diffPostgres(desired, live).changed.map(
+    (field) => `~ ${field}: ${show(field, now[field])} => ${show(field, wanted[field])}`,
+  );
+}

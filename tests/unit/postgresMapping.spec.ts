@@ -4,6 +4,7 @@ import {
   databaseNameMatches,
   diffPostgres,
   fromPostgres,
+  postgresAdoptionChanges,
   toCreatePostgresBody,
   toPatchPostgresBody,
   type LivePostgres,
@@ -157,5 +158,17 @@ describe("postgres mapping", () => {
     assert.equal(back.databaseName, "arrakis_production");
     assert.equal(fromPostgres(live()).databaseName, "arrakis_production_bq3v");
     assert.deepEqual(diffPostgres(back, live()), { changed: [], replaced: [] });
+  });
+
+  it("postgresAdoptionChanges: nothing for the seed's live database; else each setting, both sides", () => {
+    const inputs = checked(seed);
+    assert.deepEqual(postgresAdoptionChanges(inputs, live()), []);
+    assert.deepEqual(
+      postgresAdoptionChanges(
+        inputs,
+        live({ plan: "basic_1gb", ipAllowList: [{ cidrBlock: "10.0.0.0/8", description: "office" }] }),
+      ),
+      ['~ plan: "basic_1gb" => "basic_256mb"', "~ ipAllowList: [10.0.0.0/8] => [0.0.0.0/0]"],
+    );
   });
 });
