@@ -54,7 +54,9 @@ describe(`reliability: fault matrix (${full ? "full" : "CI subset; RELIABILITY_F
       "PATCH /v1/services/{srv}",
       "DELETE /v1/services/{srv}",
       "PUT /v1/services/{srv}/env-vars",
-      "POST /v1/services/{srv}/deploys",
+      // A new service's first deploy is Render's own, which the deploy resource waits for and adopts
+      // (issue 17): a clean create lists deploys and POSTs none.
+      "GET /v1/services/{srv}/deploys",
     ])
       assert.ok(all.includes(endpoint), `${endpoint} not called: ${all.join(", ")}`);
     // The world is empty again, and nothing leaked on the way.
