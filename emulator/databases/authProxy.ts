@@ -1,5 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
 import * as net from "node:net";
+import { listenTcp, type TcpFront } from "./tcpFront";
 
 /** What a client must present in its startup message and password message. */
 export interface ProxyCredentials {
@@ -9,11 +10,7 @@ export interface ProxyCredentials {
 }
 
 /** A listening TCP front; `close` also destroys every connection it accepted. */
-export interface AuthProxy {
-  host: string;
-  port: number;
-  close(): Promise<void>;
-}
+export type AuthProxy = TcpFront;
 
 const SSL_REQUEST = 80877103;
 const GSSENC_REQUEST = 80877104;
@@ -37,45 +34,10 @@ export async function startAuthProxy(
   connectUpstream: () => net.Socket,
   preferredPort = 0,
 ): Promise<AuthProxy> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    sockets.add(client);
-    client.on("close", () => sockets.delete(client));
-    client.on("error", () => client.destroy());
-    handleClient(
-      client,
-      credentials,
-      (upstream) => {
-        sockets.add(upstream);
-        upstream.on("close", () => sockets.delete(upstream));
-      },
-      connectUpstream,
-    );
-  });
-  const listen = (port: number) =>
-    new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(port, "127.0.0.1", () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
-  // The port of an earlier run keeps a reattached database's connection string as it was (as on
-  // Render, where it never changes); when another process holds it, any free port will do.
-  await listen(preferredPort).catch((err: NodeJS.ErrnoException) => {
-    if (preferredPort === 0 || err.code !== "EADDRINUSE") throw err;
-    return listen(0);
-  });
-  const address = server.address() as net.AddressInfo;
-  return {
-    host: "127.0.0.1",
-    port: address.port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  return listenTcp(
+    (client, track) => handleClient(client, credentials, track, connectUpstream),
+    preferredPort,
+  );
 }
 
 function handleClient(

@@ -1,12 +1,9 @@
 import * as net from "node:net";
 import * as tls from "node:tls";
+import { listenTcp, type TcpFront } from "./tcpFront";
 
 /** A listening TLS front of one database; `close` also destroys every connection it accepted. */
-export interface TlsFront {
-  host: string;
-  port: number;
-  close(): Promise<void>;
-}
+export type TlsFront = TcpFront;
 
 const SSL_REQUEST = 80877103;
 const GSSENC_REQUEST = 80877104;
@@ -32,45 +29,13 @@ export async function startTlsFront(options: {
   upstream: { host: string; port: number };
   preferredPort?: number;
 }): Promise<TlsFront> {
-  const sockets = new Set<net.Socket>();
-  const track = (socket: net.Socket): void => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-  };
-  const server = net.createServer((client) => {
-    track(client);
-    client.on("error", () => client.destroy());
+  return listenTcp((client, track) => {
     negotiate(client, options.secureContext, (secure, firstBytes) => {
       const upstream = net.connect(options.upstream.port, options.upstream.host);
       track(upstream);
       pipe(secure, upstream, firstBytes);
     });
-  });
-  const listen = (port: number) =>
-    new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(port, "127.0.0.1", () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
-  // The port of an earlier run keeps a reattached database's connection string as it was (as on
-  // Render, where it never changes); when another process holds it, any free port will do.
-  const preferred = options.preferredPort ?? 0;
-  await listen(preferred).catch((err: NodeJS.ErrnoException) => {
-    if (preferred === 0 || err.code !== "EADDRINUSE") throw err;
-    return listen(0);
-  });
-  const address = server.address() as net.AddressInfo;
-  return {
-    host: "127.0.0.1",
-    port: address.port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  }, options.preferredPort);
 }
 
 /**
