@@ -113,6 +113,26 @@ describe("engine: what the dashboard does to a live stack", function () {
     assert.equal(clean.code, 0, output(clean));
   });
 
+  it("a service deleted through the API: the preview fails with the service's one message, nothing else errs, nothing is written", async () => {
+    await api.mustRender("DELETE", `/services/${serviceId}`);
+    const writesBefore = (await api.requests()).filter((r) => r.method !== "GET").length;
+    const preview = await stack!.preview();
+    const text = output(preview);
+    assert.notEqual(preview.code, 0, text);
+    const diagnostics = text.slice(text.indexOf("Diagnostics:"));
+    const message = new RegExp(
+      `service arrakis-local \\(${serviceId}\\) no longer exists on Render: it was deleted outside Pulumi`,
+      "g",
+    );
+    assert.equal(diagnostics.match(message)?.length, 1, text);
+    assert.ok(text.includes(`RENDER_FORGET_DELETED=${serviceId} pulumi refresh --yes`), text);
+    assert.match(text, /pulumi config set --path arrakis:service\.importId srv-…/);
+    // The deploy of the deleted service reports itself gone: no error of its own, and no stack trace.
+    assert.doesNotMatch(text, /render:Deploy arrakis-deploy[^\n]*error/);
+    assert.doesNotMatch(text, /^\s+at .+:\d+:\d+\)?$/m);
+    assert.equal((await api.requests()).filter((r) => r.method !== "GET").length, writesBefore);
+  });
+
   it("a database deleted through the API: the preview fails with the database's one message, nothing else errs, nothing is written", async () => {
     await api.mustRender("DELETE", `/postgres/${databaseId}`);
     const writesBefore = (await api.requests()).filter((r) => r.method !== "GET").length;
