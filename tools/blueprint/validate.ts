@@ -1,18 +1,17 @@
 /**
- * Reads and validates a Render Blueprint (render.yaml) with the `yaml` library's document API, so
- * every problem names its YAML path and line: syntax errors, unknown keys, wrong types, bad enums,
- * missing required fields. Known fields follow Render's Blueprint reference (render.com/docs/blueprint-spec);
- * a field Render added later is reported as unknown rather than silently dropped.
+ * Reads and validates a Render Blueprint (render.yaml): the `yaml` library parses it keeping every
+ * node's source range, ajv checks the plain data against the JSON Schema in schema.ts, and each ajv
+ * error is located back in the YAML (path like `services[0].plan`, 1-based line and column). Rules a
+ * schema does not say well (one env var source, fields required by runtime, unique names) are
+ * checked afterwards on the validated data.
  */
+import Ajv, { type AnySchemaObject, type ErrorObject, type ValidateFunction } from "ajv";
+import type { DataValidationCxt } from "ajv/dist/types";
+import { distance } from "fastest-levenshtein";
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
-import {
-  databaseLinkProperties,
-  postgresPlans,
-  postgresVersions,
-  regions,
-  servicePlans,
-  serviceRuntimes,
-} from "../../components/mapping/enums";
+import { blueprintSchema } from "./schema";
+
+export { blueprintRuntimes, blueprintServiceTypes } from "./schema";
 
 /** One problem in the Blueprint, located by YAML path (`services[0].plan`) and 1-based line/column. */
 export interface BlueprintProblem {
@@ -94,22 +93,6 @@ export interface Blueprint {
 /** The outcome of reading a Blueprint: a Blueprint, or problems (never both empty). */
 export type ReadResult = { ok: true; blueprint: Blueprint } | { ok: false; problems: BlueprintProblem[] };
 
-type Spec =
-  | { kind: "string"; scalars?: boolean; nonEmpty?: boolean }
-  | { kind: "int"; min?: number; max?: number }
-  | { kind: "bool" }
-  | {
-      kind: "enum";
-      values: readonly string[];
-      normalise?: (s: string) => string;
-      scalars?: boolean;
-      /** How allowed values are shown (e.g. Blueprint's hyphenated plan spelling). */
-      display?: (s: string) => string;
-    }
-  | { kind: "object"; fields: Record<string, Spec>; required?: string[] }
-  | { kind: "array"; item: Spec }
-  | { kind: "any" };
-
 /** Render's plan spellings: `pro plus`, `pro-plus` and `pro_plus` are the same plan. */
 export function normalisePlanSpelling(plan: string): string {
   return plan
@@ -118,226 +101,120 @@ export function normalisePlanSpelling(plan: string): string {
     .replace(/[\s-]+/g, "_");
 }
 
-/** Every service type a Blueprint may declare (`redis` is Render's deprecated alias of `keyvalue`). */
-export const blueprintServiceTypes = ["web", "pserv", "worker", "cron", "keyvalue", "redis"] as const;
-/** Blueprint runtimes: the API's plus `static` for static sites. */
-export const blueprintRuntimes = [...serviceRuntimes, "static"] as const;
 const nativeRuntimes = ["node", "python", "elixir", "go", "ruby", "rust"];
 
-function specs() {
-  const str: Spec = { kind: "string" };
-  const nonEmpty: Spec = { kind: "string", nonEmpty: true };
-  const bool: Spec = { kind: "bool" };
-  const strList: Spec = { kind: "array", item: str };
-  const region: Spec = { kind: "enum", values: regions };
-  const ipAllowList: Spec = {
-    kind: "array",
-    item: { kind: "object", fields: { source: nonEmpty, description: str }, required: ["source"] },
-  };
-  const registryCreds: Spec = {
-    kind: "object",
-    fields: { fromRegistryCreds: { kind: "object", fields: { name: nonEmpty }, required: ["name"] } },
-    required: ["fromRegistryCreds"],
-  };
-  const envVar: Spec = {
-    kind: "object",
-    fields: {
-      key: nonEmpty,
-      value: { kind: "string", scalars: true },
-      generateValue: bool,
-      sync: bool,
-      previewValue: { kind: "string", scalars: true },
-      fromDatabase: {
-        kind: "object",
-        fields: { name: nonEmpty, property: { kind: "enum", values: databaseLinkProperties } },
-        required: ["name", "property"],
-      },
-      fromService: {
-        kind: "object",
-        fields: {
-          name: nonEmpty,
-          type: { kind: "enum", values: blueprintServiceTypes },
-          property: { kind: "enum", values: ["host", "port", "hostport", "connectionString"] },
-          envVarKey: nonEmpty,
-        },
-        required: ["name", "type"],
-      },
-      fromGroup: nonEmpty,
-    },
-  };
-  const service: Spec = {
-    kind: "object",
-    required: ["type", "name"],
-    fields: {
-      type: { kind: "enum", values: blueprintServiceTypes },
-      name: nonEmpty,
-      runtime: { kind: "enum", values: blueprintRuntimes },
-      env: { kind: "enum", values: blueprintRuntimes },
-      plan: { kind: "enum", values: servicePlans, normalise: normalisePlanSpelling },
-      previewPlan: { kind: "enum", values: servicePlans, normalise: normalisePlanSpelling },
-      region,
-      repo: nonEmpty,
-      branch: nonEmpty,
-      rootDir: str,
-      buildCommand: str,
-      startCommand: str,
-      preDeployCommand: str,
-      schedule: nonEmpty,
-      healthCheckPath: str,
-      numInstances: { kind: "int", min: 1, max: 100 },
-      maxShutdownDelaySeconds: { kind: "int", min: 1, max: 300 },
-      autoDeploy: bool,
-      autoDeployTrigger: { kind: "enum", values: ["commit", "off", "checksPass"] },
-      pullRequestPreviewsEnabled: bool,
-      previews: {
-        kind: "object",
-        fields: {
-          generation: { kind: "enum", values: ["off", "manual", "automatic"] },
-          numInstances: { kind: "int", min: 1, max: 100 },
-          plan: { kind: "enum", values: servicePlans, normalise: normalisePlanSpelling },
-        },
-      },
-      domains: strList,
-      scaling: {
-        kind: "object",
-        required: ["minInstances", "maxInstances"],
-        fields: {
-          minInstances: { kind: "int", min: 1, max: 100 },
-          maxInstances: { kind: "int", min: 1, max: 100 },
-          targetMemoryPercent: { kind: "int", min: 1, max: 90 },
-          targetCPUPercent: { kind: "int", min: 1, max: 90 },
-        },
-      },
-      disk: {
-        kind: "object",
-        required: ["name", "mountPath"],
-        fields: { name: nonEmpty, mountPath: nonEmpty, sizeGB: { kind: "int", min: 1 } },
-      },
-      buildFilter: { kind: "object", fields: { paths: strList, ignoredPaths: strList } },
-      dockerCommand: str,
-      dockerfilePath: str,
-      dockerContext: str,
-      registryCredential: registryCreds,
-      image: { kind: "object", required: ["url"], fields: { url: nonEmpty, creds: registryCreds } },
-      staticPublishPath: nonEmpty,
-      headers: {
-        kind: "array",
-        item: {
-          kind: "object",
-          required: ["path", "name", "value"],
-          fields: { path: nonEmpty, name: nonEmpty, value: { kind: "string", scalars: true } },
-        },
-      },
-      routes: {
-        kind: "array",
-        item: {
-          kind: "object",
-          required: ["type", "source", "destination"],
-          fields: {
-            type: { kind: "enum", values: ["redirect", "rewrite"] },
-            source: nonEmpty,
-            destination: nonEmpty,
-          },
-        },
-      },
-      ipAllowList,
-      maxmemoryPolicy: {
-        kind: "enum",
-        values: [
-          "allkeys-lru",
-          "volatile-lru",
-          "allkeys-random",
-          "volatile-random",
-          "volatile-ttl",
-          "noeviction",
-        ],
-      },
-      envVars: { kind: "array", item: envVar },
-    },
-  };
-  const dbPlan: Spec = {
-    kind: "enum",
-    values: postgresPlans,
-    normalise: normalisePlanSpelling,
-    display: (p) => p.replace(/_/g, "-"),
-  };
-  const database: Spec = {
-    kind: "object",
-    required: ["name"],
-    fields: {
-      name: nonEmpty,
-      plan: dbPlan,
-      previewPlan: dbPlan,
-      postgresMajorVersion: { kind: "enum", values: postgresVersions, scalars: true },
-      region,
-      databaseName: nonEmpty,
-      user: nonEmpty,
-      ipAllowList,
-      highAvailability: { kind: "object", fields: { enabled: bool }, required: ["enabled"] },
-      diskSizeGB: { kind: "int", min: 1 },
-      previewDiskSizeGB: { kind: "int", min: 1 },
-      storageAutoscalingEnabled: bool,
-      readReplicas: {
-        kind: "array",
-        item: { kind: "object", fields: { name: nonEmpty }, required: ["name"] },
-      },
-    },
-  };
-  const envVarGroup: Spec = {
-    kind: "object",
-    required: ["name"],
-    fields: { name: nonEmpty, envVars: { kind: "array", item: envVar } },
-  };
-  const resources = {
-    services: { kind: "array", item: service } as Spec,
-    databases: { kind: "array", item: database } as Spec,
-    envVarGroups: { kind: "array", item: envVarGroup } as Spec,
-  };
-  const enabledDisabled: Spec = { kind: "enum", values: ["enabled", "disabled"] };
-  const root: Spec = {
-    kind: "object",
-    fields: {
-      ...resources,
-      projects: {
-        kind: "array",
-        item: {
-          kind: "object",
-          required: ["name", "environments"],
-          fields: {
-            name: nonEmpty,
-            environments: {
-              kind: "array",
-              item: {
-                kind: "object",
-                required: ["name"],
-                fields: {
-                  name: nonEmpty,
-                  ...resources,
-                  networking: { kind: "object", fields: { isolation: enabledDisabled } },
-                  permissions: { kind: "object", fields: { protection: enabledDisabled } },
-                },
-              },
-            },
-          },
-        },
-      },
-      ungrouped: { kind: "object", fields: resources },
-      previews: {
-        kind: "object",
-        fields: {
-          generation: { kind: "enum", values: ["off", "manual", "automatic"] },
-          expireAfterDays: { kind: "int", min: 1 },
-        },
-      },
-      previewsEnabled: bool,
-      previewsExpireAfterDays: { kind: "int", min: 1 },
-    },
-  };
-  return { root };
+/** One value read from the YAML: its node, and the key node when it is a map entry. */
+interface Place {
+  path: string;
+  node: Node;
+  key?: Node;
 }
 
-function describe(node: Node | null): string {
-  if (node === null) return "nothing";
+/**
+ * The YAML document as plain data, with the place of every value by JSON pointer (ajv's
+ * `instancePath`). Aliases are followed; a `key:` with no value is left out, as Render's parser
+ * treats it as absent, and remembered so a required one is reported as empty rather than missing.
+ */
+class Source {
+  /** By JSON pointer, as ajv names values. */
+  readonly places = new Map<string, Place>();
+  /** By YAML path, as problems name them. */
+  readonly byPath = new Map<string, Place>();
+  readonly emptyKeys = new Map<string, Node>();
+  readonly problems: BlueprintProblem[] = [];
+  readonly data: unknown;
+
+  constructor(
+    private readonly doc: Document,
+    private readonly lineCounter: LineCounter,
+    contents: Node,
+  ) {
+    this.data = this.read(contents, "", "");
+  }
+
+  at(node: Node | undefined): { line?: number; column?: number } {
+    const offset = node?.range?.[0];
+    if (offset === undefined) return {};
+    const { line, col } = this.lineCounter.linePos(offset);
+    return { line, column: col };
+  }
+
+  /** The line and column of a YAML path's key (map entries) or node, else of its nearest ancestor's. */
+  locate(path: string): { line?: number; column?: number } {
+    for (let p = path; ;) {
+      const place = this.byPath.get(p);
+      if (place) return this.at(place.key ?? place.node);
+      const parent = p.replace(/(\.[^.[\]]+|\[\d+\])$/, "");
+      if (parent === p) return {};
+      p = parent;
+    }
+  }
+
+  private resolve(node: unknown): Node | undefined {
+    if (node === null || node === undefined) return undefined;
+    if (isAlias(node)) return node.resolve(this.doc) as Node | undefined;
+    return node as Node;
+  }
+
+  private place(pointer: string, place: Place): void {
+    this.places.set(pointer, place);
+    this.byPath.set(place.path, place);
+  }
+
+  private read(node: Node, pointer: string, path: string, key?: Node): unknown {
+    this.place(pointer, { path, node, key });
+    if (isMap(node)) {
+      const out: Record<string, unknown> = {};
+      for (const pair of node.items) {
+        const keyNode = this.resolve(pair.key);
+        if (!isScalar(keyNode) || typeof keyNode.value !== "string") {
+          this.problems.push({
+            path: path || "(root)",
+            ...this.at(keyNode),
+            message: `keys must be strings (got ${describe(keyNode)})`,
+          });
+          continue;
+        }
+        const name = keyNode.value;
+        const childPointer = `${pointer}/${name.replace(/~/g, "~0").replace(/\//g, "~1")}`;
+        const childPath = path ? `${path}.${name}` : name;
+        const value = this.resolve(pair.value);
+        if (value === undefined || (isScalar(value) && value.value === null)) {
+          this.place(childPointer, { path: childPath, node: keyNode, key: keyNode });
+          this.emptyKeys.set(childPointer, keyNode);
+          continue;
+        }
+        out[name] = this.read(value, childPointer, childPath, keyNode);
+      }
+      return out;
+    }
+    if (isSeq(node))
+      return node.items.map((item, i) => {
+        const value = this.resolve(item);
+        const itemPointer = `${pointer}/${i}`;
+        const itemPath = `${path}[${i}]`;
+        if (value === undefined) {
+          this.place(itemPointer, { path: itemPath, node });
+          return null;
+        }
+        return this.read(value, itemPointer, itemPath);
+      });
+    return isScalar(node) ? node.value : null;
+  }
+
+  /** Every path read, with the line of its key (map entries) or node (list items). */
+  lines(): Map<string, number> {
+    const lines = new Map<string, number>();
+    for (const place of this.byPath.values()) {
+      const line = this.at(place.key ?? place.node).line;
+      if (line !== undefined) lines.set(place.path, line);
+    }
+    return lines;
+  }
+}
+
+function describe(node: Node | undefined): string {
+  if (node === undefined) return "nothing";
   if (isMap(node)) return "a map";
   if (isSeq(node)) return "a list";
   if (isScalar(node)) {
@@ -351,19 +228,6 @@ function describe(node: Node | null): string {
 
 /** The known key nearest to a typo (edit distance at most 2, case-insensitive), if any. */
 function closest(name: string, known: string[]): string | undefined {
-  const distance = (a: string, b: string): number => {
-    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-      let prev = row[0];
-      row[0] = i;
-      for (let j = 1; j <= b.length; j++) {
-        const next = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-        prev = row[j];
-        row[j] = next;
-      }
-    }
-    return row[b.length];
-  };
   let best: { key: string; d: number } | undefined;
   for (const key of known) {
     const d = distance(name.toLowerCase(), key.toLowerCase());
@@ -372,147 +236,175 @@ function closest(name: string, known: string[]): string | undefined {
   return best?.key;
 }
 
-const hint = (guess: string | undefined) => (guess ? ` (did you mean ${JSON.stringify(guess)}?)` : "");
+/**
+ * A number (or, for free text, a boolean) as written: `16`, `1.10`, `true`; undefined for anything
+ * else. A choice among values (an enum) takes numbers only: no version or plan is spelt `true`.
+ */
+function scalarSource(node: Node | undefined, choice: boolean): string | undefined {
+  if (!isScalar(node)) return undefined;
+  if (typeof node.value !== "number" && (choice || typeof node.value !== "boolean")) return undefined;
+  return String(node.source ?? node.value);
+}
 
-class Walker {
-  readonly problems: BlueprintProblem[] = [];
-  readonly lines = new Map<string, number>();
+let compiled: ValidateFunction | undefined;
 
-  constructor(
-    private readonly doc: Document,
-    private readonly lineCounter: LineCounter,
-  ) {}
+/** The Blueprint schema compiled once, with this file's keywords (see schema.ts). */
+function validator(): ValidateFunction {
+  if (compiled) return compiled;
+  const ajv = new Ajv({ allErrors: true, verbose: true, passContext: true, strict: true, inlineRefs: false });
+  ajv.addKeyword({ keyword: "displayHyphens", schemaType: "boolean" });
+  ajv.addKeyword({
+    keyword: "planSpelling",
+    schemaType: "boolean",
+    modifying: true,
+    errors: false,
+    before: "enum",
+    validate: (_schema: boolean, data: unknown, _parent: unknown, cxt?: DataValidationCxt) => {
+      if (typeof data === "string" && cxt)
+        cxt.parentData[cxt.parentDataProperty] = normalisePlanSpelling(data);
+      return true;
+    },
+  });
+  ajv.addKeyword({
+    keyword: "scalarText",
+    schemaType: "boolean",
+    modifying: true,
+    errors: false,
+    before: "enum",
+    validate: function (
+      this: Source,
+      _schema: boolean,
+      data: unknown,
+      parent?: AnySchemaObject,
+      cxt?: DataValidationCxt,
+    ) {
+      if (typeof data === "string" || !cxt) return true;
+      const choice = parent !== undefined && "enum" in parent;
+      const text = scalarSource(this.places.get(cxt.instancePath)?.node, choice);
+      if (text !== undefined) {
+        cxt.parentData[cxt.parentDataProperty] = text;
+        return true;
+      }
+      // With an enum, leave the message to it: "must be one of …" says more than "must be a string".
+      return choice;
+    },
+  });
+  compiled = ajv.compile(blueprintSchema);
+  return compiled;
+}
 
-  private at(node: Node | null | undefined): { line?: number; column?: number } {
-    const offset = node?.range?.[0];
-    if (offset === undefined) return {};
-    const { line, col } = this.lineCounter.linePos(offset);
-    return { line, column: col };
-  }
+const typeNames: Record<string, string> = {
+  string: "a string",
+  integer: "a whole number",
+  boolean: "true or false",
+  array: "a list",
+  object: "a map",
+};
 
-  problem(path: string, node: Node | null | undefined, message: string): void {
-    this.problems.push({ path: path || "(root)", ...this.at(node), message });
-  }
-
-  private resolve(node: unknown): Node | null {
-    if (node === null || node === undefined) return null;
-    if (isAlias(node)) return (node.resolve(this.doc) as Node | undefined) ?? null;
-    return node as Node;
-  }
-
-  walk(spec: Spec, raw: unknown, path: string, keyNode?: Node | null): unknown {
-    const node = this.resolve(raw);
-    const line = this.at(keyNode ?? node).line;
-    if (line !== undefined) this.lines.set(path, line);
-    switch (spec.kind) {
-      case "any":
-        return node?.toJSON();
-      case "string": {
-        if (isScalar(node) && typeof node.value === "string") {
-          if (spec.nonEmpty && node.value.trim() === "") {
-            this.problem(path, node, "must not be empty");
-            return undefined;
-          }
-          return node.value;
-        }
-        if (
-          spec.scalars &&
-          isScalar(node) &&
-          (typeof node.value === "number" || typeof node.value === "boolean")
-        )
-          return String(node.source ?? node.value);
-        this.problem(path, node, `must be a string (got ${describe(node)})`);
-        return undefined;
-      }
-      case "int": {
-        if (!isScalar(node) || typeof node.value !== "number" || !Number.isInteger(node.value)) {
-          this.problem(path, node, `must be a whole number (got ${describe(node)})`);
-          return undefined;
-        }
-        const v = node.value;
-        if ((spec.min !== undefined && v < spec.min) || (spec.max !== undefined && v > spec.max)) {
-          const range =
-            spec.max === undefined ? `at least ${spec.min}` : `from ${spec.min ?? 0} to ${spec.max}`;
-          this.problem(path, node, `must be ${range} (got ${v})`);
-          return undefined;
-        }
-        return v;
-      }
-      case "bool": {
-        if (isScalar(node) && typeof node.value === "boolean") return node.value;
-        this.problem(path, node, `must be true or false (got ${describe(node)})`);
-        return undefined;
-      }
-      case "enum": {
-        const text =
-          isScalar(node) && typeof node.value === "string"
-            ? node.value
-            : spec.scalars && isScalar(node) && typeof node.value === "number"
-              ? String(node.source ?? node.value)
-              : undefined;
-        const allowed = spec.values.map((v) => JSON.stringify(spec.display ? spec.display(v) : v)).join(", ");
-        if (text === undefined) {
-          this.problem(path, node, `must be one of ${allowed} (got ${describe(node)})`);
-          return undefined;
-        }
-        const value = spec.normalise ? spec.normalise(text) : text;
-        if (!spec.values.includes(value)) {
-          this.problem(path, node, `${JSON.stringify(text)} is not allowed; allowed: ${allowed}`);
-          return undefined;
-        }
-        return value;
-      }
-      case "array": {
-        if (!isSeq(node)) {
-          this.problem(path, node, `must be a list (got ${describe(node)})`);
-          return undefined;
-        }
-        return node.items.map((item, i) => this.walk(spec.item, item, `${path}[${i}]`));
-      }
-      case "object": {
-        if (!isMap(node)) {
-          this.problem(path, node, `must be a map (got ${describe(node)})`);
-          return undefined;
-        }
-        const out: Record<string, unknown> = {};
-        const known = Object.keys(spec.fields);
-        for (const pair of node.items) {
-          const key = this.resolve(pair.key);
-          if (!isScalar(key) || typeof key.value !== "string") {
-            this.problem(path, key, `keys must be strings (got ${describe(key)})`);
-            continue;
-          }
-          const name = key.value;
-          const childPath = path ? `${path}.${name}` : name;
-          const fieldSpec = spec.fields[name];
-          if (!fieldSpec) {
-            this.problem(
-              childPath,
-              key,
-              `unknown key ${JSON.stringify(name)}${hint(closest(name, known))}; allowed here: ${known.join(", ")}`,
-            );
-            continue;
-          }
-          const value = this.resolve(pair.value);
-          // An explicit `key:` with no value (null) is treated as absent, as Render's parser does for optional fields.
-          if (value === null || (isScalar(value) && value.value === null)) {
-            if (spec.required?.includes(name))
-              this.problem(childPath, key, "is required and must not be empty");
-            else if (key.range) this.lines.set(childPath, this.at(key).line ?? 0);
-            continue;
-          }
-          out[name] = this.walk(fieldSpec, value, childPath, key);
-        }
-        for (const name of spec.required ?? [])
-          if (!node.items.some((p) => isScalar(p.key) && p.key.value === name) && !(name in out))
-            this.problem(path ? `${path}.${name}` : name, node, `is required`);
-        return out;
-      }
+/** An ajv error as a problem at its YAML place, worded as the Blueprint author reads it. */
+function problemOf(source: Source, e: ErrorObject): { pointer: string; problem: BlueprintProblem } {
+  const place = source.places.get(e.instancePath);
+  const path = place?.path || "(root)";
+  const node = place?.node;
+  const parent = (e.parentSchema ?? {}) as Record<string, unknown>;
+  const at = (pointer: string, message: string, where: Node | undefined, childPath: string) => ({
+    pointer,
+    problem: { path: childPath, ...source.at(where), message },
+  });
+  const child = (name: string) => ({
+    pointer: `${e.instancePath}/${name.replace(/~/g, "~0").replace(/\//g, "~1")}`,
+    path: place?.path ? `${place.path}.${name}` : name,
+  });
+  switch (e.keyword) {
+    case "additionalProperties": {
+      const name = String(e.params.additionalProperty);
+      const known = Object.keys((parent.properties ?? {}) as object);
+      const guess = closest(name, known);
+      const { pointer, path: childPath } = child(name);
+      return at(
+        pointer,
+        `unknown key ${JSON.stringify(name)}${guess ? ` (did you mean ${JSON.stringify(guess)}?)` : ""}; allowed here: ${known.join(", ")}`,
+        source.places.get(pointer)?.key,
+        childPath,
+      );
     }
+    case "required": {
+      const { pointer, path: childPath } = child(String(e.params.missingProperty));
+      const emptyKey = source.emptyKeys.get(pointer);
+      return emptyKey
+        ? at(pointer, "is required and must not be empty", emptyKey, childPath)
+        : at(pointer, "is required", node, childPath);
+    }
+    case "type":
+      return at(
+        e.instancePath,
+        `must be ${typeNames[String(e.params.type)] ?? String(e.params.type)} (got ${describe(node)})`,
+        node,
+        path,
+      );
+    case "scalarText":
+      return at(e.instancePath, `must be a string (got ${describe(node)})`, node, path);
+    case "pattern": {
+      // schema.ts uses one pattern, `\S`: "not blank".
+      const message = e.schema === "\\S" ? "must not be empty" : `must match ${String(e.schema)}`;
+      return at(e.instancePath, `${message} (got ${describe(node)})`, node, path);
+    }
+    case "minimum":
+    case "maximum": {
+      const { minimum, maximum } = parent as { minimum?: number; maximum?: number };
+      const range = maximum === undefined ? `at least ${minimum}` : `from ${minimum ?? 0} to ${maximum}`;
+      return at(e.instancePath, `must be ${range} (got ${String(e.data)})`, node, path);
+    }
+    case "enum": {
+      const shown = (e.schema as string[]).map((v) => (parent.displayHyphens ? v.replace(/_/g, "-") : v));
+      const allowed = shown.map((v) => JSON.stringify(v)).join(", ");
+      const text =
+        isScalar(node) && typeof node.value === "string"
+          ? node.value
+          : parent.scalarText
+            ? scalarSource(node, true)
+            : undefined;
+      return at(
+        e.instancePath,
+        text === undefined
+          ? `must be one of ${allowed} (got ${describe(node)})`
+          : `${JSON.stringify(text)} is not allowed; allowed: ${allowed}`,
+        node,
+        path,
+      );
+    }
+    default:
+      return at(e.instancePath, e.message ?? `fails ${e.keyword}`, node, path);
   }
 }
 
-function checkEnvVars(walker: Walker, envVars: unknown, path: string, inGroup: boolean): void {
+/**
+ * Blanks an invalid value (the key stays, as `undefined`) or drops an unknown key, so the checks
+ * after the schema see only valid values yet still know which fields were written.
+ */
+function prune(data: unknown, pointer: string, unknownKey: boolean): void {
+  const parts = pointer
+    .split("/")
+    .slice(1)
+    .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
+  const last = parts.pop();
+  let cursor = data;
+  for (const part of parts) {
+    if (!cursor || typeof cursor !== "object") return;
+    cursor = (cursor as Record<string, unknown>)[part];
+  }
+  if (last === undefined || !cursor || typeof cursor !== "object") return;
+  if (unknownKey) delete (cursor as Record<string, unknown>)[last];
+  else (cursor as Record<string, unknown>)[last] = undefined;
+}
+
+/** Checks after the schema: report a problem at a YAML path; has a path been written at all. */
+interface Checker {
+  report(path: string, message: string): void;
+  written(path: string): boolean;
+}
+
+function checkEnvVars(check: Checker, envVars: unknown, path: string, inGroup: boolean): void {
   if (!Array.isArray(envVars)) return;
   const seen = new Set<string>();
   envVars.forEach((entry, i) => {
@@ -523,78 +415,64 @@ function checkEnvVars(walker: Walker, envVars: unknown, path: string, inGroup: b
       ["value", "generateValue", "sync", "fromDatabase", "fromService", "fromGroup"] as const
     ).filter((k) => e[k] !== undefined);
     if (e.fromGroup !== undefined) {
-      if (inGroup)
-        walker.problem(`${p}.fromGroup`, null, "an environment group cannot include another group");
+      if (inGroup) check.report(`${p}.fromGroup`, "an environment group cannot include another group");
       if (e.key !== undefined || sources.length > 1)
-        walker.problem(p, null, "a fromGroup entry takes no key and no other source");
+        check.report(p, "a fromGroup entry takes no key and no other source");
       return;
     }
-    if (e.key === undefined) walker.problem(`${p}.key`, null, "is required");
+    if (e.key === undefined) check.report(`${p}.key`, "is required");
     else {
       if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(e.key))
-        walker.problem(`${p}.key`, null, `${JSON.stringify(e.key)} is not a valid env var key`);
-      if (seen.has(e.key)) walker.problem(`${p}.key`, null, `duplicate env var key ${JSON.stringify(e.key)}`);
+        check.report(`${p}.key`, `${JSON.stringify(e.key)} is not a valid env var key`);
+      if (seen.has(e.key)) check.report(`${p}.key`, `duplicate env var key ${JSON.stringify(e.key)}`);
       seen.add(e.key);
     }
     if (sources.length !== 1)
-      walker.problem(
+      check.report(
         p,
-        null,
         sources.length === 0
           ? "needs one of value, generateValue, sync, fromDatabase, fromService"
           : `has more than one source (${sources.join(", ")}); give exactly one`,
       );
-    if (e.generateValue === false) walker.problem(`${p}.generateValue`, null, "may only be true");
-    if (e.sync === true) walker.problem(`${p}.sync`, null, "may only be false (a value to enter by hand)");
+    if (e.generateValue === false) check.report(`${p}.generateValue`, "may only be true");
+    if (e.sync === true) check.report(`${p}.sync`, "may only be false (a value to enter by hand)");
     if (inGroup && (e.sync !== undefined || e.fromDatabase || e.fromService))
-      walker.problem(p, null, "an environment group cannot use sync: false, fromDatabase or fromService");
+      check.report(p, "an environment group cannot use sync: false, fromDatabase or fromService");
     if (e.fromService && (e.fromService.property === undefined) === (e.fromService.envVarKey === undefined))
-      walker.problem(`${p}.fromService`, null, "needs exactly one of property or envVarKey");
+      check.report(`${p}.fromService`, "needs exactly one of property or envVarKey");
   });
 }
 
-function checkService(walker: Walker, s: BlueprintService, path: string): void {
+function checkService(check: Checker, s: BlueprintService, path: string): void {
   const keyvalue = s.type === "keyvalue" || s.type === "redis";
   const runtime = s.runtime ?? s.env;
   if (s.runtime !== undefined && s.env !== undefined && s.runtime !== s.env)
-    walker.problem(
-      `${path}.env`,
-      null,
-      "conflicts with runtime (env is its deprecated alias): keep runtime only",
-    );
+    check.report(`${path}.env`, "conflicts with runtime (env is its deprecated alias): keep runtime only");
   // A field present but invalid was reported already; "required" is for fields not written at all.
-  const missing = (field: string) => s[field] === undefined && !walker.lines.has(`${path}.${field}`);
+  const missing = (field: string) => s[field] === undefined && !check.written(`${path}.${field}`);
   if (!keyvalue && missing("runtime") && missing("env"))
-    walker.problem(`${path}.runtime`, null, "is required for this service type");
-  if (keyvalue && missing("ipAllowList"))
-    walker.problem(`${path}.ipAllowList`, null, "is required for keyvalue");
+    check.report(`${path}.runtime`, "is required for this service type");
+  if (keyvalue && missing("ipAllowList")) check.report(`${path}.ipAllowList`, "is required for keyvalue");
   if (runtime && nativeRuntimes.includes(runtime) && !keyvalue) {
-    if (missing("buildCommand"))
-      walker.problem(`${path}.buildCommand`, null, "is required for a native runtime");
+    if (missing("buildCommand")) check.report(`${path}.buildCommand`, "is required for a native runtime");
     if (missing("startCommand") && s.type !== "cron")
-      walker.problem(`${path}.startCommand`, null, "is required for a native runtime");
+      check.report(`${path}.startCommand`, "is required for a native runtime");
   }
   if (s.type === "cron" && missing("schedule"))
-    walker.problem(`${path}.schedule`, null, "is required for a cron job");
+    check.report(`${path}.schedule`, "is required for a cron job");
   if (s.type !== "cron" && s.schedule !== undefined)
-    walker.problem(`${path}.schedule`, null, "applies to cron jobs only");
+    check.report(`${path}.schedule`, "applies to cron jobs only");
   if (runtime === "static" && s.type !== "web")
-    walker.problem(`${path}.runtime`, null, "static is for type web only");
+    check.report(`${path}.runtime`, "static is for type web only");
   if (s.healthCheckPath !== undefined && s.type !== "web")
-    walker.problem(`${path}.healthCheckPath`, null, "applies to web services only");
+    check.report(`${path}.healthCheckPath`, "applies to web services only");
   if (s.healthCheckPath && !s.healthCheckPath.startsWith("/"))
-    walker.problem(
-      `${path}.healthCheckPath`,
-      null,
-      `must start with '/' (got ${JSON.stringify(s.healthCheckPath)})`,
-    );
-  if (
-    s.scaling &&
-    (s.scaling as { minInstances: number }).minInstances >
-      (s.scaling as { maxInstances: number }).maxInstances
-  )
-    walker.problem(`${path}.scaling`, null, "minInstances must not exceed maxInstances");
-  checkEnvVars(walker, s.envVars, `${path}.envVars`, false);
+    check.report(`${path}.healthCheckPath`, `must start with '/' (got ${JSON.stringify(s.healthCheckPath)})`);
+  const scaling = s.scaling as { minInstances?: number; maxInstances?: number } | undefined;
+  if (scaling?.minInstances !== undefined && scaling.maxInstances !== undefined)
+    if (scaling.minInstances > scaling.maxInstances)
+      check.report(`${path}.scaling`, "minInstances must not exceed maxInstances");
+  checkEnvVars(check, s.envVars, `${path}.envVars`, false);
 }
 
 /** Parses and validates Blueprint text (the YAML of a render.yaml). */
@@ -610,7 +488,6 @@ export function readBlueprint(text: string): ReadResult {
       }),
     };
   }
-  const walker = new Walker(doc, lineCounter);
   const contents = doc.contents as Node | null;
   if (contents === null || (isScalar(contents) && contents.value === null))
     return {
@@ -619,7 +496,28 @@ export function readBlueprint(text: string): ReadResult {
         { path: "(root)", message: "the file is empty: a Blueprint is a map with services and databases" },
       ],
     };
-  const raw = walker.walk(specs().root, contents, "") as Record<string, unknown> | undefined;
+
+  const source = new Source(doc, lineCounter, contents);
+  const problems = [...source.problems];
+  const validate = validator();
+  if (!validate.call(source, source.data)) {
+    // One problem per place: a value failing two keywords (e.g. scalarText then enum) is said once.
+    const seen = new Set<string>();
+    for (const error of validate.errors ?? []) {
+      const { pointer, problem } = problemOf(source, error);
+      if (seen.has(problem.path)) continue;
+      seen.add(problem.path);
+      problems.push(problem);
+      if (error.keyword !== "required") prune(source.data, pointer, error.keyword === "additionalProperties");
+    }
+  }
+
+  const lines = source.lines();
+  const check: Checker = {
+    report: (path, message) => problems.push({ path, ...source.locate(path), message }),
+    written: (path) => lines.has(path),
+  };
+  const raw = isMap(contents) ? (source.data as Record<string, unknown>) : undefined;
   const services: Located<BlueprintService>[] = [];
   const databases: Located<BlueprintDatabase>[] = [];
   const collect = (container: unknown, prefix: string) => {
@@ -635,7 +533,7 @@ export function readBlueprint(text: string): ReadResult {
     });
     (Array.isArray(c.envVarGroups) ? c.envVarGroups : []).forEach((g, i) =>
       checkEnvVars(
-        walker,
+        check,
         (g as { envVars?: unknown } | undefined)?.envVars,
         `${prefix}envVarGroups[${i}].envVars`,
         true,
@@ -651,39 +549,23 @@ export function readBlueprint(text: string): ReadResult {
         collect(env, `projects[${i}].environments[${j}].`),
       );
     });
-    for (const s of services) checkService(walker, s.value, s.path);
+    for (const s of services) checkService(check, s.value, s.path);
     const names = new Map<string, string>();
     const byLine = [...services, ...databases].sort(
-      (a, b) => (walker.lines.get(a.path) ?? 0) - (walker.lines.get(b.path) ?? 0),
+      (a, b) => (lines.get(a.path) ?? 0) - (lines.get(b.path) ?? 0),
     );
     for (const r of byLine) {
       const earlier = names.get(r.value.name);
       if (earlier)
-        walker.problem(
-          `${r.path}.name`,
-          null,
-          `duplicate name ${JSON.stringify(r.value.name)} (also ${earlier})`,
-        );
+        check.report(`${r.path}.name`, `duplicate name ${JSON.stringify(r.value.name)} (also ${earlier})`);
       else names.set(r.value.name, r.path);
     }
   }
-  // Problems found after the walk carry no node; give them the line of their path (or its parent's).
-  for (const p of walker.problems) {
-    if (p.line !== undefined) continue;
-    for (let path = p.path; path; path = path.replace(/(\.[^.[\]]+|\[\d+\])$/, "")) {
-      const line = walker.lines.get(path);
-      if (line !== undefined) {
-        p.line = line;
-        break;
-      }
-      if (!/(\.[^.[\]]+|\[\d+\])$/.test(path)) break;
-    }
+  if (problems.length > 0 || !raw) {
+    problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+    return { ok: false, problems };
   }
-  if (walker.problems.length > 0 || !raw) {
-    walker.problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
-    return { ok: false, problems: walker.problems };
-  }
-  return { ok: true, blueprint: { services, databases, raw, lines: walker.lines } };
+  return { ok: true, blueprint: { services, databases, raw, lines } };
 }
 
 /** One problem as a line of text: `render.yaml:12:5 services[0].plan: "big" is not allowed; …`. */
