@@ -1,6 +1,13 @@
 import { timingSafeEqual } from "node:crypto";
 import * as net from "node:net";
-import { listenTcp, type TcpFront } from "./tcpFront";
+import {
+  CANCEL_REQUEST,
+  GSSENC_REQUEST,
+  PROTOCOL_3,
+  SSL_REQUEST,
+  listenTcp,
+  type TcpFront,
+} from "./tcpFront";
 
 /** What a client must present in its startup message and password message. */
 export interface ProxyCredentials {
@@ -12,10 +19,6 @@ export interface ProxyCredentials {
 /** A listening TCP front; `close` also destroys every connection it accepted. */
 export type AuthProxy = TcpFront;
 
-const SSL_REQUEST = 80877103;
-const GSSENC_REQUEST = 80877104;
-const CANCEL_REQUEST = 80877102;
-const PROTOCOL_3 = 196608;
 /** A client that has not finished authenticating by then is dropped (it holds a socket and a buffer). */
 const AUTH_TIMEOUT_MS = 10_000;
 /** Larger startup or password messages are not from a real client. */

@@ -1,5 +1,11 @@
 import * as net from "node:net";
 
+/** The request codes of a PostgreSQL client's first message (protocol 3.0, "Message Formats"). */
+export const SSL_REQUEST = 80877103;
+export const GSSENC_REQUEST = 80877104;
+export const CANCEL_REQUEST = 80877102;
+export const PROTOCOL_3 = 196608;
+
 /** A listening TCP front of one database; `close` also destroys every connection it accepted. */
 export interface TcpFront {
   host: string;

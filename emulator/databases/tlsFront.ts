@@ -1,14 +1,17 @@
 import * as net from "node:net";
 import * as tls from "node:tls";
-import { listenTcp, type TcpFront } from "./tcpFront";
+import {
+  CANCEL_REQUEST,
+  GSSENC_REQUEST,
+  PROTOCOL_3,
+  SSL_REQUEST,
+  listenTcp,
+  type TcpFront,
+} from "./tcpFront";
 
 /** A listening TLS front of one database; `close` also destroys every connection it accepted. */
 export type TlsFront = TcpFront;
 
-const SSL_REQUEST = 80877103;
-const GSSENC_REQUEST = 80877104;
-const CANCEL_REQUEST = 80877102;
-const PROTOCOL_3 = 196608;
 /** A client that has not started TLS by then is dropped. */
 const NEGOTIATION_TIMEOUT_MS = 10_000;
 const MAX_STARTUP_BYTES = 10_000;
