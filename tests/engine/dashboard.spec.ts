@@ -8,11 +8,11 @@
  */
 import { strict as assert } from "node:assert";
 import { randomBytes } from "node:crypto";
-import { startEmulator, type RunningEmulator } from "../../emulator";
+import type { RunningEmulator } from "../../emulator";
 import { requireEngine } from "../../tools/pulumi-engine/locate";
 import type { PulumiResult, PulumiStack } from "../helpers/pulumiCli";
 import { trustingEmulator } from "../helpers/emulatorTrust";
-import { EmulatorApi, createArrakisStack, readStackFile } from "./stackHelpers";
+import { EmulatorApi, createArrakisStack, readStackFile, startLocalEmulator } from "./stackHelpers";
 
 const local = readStackFile();
 const openaiApiKey = `sk-test-${randomBytes(12).toString("hex")}`;
@@ -32,12 +32,7 @@ describe("engine: what the dashboard does to a live stack", function () {
 
   before(async () => {
     requireEngine();
-    emu = await startEmulator({
-      port: 0,
-      timings: "fast",
-      ownerId: local.plain["render:ownerId"],
-      apiKey: `rnd_${randomBytes(16).toString("hex")}`,
-    });
+    emu = await startLocalEmulator();
     api = new EmulatorApi(emu);
     stack = await trustingEmulator(emu, () =>
       createArrakisStack({

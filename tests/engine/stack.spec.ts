@@ -9,10 +9,10 @@
  */
 import { strict as assert } from "node:assert";
 import { randomBytes } from "node:crypto";
-import { startEmulator, type RunningEmulator } from "../../emulator";
+import type { RunningEmulator } from "../../emulator";
 import { requireEngine } from "../../tools/pulumi-engine/locate";
 import type { PulumiResult, PulumiStack } from "../helpers/pulumiCli";
-import { EmulatorApi, createArrakisStack, readStackFile } from "./stackHelpers";
+import { EmulatorApi, createArrakisStack, readStackFile, startLocalEmulator } from "./stackHelpers";
 import { trustingEmulator } from "../helpers/emulatorTrust";
 
 interface Postgres {
@@ -107,12 +107,7 @@ describe("engine: the arrakis stack against the emulator", function () {
 
   before(async () => {
     requireEngine();
-    emu = await startEmulator({
-      port: 0,
-      timings: "fast",
-      ownerId: local.plain["render:ownerId"],
-      apiKey: `rnd_${randomBytes(16).toString("hex")}`,
-    });
+    emu = await startLocalEmulator();
     api = new EmulatorApi(emu);
   });
 

@@ -7,7 +7,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
-import type { RunningEmulator } from "../../emulator";
+import { randomBytes } from "node:crypto";
+import { startEmulator, type RunningEmulator } from "../../emulator";
 import { PulumiStack } from "../helpers/pulumiCli";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
@@ -98,6 +99,19 @@ export async function createArrakisStack(options: {
 export interface ApiAnswer<T = unknown> {
   status: number;
   body: T;
+}
+
+/**
+ * An emulator for a stack of the arrakis program with the local stack's config: fast timings, the
+ * workspace of Pulumi.local.yaml and a random API key (so a key that leaks into output is found).
+ */
+export function startLocalEmulator(): Promise<RunningEmulator> {
+  return startEmulator({
+    port: 0,
+    timings: "fast",
+    ownerId: readStackFile().plain["render:ownerId"],
+    apiKey: `rnd_${randomBytes(16).toString("hex")}`,
+  });
 }
 
 /** A client of the emulator: its Render API (with the stack's key) and its control API. */

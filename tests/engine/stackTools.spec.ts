@@ -18,7 +18,7 @@ import { createHash, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { databaseTrustEnv, startEmulator, type RunningEmulator } from "../../emulator";
+import { databaseTrustEnv, type RunningEmulator } from "../../emulator";
 import { requireEngine } from "../../tools/pulumi-engine/locate";
 import { devEnvText, withSslmodeRequire } from "../../tools/devEnvFormat";
 import type { DriftReport } from "../../tools/driftReport";
@@ -28,6 +28,7 @@ import {
   copyProgram,
   readStackFile,
   removeProgramCopy,
+  startLocalEmulator,
   writeObjectConfig,
 } from "./stackHelpers";
 
@@ -95,12 +96,7 @@ describe("engine: npm run drift and npm run dev-env on the local stack", functio
 
   before(async () => {
     requireEngine();
-    emu = await startEmulator({
-      port: 0,
-      timings: "fast",
-      ownerId: local.plain["render:ownerId"],
-      apiKey: `rnd_${randomBytes(16).toString("hex")}`,
-    });
+    emu = await startLocalEmulator();
     api = new EmulatorApi(emu);
     const programDir = copyProgram();
     try {
