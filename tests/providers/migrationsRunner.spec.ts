@@ -222,12 +222,12 @@ describe("migrations runner (components/runMigrations.js, emulator database)", f
 });
 
 describe("migrations runner: redaction (pure)", () => {
-  const url = "postgresql://user:p%40ss-word-123@dpg-x-a.oregon-postgres.render.com:5432/db";
+  const url = "postgresql://user:fake-p%40ss-123@dpg-x-a.oregon-postgres.render.com:5432/db";
 
   it("hides the connection string, its password, and the password URL-decoded; not the user", () => {
     const secrets = runner.secretsOfAll([url, undefined, url]);
-    assert.deepEqual(secrets, [url, "p%40ss-word-123", "p@ss-word-123"]);
-    const text = `url=${url}\npw=p@ss-word-123\nenc=p%40ss-word-123\nuser=user`;
+    assert.deepEqual(secrets, [url, "fake-p%40ss-123", "fake-p@ss-123"]);
+    const text = `url=${url}\npw=fake-p@ss-123\nenc=fake-p%40ss-123\nuser=user`;
     assert.equal(runner.redact(text, secrets), "url=[secret]\npw=[secret]\nenc=[secret]\nuser=user");
     // A value that is no URL is hidden whole; one too short to be a secret is not (it would hide words).
     assert.deepEqual(runner.secretsOfAll(["not a url at all", "abc"]), ["not a url at all"]);
