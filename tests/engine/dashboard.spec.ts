@@ -81,7 +81,8 @@ describe("engine: what the dashboard does to a live stack", function () {
     assert.equal(up.code, 0, output(up));
     assert.equal(await deployPosts(), 1);
     assert.match(output(up), /deploy dep-\S+ of service srv-\S+ \(commit bbbbbbb\) is live and healthy/);
-    assert.match(up.stdout, new RegExp(`deployedCommit\\s*: ("[0-9a-f]{40}" => )?"${head}"`));
+    // The CLI's "Outputs:" block is not a contract (a non-interactive up printed none on CI): the
+    // deploy's own line above names the commit, and the stack output is read back below.
     assert.equal((await stack!.outputs()).deployedCommit, head);
     // The label stays in the stack file: a plain up deploys nothing more.
     const again = await stack!.up();
