@@ -13,8 +13,8 @@ import { startEmulator, type RunningEmulator } from "../emulator";
 import { REALISTIC_TIMINGS } from "../emulator/lifecycle/timings";
 import { bucketOf } from "../emulator/rateLimits";
 import { requireEngine } from "../tools/pulumi-engine/locate";
-import type { PulumiStack } from "../tests/helpers/pulumiCli";
-import { DynamicProviderHost, stripSecrets } from "../tests/helpers/providerHost";
+import type { PulumiStack } from "../tools/harness/pulumiCli";
+import { DynamicProviderHost, stripSecrets } from "../tools/harness/providerHost";
 import {
   Control,
   TreeMemorySampler,

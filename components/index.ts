@@ -1,8 +1,8 @@
 // Public barrel of the Render components.
-export * from "./postgres";
-export * from "./postgresExtension";
-export * from "./webService";
-export * from "./deploy";
-export * from "./migrations";
-export * from "./app";
-export * from "./stackConfig";
+export * from "./postgres/resource";
+export * from "./postgresExtension/resource";
+export * from "./webService/resource";
+export * from "./deploy/resource";
+export * from "./migrations/resource";
+export * from "../app/app";
+export * from "../app/stackConfig";

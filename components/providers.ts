@@ -3,11 +3,11 @@
  * (`@arrakis/render-providers`, built by {@link ./providerPackage}). The state of a resource holds a
  * small shim that `require`s this package in the provider host, not the providers' code.
  */
-import { DeployProvider } from "./deployProvider";
-import { PostgresExtensionProvider } from "./postgresExtensionProvider";
-import { PostgresProvider } from "./postgresProvider";
-import { quietProviderErrors } from "./providerErrors";
-import { WebServiceProvider } from "./webServiceProvider";
+import { DeployProvider } from "./deploy/provider";
+import { PostgresExtensionProvider } from "./postgresExtension/provider";
+import { PostgresProvider } from "./postgres/provider";
+import { quietProviderErrors } from "./runtime/errors";
+import { WebServiceProvider } from "./webService/provider";
 
 /**
  * The provider classes a program's resources use, by the kind a resource names in its shim; in a
@@ -22,7 +22,7 @@ const liveProviderClasses = quietProviderErrors({
 
 /**
  * The retired `render:Migrations` kind: migrations run through `@pulumi/command` now
- * (components/migrations.ts), but a state written before holds a Migrations resource whose shim loads
+ * (components/migrations/resource.ts), but a state written before holds a Migrations resource whose shim loads
  * this package to delete it once the program no longer declares it. Deleting one never did anything
  * (migrations are not undone); refresh reads nothing (its shim has no `read`).
  */

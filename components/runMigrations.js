@@ -1,5 +1,5 @@
 // Runs the app's migration command with the database's connection string hidden from everything it
-// prints. The interpreter of the migrations' `command.local.Command` (components/migrations.ts):
+// prints. The interpreter of the migrations' `command.local.Command` (components/migrations/resource.ts):
 //
 //   node runMigrations.js --secret-env=DATABASE_URL,DIRECT_URL --timeout-ms=600000 --database=dpg-… '<command>'
 //

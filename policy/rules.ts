@@ -3,11 +3,11 @@
  * as the policy analyzer receives them) in, violation messages out. No `@pulumi/policy` here, so every
  * rule is table-testable; policies.ts wires them into the policy pack.
  */
-import { postgresMonthlyUsd, priceTable, webServiceMonthlyUsd } from "../components/mapping/pricing";
+import { postgresMonthlyUsd, priceTable, webServiceMonthlyUsd } from "../app/prices";
 
-/** Type token of a Render database (components/postgres.ts). */
+/** Type token of a Render database (components/postgres/resource.ts). */
 export const postgresType = "pulumi-nodejs:dynamic/render:Postgres";
-/** Type token of a Render web service (components/webService.ts). */
+/** Type token of a Render web service (components/webService/resource.ts). */
 export const webServiceType = "pulumi-nodejs:dynamic/render:WebService";
 
 /** What the rules read of a database. */
@@ -137,7 +137,7 @@ export type PricedResource =
 
 /**
  * Monthly cost of a stack's Render resources, with the same price table (and the same rounding: none)
- * as the program's own budget check (components/stackConfig.ts `monthlyCost`). `unknown` lists the
+ * as the program's own budget check (app/stackConfig.ts `monthlyCost`). `unknown` lists the
  * plans without a known price.
  */
 export function stackMonthlyCost(resources: PricedResource[]): {
@@ -182,7 +182,7 @@ export function budgetViolations(
   if (cost.unknown.length > 0)
     return [
       `cannot check the monthly budget: no known price for ${cost.unknown.join(" and ")}. ` +
-        "Add it to components/mapping/pricing.ts",
+        "Add it to app/prices.ts",
     ];
   if (cost.totalUsd <= monthlyBudgetUsd) return [];
   return [

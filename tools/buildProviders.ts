@@ -1,12 +1,12 @@
 /**
  * Builds the providers package (`node_modules/@arrakis/render-providers`) from components/: what the
- * state's provider shims load in the provider host (see components/providerPackage.ts). Runs on
+ * state's provider shims load in the provider host (see components/runtime/package.ts). Runs on
  * `npm install` (postinstall) and as `npm run build:providers`; a program run rebuilds it when stale.
  *
  *   npm run build:providers           # build when a source file changed since the last build
  *   npm run build:providers -- --force
  */
-import { buildProviderPackage, providerPackageIsFresh } from "../components/providerPackage";
+import { buildProviderPackage, providerPackageIsFresh } from "../components/runtime/package";
 
 const force = process.argv.includes("--force");
 if (!force && providerPackageIsFresh()) {

@@ -3,7 +3,7 @@
  * (Pulumi.prod.yaml): its own database and web service, named after the pull request, on the cheapest
  * plans that run the production config, unprotected, with an expiry time. Pure: no CLI, no I/O.
  */
-import { postgresMonthlyUsd, priceTable, webServiceMonthlyUsd } from "../components/mapping/pricing";
+import { postgresMonthlyUsd, priceTable, webServiceMonthlyUsd } from "../app/prices";
 
 /** Plain stack config, `namespace:key` → value, as a stack file's `config:` holds it. */
 export type StackFileConfig = Record<string, unknown>;

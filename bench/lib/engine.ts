@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { databaseTrustEnv, type RunningEmulator } from "../../emulator";
-import { PulumiStack, type PulumiResult } from "../../tests/helpers/pulumiCli";
+import { PulumiStack, type PulumiResult } from "../../tools/harness/pulumiCli";
 import {
   copyProgram,
   readStackFile,

@@ -6,7 +6,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { monthlyCost, readStackConfig } from "../../components/stackConfig";
+import { monthlyCost, readStackConfig } from "../../app/stackConfig";
 import type { Postgres, Service } from "../../components/render/schemas";
 import {
   convertBlueprint,

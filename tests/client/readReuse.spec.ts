@@ -4,7 +4,7 @@
  * them; clients that do not opt in (polling) always ask Render; other keys never share answers.
  */
 import assert from "node:assert/strict";
-import { renderClientFrom } from "../../components/providerConfig";
+import { renderClientFrom } from "../../components/runtime/config";
 import { forgetRememberedReads } from "../../components/render/client";
 import { clientOf, control, emulator, requestLog, type Emulator } from "./harness";
 

@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { requireEngine } from "../../tools/pulumi-engine/locate";
-import { PulumiStack } from "../helpers/pulumiCli";
+import { PulumiStack } from "../../tools/harness/pulumiCli";
 import { copyProgram, removeProgramCopy } from "./stackHelpers";
 
 /** One database, no extension: the providers package is all this test is about. */
@@ -50,7 +50,7 @@ describe("engine: a changed checkout (issue 16)", function () {
     } finally {
       removeProgramCopy(programDir);
     }
-    providerSource = path.join(stack.projectDir, "components", "postgresProvider.ts");
+    providerSource = path.join(stack.projectDir, "components", "postgres", "provider.ts");
     original = fs.readFileSync(providerSource, "utf8");
     const up = await stack.up();
     assert.equal(up.code, 0, up.stdout + up.stderr);
@@ -99,7 +99,7 @@ describe("engine: a changed checkout (issue 16)", function () {
     ) as { inputs: Record<string, string> };
     const hash = crypto.createHash("sha256").update(fs.readFileSync(providerSource)).digest("hex");
     assert.equal(
-      stamp.inputs["components/postgresProvider.ts"],
+      stamp.inputs["components/postgres/provider.ts"],
       hash,
       "the package was not rebuilt from the edit",
     );

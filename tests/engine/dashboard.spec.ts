@@ -10,8 +10,8 @@ import { strict as assert } from "node:assert";
 import { randomBytes } from "node:crypto";
 import type { RunningEmulator } from "../../emulator";
 import { requireEngine } from "../../tools/pulumi-engine/locate";
-import type { PulumiResult, PulumiStack } from "../helpers/pulumiCli";
-import { trustingEmulator } from "../helpers/emulatorTrust";
+import type { PulumiResult, PulumiStack } from "../../tools/harness/pulumiCli";
+import { trustingEmulator } from "../../tools/harness/emulatorTrust";
 import { EmulatorApi, createArrakisStack, readStackFile, startLocalEmulator } from "./stackHelpers";
 
 const local = readStackFile();

@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { Client } from "pg";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { requireEngine } from "../../tools/pulumi-engine/locate";
-import { PulumiStack, type PulumiResult } from "../helpers/pulumiCli";
+import { PulumiStack, type PulumiResult } from "../../tools/harness/pulumiCli";
 import { call } from "../helpers/providers";
 
 const fixture = path.join(__dirname, "fixtures", "databaseTls");

@@ -14,7 +14,7 @@ import { Client } from "pg";
 import { parse, stringify } from "yaml";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { requireEngine } from "../../tools/pulumi-engine/locate";
-import { PulumiStack, type PulumiResult } from "../helpers/pulumiCli";
+import { PulumiStack, type PulumiResult } from "../../tools/harness/pulumiCli";
 import { call } from "../helpers/providers";
 
 const repoRoot = path.resolve(__dirname, "..", "..");

@@ -7,7 +7,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { engineMissingMessage, locateEngine, requireEngine } from "../../tools/pulumi-engine/locate";
-import { PulumiStack } from "../helpers/pulumiCli";
+import { PulumiStack } from "../../tools/harness/pulumiCli";
 
 const fixture = path.join(__dirname, "fixtures", "noop");
 const secretValue = "noop-secret-value-8d1f";

@@ -13,7 +13,7 @@ import { startEmulator, type RunningEmulator } from "../../emulator";
 import { exitCodes, runImport } from "../../tools/importBlueprint";
 import { requireEngine } from "../../tools/pulumi-engine/locate";
 import { api, createSeedResources, instantDatabaseBackend, type SeedResources } from "../blueprint/liveSeed";
-import { PulumiStack, type PulumiResult } from "../helpers/pulumiCli";
+import { PulumiStack, type PulumiResult } from "../../tools/harness/pulumiCli";
 import { copyProgram, removeProgramCopy } from "./stackHelpers";
 
 const repoRoot = path.resolve(__dirname, "..", "..");

@@ -4,7 +4,12 @@
  */
 import { strict as assert } from "node:assert";
 import type * as pulumi from "@pulumi/pulumi";
-import { DynamicProviderHost, providerKey, serializeProvider, stripSecrets } from "../helpers/providerHost";
+import {
+  DynamicProviderHost,
+  providerKey,
+  serializeProvider,
+  stripSecrets,
+} from "../../tools/harness/providerHost";
 
 interface LabelProps {
   name: string;

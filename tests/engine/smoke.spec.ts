@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { requireEngine } from "../../tools/pulumi-engine/locate";
-import { PulumiStack, type PulumiResult } from "../helpers/pulumiCli";
+import { PulumiStack, type PulumiResult } from "../../tools/harness/pulumiCli";
 
 const fixture = path.join(__dirname, "fixtures", "smoke");
 

@@ -11,9 +11,9 @@ import { strict as assert } from "node:assert";
 import { randomBytes } from "node:crypto";
 import type { RunningEmulator } from "../../emulator";
 import { requireEngine } from "../../tools/pulumi-engine/locate";
-import type { PulumiResult, PulumiStack } from "../helpers/pulumiCli";
+import type { PulumiResult, PulumiStack } from "../../tools/harness/pulumiCli";
 import { EmulatorApi, createArrakisStack, readStackFile, startLocalEmulator } from "./stackHelpers";
-import { trustingEmulator } from "../helpers/emulatorTrust";
+import { trustingEmulator } from "../../tools/harness/emulatorTrust";
 
 interface Postgres {
   id: string;

@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { randomBytes } from "node:crypto";
 import { startEmulator, type RunningEmulator } from "../../emulator";
-import { PulumiStack } from "../helpers/pulumiCli";
+import { PulumiStack } from "../../tools/harness/pulumiCli";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
 

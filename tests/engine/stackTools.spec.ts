@@ -22,7 +22,7 @@ import { databaseTrustEnv, type RunningEmulator } from "../../emulator";
 import { requireEngine } from "../../tools/pulumi-engine/locate";
 import { devEnvText, withSslmodeRequire } from "../../tools/devEnvFormat";
 import type { DriftReport } from "../../tools/driftReport";
-import { PulumiStack } from "../helpers/pulumiCli";
+import { PulumiStack } from "../../tools/harness/pulumiCli";
 import {
   EmulatorApi,
   copyProgram,

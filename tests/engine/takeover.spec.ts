@@ -20,7 +20,7 @@ import { parse } from "yaml";
 import { databaseTrustEnv, startEmulator, type RunningEmulator } from "../../emulator";
 import { requireEngine } from "../../tools/pulumi-engine/locate";
 import { seedLiveProduction, type LiveProduction } from "../fixtures/liveProduction";
-import { PulumiStack, type PulumiResult } from "../helpers/pulumiCli";
+import { PulumiStack, type PulumiResult } from "../../tools/harness/pulumiCli";
 import { EmulatorApi, copyProgram, removeProgramCopy } from "./stackHelpers";
 
 const repoRoot = path.resolve(__dirname, "..", "..");

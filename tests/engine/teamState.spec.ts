@@ -14,7 +14,7 @@ import * as crypto from "node:crypto";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { Client } from "pg";
-import { PulumiStack, type PulumiResult } from "../helpers/pulumiCli";
+import { PulumiStack, type PulumiResult } from "../../tools/harness/pulumiCli";
 
 const execFileAsync = promisify(execFile);
 const repoRoot = path.resolve(__dirname, "..", "..");

@@ -7,9 +7,9 @@ import { strict as assert } from "node:assert";
 import { randomBytes } from "node:crypto";
 import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../emulator";
-import { hiddenValue } from "../../components/webServiceProvider";
+import { hiddenValue } from "../../components/webService/provider";
 import { requireEngine } from "../../tools/pulumi-engine/locate";
-import { PulumiStack, type PulumiResult } from "../helpers/pulumiCli";
+import { PulumiStack, type PulumiResult } from "../../tools/harness/pulumiCli";
 import { call } from "../helpers/providers";
 
 const fixture = path.join(__dirname, "fixtures", "webservice");

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { startEmulator } from "../../emulator";
 import { requireEngine } from "../../tools/pulumi-engine/locate";
-import { PulumiStack, type PulumiResult } from "../helpers/pulumiCli";
+import { PulumiStack, type PulumiResult } from "../../tools/harness/pulumiCli";
 
 // The policy pack through the real engine: `pulumi preview --policy-pack policy` on stacks served by
 // the Render API emulator. One emulator, two stacks (a fixture program built from config, and the

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { monthlyCost, readStackConfig } from "../../components/stackConfig";
+import { monthlyCost, readStackConfig } from "../../app/stackConfig";
 import {
   budgetViolations,
   expiringPlanViolations,
@@ -115,7 +115,7 @@ describe("policy rules", () => {
     const unknownPlan = [{ type: postgresType, props: { name: "db", plan: "accelerated_1024gb" } }] as const;
     assert.deepEqual(budgetViolations([...unknownPlan], 12), [
       "cannot check the monthly budget: no known price for database db plan accelerated_1024gb. " +
-        "Add it to components/mapping/pricing.ts",
+        "Add it to app/prices.ts",
     ]);
     assert.deepEqual(budgetViolations([...unknownPlan], undefined), []);
   });

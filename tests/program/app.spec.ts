@@ -3,12 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import {
-  enforceBudget,
-  readStackConfig,
-  StackConfigError,
-  type ConfigReader,
-} from "../../components/stackConfig";
+import { enforceBudget, readStackConfig, StackConfigError, type ConfigReader } from "../../app/stackConfig";
 
 // The program's graph under setMocks: which resources, which env var comes from where, what is secret
 // and what is protected. (Secretness of provider outputs needs the real engine: see tests/engine.)
@@ -147,7 +142,7 @@ describe("the arrakis program (setMocks)", function () {
   });
 
   it("fails on a migrations folder that cannot be read before registering any resource (issue 9)", async () => {
-    const { RenderApp } = require("../../components/app") as typeof import("../../components/app");
+    const { RenderApp } = require("../../app/app") as typeof import("../../app/app");
     const before = registered.length;
     assert.throws(
       () =>
@@ -171,9 +166,9 @@ describe("the arrakis program (setMocks)", function () {
   });
 
   it("runs the migrations as a command:local:Command through the redacting runner, DATABASE_URL secret", async () => {
-    const { RenderApp } = require("../../components/app") as typeof import("../../components/app");
+    const { RenderApp } = require("../../app/app") as typeof import("../../app/app");
     const { hashMigrationsFolder, migrationsRunner } =
-      require("../../components/migrations") as typeof import("../../components/migrations");
+      require("../../components/migrations/resource") as typeof import("../../components/migrations/resource");
     const appDir = path.join("tests", "fixtures", "app");
     const app = new RenderApp("migr", {
       database: { name: "migr", plan: "basic_256mb", version: "17", ownerId: "tea-x" },
@@ -225,7 +220,7 @@ describe("the arrakis program (setMocks)", function () {
     const app = registered.find((r) => r.type === "arrakis:render:App");
     assert.ok(app);
     // The protect flag is not part of the mock's arguments; the resource keeps it.
-    const { RenderApp } = require("../../components/app") as typeof import("../../components/app");
+    const { RenderApp } = require("../../app/app") as typeof import("../../app/app");
     const probe = new RenderApp("probe", {
       database: { name: "p", plan: "basic_256mb", version: "17", ownerId: "tea-x" },
       service: {
@@ -409,8 +404,10 @@ describe("stack config validation", () => {
         }),
       }),
     );
-    const { appEnvVars } = require("../../components/app") as typeof import("../../components/app");
-    const database = { id: "dpg-x" } as unknown as import("../../components/postgres").RenderPostgres;
+    const { appEnvVars } = require("../../app/app") as typeof import("../../app/app");
+    const database = {
+      id: "dpg-x",
+    } as unknown as import("../../components/postgres/resource").RenderPostgres;
     const env = appEnvVars(database, {
       database: { ...config.database, ownerId: "tea-x" },
       service: { ...config.service, ownerId: "tea-x" },
@@ -454,10 +451,10 @@ describe("stack config validation", () => {
 describe("env var sources", () => {
   it("makes secret values secret even when their source is not, and links by database id", async () => {
     const { toEnvVarInputs } =
-      require("../../components/webService") as typeof import("../../components/webService");
+      require("../../components/webService/resource") as typeof import("../../components/webService/resource");
     const database = {
       id: pulumi.output("dpg-x-a"),
-    } as unknown as import("../../components/postgres").RenderPostgres;
+    } as unknown as import("../../components/postgres/resource").RenderPostgres;
     const inputs = toEnvVarInputs({
       URL: { fromDatabase: { database, property: "connectionString" } },
       HOST: { fromDatabase: { database, property: "host" } },

@@ -1,5 +1,5 @@
 /**
- * The product's database connections (components/databaseTls.ts) and the PostgresExtension provider
+ * The product's database connections (components/postgresExtension/databaseTls.ts) and the PostgresExtension provider
  * that uses them: TLS verified by default, libpq's sslmode/sslrootcert/PGSSLMODE/PGSSLROOTCERT honoured,
  * and errors that name the server and the setting to change. Against the emulator, whose databases
  * require TLS like Render's from outside Render.
@@ -12,13 +12,13 @@ import type * as tls from "node:tls";
 import type { Client } from "pg";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { createDatabaseBackend, type DatabaseHandle } from "../../emulator/databases";
-import { connectDatabase, connectionPlan } from "../../components/databaseTls";
+import { connectDatabase, connectionPlan } from "../../components/postgresExtension/databaseTls";
 import {
   PostgresExtensionProvider,
   type PostgresExtensionInputs,
-} from "../../components/postgresExtensionProvider";
-import { PostgresProvider, type PostgresOutputs } from "../../components/postgresProvider";
-import type { PostgresInputs } from "../../components/mapping/postgres";
+} from "../../components/postgresExtension/provider";
+import { PostgresProvider, type PostgresOutputs } from "../../components/postgres/provider";
+import type { PostgresInputs } from "../../components/postgres/mapping";
 import { checked, configured } from "../helpers/providers";
 
 const URL_BASE = "postgresql://u:secret-pw@db.example.com:5432/app";

@@ -1,17 +1,17 @@
 import { strict as assert } from "node:assert";
 import { startEmulator, type RunningEmulator } from "../../emulator";
-import { DeployProvider, type DeployOutputs } from "../../components/deployProvider";
-import type { DeployInputs } from "../../components/mapping/deploy";
-import type { PostgresInputs } from "../../components/mapping/postgres";
-import type { ServiceInputs } from "../../components/mapping/service";
+import { DeployProvider, type DeployOutputs } from "../../components/deploy/provider";
+import type { DeployInputs } from "../../components/deploy/mapping";
+import type { PostgresInputs } from "../../components/postgres/mapping";
+import type { ServiceInputs } from "../../components/webService/mapping";
 import {
   PostgresExtensionProvider,
   type PostgresExtensionInputs,
   type PostgresExtensionOutputs,
-} from "../../components/postgresExtensionProvider";
-import { PostgresProvider, type PostgresOutputs } from "../../components/postgresProvider";
-import { forgetDeletedVariable } from "../../components/providerConfig";
-import { WebServiceProvider, type WebServiceOutputs } from "../../components/webServiceProvider";
+} from "../../components/postgresExtension/provider";
+import { PostgresProvider, type PostgresOutputs } from "../../components/postgres/provider";
+import { forgetDeletedVariable } from "../../components/runtime/config";
+import { WebServiceProvider, type WebServiceOutputs } from "../../components/webService/provider";
 import { call, checked, configured } from "../helpers/providers";
 
 /** What a refresh does per resource: the read's answer, or its error message. */

@@ -1,8 +1,8 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { startEmulator, type RunningEmulator } from "../../emulator";
-import { DeployProvider, type DeployOutputs } from "../../components/deployProvider";
-import type { DeployInputs } from "../../components/mapping/deploy";
+import { DeployProvider, type DeployOutputs } from "../../components/deploy/provider";
+import type { DeployInputs } from "../../components/deploy/mapping";
 import { call, checked, configured } from "../helpers/providers";
 
 interface LoggedRequest {

@@ -9,8 +9,8 @@ import {
   stableHash,
   toCreateDeployBody,
   type DeployInputs,
-} from "../../components/mapping/deploy";
-import { readStackConfig, StackConfigError } from "../../components/stackConfig";
+} from "../../components/deploy/mapping";
+import { readStackConfig, StackConfigError } from "../../app/stackConfig";
 import type { Deploy } from "../../components/render/schemas";
 
 // The pure parts of RenderDeploy and the migrations step, table by table.

@@ -5,7 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Client } from "pg";
 import { startEmulator, type RunningEmulator } from "../../emulator";
-import { migrationsRunner } from "../../components/migrations";
+import { migrationsRunner } from "../../components/migrations/resource";
 import { call } from "../helpers/providers";
 
 const fixture = path.join(__dirname, "..", "fixtures", "app");

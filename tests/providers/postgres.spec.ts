@@ -4,9 +4,9 @@ import { startEmulator } from "../../emulator";
 import {
   PostgresExtensionProvider,
   type PostgresExtensionInputs,
-} from "../../components/postgresExtensionProvider";
-import { PostgresProvider, type PostgresOutputs } from "../../components/postgresProvider";
-import type { PostgresInputs } from "../../components/mapping/postgres";
+} from "../../components/postgresExtension/provider";
+import { PostgresProvider, type PostgresOutputs } from "../../components/postgres/provider";
+import type { PostgresInputs } from "../../components/postgres/mapping";
 import { call, checked, configured } from "../helpers/providers";
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>;

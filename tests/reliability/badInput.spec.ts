@@ -11,9 +11,9 @@ import { strict as assert } from "node:assert";
 import { randomBytes } from "node:crypto";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { requireEngine } from "../../tools/pulumi-engine/locate";
-import type { PulumiResult, PulumiStack } from "../helpers/pulumiCli";
+import type { PulumiResult, PulumiStack } from "../../tools/harness/pulumiCli";
 import { EmulatorApi, createArrakisStack } from "../engine/stackHelpers";
-import { trustingEmulator } from "../helpers/emulatorTrust";
+import { trustingEmulator } from "../../tools/harness/emulatorTrust";
 import { badInputCorpus } from "./badInputCorpus";
 import {
   RequestWatch,

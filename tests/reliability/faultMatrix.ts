@@ -5,7 +5,7 @@
  * the first run, or fails with a clear message and converges on one re-run; after it, Render holds
  * exactly what the stack says (no duplicate, no orphan, Pulumi's ids = live ids) and no secret showed.
  */
-import type { PulumiResult } from "../helpers/pulumiCli";
+import type { PulumiResult } from "../../tools/harness/pulumiCli";
 import {
   type FaultSpec,
   type LoggedRequest,

@@ -8,9 +8,9 @@
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import { startEmulator, type RunningEmulator } from "../../emulator";
-import type { PulumiResult, PulumiStack, RunOptions } from "../helpers/pulumiCli";
+import type { PulumiResult, PulumiStack, RunOptions } from "../../tools/harness/pulumiCli";
 import { EmulatorApi, createArrakisStack, readStackFile } from "../engine/stackHelpers";
-import { trustingEmulator } from "../helpers/emulatorTrust";
+import { trustingEmulator } from "../../tools/harness/emulatorTrust";
 
 /** Pulumi.local.yaml, split by how each value is set. */
 export const localStack = readStackFile();

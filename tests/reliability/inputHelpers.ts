@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import type { RunningEmulator } from "../../emulator";
-import type { PulumiStack } from "../helpers/pulumiCli";
+import type { PulumiStack } from "../../tools/harness/pulumiCli";
 import { EmulatorApi, readStackFile } from "../engine/stackHelpers";
 
 /** The local stack's config (Pulumi.local.yaml) as the specs start from it. */

@@ -5,7 +5,7 @@
  * tells (a `pulumi cancel`, a `pulumi refresh` with the flag it names), until the stack converges with
  * exactly one database and one service, available and live, and a clean preview.
  */
-import type { PulumiResult } from "../helpers/pulumiCli";
+import type { PulumiResult } from "../../tools/harness/pulumiCli";
 import {
   type LoggedRequest,
   type ReliabilityWorld,

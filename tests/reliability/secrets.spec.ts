@@ -15,9 +15,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { requireEngine } from "../../tools/pulumi-engine/locate";
-import type { PulumiResult, PulumiStack } from "../helpers/pulumiCli";
+import type { PulumiResult, PulumiStack } from "../../tools/harness/pulumiCli";
 import { EmulatorApi, createArrakisStack } from "../engine/stackHelpers";
-import { trustingEmulator } from "../helpers/emulatorTrust";
+import { trustingEmulator } from "../../tools/harness/emulatorTrust";
 import {
   RequestWatch,
   StackConfigWriter,

@@ -9,8 +9,8 @@ import {
   toPatchPostgresBody,
   type LivePostgres,
   type PostgresInputs,
-} from "../../components/mapping/postgres";
-import { isCidr, unknownSentinel } from "../../components/mapping/validation";
+} from "../../components/postgres/mapping";
+import { isCidr, unknownSentinel } from "../../components/runtime/validation";
 
 const seed = {
   name: "arrakis-prod-db",

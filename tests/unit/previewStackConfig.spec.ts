@@ -14,7 +14,7 @@ import {
   previewName,
   previewStackConfig,
 } from "../../tools/previewStackConfig";
-import { readStackConfig } from "../../components/stackConfig";
+import { readStackConfig } from "../../app/stackConfig";
 
 const prodConfig = (
   parse(fs.readFileSync(path.join(__dirname, "..", "..", "Pulumi.prod.yaml"), "utf8")) as {

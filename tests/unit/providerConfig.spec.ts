@@ -8,8 +8,8 @@ import {
   providerConfigFrom,
   renderClientFrom,
   verifyOwner,
-} from "../../components/providerConfig";
-import { readStackConfig, StackConfigError } from "../../components/stackConfig";
+} from "../../components/runtime/config";
+import { readStackConfig, StackConfigError } from "../../app/stackConfig";
 
 // render:apiKey as people paste it: a trailing line break or spaces are trimmed, whitespace inside is
 // refused naming the key, never showing it (issue 17, item 7).

@@ -9,11 +9,11 @@ import {
   providerPackageDir,
   providerPackageIsFresh,
   providerPackageName,
-} from "../../components/providerPackage";
+} from "../../components/runtime/package";
 import { providerClasses } from "../../components/providers";
 
 // The providers package is what every resource's state loads in the provider host
-// (components/providerPackage.ts): it must exist, hold every provider, and be rebuilt when stale.
+// (components/runtime/package.ts): it must exist, hold every provider, and be rebuilt when stale.
 describe("providers package", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "arrakis-providers-"));
   const projectRoot = path.resolve(__dirname, "..", "..");
@@ -90,7 +90,7 @@ describe("providers package", () => {
       const longAgo = new Date(Date.now() - 5 * 60_000);
       fs.utimesSync(lock, longAgo, longAgo);
       const script =
-        `const b = require(${JSON.stringify(path.join(projectRoot, "components", "providerPackageBuild.js"))});` +
+        `const b = require(${JSON.stringify(path.join(projectRoot, "components", "runtime", "packageBuild.js"))});` +
         `const built = b.ensureFresh(${JSON.stringify(pkgDir)}); require(${JSON.stringify(pkgDir)});` +
         `process.stdout.write(built ? "built" : "fresh");`;
       const runs = await Promise.all(
@@ -120,7 +120,7 @@ describe("providers package", () => {
       // The rebuild cannot write its bundle (tests run as root, which ignores modes: a folder blocks it).
       fs.rmSync(path.join(pkgDir, "bundle.js"));
       fs.mkdirSync(path.join(pkgDir, "bundle.js"));
-      const builder = require("../../components/providerPackageBuild.js") as {
+      const builder = require("../../components/runtime/packageBuild.js") as {
         load(dir: string): unknown;
       };
       assert.throws(

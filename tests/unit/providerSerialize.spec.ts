@@ -4,15 +4,15 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { packagedProvider, providerPackageName } from "../../components/providerPackage";
-import { PostgresExtensionProvider } from "../../components/postgresExtensionProvider";
-import { PostgresProvider } from "../../components/postgresProvider";
-import { WebServiceProvider } from "../../components/webServiceProvider";
+import { packagedProvider, providerPackageName } from "../../components/runtime/package";
+import { PostgresExtensionProvider } from "../../components/postgresExtension/provider";
+import { PostgresProvider } from "../../components/postgres/provider";
+import { WebServiceProvider } from "../../components/webService/provider";
 
 // Every provider is serialized into the state of each of its resources, the way the SDK does it
 // (`serializeFunction(() => provider)`), then loaded back the way the provider host does. A provider
 // that does not serialize makes `pulumi up` hang under mocks, so this is checked here, fast.
-// What the state holds is the shim of each kind (components/providerPackage.ts); the classes
+// What the state holds is the shim of each kind (components/runtime/package.ts); the classes
 // themselves are checked too, since the in-process provider specs serialize them by value.
 const providers: [string, object][] = [
   ["RenderPostgres", packagedProvider("postgres")],

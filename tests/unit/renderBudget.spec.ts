@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { providerConfigFrom } from "../../components/providerConfig";
+import { providerConfigFrom } from "../../components/runtime/config";
 import { bucketsFor, RateBudget, renderRateLimits, sharedRateBudget } from "../../components/render/budget";
 
 /** A virtual clock: sleep(ms) moves time to the sleeper's wake-up time. */

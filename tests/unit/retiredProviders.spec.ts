@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { ensureProviderPackage, providerPackageDir } from "../../components/providerPackage";
+import { ensureProviderPackage, providerPackageDir } from "../../components/runtime/package";
 
 // A state written before migrations ran through @pulumi/command holds a `render:Migrations` resource
 // whose shim loads the providers package and looks up the kind "migrations" to delete it, once the

@@ -12,8 +12,8 @@ import {
   sameRepo,
   type LiveService,
   type ServiceInputs,
-} from "../../components/mapping/service";
-import { unknownSentinel } from "../../components/mapping/validation";
+} from "../../components/webService/mapping";
+import { unknownSentinel } from "../../components/runtime/validation";
 
 const sources = {
   "dpg-d303qfodl3ps739p3e6g-a": {

@@ -9,7 +9,7 @@ import {
   diffPostgres,
   fromPostgres,
   type LivePostgres,
-} from "../../components/mapping/postgres";
+} from "../../components/postgres/mapping";
 import {
   checkServiceInputs,
   diffService,
@@ -17,8 +17,8 @@ import {
   predictedServiceUrl,
   type LiveService,
   type ServiceInputs,
-} from "../../components/mapping/service";
-import type { PostgresInputs } from "../../components/mapping/postgres";
+} from "../../components/webService/mapping";
+import type { PostgresInputs } from "../../components/postgres/mapping";
 import type { Postgres, Service } from "../../components/render/schemas";
 import type { Blueprint, BlueprintDatabase, BlueprintService, Located } from "./validate";
 
@@ -88,7 +88,7 @@ export interface Conversion {
   chosen: { service?: Located<BlueprintService>; database?: Located<BlueprintDatabase> };
 }
 
-/** Env vars the program's `RenderApp` wires itself (components/app.ts), and how. */
+/** Env vars the program's `RenderApp` wires itself (app/app.ts), and how. */
 const wiredEnvVars = {
   DATABASE_URL: "fromDatabase connectionString of the stack's database",
   DIRECT_URL: "fromDatabase connectionString of the stack's database",

@@ -17,7 +17,7 @@ import {
   regions,
   servicePlans,
   serviceRuntimes,
-} from "../../components/mapping/enums";
+} from "../../components/render/enums";
 
 /** Every service type a Blueprint may declare (`redis` is Render's deprecated alias of `keyvalue`). */
 export const blueprintServiceTypes = ["web", "pserv", "worker", "cron", "keyvalue", "redis"] as const;

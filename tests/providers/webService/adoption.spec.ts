@@ -3,8 +3,8 @@
  * Adoption of a service that already exists: refused by default, by adoptId or adoptExisting, never across regions.
  */
 import { strict as assert } from "node:assert";
-import { WebServiceProvider, type WebServiceOutputs } from "../../../components/webServiceProvider";
-import type { ServiceInputs } from "../../../components/mapping/service";
+import { WebServiceProvider, type WebServiceOutputs } from "../../../components/webService/provider";
+import type { ServiceInputs } from "../../../components/webService/mapping";
 import { call, checked } from "../../helpers/providers";
 import { useWebServiceEmulator, type Emulator } from "./setup";
 

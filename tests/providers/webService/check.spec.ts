@@ -3,8 +3,8 @@
  * Checks before any write: bad fields, env var shapes, unknown arguments, render.yaml spellings.
  */
 import { strict as assert } from "node:assert";
-import { WebServiceProvider } from "../../../components/webServiceProvider";
-import type { ServiceInputs } from "../../../components/mapping/service";
+import { WebServiceProvider } from "../../../components/webService/provider";
+import type { ServiceInputs } from "../../../components/webService/mapping";
 import { checked } from "../../helpers/providers";
 import { useWebServiceEmulator, type Emulator } from "./setup";
 

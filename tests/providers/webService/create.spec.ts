@@ -3,8 +3,8 @@
  * Creates: every field and env var kind in one POST, linked properties, and create-once after a lost response or a failure after the POST.
  */
 import { strict as assert } from "node:assert";
-import { WebServiceProvider } from "../../../components/webServiceProvider";
-import type { ServiceInputs } from "../../../components/mapping/service";
+import { WebServiceProvider } from "../../../components/webService/provider";
+import type { ServiceInputs } from "../../../components/webService/mapping";
 import { call, checked } from "../../helpers/providers";
 import { useWebServiceEmulator, type ConnectionInfo, type Emulator } from "./setup";
 

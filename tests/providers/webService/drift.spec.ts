@@ -3,7 +3,7 @@
  * Drift: a change made through the API shows in diff and update puts it back; a service deleted out of band fails the diff.
  */
 import { strict as assert } from "node:assert";
-import { WebServiceProvider, type WebServiceOutputs } from "../../../components/webServiceProvider";
+import { WebServiceProvider, type WebServiceOutputs } from "../../../components/webService/provider";
 import { useWebServiceEmulator } from "./setup";
 
 describe("RenderWebService provider (emulator)", function () {

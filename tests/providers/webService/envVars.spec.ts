@@ -7,8 +7,8 @@ import {
   WebServiceProvider,
   changedHiddenValue,
   type WebServiceOutputs,
-} from "../../../components/webServiceProvider";
-import type { ServiceInputs } from "../../../components/mapping/service";
+} from "../../../components/webService/provider";
+import type { ServiceInputs } from "../../../components/webService/mapping";
 import { call, checked } from "../../helpers/providers";
 import { useWebServiceEmulator, type ConnectionInfo, type Emulator } from "./setup";
 

@@ -9,8 +9,8 @@ import {
   secretDrift,
   hiddenValue,
   type WebServiceOutputs,
-} from "../../../components/webServiceProvider";
-import type { ServiceInputs } from "../../../components/mapping/service";
+} from "../../../components/webService/provider";
+import type { ServiceInputs } from "../../../components/webService/mapping";
 import { useWebServiceEmulator, type ConnectionInfo } from "./setup";
 
 describe("RenderWebService provider (emulator)", function () {

@@ -6,8 +6,8 @@
  */
 import { strict as assert } from "node:assert";
 import { startEmulator } from "../../../emulator";
-import { WebServiceProvider, type WebServiceOutputs } from "../../../components/webServiceProvider";
-import type { ServiceInputs } from "../../../components/mapping/service";
+import { WebServiceProvider, type WebServiceOutputs } from "../../../components/webService/provider";
+import type { ServiceInputs } from "../../../components/webService/mapping";
 import { RateBudget } from "../../../components/render/budget";
 import { eventually } from "../../emulator/harness";
 import { call, checked, configured } from "../../helpers/providers";

@@ -3,8 +3,8 @@
  * Updates in place: suspension as desired state, scaling, one PATCH for every mutable field, replacement for immutable ones.
  */
 import { strict as assert } from "node:assert";
-import { WebServiceProvider, type WebServiceOutputs } from "../../../components/webServiceProvider";
-import type { ServiceInputs } from "../../../components/mapping/service";
+import { WebServiceProvider, type WebServiceOutputs } from "../../../components/webService/provider";
+import type { ServiceInputs } from "../../../components/webService/mapping";
 import { call, checked } from "../../helpers/providers";
 import { useWebServiceEmulator, type Emulator } from "./setup";
 

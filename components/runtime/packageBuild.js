@@ -1,7 +1,7 @@
 "use strict";
 /**
  * Builds and loads the providers package (`node_modules/@arrakis/render-providers`), in plain
- * JavaScript because it runs in two places: in the program (through components/providerPackage.ts)
+ * JavaScript because it runs in two places: in the program (through components/runtime/package.ts)
  * and in the dynamic provider host, which has no TypeScript loader and loads the package before any
  * program runs (a refresh, a destroy, the refresh step of an up).
  *
@@ -22,7 +22,7 @@ const path = require("node:path");
 const packageName = "@arrakis/render-providers";
 const stampFile = "build.json";
 const bundleFile = "bundle.js";
-const selfRelative = path.join("components", "providerPackageBuild.js");
+const selfRelative = path.join("components", "runtime", "packageBuild.js");
 /** A build takes well under this; a lock older than it was left by a killed process. */
 const staleLockMs = 60_000;
 const lockWaitMs = 120_000;

@@ -10,9 +10,16 @@ import {
   type PostgresPlan,
   type PostgresVersion,
   type Region,
-} from "./enums";
+} from "../render/enums";
 import type { CreatePostgresBody, Postgres, UpdatePostgresBody } from "../render/schemas";
-import { allowed, identifierProblem, isCidr, isUnknown, nameProblem, type InputFailure } from "./validation";
+import {
+  allowed,
+  identifierProblem,
+  isCidr,
+  isUnknown,
+  nameProblem,
+  type InputFailure,
+} from "../runtime/validation";
 
 /** One IP allow list entry, API spelling. */
 export interface IpAllowEntry {

@@ -2,9 +2,9 @@
  * What every Render provider shares: the stack config read in `configure` (the API key never is an
  * input), the client built from it, and the workspace check that `check` runs before anything else.
  */
-import { RenderClient, defaultBaseUrl } from "./render/client";
-import { isRenderApiError } from "./render/errors";
-import { isUnknown, type InputFailure } from "./mapping/validation";
+import { RenderClient, defaultBaseUrl } from "../render/client";
+import { isRenderApiError } from "../render/errors";
+import { isUnknown, type InputFailure } from "./validation";
 
 /** Stack config a provider reads in `configure`. */
 export interface RenderProviderConfig {

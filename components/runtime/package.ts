@@ -21,7 +21,7 @@
  */
 import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
-import { providerClasses, type ProviderKind } from "./providers";
+import { providerClasses, type ProviderKind } from "../providers";
 
 /** The package builder and loader, plain JavaScript: the provider host runs it too (providerPackageBuild.js). */
 interface PackageBuilder {
@@ -30,12 +30,12 @@ interface PackageBuilder {
   build(dir: string, root?: string): ProviderPackageBuild;
   ensureFresh(dir: string, root?: string): ProviderPackageBuild | undefined;
 }
-const builder = require("./providerPackageBuild.js") as PackageBuilder;
+const builder = require("./packageBuild.js") as PackageBuilder;
 
 /** The name the shims `require` in the provider host. */
 export const providerPackageName = builder.packageName;
 
-const projectRoot = path.resolve(__dirname, "..");
+const projectRoot = path.resolve(__dirname, "..", "..");
 
 /** Where the package is built: a real folder (not a link), so the SDK sees it as a node_modules module. */
 export const providerPackageDir = path.join(projectRoot, "node_modules", ...providerPackageName.split("/"));

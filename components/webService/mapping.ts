@@ -12,9 +12,9 @@ import {
   type Region,
   type ServicePlan,
   type ServiceRuntime,
-} from "./enums";
+} from "../render/enums";
 import type { CreateServiceBody, UpdateServiceBody } from "../render/schemas";
-import { allowed, isUnknown, nameProblem, type InputFailure } from "./validation";
+import { allowed, isUnknown, nameProblem, type InputFailure } from "../runtime/validation";
 
 /**
  * How an env var gets its value. `linked` and `secret` values are secrets end to end; `generated` is

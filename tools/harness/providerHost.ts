@@ -6,7 +6,7 @@
  *
  * Like the engine, it strips secret wrappers from what it sends (the host answers Configure with
  * acceptSecrets=false). For fast provider-level tests only: stack behaviour is accepted through the CLI
- * (tests/helpers/pulumiCli.ts).
+ * (tools/harness/pulumiCli.ts).
  */
 import * as grpc from "@grpc/grpc-js";
 import { spawn, type ChildProcess } from "node:child_process";

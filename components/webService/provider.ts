@@ -19,8 +19,8 @@ import {
   type LinkSource,
   type LiveService,
   type ServiceInputs,
-} from "./mapping/service";
-import { isUnknown } from "./mapping/validation";
+} from "./mapping";
+import { isUnknown } from "../runtime/validation";
 import {
   providerConfigFrom,
   renderClientFrom,
@@ -28,10 +28,10 @@ import {
   goneFromRender,
   mayForget,
   type RenderProviderConfig,
-} from "./providerConfig";
-import { RenderClient, isOutcomeUnknown } from "./render/client";
-import { isNotFound } from "./render/errors";
-import type { EnvVar, Service } from "./render/schemas";
+} from "../runtime/config";
+import { RenderClient, isOutcomeUnknown } from "../render/client";
+import { isNotFound } from "../render/errors";
+import type { EnvVar, Service } from "../render/schemas";
 
 /** What a `RenderWebService` holds in state: its inputs plus what Render reports. */
 export interface WebServiceOutputs extends ServiceInputs {

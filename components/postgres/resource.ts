@@ -3,8 +3,8 @@
  * (type `pulumi-nodejs:dynamic/render:Postgres`).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { postgresSecretOutputs } from "./postgresProvider";
-import { packagedProvider } from "./providerPackage";
+import { postgresSecretOutputs } from "./provider";
+import { packagedProvider } from "../runtime/package";
 
 /** Arguments of a Render PostgreSQL database. render.yaml spellings are accepted where noted. */
 export interface RenderPostgresArgs {

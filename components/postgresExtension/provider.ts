@@ -7,9 +7,9 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { connectDatabase } from "./databaseTls";
-import { isUnknown, type InputFailure } from "./mapping/validation";
-import { providerConfigFrom, renderClientFrom, type RenderProviderConfig } from "./providerConfig";
-import { isNotFound } from "./render/errors";
+import { isUnknown, type InputFailure } from "../runtime/validation";
+import { providerConfigFrom, renderClientFrom, type RenderProviderConfig } from "../runtime/config";
+import { isNotFound } from "../render/errors";
 
 /** Inputs after `check`: exactly one of `connectionString` and `postgresId`. */
 export interface PostgresExtensionInputs {

@@ -4,13 +4,13 @@
  */
 import { z } from "zod";
 import type { AppEnvValue } from "./app";
-import { allowed } from "./mapping/validation";
-import { databaseLinkProperties } from "./mapping/enums";
-import { checkDeployInputs } from "./mapping/deploy";
-import { checkPostgresInputs } from "./mapping/postgres";
-import { postgresMonthlyUsd, priceTable, webServiceMonthlyUsd } from "./mapping/pricing";
-import { checkServiceInputs, type EnvVarInput } from "./mapping/service";
-import { apiKeyProblem } from "./providerConfig";
+import { allowed } from "../components/runtime/validation";
+import { databaseLinkProperties } from "../components/render/enums";
+import { checkDeployInputs } from "../components/deploy/mapping";
+import { checkPostgresInputs } from "../components/postgres/mapping";
+import { postgresMonthlyUsd, priceTable, webServiceMonthlyUsd } from "./prices";
+import { checkServiceInputs, type EnvVarInput } from "../components/webService/mapping";
+import { apiKeyProblem } from "../components/runtime/config";
 
 /** Reads one config value: `namespace:key` -> raw string (JSON for structured values) or undefined. */
 export type ConfigReader = (namespace: string, key: string) => string | undefined;
@@ -372,7 +372,7 @@ export function monthlyCost(config: ArrakisConfig): { totalUsd: number; lines: s
     web === undefined ? `web service plan ${config.service.plan}` : undefined,
   ].filter((x): x is string => x !== undefined);
   if (unknown.length > 0)
-    throw new Error(`no known price for ${unknown.join(" and ")}: add it to components/mapping/pricing.ts`);
+    throw new Error(`no known price for ${unknown.join(" and ")}: add it to app/prices.ts`);
   return {
     totalUsd: (db ?? 0) + (web ?? 0),
     lines: [

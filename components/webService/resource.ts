@@ -3,10 +3,10 @@
  * (type `pulumi-nodejs:dynamic/render:WebService`).
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { DatabaseLinkProperty } from "./mapping/enums";
-import type { RenderPostgres } from "./postgres";
-import { webServiceSecretOutputs } from "./webServiceProvider";
-import { packagedProvider } from "./providerPackage";
+import type { DatabaseLinkProperty } from "../render/enums";
+import type { RenderPostgres } from "../postgres/resource";
+import { webServiceSecretOutputs } from "./provider";
+import { packagedProvider } from "../runtime/package";
 
 /**
  * One env var's source, the typed equivalent of a render.yaml `envVars` entry:

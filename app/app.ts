@@ -4,13 +4,18 @@
  */
 import type * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { RenderDeploy, type RenderDeployArgs } from "./deploy";
-import { serviceDeploySettings, stableHash } from "./mapping/deploy";
-import { appMigrations, migrationsHashOf, type AppMigrationsArgs } from "./migrations";
-import { RenderPostgres, type RenderPostgresArgs } from "./postgres";
-import { PostgresExtension } from "./postgresExtension";
-import type { DatabaseLinkProperty } from "./mapping/enums";
-import { RenderWebService, toEnvVarInputs, type EnvVarSource, type RenderWebServiceArgs } from "./webService";
+import { RenderDeploy, type RenderDeployArgs } from "../components/deploy/resource";
+import { serviceDeploySettings, stableHash } from "../components/deploy/mapping";
+import { appMigrations, migrationsHashOf, type AppMigrationsArgs } from "../components/migrations/resource";
+import { RenderPostgres, type RenderPostgresArgs } from "../components/postgres/resource";
+import { PostgresExtension } from "../components/postgresExtension/resource";
+import type { DatabaseLinkProperty } from "../components/render/enums";
+import {
+  RenderWebService,
+  toEnvVarInputs,
+  type EnvVarSource,
+  type RenderWebServiceArgs,
+} from "../components/webService/resource";
 
 /** One extra env var of the app's service: a plain value, a link to the app's database, or generated. */
 export type AppEnvValue =

@@ -19,7 +19,7 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { requireEngine, type EngineLocation } from "../../tools/pulumi-engine/locate";
+import { requireEngine, type EngineLocation } from "../pulumi-engine/locate";
 
 /** The outcome of one CLI command. */
 export interface PulumiResult {

@@ -6,7 +6,7 @@
  * starts none; for a new service it waits for the deploy Render started with it.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { packagedProvider } from "./providerPackage";
+import { packagedProvider } from "../runtime/package";
 
 /** The HTTP health probe run once the deploy is live. */
 export interface RenderDeployHealthCheck {

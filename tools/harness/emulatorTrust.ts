@@ -1,6 +1,6 @@
 /**
  * The emulator's databases require TLS with a certificate of its own CA; the product trusts a CA through
- * libpq's PGSSLROOTCERT (components/databaseTls.ts). A PulumiStack copies the environment when it is
+ * libpq's PGSSLROOTCERT (components/postgresExtension/databaseTls.ts). A PulumiStack copies the environment when it is
  * created, so a stack made inside {@link trustingEmulator} runs its providers (and the app's migration
  * command) with the emulator's CA trusted; the variable is restored afterwards.
  */

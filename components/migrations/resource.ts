@@ -23,7 +23,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { hashFiles } from "./mapping/deploy";
+import { hashFiles } from "../deploy/mapping";
 
 /** Arguments of the migrations step (stack config `arrakis:migrations`). */
 export interface AppMigrationsArgs {
@@ -46,7 +46,9 @@ export interface MigrationsDatabase {
 }
 
 /** The migrations' runner: runs the command with the secrets in `--secret-env` hidden from its output. */
-export const migrationsRunner = path.join(__dirname, "runMigrations.js");
+// Not moved into migrations/: its path, relative to the app checkout, is the command's `interpreter` in
+// every stack's state, and a new path would show as `~ interpreter` and run the migrations again.
+export const migrationsRunner = path.join(__dirname, "..", "runMigrations.js");
 
 /** Reads every file under `dir` (relative path -> content), skipping nothing but symlinked folders. */
 function readTree(dir: string, prefix = ""): Record<string, Buffer> {

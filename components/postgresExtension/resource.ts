@@ -3,7 +3,7 @@
  * (type `pulumi-nodejs:dynamic/render:PostgresExtension`).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { packagedProvider } from "./providerPackage";
+import { packagedProvider } from "../runtime/package";
 
 /** Arguments of a database extension. */
 export interface PostgresExtensionArgs {

@@ -12,12 +12,12 @@ import {
   toCreatePostgresBody,
   toPatchPostgresBody,
   type PostgresInputs,
-} from "./mapping/postgres";
-import { isUnknown } from "./mapping/validation";
-import { RenderClient, isOutcomeUnknown } from "./render/client";
-import { isNotFound, isRenderApiError } from "./render/errors";
-import type { Postgres, PostgresConnectionInfo } from "./render/schemas";
-import { waitForPostgresAvailable } from "./render/wait";
+} from "./mapping";
+import { isUnknown } from "../runtime/validation";
+import { RenderClient, isOutcomeUnknown } from "../render/client";
+import { isNotFound, isRenderApiError } from "../render/errors";
+import type { Postgres, PostgresConnectionInfo } from "../render/schemas";
+import { waitForPostgresAvailable } from "../render/wait";
 import {
   providerConfigFrom,
   renderClientFrom,
@@ -25,7 +25,7 @@ import {
   goneFromRender,
   mayForget,
   type RenderProviderConfig,
-} from "./providerConfig";
+} from "../runtime/config";
 
 /** What a `RenderPostgres` holds in state: its inputs plus what Render reports. */
 export interface PostgresOutputs extends PostgresInputs {

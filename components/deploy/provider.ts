@@ -14,13 +14,13 @@ import {
   rollbackTarget,
   toCreateDeployBody,
   type DeployInputs,
-} from "./mapping/deploy";
-import { isUnknown } from "./mapping/validation";
-import { providerConfigFrom, renderClientFrom, type RenderProviderConfig } from "./providerConfig";
-import { RenderClient, isOutcomeUnknown } from "./render/client";
-import { isNotFound, isRenderApiError } from "./render/errors";
-import type { Deploy, DeployStatus, Service } from "./render/schemas";
-import { isTerminalDeployStatus, pollUntil, type WaitTimeoutError } from "./render/wait";
+} from "./mapping";
+import { isUnknown } from "../runtime/validation";
+import { providerConfigFrom, renderClientFrom, type RenderProviderConfig } from "../runtime/config";
+import { RenderClient, isOutcomeUnknown } from "../render/client";
+import { isNotFound, isRenderApiError } from "../render/errors";
+import type { Deploy, DeployStatus, Service } from "../render/schemas";
+import { isTerminalDeployStatus, pollUntil, type WaitTimeoutError } from "../render/wait";
 
 /** What a `RenderDeploy` holds in state: its inputs plus the outcome of its last deploy. */
 export interface DeployOutputs extends DeployInputs {

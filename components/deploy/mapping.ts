@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Deploy, DeployStatus } from "../render/schemas";
-import { isUnknown, type InputFailure } from "./validation";
+import { isUnknown, type InputFailure } from "../runtime/validation";
 
 /** The HTTP probe run once a deploy is `live`. */
 export interface HealthProbe {
