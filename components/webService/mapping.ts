@@ -2,73 +2,19 @@
  * Pure mapping for a Render web service: user inputs (render.yaml spellings accepted) -> normalised
  * inputs -> API bodies, and a live service -> the inputs it corresponds to, for drift.
  */
-import { z } from "zod";
-import {
-  databaseLinkProperties,
-  regions,
-  servicePlans,
-  serviceRuntimes,
-  type DatabaseLinkProperty,
-  type Region,
-  type ServicePlan,
-  type ServiceRuntime,
-} from "../render/enums";
+import type { z } from "zod";
+import type { DatabaseLinkProperty, Region, ServicePlan, ServiceRuntime } from "../render/enums";
 import type { CreateServiceBody, UpdateServiceBody } from "../render/schemas";
-import { allowed, isUnknown, nameProblem, type InputFailure } from "../runtime/validation";
+import { isUnknown, type InputFailure } from "../runtime/validation";
+import { makeWebServiceSchema, webServiceFieldMeta, type EnvVarInput, type ServiceInputs } from "./schema";
 
-/**
- * How an env var gets its value. `linked` and `secret` values are secrets end to end; `generated` is
- * made once by Render; `serviceUrl` is the service's own public URL (e.g. NEXTAUTH_URL), kept equal to
- * it by the provider.
- */
-export type EnvVarKind = "plain" | "secret" | "generated" | "linked" | "serviceUrl";
-
-/** Every env var kind, for validation messages. */
-export const envVarKinds: readonly EnvVarKind[] = ["plain", "secret", "generated", "linked", "serviceUrl"];
-
-/**
- * One env var as the provider sees it after `check` (keyed by its name). `value` is absent for
- * `generated` and `serviceUrl`; a `linked` one names its database and property instead, and the
- * provider reads the value from Render when it needs it, so it never sits in the stack's state.
- */
-export interface EnvVarInput {
-  kind: EnvVarKind;
-  value?: string;
-  /** `linked`: the Render Postgres id (`dpg-…`). */
-  database?: string;
-  /** `linked`: which part of its connection (render.yaml `fromDatabase.property`). */
-  property?: DatabaseLinkProperty;
-  /**
-   * Set by refresh only, never an input: what changed outside Pulumi, in words and without a value. A
-   * secret's placeholder is itself shown as `[secret]`, so this is what makes its drift visible.
-   */
-  drift?: string;
-}
-
-/** Inputs of a Render web service after `check`: normalised, our spellings. */
-export interface ServiceInputs {
-  name: string;
-  ownerId: string;
-  repo: string;
-  branch?: string;
-  rootDir: string;
-  runtime: ServiceRuntime;
-  plan: ServicePlan;
-  region: Region;
-  buildCommand: string;
-  startCommand: string;
-  preDeployCommand?: string;
-  healthCheckPath: string;
-  numInstances: number;
-  autoDeploy: boolean;
-  pullRequestPreviews: boolean;
-  /** Desired state: suspended (no instance runs, nothing is billed by the hour) or running. Default false. */
-  suspended: boolean;
-  envVars: Record<string, EnvVarInput>;
-  adoptExisting: boolean;
-  /** Adopt exactly this live service (`srv-…`) on create; it must exist and carry `name`. */
-  adoptId?: string;
-}
+export {
+  envVarKeyPattern,
+  envVarKinds,
+  type EnvVarInput,
+  type EnvVarKind,
+  type ServiceInputs,
+} from "./schema";
 
 /** The subset of Render's service object that mapping reads. */
 export interface LiveService {
@@ -100,161 +46,42 @@ export interface LiveService {
   };
 }
 
-/** Fields that cannot change without replacing the service. */
-export const serviceImmutableFields = ["ownerId", "region", "runtime"] as const;
+/** Service settings read back from Render, compared with the desired ones for drift. */
+type LiveSettings = Omit<ServiceInputs, "envVars" | "adoptExisting" | "adoptId">;
 
-/** Render's rule for env var keys is UNCONFIRMED; we take the POSIX shell rule, which every runtime accepts. */
-export const envVarKeyPattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * Fields that cannot change without replacing the service (`replaces` in schema.ts), alphabetical as
+ * the diff lists them.
+ */
+export const serviceImmutableFields = Object.entries(webServiceFieldMeta(makeWebServiceSchema()))
+  .filter(([, m]) => m.replaces)
+  .map(([key]) => key as keyof LiveSettings)
+  .sort();
 
-function serviceFieldSchemas() {
-  const bool = (what: string) => z.boolean({ error: `${what} must be true or false` });
-  const command = (what: string) =>
-    z
-      .string({
-        error: `is required: the ${what} command, e.g. ${what === "build" ? "npm install && npm run build" : "npm start"}`,
-      })
-      .trim()
-      .min(1, { error: `must not be empty: the ${what} command` });
-  return {
-    name: z.string({ error: "is required: the service's name on Render" }).superRefine((v, ctx) => {
-      const problem = nameProblem(v);
-      if (problem) ctx.addIssue({ code: "custom", message: problem });
-    }),
-    ownerId: z
-      .string({
-        error: "is required: a workspace id like tea-…; set it with `pulumi config set render:ownerId tea-…`",
-      })
-      .regex(/^(tea|usr|own)-[a-z0-9]+$/, {
-        error: (i) =>
-          `must be a Render workspace id like tea-d303qfodl3ps739p3e60 (got ${JSON.stringify(i.input)})`,
-      }),
-    repo: z
-      .string({ error: "is required: the Git repository URL, e.g. https://github.com/happydotemdr/arrakis" })
-      .trim()
-      .regex(/^https:\/\/[A-Za-z0-9.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+?$/, {
-        error: (i) =>
-          `must be an https URL of a repository like https://github.com/owner/repo (got ${JSON.stringify(i.input)})`,
-      })
-      // Render stores the repo without ".git".
-      .transform((v) => v.replace(/\.git$/, "")),
-    branch: z
-      .string({ error: "must be a string" })
-      .regex(/^(?!\/)(?!.*\.\.)(?!.*\/\/)[A-Za-z0-9._/-]+(?<![./])$/, {
-        error: "is not a valid Git branch name",
-      })
-      .optional(),
-    rootDir: z
-      .string({ error: "must be a string" })
-      .refine((v) => !v.startsWith("/") && !v.split("/").includes(".."), {
-        error: "must be a path inside the repository (no leading '/', no '..')",
-      })
-      .default(""),
-    runtime: z
-      .enum(serviceRuntimes, {
-        error: (i) =>
-          `${JSON.stringify(i.input)} is not a Render runtime; allowed: ${allowed(serviceRuntimes)}`,
-      })
-      .default("node"),
-    plan: z
-      .enum(servicePlans, {
-        error: (i) =>
-          `${JSON.stringify(i.input)} is not a Render web service plan; allowed: ${allowed(servicePlans)}`,
-      })
-      .default("starter"),
-    region: z
-      .enum(regions, {
-        error: (i) => `${JSON.stringify(i.input)} is not a Render region; allowed: ${allowed(regions)}`,
-      })
-      .default("oregon"),
-    buildCommand: command("build"),
-    startCommand: command("start"),
-    preDeployCommand: z.string({ error: "must be a string" }).optional(),
-    healthCheckPath: z
-      .string({ error: "must be a string" })
-      .regex(/^(\/[^\s]*)?$/, {
-        error: (i) => `must be empty or a path starting with '/' (got ${JSON.stringify(i.input)})`,
-      })
-      .default(""),
-    numInstances: z
-      .number({ error: "must be a whole number of instances from 1 to 100" })
-      .int({ error: "must be a whole number of instances from 1 to 100" })
-      .min(1, { error: "must be a whole number of instances from 1 to 100" })
-      .max(100, { error: "must be a whole number of instances from 1 to 100" })
-      .default(1),
-    autoDeploy: bool("autoDeploy").default(false),
-    pullRequestPreviews: bool("pullRequestPreviews").default(false),
-    suspended: bool("suspended").default(false),
-    envVars: z
-      .record(
-        z.string(),
-        z.object(
-          {
-            kind: z.enum(["plain", "secret", "generated", "linked", "serviceUrl"], {
-              error: `must be one of ${allowed(envVarKinds)}`,
-            }),
-            value: z.string({ error: "must be a string" }).optional(),
-            database: z.string({ error: "must be a Render Postgres id like dpg-…-a" }).optional(),
-            property: z
-              .enum(databaseLinkProperties, {
-                error: (i) =>
-                  `${JSON.stringify(i.input)} is not a database property; allowed: ${allowed(databaseLinkProperties)}`,
-              })
-              .optional(),
-          },
-          { error: "must be {kind, value}" },
-        ),
-        { error: "must be a map of env var key to {kind, value}" },
-      )
-      .default({})
-      .superRefine((vars, ctx) => {
-        for (const [key, v] of Object.entries(vars)) {
-          if (!envVarKeyPattern.test(key))
-            ctx.addIssue({
-              code: "custom",
-              path: [key],
-              message: "is not a valid env var key: use letters, digits and '_', not starting with a digit",
-            });
-          if (v.kind === "linked") {
-            if (v.database === undefined || v.property === undefined)
-              ctx.addIssue({
-                code: "custom",
-                path: [key],
-                message: `a linked value needs {database, property}; property is one of ${allowed(databaseLinkProperties)}`,
-              });
-            continue;
-          }
-          const valueless = v.kind === "generated" || v.kind === "serviceUrl";
-          if (!valueless && v.value === undefined)
-            ctx.addIssue({ code: "custom", path: [key], message: `needs a value (kind ${v.kind})` });
-          if (valueless && v.value !== undefined)
-            ctx.addIssue({
-              code: "custom",
-              path: [key],
-              message:
-                v.kind === "generated"
-                  ? "a generated value is made by Render; give no value"
-                  : "the value is the service's own URL; give no value",
-            });
-        }
-      }),
-    adoptExisting: bool("adoptExisting").default(false),
-    adoptId: z
-      .string({ error: 'must be a Render service id like "srv-…"' })
-      .regex(/^srv-[a-z0-9]+$/, {
-        error: 'must be a Render service id like "srv-…" (the dashboard URL has it)',
-      })
-      .optional(),
-  };
-}
+/**
+ * Settings changed in place, in the schema's order: neither immutable nor compared apart (env vars,
+ * the adoption options, and the optional branch and preDeployCommand).
+ */
+const serviceMutableFields = Object.keys(makeWebServiceSchema().shape).filter(
+  (key): key is keyof LiveSettings =>
+    !(serviceImmutableFields as readonly string[]).includes(key) &&
+    !["envVars", "adoptExisting", "adoptId", "branch", "preDeployCommand"].includes(key),
+);
 
-/** render.yaml spellings -> ours (`env` for runtime, `autoDeploy: "yes"/"no"`). */
-function fromBlueprintSpelling(raw: Record<string, unknown>): Record<string, unknown> {
+/**
+ * render.yaml keys -> ours (`env` for runtime: a field's `blueprint` metadata); render.yaml values
+ * (`autoDeploy: "yes"`, plan `Standard`) are the schema's own transforms.
+ */
+function fromBlueprintSpelling(
+  raw: Record<string, unknown>,
+  fieldMeta: ReturnType<typeof webServiceFieldMeta>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = { ...raw };
-  if (out.env !== undefined && out.runtime === undefined) out.runtime = out.env;
-  delete out.env;
-  for (const key of ["autoDeploy", "pullRequestPreviews"])
-    if (out[key] === "yes" || out[key] === "no") out[key] = out[key] === "yes";
-  if (typeof out.plan === "string") out.plan = out.plan.trim().toLowerCase().replace(/-/g, "_");
+  for (const [field, { blueprint }] of Object.entries(fieldMeta)) {
+    if (blueprint === undefined) continue;
+    if (out[blueprint] !== undefined && out[field] === undefined) out[field] = out[blueprint];
+    delete out[blueprint];
+  }
   for (const key of Object.keys(out)) if (out[key] === null) delete out[key];
   if (out.envVars && typeof out.envVars === "object") {
     // Keys must be checked even when some values are unknown; only values pass through unvalidated.
@@ -276,8 +103,9 @@ export function checkServiceInputs(raw: Record<string, unknown>): {
   failures: InputFailure[];
 } {
   const failures: InputFailure[] = [];
-  const values = fromBlueprintSpelling(raw);
-  const schemas = serviceFieldSchemas();
+  const schema = makeWebServiceSchema();
+  const schemas = schema.shape;
+  const values = fromBlueprintSpelling(raw, webServiceFieldMeta(schema));
   const out: Record<string, unknown> = {};
   for (const [key, schema] of Object.entries(schemas)) {
     const value = values[key];
@@ -317,7 +145,7 @@ function propertyPath(key: string, path: readonly PropertyKey[]): string {
 }
 
 /** Live service settings as our inputs (env vars are read separately). */
-export function fromService(live: LiveService): Omit<ServiceInputs, "envVars" | "adoptExisting" | "adoptId"> {
+export function fromService(live: LiveService): LiveSettings {
   const d = live.serviceDetails;
   const env = d.envSpecificDetails ?? {};
   return {
@@ -371,21 +199,8 @@ export function diffService(
   const changed: string[] = [];
   const replaced: string[] = [];
   for (const field of serviceImmutableFields) if (desired[field] !== now[field]) replaced.push(field);
-  const mutable = [
-    "name",
-    "repo",
-    "rootDir",
-    "plan",
-    "buildCommand",
-    "startCommand",
-    "healthCheckPath",
-    "numInstances",
-    "autoDeploy",
-    "pullRequestPreviews",
-    // Not a PATCH field: POST /suspend or /resume (the provider's converge).
-    "suspended",
-  ] as const;
-  for (const field of mutable)
+  // `suspended` is not a PATCH field: POST /suspend or /resume (the provider's converge).
+  for (const field of serviceMutableFields)
     if (field === "repo" ? !sameRepo(desired.repo, now.repo) : desired[field] !== now[field])
       changed.push(field);
   if (desired.branch !== undefined && desired.branch !== now.branch) changed.push("branch");

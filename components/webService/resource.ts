@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { DatabaseLinkProperty } from "../render/enums";
 import type { RenderPostgres } from "../postgres/resource";
 import { webServiceSecretOutputs } from "./provider";
+import type { WebServiceFields } from "./schema";
 import { packagedProvider } from "../runtime/package";
 
 /**
@@ -25,56 +26,17 @@ export type EnvVarSource =
   | { fromDatabase: { database: RenderPostgres; property: DatabaseLinkProperty } }
   | { fromService: "url" };
 
-/** Arguments of a Render web service. render.yaml names and spellings are accepted where noted. */
-export interface RenderWebServiceArgs {
-  /** Service name, unique in the workspace; also the `<name>.onrender.com` subdomain. */
-  name: pulumi.Input<string>;
-  /** Workspace id `tea-…`. Default: stack config `render:ownerId`. */
-  ownerId?: pulumi.Input<string>;
-  /** Git repository URL, e.g. https://github.com/happydotemdr/arrakis (a `.git` suffix is dropped). */
-  repo: pulumi.Input<string>;
-  /** Branch to build. Default: the repository's default branch. */
-  branch?: pulumi.Input<string>;
-  /** Subdirectory to build from. Default the repository root. */
-  rootDir?: pulumi.Input<string>;
-  /** Runtime (render.yaml `runtime` or `env`): node, python, go, ruby, rust, elixir. Default node. Immutable. */
-  runtime?: pulumi.Input<string>;
-  /** Plan: starter, standard, pro, … Default starter. */
-  plan?: pulumi.Input<string>;
-  /** Region: oregon, ohio, virginia, frankfurt or singapore. Default oregon. Immutable. */
-  region?: pulumi.Input<string>;
-  /** Build command, e.g. `npm install && npm run build`. */
-  buildCommand: pulumi.Input<string>;
-  /** Start command, e.g. `npm start`. */
-  startCommand: pulumi.Input<string>;
-  /** Command run before each deploy (e.g. migrations). */
-  preDeployCommand?: pulumi.Input<string>;
-  /** Path Render probes for health, e.g. `/`. Default none. */
-  healthCheckPath?: pulumi.Input<string>;
-  /** Instances, 1–100 (changed through Render's scale endpoint). Default 1. */
-  numInstances?: pulumi.Input<number>;
-  /** Deploy on every push to the branch. Default false (manual deploys, as the seed keeps it). */
-  autoDeploy?: pulumi.Input<boolean>;
-  /** Pull request previews. Default false. */
-  pullRequestPreviews?: pulumi.Input<boolean>;
-  /**
-   * Desired state: `true` suspends the service (Render's "Suspend"), `false` resumes one suspended
-   * outside Pulumi. Default false: running.
-   */
-  suspended?: pulumi.Input<boolean>;
-  /** The whole set of env vars: keys set on Render but not here are removed by `pulumi up`. */
-  envVars?: Record<string, EnvVarSource>;
-  /**
-   * Adopt a service of the same name that already exists instead of failing. (Pulumi's `import` resource
-   * option fails for dynamic resources, pulumi/pulumi#16175: use this or `adoptId`.)
-   */
-  adoptExisting?: pulumi.Input<boolean>;
-  /**
-   * Adopt exactly this live service (`srv-…`, from its dashboard URL) instead of creating one. It must
-   * exist, be in the workspace and carry `name`; the first `pulumi up` changes only what differs.
-   */
-  adoptId?: pulumi.Input<string>;
-}
+/** Each field of a schema's input as a Pulumi input; homomorphic, so each keeps its JSDoc. */
+type InputsOf<T> = { [K in keyof T]: pulumi.Input<Exclude<T[K], undefined>> };
+
+/**
+ * Arguments of a Render web service (fields and their JSDoc: schema.ts). render.yaml names and
+ * spellings are accepted where noted. `ownerId` defaults to the stack config; env vars are typed sources.
+ */
+export type RenderWebServiceArgs = InputsOf<Omit<WebServiceFields, "ownerId" | "envVars">> &
+  Partial<InputsOf<Pick<WebServiceFields, "ownerId">>> & {
+    [K in keyof Pick<WebServiceFields, "envVars">]?: Record<string, EnvVarSource>;
+  };
 
 type EnvVarInputs = Record<
   string,
