@@ -4,47 +4,11 @@
  */
 import { createHash } from "node:crypto";
 import type { Deploy, DeployStatus } from "../render/schemas";
+import { z } from "zod";
 import { isUnknown, type InputFailure } from "../runtime/validation";
+import { makeDeploySchema, type DeployInputs } from "./schema";
 
-/** The HTTP probe run once a deploy is `live`. */
-export interface HealthProbe {
-  /** Path probed, e.g. `/` or `/api/health`. Empty: the service's own `healthCheckPath`. */
-  path: string;
-  /** Status the app must answer. Default 200. */
-  expectedStatus: number;
-  /** Time allowed for one attempt, in ms. Default 5000. */
-  timeoutMs: number;
-  /** Attempts after the first one. Default 3. */
-  retries: number;
-  /** Pause between attempts, in ms. Default 2000. */
-  intervalMs: number;
-}
-
-/** What a `RenderDeploy` takes, after `check` filled in the defaults. */
-export interface DeployInputs {
-  /** Service id `srv-…`. */
-  serviceId: string;
-  /** Commit SHA to deploy; empty: the head of the service's branch. */
-  commit: string;
-  /** Hash of what the app runs (env vars, service settings, migrations): a change means a new deploy. */
-  trigger: string;
-  /**
-   * A deploy asked for by hand (the dashboard's "Deploy latest commit"): any label, e.g. a timestamp.
-   * Each new non-empty value deploys again (the branch head, or `commit` when pinned); the same value,
-   * or none, deploys nothing.
-   */
-  release: string;
-  /** Clear Render's build cache for the deploys this resource starts. */
-  clearCache: boolean;
-  /** How long to wait for `live`, in ms. Default 20 minutes. */
-  waitTimeoutMs: number;
-  /** Longest pause between status polls, in ms (the first comes after 1 s, then doubling). Default 8000. */
-  pollIntervalMs: number;
-  /** The health probe; `enabled: false` skips it. */
-  healthCheck: HealthProbe & { enabled: boolean };
-  /** Roll back to the last deploy that was live when this one fails. */
-  rollbackOnFailure: boolean;
-}
+export { deployDefaults, type DeployInputs, type HealthProbe } from "./schema";
 
 /**
  * Service settings that change what the app runs, so a new deploy (render.yaml names). Not the
@@ -69,41 +33,44 @@ export const failedDeployStatuses: readonly DeployStatus[] = [
   "canceled",
 ];
 
-/** Defaults of the options. */
-export const deployDefaults = {
-  waitTimeoutMs: 20 * 60_000,
-  pollIntervalMs: 8_000,
-  healthCheck: {
-    enabled: true,
-    path: "",
-    expectedStatus: 200,
-    timeoutMs: 5_000,
-    retries: 3,
-    intervalMs: 2_000,
-  },
-};
+/** The object schema inside a field (`healthCheck`), whose fields are checked one by one. */
+function objectShape(field: z.ZodType): Record<string, z.ZodType> | undefined {
+  const inner = field instanceof z.ZodPrefault ? field.unwrap() : field;
+  return inner instanceof z.ZodObject ? (inner.shape as Record<string, z.ZodType>) : undefined;
+}
 
-const commitPattern = /^[0-9a-f]{7,40}$/i;
-
-function num(
+/**
+ * Validates fields one by one, so a value unknown during preview passes through while the others are
+ * still checked and defaulted. A null is a missing value; a field that never fails (`.catch`) decides
+ * even an unknown value, as these options always did.
+ */
+function checkFields(
+  shape: Record<string, z.ZodType>,
   raw: Record<string, unknown>,
-  key: string,
-  where: string,
-  fallback: number,
-  min: number,
+  prefix: string,
   failures: InputFailure[],
-): number {
-  const value = raw[key];
-  if (value === undefined || value === null) return fallback;
-  if (isUnknown(value)) return value as number;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
-    failures.push({
-      property: where,
-      reason: `${where} must be a whole number >= ${min} (got ${JSON.stringify(value)})`,
-    });
-    return fallback;
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(shape)) {
+    const value = raw[key] ?? undefined;
+    const property = `${prefix}${key}`;
+    const nested = objectShape(field);
+    if (nested) {
+      const object = value !== null && typeof value === "object" ? (value as Record<string, unknown>) : {};
+      out[key] = checkFields(nested, object, `${property}.`, failures);
+      continue;
+    }
+    if (isUnknown(value) && !(field instanceof z.ZodCatch)) {
+      out[key] = value;
+      continue;
+    }
+    const result = field.safeParse(value);
+    if (result.success) out[key] = result.data;
+    else
+      for (const issue of result.error.issues)
+        failures.push({ property, reason: `${property} ${issue.message}` });
   }
-  return value;
+  return out;
 }
 
 /** Validates a deploy's inputs and fills in defaults; unknown values (preview) pass through. */
@@ -112,62 +79,7 @@ export function checkDeployInputs(raw: Record<string, unknown>): {
   failures: InputFailure[];
 } {
   const failures: InputFailure[] = [];
-  const serviceId = raw.serviceId;
-  if (typeof serviceId !== "string" || (!isUnknown(serviceId) && !/^srv-[a-z0-9]+$/.test(serviceId)))
-    failures.push({
-      property: "serviceId",
-      reason: `serviceId must be a Render service id like srv-d1234567890abcdefghi (got ${JSON.stringify(serviceId)})`,
-    });
-  const commit = raw.commit ?? "";
-  if (typeof commit !== "string" || (commit !== "" && !isUnknown(commit) && !commitPattern.test(commit)))
-    failures.push({
-      property: "commit",
-      reason: `commit must be a commit SHA (7 to 40 hex digits) or empty for the branch head (got ${JSON.stringify(commit)})`,
-    });
-  const trigger = raw.trigger ?? "";
-  if (typeof trigger !== "string") failures.push({ property: "trigger", reason: "trigger must be a string" });
-  const release = raw.release ?? "";
-  if (
-    typeof release !== "string" ||
-    (!isUnknown(release) && [...release].some((c) => c.charCodeAt(0) < 0x20))
-  )
-    failures.push({
-      property: "release",
-      reason: `release must be a one-line label such as a timestamp (got ${JSON.stringify(release)})`,
-    });
-  const hc = (raw.healthCheck ?? {}) as Record<string, unknown>;
-  const d = deployDefaults.healthCheck;
-  const path = hc.path ?? d.path;
-  if (typeof path !== "string" || (path !== "" && !isUnknown(path) && !path.startsWith("/")))
-    failures.push({
-      property: "healthCheck.path",
-      reason: `healthCheck.path must start with / (got ${JSON.stringify(path)})`,
-    });
-  const inputs: DeployInputs = {
-    serviceId: serviceId as string,
-    commit: typeof commit === "string" && !isUnknown(commit) ? commit.toLowerCase() : (commit as string),
-    trigger: trigger as string,
-    release: typeof release === "string" ? release : "",
-    clearCache: raw.clearCache === true,
-    waitTimeoutMs: num(raw, "waitTimeoutMs", "waitTimeoutMs", deployDefaults.waitTimeoutMs, 1, failures),
-    pollIntervalMs: num(raw, "pollIntervalMs", "pollIntervalMs", deployDefaults.pollIntervalMs, 0, failures),
-    healthCheck: {
-      enabled: hc.enabled !== false,
-      path: path as string,
-      expectedStatus: num(
-        hc,
-        "expectedStatus",
-        "healthCheck.expectedStatus",
-        d.expectedStatus,
-        100,
-        failures,
-      ),
-      timeoutMs: num(hc, "timeoutMs", "healthCheck.timeoutMs", d.timeoutMs, 1, failures),
-      retries: num(hc, "retries", "healthCheck.retries", d.retries, 0, failures),
-      intervalMs: num(hc, "intervalMs", "healthCheck.intervalMs", d.intervalMs, 0, failures),
-    },
-    rollbackOnFailure: raw.rollbackOnFailure === true,
-  };
+  const inputs = checkFields(makeDeploySchema().shape, raw, "", failures) as DeployInputs;
   return { inputs, failures };
 }
 

@@ -7,51 +7,20 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { packagedProvider } from "../runtime/package";
+import type { DeployFields } from "./schema";
 
-/** The HTTP health probe run once the deploy is live. */
-export interface RenderDeployHealthCheck {
-  /** Probe at all. Default true (skipped anyway when no path is known). */
-  enabled?: pulumi.Input<boolean>;
-  /** Path to GET, e.g. `/api/health`. Default the service's `healthCheckPath`. */
-  path?: pulumi.Input<string>;
-  /** Status the app must answer. Default 200. */
-  expectedStatus?: pulumi.Input<number>;
-  /** Time allowed for one attempt, in ms. Default 5000. */
-  timeoutMs?: pulumi.Input<number>;
-  /** Attempts after the first. Default 3. */
-  retries?: pulumi.Input<number>;
-  /** Pause between attempts, in ms. Default 2000. */
-  intervalMs?: pulumi.Input<number>;
-}
+/** Each field of a schema's input as a Pulumi input; homomorphic, so each keeps its JSDoc. */
+type InputsOf<T> = { [K in keyof T]: pulumi.Input<Exclude<T[K], undefined>> };
 
-/** Arguments of a deploy. */
-export interface RenderDeployArgs {
-  /** The service to deploy (`srv-…`, e.g. a RenderWebService's `id`). */
-  serviceId: pulumi.Input<string>;
-  /** Commit SHA to deploy. Default: the head of the service's branch at deploy time. */
-  commit?: pulumi.Input<string | undefined>;
-  /**
-   * Anything whose change must start a new deploy (hash it: see `deployTrigger`), e.g. env var values,
-   * service settings and the migrations' hash. May be secret.
-   */
-  trigger?: pulumi.Input<string>;
-  /**
-   * A deploy asked for by hand (the dashboard's "Deploy latest commit"): any label, e.g. a timestamp.
-   * Each new non-empty value deploys again: the branch head, or `commit` when pinned. The same value, or
-   * none, deploys nothing.
-   */
-  release?: pulumi.Input<string>;
-  /** Clear Render's build cache. Default false. */
-  clearCache?: pulumi.Input<boolean>;
-  /** How long to wait for `live`, in ms; past it the deploy is canceled and the up fails. Default 20 min. */
-  waitTimeoutMs?: pulumi.Input<number>;
-  /** Longest pause between status polls, in ms (the first comes after 1 s, then doubling). Default 8000. */
-  pollIntervalMs?: pulumi.Input<number>;
-  /** The health probe. */
-  healthCheck?: RenderDeployHealthCheck;
-  /** Roll back to the last live deploy when this one fails (the up still fails). Default false. */
-  rollbackOnFailure?: pulumi.Input<boolean>;
-}
+/** The HTTP health probe run once the deploy is live (fields and their JSDoc: schema.ts). */
+export type RenderDeployHealthCheck = InputsOf<NonNullable<DeployFields["healthCheck"]>>;
+
+/** Arguments of a deploy (fields and their JSDoc: schema.ts). */
+export type RenderDeployArgs = InputsOf<Omit<DeployFields, "commit" | "healthCheck">> & {
+  [K in keyof Pick<DeployFields, "commit">]?: pulumi.Input<DeployFields[K]>;
+} & {
+  [K in keyof Pick<DeployFields, "healthCheck">]?: RenderDeployHealthCheck;
+};
 
 /** A deploy of a Render service. */
 export class RenderDeploy extends pulumi.dynamic.Resource {
