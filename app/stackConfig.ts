@@ -4,10 +4,10 @@
  */
 import { z } from "zod";
 import type { AppEnvValue } from "./app";
-import { allowed } from "../components/runtime/validation";
+import { allowed, propertyPath } from "../components/runtime/validation";
 import { databaseLinkProperties } from "../components/render/enums";
 import { checkDeployInputs } from "../components/deploy/mapping";
-import { checkPostgresInputs } from "../components/postgres/mapping";
+import { fromBlueprintSpelling, postgresFieldRules, postgresFields } from "../components/postgres/schema";
 import { postgresMonthlyUsd, priceTable, webServiceMonthlyUsd } from "./prices";
 import { checkServiceInputs, type EnvVarInput } from "../components/webService/mapping";
 import { apiKeyProblem } from "../components/runtime/config";
@@ -55,34 +55,36 @@ function envValueProblem(value: unknown): { path: string[]; message: string } | 
   return { path: [], message: `must be ${shapes} (got keys ${keys.join(", ") || "none"})` };
 }
 
+/** The database fields a stack sets: all of RenderPostgres's but the workspace and the adopted id. */
+const { ownerId: _ownerId, adoptId: _adoptId, ...databaseFields } = postgresFields;
+
 function schemas() {
-  const ipEntry = z.object({
-    cidrBlock: z.string().optional(),
-    source: z.string().optional(),
-    description: z.string().optional(),
-  });
   return {
-    database: z
-      .object({
-        name: z.string(),
-        plan: z.string(),
-        version: z.union([z.string(), z.number()]),
-        databaseName: z.string().optional(),
-        databaseUser: z.string().optional(),
-        region: z.string().optional(),
-        ipAllowList: z.array(ipEntry).default([]),
-        highAvailability: z.boolean().default(false),
-        diskSizeGB: z.number().optional(),
-        extensions: z.array(z.string()).default(["vector"]),
-        protect: z.boolean().default(true),
-        // Adoption is the providers' own (adoptId / adoptExisting): Pulumi's `import` resource option fails
-        // for dynamic resources (pulumi/pulumi#16175). importId: the live object with this id; adoptExisting:
-        // the live object of this name.
-        importId: z.string().optional(),
-        adoptExisting: z.boolean().optional(),
-        allowReplacement: z.boolean().default(false),
-      })
-      .strict(),
+    // RenderPostgres's own fields (components/postgres/schema.ts), validated by the same schemas, with
+    // render.yaml's spellings; the workspace is render:ownerId, adoption by id is `importId`.
+    database: z.preprocess(
+      (raw) =>
+        raw && typeof raw === "object" && !Array.isArray(raw)
+          ? fromBlueprintSpelling(raw as Record<string, unknown>)
+          : raw,
+      z
+        .object({
+          ...databaseFields,
+          extensions: z
+            .array(
+              z.string().regex(/^[a-z_][a-z0-9_]*$/, {
+                error: (i) =>
+                  `${JSON.stringify(i.input)} is not an extension name; use a PostgreSQL extension name such as "vector" (lowercase letters, digits, '_')`,
+              }),
+            )
+            .default(["vector"]),
+          protect: z.boolean().default(true),
+          // Adoption is the providers' own (adoptId / adoptExisting): Pulumi's `import` resource option fails
+          // for dynamic resources (pulumi/pulumi#16175). importId: the live object with this id.
+          importId: z.string().optional(),
+        })
+        .strict(),
+    ),
     service: z
       .object({
         name: z.string(),
@@ -230,7 +232,7 @@ export function readStackConfig(read: ConfigReader): ArrakisConfig {
     const parsed = schema.safeParse(value);
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
-        const where = [`arrakis:${key}`, ...issue.path.map(String)].join(".");
+        const where = propertyPath(`arrakis:${key}`, issue.path);
         problems.push(
           issue.code === "unrecognized_keys"
             ? `${where}: unknown key(s) ${issue.keys.join(", ")}; allowed: ${allowedKeys(schema, issue.path).join(", ")}`
@@ -251,7 +253,8 @@ export function readStackConfig(read: ConfigReader): ArrakisConfig {
 
   // The resources' own checks, run here too: every problem of the program's config is reported at once,
   // before any resource exists (and before pricing looks up a plan that is only a typo).
-  if (database) problems.push(...databaseProblems(database, ownerId));
+  if (database)
+    problems.push(...postgresFieldRules(database).map((f) => `arrakis:database.${f.property}: ${f.reason}`));
   if (service) problems.push(...serviceProblems(service, ownerId, database?.name));
   // The deploy resource is checked only once the service exists: its rules must fail here, before any write.
   if (deploy)
@@ -277,9 +280,11 @@ function allowedKeys(schema: z.ZodType, path: readonly PropertyKey[]): string[] 
   let current: unknown = schema;
   const unwrap = (s: unknown): unknown => {
     for (;;) {
-      const def = (s as { def?: { type?: string; innerType?: unknown; in?: unknown } }).def;
+      const def = (s as { def?: { type?: string; innerType?: unknown; in?: unknown; out?: unknown } }).def;
       if (def?.type === "default" || def?.type === "optional" || def?.type === "nullable") s = def.innerType;
-      else if (def?.type === "pipe") s = def.in;
+      // A preprocess is a pipe from a transform: the keys are the output's.
+      else if (def?.type === "pipe")
+        s = (def.in as { def?: { type?: string } }).def?.type === "transform" ? def.out : def.in;
       else return s;
     }
   };
@@ -302,25 +307,6 @@ export const appWiredEnvKeys = [
 
 // A well-formed workspace id for the resource checks when render:ownerId itself is the problem (reported once, as render:ownerId).
 const ownerPlaceholder = "tea-ownerplaceholder";
-
-/** RenderPostgres's own validation of `arrakis:database`, as `arrakis:database.<field>: <rule>` lines. */
-function databaseProblems(
-  database: z.infer<ReturnType<typeof schemas>["database"]>,
-  ownerId: string,
-): string[] {
-  const { extensions, protect: _protect, importId: _importId, ...args } = database;
-  const valid = /^(tea|usr|own)-[a-z0-9]+$/.test(ownerId) ? ownerId : ownerPlaceholder;
-  const { failures } = checkPostgresInputs({ ...args, ownerId: valid });
-  const out = failures.map((f) => `arrakis:database.${f.property}: ${f.reason}`);
-  extensions.forEach((extension, i) => {
-    if (!/^[a-z_][a-z0-9_]*$/.test(extension))
-      out.push(
-        `arrakis:database.extensions[${i}]: ${JSON.stringify(extension)} is not an extension name; ` +
-          "use a PostgreSQL extension name such as \"vector\" (lowercase letters, digits, '_')",
-      );
-  });
-  return out;
-}
 
 /** RenderWebService's own validation of `arrakis:service`, as `arrakis:service.<field>: <rule>` lines. */
 function serviceProblems(
@@ -365,10 +351,10 @@ function serviceProblems(
 
 /** Monthly cost of a stack from its plans, with the price table's source; fails when a plan has no price. */
 export function monthlyCost(config: ArrakisConfig): { totalUsd: number; lines: string[]; source: string } {
-  const db = postgresMonthlyUsd(config.database.plan.replace(/-/g, "_"), config.database.highAvailability);
+  const db = postgresMonthlyUsd(config.database.plan, config.database.highAvailability);
   const web = webServiceMonthlyUsd(config.service.plan, config.service.numInstances);
   const unknown = [
-    db === undefined ? `database plan ${config.database.plan}` : undefined,
+    db === undefined ? `database plan ${config.database.plan.replace(/_/g, "-")}` : undefined,
     web === undefined ? `web service plan ${config.service.plan}` : undefined,
   ].filter((x): x is string => x !== undefined);
   if (unknown.length > 0)
@@ -376,7 +362,8 @@ export function monthlyCost(config: ArrakisConfig): { totalUsd: number; lines: s
   return {
     totalUsd: (db ?? 0) + (web ?? 0),
     lines: [
-      `database ${config.database.plan}: $${db}`,
+      // render.yaml's spelling, as the stack file has it.
+      `database ${config.database.plan.replace(/_/g, "-")}: $${db}`,
       `web service ${config.service.plan} x${config.service.numInstances}: $${web}`,
     ],
     source: priceTable.source,

@@ -4,23 +4,23 @@
  * rule is table-testable; policies.ts wires them into the policy pack.
  */
 import { postgresMonthlyUsd, priceTable, webServiceMonthlyUsd } from "../app/prices";
+import { apiPlanSpelling } from "../components/render/enums";
+import type { PostgresInputs } from "../components/postgres/schema";
 
 /** Type token of a Render database (components/postgres/resource.ts). */
 export const postgresType = "pulumi-nodejs:dynamic/render:Postgres";
 /** Type token of a Render web service (components/webService/resource.ts). */
 export const webServiceType = "pulumi-nodejs:dynamic/render:WebService";
 
-/** What the rules read of a database. */
-export interface PostgresProps {
-  /** Render display name. */
-  name?: string;
-  /** Plan, API spelling after check (`basic_256mb`); render.yaml's hyphens are tolerated. */
+/**
+ * What the rules read of a database: its provider inputs after `check` (components/postgres/schema.ts),
+ * as the policy analyzer receives them. Plans in render.yaml's hyphen spelling and allow list entries
+ * with render.yaml's `source` are tolerated too.
+ */
+export type PostgresProps = Partial<Pick<PostgresInputs, "name" | "highAvailability">> & {
   plan?: string;
-  /** `[{cidrBlock, description}]` after check (render.yaml's `source` is tolerated). */
-  ipAllowList?: { cidrBlock?: string; source?: string; description?: string }[] | null;
-  /** A standby is billed as a second instance. */
-  highAvailability?: boolean;
-}
+  ipAllowList?: (Partial<PostgresInputs["ipAllowList"][number]> & { source?: string })[] | null;
+};
 
 /** What the rules read of a web service. */
 export interface WebServiceProps {
@@ -36,11 +36,6 @@ export interface WebServiceProps {
   healthCheckPath?: string;
   /** `{KEY: {kind}}`: plain, secret, generated, linked or serviceUrl. */
   envVars?: Record<string, { kind?: string }>;
-}
-
-/** Render plan names in API spelling (`basic-256mb` -> `basic_256mb`). */
-function apiPlan(plan: string): string {
-  return plan.replace(/-/g, "_");
 }
 
 /** A CIDR block that matches every address: prefix length 0 (`0.0.0.0/0`, `::/0`). */
@@ -104,8 +99,8 @@ export const defaultExpiringPlans = ["free"];
 /** Rule: a production database must not be on a free or expiring plan. */
 export function expiringPlanViolations(db: PostgresProps, expiringPlans = defaultExpiringPlans): string[] {
   if (db.plan === undefined) return [];
-  const plan = apiPlan(db.plan);
-  if (!expiringPlans.map(apiPlan).includes(plan)) return [];
+  const plan = apiPlanSpelling(db.plan);
+  if (!expiringPlans.map(apiPlanSpelling).includes(plan)) return [];
   return [
     `database ${db.name} is on the ${plan} plan, which expires: Render deletes such a database and its data. ` +
       "Choose a paid plan such as basic_256mb",
@@ -150,7 +145,7 @@ export function stackMonthlyCost(resources: PricedResource[]): {
   const unknown: string[] = [];
   for (const resource of resources) {
     if (resource.type === postgresType) {
-      const plan = apiPlan(resource.props.plan ?? "");
+      const plan = apiPlanSpelling(resource.props.plan ?? "");
       const usd = postgresMonthlyUsd(plan, resource.props.highAvailability === true);
       if (usd === undefined) unknown.push(`database ${resource.props.name} plan ${plan}`);
       else {

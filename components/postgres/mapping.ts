@@ -2,54 +2,23 @@
  * Pure mapping for Render Postgres: user inputs (render.yaml spellings accepted) -> normalised inputs
  * -> API bodies, and a live database -> the inputs it corresponds to, for drift.
  */
-import { z } from "zod";
-import {
-  postgresPlans,
-  postgresVersions,
-  regions,
-  type PostgresPlan,
-  type PostgresVersion,
-  type Region,
-} from "../render/enums";
 import type { CreatePostgresBody, Postgres, UpdatePostgresBody } from "../render/schemas";
+import type { PostgresPlan, PostgresVersion, Region } from "../render/enums";
+import { checkFields, type InputFailure } from "../runtime/validation";
 import {
-  allowed,
-  identifierProblem,
-  isCidr,
-  isUnknown,
-  nameProblem,
-  type InputFailure,
-} from "../runtime/validation";
+  fromBlueprintSpelling,
+  postgresFieldRules,
+  postgresFields,
+  type IpAllowEntry,
+  type PostgresInputs,
+} from "./schema";
 
-/** One IP allow list entry, API spelling. */
-export interface IpAllowEntry {
-  cidrBlock: string;
-  description: string;
-}
-
-/** Inputs of a Render Postgres database after `check`: normalised, API spellings. */
-export interface PostgresInputs {
-  name: string;
-  ownerId: string;
-  plan: PostgresPlan;
-  version: PostgresVersion;
-  region: Region;
-  databaseName?: string;
-  databaseUser?: string;
-  ipAllowList: IpAllowEntry[];
-  highAvailability: boolean;
-  diskSizeGB?: number;
-  /** Adopt an existing database of the same name instead of refusing to create a second one. */
-  adoptExisting: boolean;
-  /** Adopt exactly this live database (`dpg-…`) on create; it must exist and carry `name`. */
-  adoptId?: string;
-  /** Allow a change of an immutable field to replace (delete and recreate) the database. */
-  allowReplacement: boolean;
-  /** How long `create`/`update` wait for `available`, in seconds. */
-  waitTimeoutSeconds: number;
-  /** Longest pause between polls while waiting, in seconds (the first poll after 1 s, then doubling). */
-  pollIntervalSeconds: number;
-}
+export {
+  postgresImmutableFields,
+  postgresMutableFields,
+  type IpAllowEntry,
+  type PostgresInputs,
+} from "./schema";
 
 /** The subset of Render's Postgres object that mapping reads. */
 export type LivePostgres = Pick<
@@ -67,162 +36,6 @@ export type LivePostgres = Pick<
   | "diskSizeGB"
 >;
 
-/** Fields that cannot change without replacing the database (PATCH refuses them). */
-export const postgresImmutableFields = [
-  "ownerId",
-  "region",
-  "version",
-  "databaseName",
-  "databaseUser",
-] as const;
-/** Fields a PATCH changes in place. */
-export const postgresMutableFields = [
-  "name",
-  "plan",
-  "ipAllowList",
-  "highAvailability",
-  "diskSizeGB",
-] as const;
-
-/** `basic-256mb` -> `basic_256mb`. */
-export function normalisePlan(plan: string): string {
-  return plan.trim().toLowerCase().replace(/-/g, "_");
-}
-
-/** Builds the zod schema of each RenderPostgres argument (inside a function: see STYLE.md on serialization). */
-function postgresFieldSchemas() {
-  const bool = (what: string) => z.boolean({ error: `${what} must be true or false` });
-  const seconds = (def: number, max: number) =>
-    z
-      .number({ error: `must be a number of seconds from 0 to ${max}` })
-      .min(0, { error: `must be a number of seconds from 0 to ${max}` })
-      .max(max, { error: `must be a number of seconds from 0 to ${max}` })
-      .default(def);
-  const cidrEntry = z
-    .object({
-      cidrBlock: z.string({ error: "is required: an address and prefix length like 203.0.113.0/24" }).trim(),
-      description: z.string({ error: "must be a string" }).default(""),
-    })
-    .superRefine((e, ctx) => {
-      if (!isCidr(e.cidrBlock))
-        ctx.addIssue({
-          code: "custom",
-          path: ["cidrBlock"],
-          message: `${JSON.stringify(e.cidrBlock)} is not a CIDR block; expected an address and prefix length like 203.0.113.0/24 or 0.0.0.0/0`,
-        });
-    });
-  return {
-    name: z.string({ error: "is required: the database's display name on Render" }).superRefine((v, ctx) => {
-      const problem = nameProblem(v);
-      if (problem) ctx.addIssue({ code: "custom", message: problem });
-    }),
-    ownerId: z
-      .string({
-        error: "is required: a workspace id like tea-…; set it with `pulumi config set render:ownerId tea-…`",
-      })
-      .regex(/^(tea|usr|own)-[a-z0-9]+$/, {
-        error: (i) =>
-          `must be a Render workspace id like tea-d303qfodl3ps739p3e60 (got ${JSON.stringify(i.input)})`,
-      }),
-    plan: z
-      .string({ error: `is required; allowed: ${allowed(postgresPlans)}` })
-      .transform(normalisePlan)
-      .pipe(
-        z.enum(postgresPlans, {
-          error: (i) =>
-            `${JSON.stringify(i.input)} is not a Render Postgres plan; allowed: ${allowed(postgresPlans)}`,
-        }),
-      ),
-    version: z
-      .union([z.string(), z.number()], { error: `is required; allowed: ${allowed(postgresVersions)}` })
-      .transform((v) => String(v).trim())
-      .pipe(
-        z.enum(postgresVersions, {
-          error: (i) =>
-            `${JSON.stringify(i.input)} is not a supported PostgreSQL version; allowed: ${allowed(postgresVersions)}`,
-        }),
-      ),
-    region: z
-      .enum(regions, {
-        error: (i) => `${JSON.stringify(i.input)} is not a Render region; allowed: ${allowed(regions)}`,
-      })
-      .default("oregon"),
-    // Render appends "_xxxx" to the database name, and PostgreSQL identifiers stop at 63 bytes.
-    databaseName: z
-      .string({ error: "must be a string" })
-      .superRefine((v, ctx) => {
-        const problem = identifierProblem(v, 58);
-        if (problem) ctx.addIssue({ code: "custom", message: problem });
-      })
-      .optional(),
-    databaseUser: z
-      .string({ error: "must be a string" })
-      .superRefine((v, ctx) => {
-        const problem =
-          identifierProblem(v, 63) ??
-          (v === "postgres" || v.startsWith("pg_")
-            ? "must not be 'postgres' or start with 'pg_' (reserved)"
-            : undefined);
-        if (problem) ctx.addIssue({ code: "custom", message: problem });
-      })
-      .optional(),
-    ipAllowList: z
-      .array(cidrEntry, { error: "must be a list of {cidrBlock, description}" })
-      .default([])
-      .superRefine((list, ctx) => {
-        const seen = new Set<string>();
-        list.forEach((e, i) => {
-          if (seen.has(e.cidrBlock))
-            ctx.addIssue({
-              code: "custom",
-              path: [i, "cidrBlock"],
-              message: `${e.cidrBlock} is listed twice`,
-            });
-          seen.add(e.cidrBlock);
-        });
-      }),
-    highAvailability: bool("highAvailability").default(false),
-    diskSizeGB: z
-      .number({ error: "must be a whole number of GB from 1 to 16384" })
-      .int({ error: "must be a whole number of GB from 1 to 16384" })
-      .min(1, { error: "must be a whole number of GB from 1 to 16384" })
-      .max(16384, { error: "must be a whole number of GB from 1 to 16384" })
-      .optional(),
-    adoptExisting: bool("adoptExisting").default(false),
-    adoptId: z
-      .string({ error: 'must be a Render Postgres id like "dpg-…"' })
-      .regex(/^dpg-[a-z0-9]+(-a)?$/, {
-        error: 'must be a Render Postgres id like "dpg-…" (the dashboard URL has it)',
-      })
-      .optional(),
-    allowReplacement: bool("allowReplacement").default(false),
-    waitTimeoutSeconds: seconds(1800, 86400),
-    pollIntervalSeconds: seconds(8, 600),
-  };
-}
-
-/** render.yaml spellings -> ours: postgresMajorVersion, user, ipAllowList[].source, highAvailability.enabled. */
-function fromBlueprintSpelling(raw: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...raw };
-  const move = (from: string, to: string) => {
-    if (out[from] !== undefined && out[to] === undefined) out[to] = out[from];
-    delete out[from];
-  };
-  move("postgresMajorVersion", "version");
-  move("user", "databaseUser");
-  const ha = out.highAvailability;
-  if (ha && typeof ha === "object" && !Array.isArray(ha))
-    out.highAvailability = (ha as { enabled?: unknown }).enabled;
-  if (Array.isArray(out.ipAllowList))
-    out.ipAllowList = out.ipAllowList.map((e: unknown) => {
-      if (!e || typeof e !== "object") return e;
-      const { source, ...rest } = e as Record<string, unknown>;
-      return rest.cidrBlock === undefined && source !== undefined ? { cidrBlock: source, ...rest } : e;
-    });
-  for (const key of Object.keys(out)) if (out[key] === null || out[key] === "") delete out[key];
-  return out;
-}
-
 /**
  * Validates and normalises raw inputs (as the engine hands them to `check`) with zod, field by field,
  * so every failure names its property and what is allowed. Accepts render.yaml spellings. Values not
@@ -232,48 +45,8 @@ export function checkPostgresInputs(raw: Record<string, unknown>): {
   inputs: Record<string, unknown>;
   failures: InputFailure[];
 } {
-  const failures: InputFailure[] = [];
-  const values = fromBlueprintSpelling(raw);
-  const schemas = postgresFieldSchemas();
-  const out: Record<string, unknown> = {};
-  for (const [key, schema] of Object.entries(schemas)) {
-    const value = values[key];
-    if (isUnknown(value)) {
-      out[key] = value;
-      continue;
-    }
-    const result = (schema as z.ZodType).safeParse(value);
-    if (result.success) {
-      if (result.data !== undefined) out[key] = result.data;
-    } else {
-      for (const issue of result.error.issues)
-        failures.push({ property: propertyPath(key, issue.path), reason: issue.message });
-    }
-  }
-  if (out.highAvailability === true) {
-    if (typeof out.plan === "string" && !isUnknown(out.plan) && !/^(pro|accelerated)_/.test(out.plan))
-      failures.push({
-        property: "highAvailability",
-        reason: `needs a pro_* or accelerated_* plan (plan is ${JSON.stringify(out.plan)})`,
-      });
-    if (typeof out.version === "string" && Number(out.version) < 13)
-      failures.push({ property: "highAvailability", reason: "needs PostgreSQL 13 or later" });
-  }
-  // Anything else is most likely a typo: say so rather than silently ignore it.
-  for (const key of Object.keys(values))
-    if (!(key in schemas) && key !== "__provider")
-      failures.push({
-        property: key,
-        reason: `is not a RenderPostgres argument; allowed: ${Object.keys(schemas).join(", ")}`,
-      });
-  return { inputs: out, failures };
-}
-
-function propertyPath(key: string, path: readonly PropertyKey[]): string {
-  return path.reduce<string>(
-    (acc, p) => (typeof p === "number" ? `${acc}[${p}]` : `${acc}.${String(p)}`),
-    key,
-  );
+  const { inputs, failures } = checkFields(postgresFields, fromBlueprintSpelling(raw), "RenderPostgres");
+  return { inputs, failures: [...failures, ...postgresFieldRules(inputs)] };
 }
 
 /** The live database's name as Render shows it can carry a random `_xxxx` suffix: not drift. */

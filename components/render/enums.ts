@@ -76,3 +76,17 @@ export type Region = (typeof regions)[number];
 export type ServicePlan = (typeof servicePlans)[number];
 export type ServiceRuntime = (typeof serviceRuntimes)[number];
 export type DatabaseLinkProperty = (typeof databaseLinkProperties)[number];
+
+/** A Render workspace id: `tea-…` for a team, `usr-…`/`own-…` for a personal workspace. */
+export const workspaceIdPattern = /^(tea|usr|own)-[a-z0-9]+$/;
+
+/**
+ * A plan as the API spells it. Render's spellings of one plan differ by place (render.yaml `basic-256mb`,
+ * the dashboard's `Pro Plus`, the API's `pro_plus`): every one of them is the same plan.
+ */
+export function apiPlanSpelling(plan: string): string {
+  return plan
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, "_");
+}

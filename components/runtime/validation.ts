@@ -1,7 +1,8 @@
 /**
  * Shared helpers for validating resource inputs in `check`: CIDR syntax, names, and the engine's
- * sentinel for values not known during preview. Pure; zod schemas are built inside functions.
+ * sentinel for values not known during preview, and the field-by-field check every provider runs. Pure.
  */
+import type { z } from "zod";
 
 /** What the engine passes to `check` for a value that is not known yet (during preview). */
 export const unknownSentinel = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -74,4 +75,48 @@ export function identifierProblem(value: string, maxLength: number): string | un
     return "must be lowercase letters, digits and '_', starting with a letter or '_'";
   if (value.length > maxLength) return `must be at most ${maxLength} characters (got ${value.length})`;
   return undefined;
+}
+
+/** A failure's property path as users write it: `ipAllowList[0].cidrBlock`. */
+export function propertyPath(key: string, path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (acc, p) => (typeof p === "number" ? `${acc}[${p}]` : `${acc}.${String(p)}`),
+    key,
+  );
+}
+
+/**
+ * Validates `values` field by field against a resource's schema fields, so every failure names its
+ * property. Values not known during preview (the engine's sentinel) pass through unvalidated; a key the
+ * schema does not have is reported as a typo of `<what>`, with the allowed keys.
+ */
+export function checkFields(
+  fields: Record<string, z.ZodType>,
+  values: Record<string, unknown>,
+  what: string,
+): { inputs: Record<string, unknown>; failures: InputFailure[] } {
+  const failures: InputFailure[] = [];
+  const inputs: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(fields)) {
+    const value = values[key];
+    if (isUnknown(value)) {
+      inputs[key] = value;
+      continue;
+    }
+    const result = schema.safeParse(value);
+    if (result.success) {
+      if (result.data !== undefined) inputs[key] = result.data;
+    } else {
+      for (const issue of result.error.issues)
+        failures.push({ property: propertyPath(key, issue.path), reason: issue.message });
+    }
+  }
+  // Anything else is most likely a typo: say so rather than silently ignore it.
+  for (const key of Object.keys(values))
+    if (!(key in fields) && key !== "__provider")
+      failures.push({
+        property: key,
+        reason: `is not a ${what} argument; allowed: ${Object.keys(fields).join(", ")}`,
+      });
+  return { inputs, failures };
 }

@@ -86,7 +86,8 @@ describe("the arrakis program (setMocks)", function () {
     assert.ok(registered.some((r) => r.type === "arrakis:render:App"));
     const db = one("dynamic/render:Postgres");
     assert.equal(db.inputs.name, "arrakis-prod-db");
-    assert.equal(db.inputs.plan, "basic-256mb");
+    // The stack config is parsed by the resource's own schema: the API spelling reaches the resource.
+    assert.equal(db.inputs.plan, "basic_256mb");
     assert.equal(db.inputs.ownerId, "tea-d303qfodl3ps739p3e60");
     assert.equal(one("dynamic/render:PostgresExtension").inputs.extension, "vector");
     const web = one("dynamic/render:WebService");

@@ -18,7 +18,14 @@ import {
   type LiveService,
   type ServiceInputs,
 } from "../../components/webService/mapping";
-import type { PostgresInputs } from "../../components/postgres/mapping";
+import {
+  fromBlueprintSpelling,
+  postgresFields,
+  postgresFieldsWhere,
+  postgresImmutableFields,
+  type PostgresFieldMeta,
+  type PostgresInputs,
+} from "../../components/postgres/schema";
 import type { Postgres, Service } from "../../components/render/schemas";
 import type { Blueprint, BlueprintDatabase, BlueprintService, Located } from "./validate";
 
@@ -124,20 +131,24 @@ const modeledServiceFields = new Set([
   "envVars",
 ]);
 
-/** Database fields the program models. */
+/**
+ * Database fields the program models, in render.yaml's spelling: RenderPostgres's settings on Render
+ * (components/postgres/schema.ts), and two it reports as lost itself: `readReplicas`, `storageAutoscalingEnabled`.
+ */
 const modeledDatabaseFields = new Set([
-  "name",
-  "plan",
-  "postgresMajorVersion",
-  "region",
-  "databaseName",
-  "user",
-  "ipAllowList",
-  "highAvailability",
-  "diskSizeGB",
+  ...postgresFieldsWhere((m) => m.render === true && !m.replaces).map(blueprintName),
+  ...postgresImmutableFields.filter((f) => f !== "ownerId").map(blueprintName),
   "readReplicas",
   "storageAutoscalingEnabled",
 ]);
+
+/** A RenderPostgres field's name in render.yaml. */
+function blueprintName(field: keyof typeof postgresFields): string {
+  return (postgresFields[field].meta() as PostgresFieldMeta | undefined)?.blueprint ?? field;
+}
+
+/** Database fields the conversion writes itself, with defaults from the live database and notes. */
+const convertedWithNotes = new Set(["name", "ownerId", "plan", "version", "region", "ipAllowList"]);
 
 /** Why a whole service cannot be the stack's web service, or undefined when it can. */
 export function unsupportedServiceReason(s: BlueprintService): string | undefined {
@@ -281,8 +292,6 @@ export function convertBlueprint(
     );
   }
   dbConfig.region = db.region ?? liveDb?.region ?? "oregon";
-  if (db.databaseName !== undefined) dbConfig.databaseName = db.databaseName;
-  if (db.user !== undefined) dbConfig.databaseUser = db.user;
   if (db.ipAllowList !== undefined) {
     dbConfig.ipAllowList = db.ipAllowList.map((e, i) => {
       const cidrBlock = toCidr(e.source);
@@ -306,8 +315,22 @@ export function convertBlueprint(
       `${dbPath}.ipAllowList is not set: a Blueprint then allows every source, so wrote 0.0.0.0/0; narrow it if you can`,
     );
   }
-  if (db.highAvailability?.enabled) dbConfig.highAvailability = true;
-  if (db.diskSizeGB !== undefined) dbConfig.diskSizeGB = db.diskSizeGB;
+  // Every other setting as render.yaml has it, in our spelling; a schema default is left out.
+  const spelled = fromBlueprintSpelling(db as unknown as Record<string, unknown>);
+  for (const field of postgresFieldsWhere((m) => m.render === true)) {
+    if (convertedWithNotes.has(field) || spelled[field] === undefined) continue;
+    const byDefault = postgresFields[field].safeParse(undefined);
+    if (byDefault.success && JSON.stringify(byDefault.data) === JSON.stringify(spelled[field])) continue;
+    dbConfig[field] = spelled[field];
+  }
+  // In the schema's order, as the stack file shows them.
+  const order = Object.keys(postgresFields);
+  const sorted = Object.keys(dbConfig).sort((a, b) => order.indexOf(a) - order.indexOf(b));
+  for (const key of sorted) {
+    const value = dbConfig[key];
+    delete dbConfig[key];
+    dbConfig[key] = value;
+  }
   dbConfig.extensions = options.extensions ?? [];
   if ((options.extensions ?? []).length === 0)
     notes.push(
