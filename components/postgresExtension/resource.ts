@@ -4,24 +4,13 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { packagedProvider } from "../runtime/package";
+import type { PostgresExtensionFields } from "./schema";
 
-/** Arguments of a database extension. */
-export interface PostgresExtensionArgs {
-  /** Connection string with rights to create extensions (secret). Give this or `postgresId`. */
-  connectionString?: pulumi.Input<string>;
-  /**
-   * Or the Render Postgres id (`dpg-…`, e.g. a RenderPostgres's `id`): the provider reads its external
-   * connection string from Render when it connects, so no connection string is an input.
-   */
-  postgresId?: pulumi.Input<string>;
-  /** Extension name. Default `vector` (pgvector). */
-  extension?: pulumi.Input<string>;
-  /**
-   * Drop the extension when this resource is deleted. Default false, because dropping `vector` fails
-   * or destroys data that uses it; the drop never cascades.
-   */
-  dropOnDelete?: pulumi.Input<boolean>;
-}
+/** Each field of a schema's input as a Pulumi input; homomorphic, so each keeps its JSDoc. */
+type InputsOf<T> = { [K in keyof T]: pulumi.Input<Exclude<T[K], undefined>> };
+
+/** Arguments of a database extension (fields and their JSDoc: schema.ts). */
+export type PostgresExtensionArgs = InputsOf<PostgresExtensionFields>;
 
 /** An extension enabled in a PostgreSQL database. */
 export class PostgresExtension extends pulumi.dynamic.Resource {
