@@ -26,6 +26,7 @@ import {
   mayForget,
   type RenderProviderConfig,
 } from "../runtime/config";
+import { createOnce } from "../runtime/createOnce";
 
 /** What a `RenderPostgres` holds in state: its inputs plus what Render reports. */
 export interface PostgresOutputs extends PostgresInputs {
@@ -166,41 +167,25 @@ export class PostgresProvider implements pulumi.dynamic.ResourceProvider<Postgre
   /** Creates the database (never a second one of the same name) and waits until it is available. */
   async create(inputs: PostgresInputs): Promise<pulumi.dynamic.CreateResult<PostgresOutputs>> {
     const client = renderClientFrom(this.config);
-    const existing = inputs.adoptId
-      ? await adoptable(client, inputs)
-      : await findByName(client, inputs.name, inputs.ownerId);
+    const once = await createOnce({
+      words: postgresWords,
+      name: inputs.name,
+      ownerId: inputs.ownerId,
+      adoptId: inputs.adoptId,
+      adoptExisting: inputs.adoptExisting,
+      ownerOf: (live) => live.owner.id,
+      getById: (id) => client.getPostgres(id),
+      findByName: () => findByName(client, inputs.name, inputs.ownerId),
+      replacedFields: (live) => diffPostgres(inputs, live).replaced,
+      create: () => client.createPostgres(toCreatePostgresBody(inputs)),
+      isNotFound,
+      isOutcomeUnknown,
+    });
     let db: Postgres;
-    if (existing) {
-      if (!inputs.adoptExisting && !inputs.adoptId)
-        throw new Error(
-          `could not create database ${inputs.name}: workspace ${inputs.ownerId} already has a database of ` +
-            `that name (${existing.id}). To manage it, set \`adoptExisting: true\` on the resource (the arrakis ` +
-            "app: `pulumi config set --path arrakis:database.adoptExisting true`) and run `pulumi up` again; " +
-            "to create a new one, choose another name",
-        );
-      const { replaced } = diffPostgres(inputs, existing);
-      if (replaced.length > 0)
-        throw new Error(
-          `could not adopt database ${inputs.name} (${existing.id}): its ${replaced.join(", ")} differ from ` +
-            "the desired ones, and those cannot change in place",
-        );
-      const patch = toPatchPostgresBody(inputs, existing);
-      db = Object.keys(patch).length > 0 ? await client.updatePostgres(existing.id, patch) : existing;
-    } else {
-      try {
-        db = await client.createPostgres(toCreatePostgresBody(inputs));
-      } catch (err) {
-        if (!isOutcomeUnknown(err)) throw err;
-        // The POST may have been applied: look before anything else, never POST twice.
-        const found = await findByName(client, inputs.name, inputs.ownerId);
-        if (!found)
-          throw new Error(
-            `could not create database ${inputs.name}: ${(err as Error).message}. No database of that name ` +
-              "exists now, so running `pulumi up` again is safe",
-          );
-        db = found;
-      }
-    }
+    if (once.how === "adopted") {
+      const patch = toPatchPostgresBody(inputs, once.live);
+      db = Object.keys(patch).length > 0 ? await client.updatePostgres(once.live.id, patch) : once.live;
+    } else db = once.how === "created" ? once.created : once.live;
     return { id: db.id, outs: await this.settle(client, db.id, inputs, "create") };
   }
 
@@ -293,34 +278,13 @@ async function findByName(
   return undefined;
 }
 
+/** How a database is named in create-once messages. */
+const postgresWords = {
+  noun: "database",
+  idHint: "the dpg-… id of its dashboard URL",
+  adoptExistingConfig: "arrakis:database.adoptExisting",
+};
+
 function liveValue(live: Postgres, field: string): unknown {
   return field === "ownerId" ? live.owner.id : (live as unknown as Record<string, unknown>)[field];
-}
-
-/**
- * The live database `adoptId` names, checked to be the one the resource describes: it exists, is in
- * the resource's workspace and carries its name. Anything else fails before any write.
- */
-async function adoptable(client: RenderClient, inputs: PostgresInputs): Promise<Postgres> {
-  const id = inputs.adoptId!;
-  let live: Postgres;
-  try {
-    live = await client.getPostgres(id);
-  } catch (err) {
-    if (isNotFound(err))
-      throw new Error(
-        `could not adopt database ${id}: no such database on Render (check adoptId, the dpg-… id of its dashboard URL)`,
-      );
-    throw err;
-  }
-  if (live.owner.id !== inputs.ownerId)
-    throw new Error(
-      `could not adopt database ${id}: it belongs to workspace ${live.owner.id}, not ${inputs.ownerId} (ownerId)`,
-    );
-  if (live.name !== inputs.name)
-    throw new Error(
-      `could not adopt database ${id}: it is named ${JSON.stringify(live.name)}, the resource ` +
-        `${JSON.stringify(inputs.name)}. Set name to the live one (a rename is not adoption) or fix adoptId`,
-    );
-  return live;
 }

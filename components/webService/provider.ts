@@ -29,6 +29,7 @@ import {
   mayForget,
   type RenderProviderConfig,
 } from "../runtime/config";
+import { createOnce } from "../runtime/createOnce";
 import { RenderClient, isOutcomeUnknown } from "../render/client";
 import { isNotFound } from "../render/errors";
 import type { EnvVar, Service } from "../render/schemas";
@@ -216,51 +217,34 @@ export class WebServiceProvider implements pulumi.dynamic.ResourceProvider<Servi
   /** Creates the service with every env var in the same call (the first deploy sees them all). */
   async create(inputs: ServiceInputs): Promise<pulumi.dynamic.CreateResult<WebServiceOutputs>> {
     const client = renderClientFrom(this.config);
-    const existing = inputs.adoptId
-      ? await adoptable(client, inputs)
-      : await findByName(client, inputs.name, inputs.ownerId);
-    if (existing) {
-      if (!inputs.adoptExisting && !inputs.adoptId)
-        throw new Error(
-          `could not create service ${inputs.name}: workspace ${inputs.ownerId} already has a service of that ` +
-            `name (${existing.id}). To manage it, set \`adoptExisting: true\` on the resource (the arrakis app: ` +
-            "`pulumi config set --path arrakis:service.adoptExisting true`) and run `pulumi up` again; to create " +
-            "a new one, choose another name",
-        );
-      const { replaced } = diffService(inputs, asLive(existing));
-      if (replaced.length > 0)
-        throw new Error(
-          `could not adopt service ${inputs.name} (${existing.id}): its ${replaced.join(", ")} differ from the ` +
-            "desired ones, and those cannot change in place",
-        );
-      return { id: existing.id, outs: await this.converge(client, existing.id, inputs, {}, "") };
-    }
-
-    let service: Service;
-    let deployId = "";
-    const body = toCreateServiceBody({
-      ...inputs,
-      envVars: resolveEnvVars(
-        inputs.envVars,
-        predictedServiceUrl(inputs.name),
-        await linkSources(client, inputs.envVars),
-      ),
+    const once = await createOnce({
+      words: serviceWords,
+      name: inputs.name,
+      ownerId: inputs.ownerId,
+      adoptId: inputs.adoptId,
+      adoptExisting: inputs.adoptExisting,
+      ownerOf: (live) => live.ownerId,
+      getById: (id) => client.getService(id),
+      findByName: () => findByName(client, inputs.name, inputs.ownerId),
+      replacedFields: (live) => diffService(inputs, asLive(live)).replaced,
+      create: async () =>
+        client.createService(
+          toCreateServiceBody({
+            ...inputs,
+            envVars: resolveEnvVars(
+              inputs.envVars,
+              predictedServiceUrl(inputs.name),
+              await linkSources(client, inputs.envVars),
+            ),
+          }),
+        ),
+      isNotFound,
+      isOutcomeUnknown,
     });
-    try {
-      const created = await client.createService(body);
-      service = created.service;
-      deployId = created.deployId ?? "";
-    } catch (err) {
-      if (!isOutcomeUnknown(err)) throw err;
-      // The POST may have been applied: look before anything else, never create twice.
-      const found = await findByName(client, inputs.name, inputs.ownerId);
-      if (!found)
-        throw new Error(
-          `could not create service ${inputs.name}: ${(err as Error).message}. No service of that name exists ` +
-            "now, so running `pulumi up` again is safe",
-        );
-      service = found;
-    }
+    if (once.how === "adopted")
+      return { id: once.live.id, outs: await this.converge(client, once.live.id, inputs, {}, "") };
+    const service = once.how === "created" ? once.created.service : once.live;
+    const deployId = once.how === "created" ? (once.created.deployId ?? "") : "";
     try {
       return { id: service.id, outs: await this.converge(client, service.id, inputs, {}, deployId) };
     } catch (err) {
@@ -428,30 +412,9 @@ async function findByName(client: RenderClient, name: string, ownerId: string): 
   return undefined;
 }
 
-/**
- * The live service `adoptId` names, checked to be the one the resource describes: it exists, is in
- * the resource's workspace and carries its name. Anything else fails before any write.
- */
-async function adoptable(client: RenderClient, inputs: ServiceInputs): Promise<Service> {
-  const id = inputs.adoptId!;
-  let live: Service;
-  try {
-    live = await client.getService(id);
-  } catch (err) {
-    if (isNotFound(err))
-      throw new Error(
-        `could not adopt service ${id}: no such service on Render (check adoptId, the srv-… id of its dashboard URL)`,
-      );
-    throw err;
-  }
-  if (live.ownerId !== inputs.ownerId)
-    throw new Error(
-      `could not adopt service ${id}: it belongs to workspace ${live.ownerId}, not ${inputs.ownerId} (ownerId)`,
-    );
-  if (live.name !== inputs.name)
-    throw new Error(
-      `could not adopt service ${id}: it is named ${JSON.stringify(live.name)}, the resource ` +
-        `${JSON.stringify(inputs.name)}. Set name to the live one (a rename is not adoption) or fix adoptId`,
-    );
-  return live;
-}
+/** How a service is named in create-once messages. */
+const serviceWords = {
+  noun: "service",
+  idHint: "the srv-… id of its dashboard URL",
+  adoptExistingConfig: "arrakis:service.adoptExisting",
+};

@@ -1,0 +1,121 @@
+/**
+ * Create-once for objects whose names are unique in a workspace (a database, a service): never a
+ * second one of the same name. Before a create it looks for the object (by `adoptId`, else by name);
+ * one found is adopted only when the resource says so (`adoptId`, `adoptExisting`); a create whose
+ * outcome is unknown (a timeout after the POST was sent) is followed by a look-up by name, never by a
+ * second POST. Pure of the API: the caller gives the look-ups, the create and the kind's words.
+ */
+
+/** How a kind of object is named in messages. */
+export interface KindWords {
+  /** The noun, e.g. `database`. */
+  noun: string;
+  /** Where the user finds an id, for a bad `adoptId`, e.g. `the dpg-… id of its dashboard URL`. */
+  idHint: string;
+  /** The stack config path of the app's `adoptExisting`, e.g. `arrakis:database.adoptExisting`. */
+  adoptExistingConfig: string;
+}
+
+/** What `createOnce` needs: the desired object, the adoption options, and the calls that reach the API. */
+export interface CreateOnceSpec<Live extends { id: string; name: string }, Created> {
+  /** How the kind is named in messages. */
+  words: KindWords;
+  /** The desired name (unique in the workspace). */
+  name: string;
+  /** The desired workspace. */
+  ownerId: string;
+  /** Adopt this live object (checked to be in `ownerId` and named `name`); no look-up by name. */
+  adoptId?: string;
+  /** Adopt the live object of the same name if there is one, instead of failing. */
+  adoptExisting?: boolean;
+  /** The workspace of a live object. */
+  ownerOf(live: Live): string;
+  /** Reads a live object by id (rejects with a not-found error when there is none). */
+  getById(id: string): Promise<Live>;
+  /** The live object of the desired name in the desired workspace, if any. */
+  findByName(): Promise<Live | undefined>;
+  /** Fields of a live object that differ from the desired ones and cannot change in place. */
+  replacedFields(live: Live): string[];
+  /** Creates the object (one POST). */
+  create(): Promise<Created>;
+  /** True when an error says the object does not exist. */
+  isNotFound(err: unknown): boolean;
+  /** True when an error says a write may or may not have been applied. */
+  isOutcomeUnknown(err: unknown): boolean;
+}
+
+/** How `createOnce` ended: an existing object adopted, one created, or a create found after an unknown outcome. */
+export type CreateOnceOutcome<Live, Created> =
+  { how: "adopted"; live: Live } | { how: "created"; created: Created } | { how: "recovered"; live: Live };
+
+/**
+ * Adopts the existing object or creates one, never two of the same name. Calls, in order: `getById`
+ * (with `adoptId`) or `findByName`; then, when nothing was found, `create`, and after an unknown
+ * outcome `findByName` again. Fails before any write on an object that may not be adopted.
+ */
+export async function createOnce<Live extends { id: string; name: string }, Created>(
+  spec: CreateOnceSpec<Live, Created>,
+): Promise<CreateOnceOutcome<Live, Created>> {
+  const { noun } = spec.words;
+  const existing = spec.adoptId ? await adoptable(spec, spec.adoptId) : await spec.findByName();
+  if (existing) {
+    if (!spec.adoptExisting && !spec.adoptId)
+      throw new Error(
+        `could not create ${noun} ${spec.name}: workspace ${spec.ownerId} already has a ${noun} of that name ` +
+          `(${existing.id}). To manage it, set \`adoptExisting: true\` on the resource (the arrakis app: ` +
+          `\`pulumi config set --path ${spec.words.adoptExistingConfig} true\`) and run \`pulumi up\` again; ` +
+          "to create a new one, choose another name",
+      );
+    const replaced = spec.replacedFields(existing);
+    if (replaced.length > 0)
+      throw new Error(
+        `could not adopt ${noun} ${spec.name} (${existing.id}): its ${replaced.join(", ")} differ from the ` +
+          "desired ones, and those cannot change in place",
+      );
+    return { how: "adopted", live: existing };
+  }
+  try {
+    return { how: "created", created: await spec.create() };
+  } catch (err) {
+    if (!spec.isOutcomeUnknown(err)) throw err;
+    // The POST may have been applied: look before anything else, never create twice.
+    const found = await spec.findByName();
+    if (!found)
+      throw new Error(
+        `could not create ${noun} ${spec.name}: ${(err as Error).message}. No ${noun} of that name exists ` +
+          "now, so running `pulumi up` again is safe",
+      );
+    return { how: "recovered", live: found };
+  }
+}
+
+/**
+ * The live object `adoptId` names, checked to be the one the resource describes: it exists, is in the
+ * resource's workspace and carries its name. Anything else fails before any write.
+ */
+async function adoptable<Live extends { id: string; name: string }>(
+  spec: CreateOnceSpec<Live, unknown>,
+  id: string,
+): Promise<Live> {
+  const { noun } = spec.words;
+  let live: Live;
+  try {
+    live = await spec.getById(id);
+  } catch (err) {
+    if (spec.isNotFound(err))
+      throw new Error(
+        `could not adopt ${noun} ${id}: no such ${noun} on Render (check adoptId, ${spec.words.idHint})`,
+      );
+    throw err;
+  }
+  if (spec.ownerOf(live) !== spec.ownerId)
+    throw new Error(
+      `could not adopt ${noun} ${id}: it belongs to workspace ${spec.ownerOf(live)}, not ${spec.ownerId} (ownerId)`,
+    );
+  if (live.name !== spec.name)
+    throw new Error(
+      `could not adopt ${noun} ${id}: it is named ${JSON.stringify(live.name)}, the resource ` +
+        `${JSON.stringify(spec.name)}. Set name to the live one (a rename is not adoption) or fix adoptId`,
+    );
+  return live;
+}
