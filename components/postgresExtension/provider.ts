@@ -9,7 +9,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { connectDatabase } from "./databaseTls";
 import { isUnknown, type InputFailure } from "../runtime/validation";
 import { providerConfigFrom, renderClientFrom, type RenderProviderConfig } from "../runtime/config";
-import { isNotFound } from "../render/errors";
+import { isNotFound, redactValues } from "../render/errors";
 
 /** Inputs after `check`: exactly one of `connectionString` and `postgresId`. */
 export interface PostgresExtensionInputs {
@@ -56,9 +56,10 @@ async function withClient<T>(connectionString: string, work: (q: Query) => Promi
 
 function failure(verb: string, inputs: PostgresExtensionInputs, err: unknown, secrets: string[] = []): Error {
   // pg's messages name users and hosts at most; a connection string itself never goes in a message.
-  let cause = err instanceof Error ? err.message : String(err);
-  for (const secret of [inputs.connectionString, ...secrets])
-    if (secret) cause = cause.split(secret).join("[redacted]");
+  const cause = redactValues(err instanceof Error ? err.message : String(err), [
+    inputs.connectionString,
+    ...secrets,
+  ]);
   return new Error(`could not ${verb} extension ${inputs.extension} on ${where(inputs)}: ${cause}`);
 }
 

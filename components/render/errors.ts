@@ -291,11 +291,23 @@ const patterns: [RegExp, string][] = [
  * `PGPASSWORD=…`, bearer tokens and Render API keys.
  */
 export function redact(text: string, secrets: readonly string[]): string {
+  let out = redactValues(text, secrets);
+  for (const [re, replacement] of patterns) out = out.replace(re, replacement);
+  return out;
+}
+
+/**
+ * Remove the given secret strings from text, verbatim, and nothing else (a database driver's message,
+ * where the patterns of {@link redact} could hide harmless names). Strings shorter than 4 characters
+ * are kept: they would hide ordinary words.
+ */
+export function redactValues(text: string, secrets: readonly (string | undefined)[]): string {
   let out = text;
   // Longest first, so a secret containing another is removed whole.
-  const sorted = [...secrets].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
+  const sorted = secrets
+    .filter((s): s is string => s !== undefined && s.length >= 4)
+    .sort((a, b) => b.length - a.length);
   for (const secret of sorted) out = out.split(secret).join("[redacted]");
-  for (const [re, replacement] of patterns) out = out.replace(re, replacement);
   return out;
 }
 
