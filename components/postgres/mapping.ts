@@ -34,6 +34,7 @@ export type LivePostgres = Pick<
   | "ipAllowList"
   | "highAvailabilityEnabled"
   | "diskSizeGB"
+  | "diskAutoscalingEnabled"
 >;
 
 /**
@@ -76,6 +77,7 @@ export function fromPostgres(live: LivePostgres, base?: Partial<PostgresInputs>)
     })),
     highAvailability: live.highAvailabilityEnabled ?? false,
     ...(base?.diskSizeGB !== undefined && live.diskSizeGB != null ? { diskSizeGB: live.diskSizeGB } : {}),
+    ...(base?.diskAutoscaling !== undefined ? { diskAutoscaling: live.diskAutoscalingEnabled ?? false } : {}),
     adoptExisting: base?.adoptExisting ?? false,
     ...(base?.adoptId !== undefined ? { adoptId: base.adoptId } : {}),
     allowReplacement: base?.allowReplacement ?? false,
@@ -112,6 +114,11 @@ export function diffPostgres(
   if ((live.highAvailabilityEnabled ?? false) !== desired.highAvailability) changed.push("highAvailability");
   if (desired.diskSizeGB !== undefined && live.diskSizeGB != null && live.diskSizeGB !== desired.diskSizeGB)
     changed.push("diskSizeGB");
+  if (
+    desired.diskAutoscaling !== undefined &&
+    (live.diskAutoscalingEnabled ?? false) !== desired.diskAutoscaling
+  )
+    changed.push("diskAutoscaling");
   return { changed, replaced };
 }
 
@@ -128,6 +135,7 @@ export function toCreatePostgresBody(inputs: PostgresInputs): CreatePostgresBody
     ipAllowList: inputs.ipAllowList,
     enableHighAvailability: inputs.highAvailability,
     ...(inputs.diskSizeGB !== undefined ? { diskSizeGB: inputs.diskSizeGB } : {}),
+    ...(inputs.diskAutoscaling !== undefined ? { enableDiskAutoscaling: inputs.diskAutoscaling } : {}),
   };
 }
 
@@ -140,6 +148,7 @@ export function toPatchPostgresBody(inputs: PostgresInputs, live: LivePostgres):
   if (changed.includes("ipAllowList")) body.ipAllowList = inputs.ipAllowList;
   if (changed.includes("highAvailability")) body.enableHighAvailability = inputs.highAvailability;
   if (changed.includes("diskSizeGB")) body.diskSizeGB = inputs.diskSizeGB;
+  if (changed.includes("diskAutoscaling")) body.enableDiskAutoscaling = inputs.diskAutoscaling;
   return body;
 }
 

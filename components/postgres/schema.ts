@@ -156,6 +156,13 @@ export const postgresFields = {
     .optional()
     .meta(meta({ render: true })),
   /**
+   * Let Render grow the disk when it fills up (render.yaml `storageAutoscalingEnabled`). Absent: left as
+   * it is on Render, so adopting a database never changes it unasked.
+   */
+  diskAutoscaling: bool("diskAutoscaling")
+    .optional()
+    .meta(meta({ render: true, blueprint: "storageAutoscalingEnabled" })),
+  /**
    * Adopt a database of the same name that already exists in the workspace instead of failing: the
    * first `pulumi up` takes it over and changes only what differs. (Pulumi's `import` resource option
    * fails for dynamic resources, pulumi/pulumi#16175: use this or `adoptId`.)

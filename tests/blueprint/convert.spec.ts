@@ -143,6 +143,17 @@ describe("blueprint: conversion", () => {
     );
   });
 
+  it("converts storageAutoscalingEnabled to diskAutoscaling, and leaves it out when absent", () => {
+    for (const value of [true, false]) {
+      const result = convert(base({ database: [`storageAutoscalingEnabled: ${value}`] }));
+      assert.deepEqual(result.losses, []);
+      assert.equal((result.config["arrakis:database"] as Record<string, unknown>).diskAutoscaling, value);
+      assert.equal(programReads(result.config).database.diskAutoscaling, value);
+    }
+    const absent = convert(base());
+    assert.equal("diskAutoscaling" in (absent.config["arrakis:database"] as Record<string, unknown>), false);
+  });
+
   it("accepts the deprecated spellings env, autoDeploy and pullRequestPreviewsEnabled", () => {
     const result = convert(
       base({ service: ["env: python", "autoDeploy: true", "pullRequestPreviewsEnabled: true"] }).replace(
@@ -172,7 +183,6 @@ describe("blueprint: conversion", () => {
         "26 databases[0].previewPlan",
         "27 databases[0].previewDiskSizeGB",
         "28 databases[0].readReplicas",
-        "30 databases[0].storageAutoscalingEnabled",
         "31 databases[1]",
         "40 services[0].autoDeployTrigger",
         "41 services[0].domains",
@@ -330,12 +340,6 @@ describe("blueprint: conversion", () => {
       extra: { database: ["previewDiskSizeGB: 5"] },
       path: "databases[0].previewDiskSizeGB",
       message: /preview/,
-    },
-    {
-      what: "disk autoscaling",
-      extra: { database: ["storageAutoscalingEnabled: true"] },
-      path: "databases[0].storageAutoscalingEnabled",
-      message: /disk autoscaling/,
     },
     {
       what: "an env group",

@@ -259,6 +259,25 @@ describe("RenderPostgres provider (emulator)", function () {
       assert.equal((await provider.diff!(id, outs, inputs)).changes, false);
     });
 
+    it("creates with disk autoscaling, sees it turned off through the API, and update turns it back on", async () => {
+      const { inputs, id, outs } = await created({ storageAutoscalingEnabled: true });
+      assert.equal(inputs.diskAutoscaling, true);
+      const liveNow = async () =>
+        ((await api("GET", `/postgres/${id}`)).body as { diskAutoscalingEnabled: boolean })
+          .diskAutoscalingEnabled;
+      assert.equal(await liveNow(), true);
+      assert.equal((await provider.diff!(id, outs, inputs)).changes, false);
+      await api("PATCH", `/postgres/${id}`, { enableDiskAutoscaling: false });
+      const drift = await provider.diff!(id, outs, inputs);
+      assert.equal(drift.changes, true);
+      await provider.update!(id, outs, inputs);
+      assert.equal(await liveNow(), true);
+      assert.equal((await provider.diff!(id, outs, inputs)).changes, false);
+      // Undeclared, it is not managed: a database adopted with autoscaling on keeps it, no drift.
+      const { diskAutoscaling: _d, ...undeclared } = inputs;
+      assert.equal((await provider.diff!(id, outs, undeclared as PostgresInputs)).changes, false);
+    });
+
     for (const [field, value] of [
       ["version", "16"],
       ["region", "ohio"],

@@ -57,6 +57,29 @@ describe("postgres mapping", () => {
     assert.equal(checked({ ...seed, highAvailability: { enabled: false } }).highAvailability, false);
   });
 
+  it("maps diskAutoscaling to Render's enableDiskAutoscaling and back, only when declared", () => {
+    const on = checked({ ...seed, diskAutoscaling: true });
+    assert.equal(toCreatePostgresBody(on).enableDiskAutoscaling, true);
+    assert.equal("enableDiskAutoscaling" in toCreatePostgresBody(checked(seed)), false);
+    assert.deepEqual(diffPostgres(on, live({ diskAutoscalingEnabled: false })), {
+      changed: ["diskAutoscaling"],
+      replaced: [],
+    });
+    assert.deepEqual(toPatchPostgresBody(on, live({ diskAutoscalingEnabled: false })), {
+      enableDiskAutoscaling: true,
+    });
+    assert.deepEqual(diffPostgres(checked(seed), live({ diskAutoscalingEnabled: true })).changed, []);
+    assert.equal(fromPostgres(live({ diskAutoscalingEnabled: true }), on).diskAutoscaling, true);
+    assert.equal(
+      "diskAutoscaling" in fromPostgres(live({ diskAutoscalingEnabled: true }), checked(seed)),
+      false,
+    );
+    const { failures } = checkPostgresInputs({ ...seed, diskAutoscaling: "yes" });
+    assert.deepEqual(failures, [
+      { property: "diskAutoscaling", reason: "diskAutoscaling must be true or false" },
+    ]);
+  });
+
   const bad: [string, Record<string, unknown>, string, RegExp][] = [
     ["unknown plan", { plan: "basic-512mb" }, "plan", /not a Render Postgres plan; allowed: .*"basic_256mb"/],
     ["version out of range", { postgresMajorVersion: "10" }, "version", /allowed: "11", .*"18"/],

@@ -133,13 +133,12 @@ const modeledServiceFields = new Set([
 
 /**
  * Database fields the program models, in render.yaml's spelling: RenderPostgres's settings on Render
- * (components/postgres/schema.ts), and two it reports as lost itself: `readReplicas`, `storageAutoscalingEnabled`.
+ * (components/postgres/schema.ts), and `readReplicas`, which the conversion reports as lost.
  */
 const modeledDatabaseFields = new Set([
   ...postgresFieldsWhere((m) => m.render === true && !m.replaces).map(blueprintName),
   ...postgresImmutableFields.filter((f) => f !== "ownerId").map(blueprintName),
   "readReplicas",
-  "storageAutoscalingEnabled",
 ]);
 
 /** A RenderPostgres field's name in render.yaml. */
@@ -351,11 +350,6 @@ export function convertBlueprint(
     lose(
       `${dbPath}.readReplicas`,
       `read replicas are not modeled: ${db.readReplicas.map((r) => r.name).join(", ")} would not be managed`,
-    );
-  if (db.storageAutoscalingEnabled === true)
-    lose(
-      `${dbPath}.storageAutoscalingEnabled`,
-      "disk autoscaling is not modeled: the setting would not be managed",
     );
   if (liveDb) adopt(dbConfig, liveDb.id, options.adoptWith);
 
