@@ -4,6 +4,7 @@
  * plans that run the production config, unprotected, with an expiry time. Pure: no CLI, no I/O.
  */
 import { postgresMonthlyUsd, priceTable, webServiceMonthlyUsd } from "../app/prices";
+import { apiPlanSpelling } from "../components/render/enums";
 
 /** Plain stack config, `namespace:key` → value, as a stack file's `config:` holds it. */
 export type StackFileConfig = Record<string, unknown>;
@@ -131,7 +132,7 @@ export function previewStackConfig(prod: StackFileConfig, options: PreviewOption
   });
   if (options.apiUrl !== undefined) config["render:apiUrl"] = options.apiUrl;
 
-  const db = postgresMonthlyUsd(previewPlans.database.replace(/-/g, "_")) ?? 0;
+  const db = postgresMonthlyUsd(apiPlanSpelling(previewPlans.database)) ?? 0;
   const web = webServiceMonthlyUsd(previewPlans.service) ?? 0;
   const expiresAt = new Date(options.now.getTime() + ttlHours * 3_600_000);
   return {

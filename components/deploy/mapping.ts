@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import type { Deploy, DeployStatus } from "../render/schemas";
 import { z } from "zod";
 import { isUnknown, type InputFailure } from "../runtime/validation";
-import { makeDeploySchema, type DeployInputs } from "./schema";
+import { deployFields, type DeployInputs } from "./schema";
 
 export { deployDefaults, type DeployInputs, type HealthProbe } from "./schema";
 
@@ -79,7 +79,7 @@ export function checkDeployInputs(raw: Record<string, unknown>): {
   failures: InputFailure[];
 } {
   const failures: InputFailure[] = [];
-  const inputs = checkFields(makeDeploySchema().shape, raw, "", failures) as DeployInputs;
+  const inputs = checkFields(deployFields, raw, "", failures) as DeployInputs;
   return { inputs, failures };
 }
 

@@ -7,29 +7,18 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { connectDatabase } from "./databaseTls";
-import { isUnknown, type InputFailure } from "../runtime/validation";
+import { checkPostgresExtensionInputs, type PostgresExtensionInputs } from "./schema";
+import { isUnknown } from "../runtime/validation";
 import { providerConfigFrom, renderClientFrom, type RenderProviderConfig } from "../runtime/config";
 import { isNotFound, redactValues } from "../render/errors";
 
-/** Inputs after `check`: exactly one of `connectionString` and `postgresId`. */
-export interface PostgresExtensionInputs {
-  /** Secret: where to connect (e.g. Render's external connection string, `sslmode` honoured). */
-  connectionString?: string;
-  /** Or the Render Postgres id (`dpg-…`): its external connection string is read from Render. */
-  postgresId?: string;
-  /** Extension name, e.g. `vector`. */
-  extension: string;
-  /** Drop the extension when this resource is deleted. Default false: dropping `vector` destroys data. */
-  dropOnDelete: boolean;
-}
+export type { PostgresExtensionInputs } from "./schema";
 
 /** State: the inputs plus the installed version. */
 export interface PostgresExtensionOutputs extends PostgresExtensionInputs {
   /** Version installed, e.g. `0.8.0`. */
   installedVersion: string;
 }
-
-const identifier = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** Where the database is, for messages: a Render id or `host/database`, never a user or password. */
 function where(inputs: PostgresExtensionInputs): string {
@@ -83,36 +72,10 @@ export class PostgresExtensionProvider implements pulumi.dynamic.ResourceProvide
     _olds: PostgresExtensionInputs,
     news: PostgresExtensionInputs,
   ): Promise<pulumi.dynamic.CheckResult<PostgresExtensionInputs>> {
-    const failures: InputFailure[] = [];
-    const extension = news.extension ?? "vector";
-    if (!isUnknown(extension) && (typeof extension !== "string" || !identifier.test(extension)))
-      failures.push({
-        property: "extension",
-        reason: `must be an extension name such as "vector" (lowercase letters, digits, '_'), got ${JSON.stringify(extension)}`,
-      });
-    const { connectionString: cs, postgresId } = news;
-    if ((cs === undefined) === (postgresId === undefined))
-      failures.push({
-        property: "connectionString",
-        reason: "give either connectionString or postgresId (one of them)",
-      });
-    if (cs !== undefined && !isUnknown(cs) && (typeof cs !== "string" || !/^postgres(ql)?:\/\//.test(cs)))
-      failures.push({ property: "connectionString", reason: "must be a postgresql:// connection string" });
-    if (
-      postgresId !== undefined &&
-      !isUnknown(postgresId) &&
-      !/^dpg-[a-z0-9]+(-[a-z])?$/.test(String(postgresId))
-    )
-      failures.push({
-        property: "postgresId",
-        reason: `must be a Render Postgres id like dpg-…-a, got ${JSON.stringify(postgresId)}`,
-      });
-    const dropOnDelete = news.dropOnDelete ?? false;
-    if (typeof dropOnDelete !== "boolean")
+    const { inputs, failures } = checkPostgresExtensionInputs(news as unknown as Record<string, unknown>);
+    // As the provider always did: an unknown dropOnDelete (preview) is refused, not passed through.
+    if (isUnknown(inputs.dropOnDelete))
       failures.push({ property: "dropOnDelete", reason: "must be true or false" });
-    const inputs: PostgresExtensionInputs = { extension, dropOnDelete };
-    if (cs !== undefined) inputs.connectionString = cs;
-    if (postgresId !== undefined) inputs.postgresId = postgresId;
     return { inputs, failures };
   }
 

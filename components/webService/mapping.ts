@@ -6,7 +6,7 @@ import type { z } from "zod";
 import type { DatabaseLinkProperty, Region, ServicePlan, ServiceRuntime } from "../render/enums";
 import type { CreateServiceBody, UpdateServiceBody } from "../render/schemas";
 import { isUnknown, type InputFailure } from "../runtime/validation";
-import { makeWebServiceSchema, webServiceFieldMeta, type EnvVarInput, type ServiceInputs } from "./schema";
+import { webServiceFieldMeta, webServiceFields, type EnvVarInput, type ServiceInputs } from "./schema";
 
 export {
   envVarKeyPattern,
@@ -53,7 +53,7 @@ type LiveSettings = Omit<ServiceInputs, "envVars" | "adoptExisting" | "adoptId">
  * Fields that cannot change without replacing the service (`replaces` in schema.ts), alphabetical as
  * the diff lists them.
  */
-export const serviceImmutableFields = Object.entries(webServiceFieldMeta(makeWebServiceSchema()))
+export const serviceImmutableFields = Object.entries(webServiceFieldMeta)
   .filter(([, m]) => m.replaces)
   .map(([key]) => key as keyof LiveSettings)
   .sort();
@@ -62,7 +62,7 @@ export const serviceImmutableFields = Object.entries(webServiceFieldMeta(makeWeb
  * Settings changed in place, in the schema's order: neither immutable nor compared apart (env vars,
  * the adoption options, and the optional branch and preDeployCommand).
  */
-const serviceMutableFields = Object.keys(makeWebServiceSchema().shape).filter(
+const serviceMutableFields = Object.keys(webServiceFields).filter(
   (key): key is keyof LiveSettings =>
     !(serviceImmutableFields as readonly string[]).includes(key) &&
     !["envVars", "adoptExisting", "adoptId", "branch", "preDeployCommand"].includes(key),
@@ -72,12 +72,9 @@ const serviceMutableFields = Object.keys(makeWebServiceSchema().shape).filter(
  * render.yaml keys -> ours (`env` for runtime: a field's `blueprint` metadata); render.yaml values
  * (`autoDeploy: "yes"`, plan `Standard`) are the schema's own transforms.
  */
-function fromBlueprintSpelling(
-  raw: Record<string, unknown>,
-  fieldMeta: ReturnType<typeof webServiceFieldMeta>,
-): Record<string, unknown> {
+function fromBlueprintSpelling(raw: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...raw };
-  for (const [field, { blueprint }] of Object.entries(fieldMeta)) {
+  for (const [field, { blueprint }] of Object.entries(webServiceFieldMeta)) {
     if (blueprint === undefined) continue;
     if (out[blueprint] !== undefined && out[field] === undefined) out[field] = out[blueprint];
     delete out[blueprint];
@@ -103,9 +100,8 @@ export function checkServiceInputs(raw: Record<string, unknown>): {
   failures: InputFailure[];
 } {
   const failures: InputFailure[] = [];
-  const schema = makeWebServiceSchema();
-  const schemas = schema.shape;
-  const values = fromBlueprintSpelling(raw, webServiceFieldMeta(schema));
+  const schemas = webServiceFields;
+  const values = fromBlueprintSpelling(raw);
   const out: Record<string, unknown> = {};
   for (const [key, schema] of Object.entries(schemas)) {
     const value = values[key];

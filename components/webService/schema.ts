@@ -4,7 +4,14 @@
  * `RenderWebServiceArgs`, `ServiceInputs` and `checkServiceInputs` derive from it.
  */
 import { z } from "zod";
-import { databaseLinkProperties, regions, servicePlans, serviceRuntimes } from "../render/enums";
+import {
+  apiPlanSpelling,
+  databaseLinkProperties,
+  regions,
+  servicePlans,
+  serviceRuntimes,
+  workspaceIdPattern,
+} from "../render/enums";
 import { allowed, nameProblem } from "../runtime/validation";
 
 /**
@@ -37,203 +44,196 @@ function fromYesNo(value: boolean): boolean {
   return raw === "yes" ? true : raw === "no" ? false : value;
 }
 
-/**
- * A Render web service's fields, one property each, with its validation, default and metadata.
- *
- * Built by a function, not held in a module-level constant: providers are still serialized by value
- * (tests/unit/providerSerialize.spec.ts, tests/providers/deploy.spec.ts), a zod instance does not
- * serialize (its bound methods cannot be parsed), and the serializer takes every export of a module a
- * provider imports from, so even an unused constant here would break it.
- */
-export function makeWebServiceSchema() {
-  const bool = (what: string) => z.boolean({ error: `${what} must be true or false` });
-  const yesNo = (what: string) => z.preprocess(fromYesNo, bool(what));
-  const command = (what: string) =>
-    z
-      .string({
-        error: `is required: the ${what} command, e.g. ${what === "build" ? "npm install && npm run build" : "npm start"}`,
-      })
-      .trim()
-      .min(1, { error: `must not be empty: the ${what} command` });
-  const oneOf = <T extends readonly [string, ...string[]]>(values: T, what: string) => {
-    const error = (i: { input: unknown }) =>
-      `${JSON.stringify(i.input)} is not a Render ${what}; allowed: ${allowed(values)}`;
-    return { error, values };
-  };
-  const runtime = oneOf(serviceRuntimes, "runtime");
-  const plan = oneOf(servicePlans, "web service plan");
-  const region = oneOf(regions, "region");
-  const instances = "must be a whole number of instances from 1 to 100";
-  return z.object({
-    /** Service name, unique in the workspace; also the `<name>.onrender.com` subdomain. */
-    name: z.string({ error: "is required: the service's name on Render" }).superRefine((v, ctx) => {
-      const problem = nameProblem(v);
-      if (problem) ctx.addIssue({ code: "custom", message: problem });
-    }),
-    /** Workspace id `tea-…`. Default: stack config `render:ownerId`. */
-    ownerId: z
-      .string({
-        error: "is required: a workspace id like tea-…; set it with `pulumi config set render:ownerId tea-…`",
-      })
-      .regex(/^(tea|usr|own)-[a-z0-9]+$/, {
-        error: (i) =>
-          `must be a Render workspace id like tea-d303qfodl3ps739p3e60 (got ${JSON.stringify(i.input)})`,
-      })
-      .meta(meta({ replaces: true })),
-    /** Git repository URL, e.g. https://github.com/happydotemdr/arrakis (a `.git` suffix is dropped). */
-    repo: z
-      .string({ error: "is required: the Git repository URL, e.g. https://github.com/happydotemdr/arrakis" })
-      .trim()
-      .regex(/^https:\/\/[A-Za-z0-9.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+?$/, {
-        error: (i) =>
-          `must be an https URL of a repository like https://github.com/owner/repo (got ${JSON.stringify(i.input)})`,
-      })
-      // Render stores the repo without ".git".
-      .transform((v) => v.replace(/\.git$/, "")),
-    /** Branch to build. Default: the repository's default branch. */
-    branch: z
-      .string({ error: "must be a string" })
-      .regex(/^(?!\/)(?!.*\.\.)(?!.*\/\/)[A-Za-z0-9._/-]+(?<![./])$/, {
-        error: "is not a valid Git branch name",
-      })
-      .optional(),
-    /** Subdirectory to build from. Default the repository root. */
-    rootDir: z
-      .string({ error: "must be a string" })
-      .refine((v) => !v.startsWith("/") && !v.split("/").includes(".."), {
-        error: "must be a path inside the repository (no leading '/', no '..')",
-      })
-      .default(""),
-    /** Runtime (render.yaml `runtime` or `env`): node, python, go, ruby, rust, elixir. Default node. Immutable. */
-    runtime: z
-      .string({ error: runtime.error })
-      .pipe(z.enum(runtime.values, { error: runtime.error }))
-      .default("node")
-      .meta(meta({ replaces: true, blueprint: "env" })),
-    /** Plan: starter, standard, pro, … Default starter. */
-    plan: z
-      .string({ error: plan.error })
-      // render.yaml spells plans like `Standard` or `pro-plus`.
-      .transform((v) => v.trim().toLowerCase().replace(/-/g, "_"))
-      .pipe(z.enum(plan.values, { error: plan.error }))
-      .default("starter"),
-    /** Region: oregon, ohio, virginia, frankfurt or singapore. Default oregon. Immutable. */
-    region: z
-      .string({ error: region.error })
-      .pipe(z.enum(region.values, { error: region.error }))
-      .default("oregon")
-      .meta(meta({ replaces: true })),
-    /** Build command, e.g. `npm install && npm run build`. */
-    buildCommand: command("build"),
-    /** Start command, e.g. `npm start`. */
-    startCommand: command("start"),
-    /** Command run before each deploy (e.g. migrations). */
-    preDeployCommand: z.string({ error: "must be a string" }).optional(),
-    /** Path Render probes for health, e.g. `/`. Default none. */
-    healthCheckPath: z
-      .string({ error: "must be a string" })
-      .regex(/^(\/[^\s]*)?$/, {
-        error: (i) => `must be empty or a path starting with '/' (got ${JSON.stringify(i.input)})`,
-      })
-      .default(""),
-    /** Instances, 1–100 (changed through Render's scale endpoint). Default 1. */
-    numInstances: z
-      .number({ error: instances })
-      .int({ error: instances })
-      .min(1, { error: instances })
-      .max(100, { error: instances })
-      .default(1),
-    /** Deploy on every push to the branch. Default false (manual deploys, as the seed keeps it). */
-    autoDeploy: yesNo("autoDeploy").default(false),
-    /** Pull request previews. Default false. */
-    pullRequestPreviews: yesNo("pullRequestPreviews").default(false),
-    /**
-     * Desired state: `true` suspends the service (Render's "Suspend"), `false` resumes one suspended
-     * outside Pulumi. Default false: running.
-     */
-    suspended: bool("suspended").default(false),
-    /** The whole set of env vars: keys set on Render but not here are removed by `pulumi up`. */
-    envVars: z
-      .record(
-        z.string(),
-        z.object(
-          {
-            kind: z.enum(envVarKinds, { error: `must be one of ${allowed(envVarKinds)}` }),
-            /** The value; absent for `generated` and `serviceUrl`. */
-            value: z.string({ error: "must be a string" }).optional(),
-            /** `linked`: the Render Postgres id (`dpg-…`). */
-            database: z.string({ error: "must be a Render Postgres id like dpg-…-a" }).optional(),
-            /** `linked`: which part of its connection (render.yaml `fromDatabase.property`). */
-            property: z
-              .enum(databaseLinkProperties, {
-                error: (i) =>
-                  `${JSON.stringify(i.input)} is not a database property; allowed: ${allowed(databaseLinkProperties)}`,
-              })
-              .optional(),
-          },
-          { error: "must be {kind, value}" },
-        ),
-        { error: "must be a map of env var key to {kind, value}" },
-      )
-      .default({})
-      .superRefine((vars, ctx) => {
-        for (const [key, v] of Object.entries(vars)) {
-          if (!envVarKeyPattern.test(key))
+const bool = (what: string) => z.boolean({ error: `${what} must be true or false` });
+const yesNo = (what: string) => z.preprocess(fromYesNo, bool(what));
+const command = (what: string) =>
+  z
+    .string({
+      error: `is required: the ${what} command, e.g. ${what === "build" ? "npm install && npm run build" : "npm start"}`,
+    })
+    .trim()
+    .min(1, { error: `must not be empty: the ${what} command` });
+const oneOf = <T extends readonly [string, ...string[]]>(values: T, what: string) => {
+  const error = (i: { input: unknown }) =>
+    `${JSON.stringify(i.input)} is not a Render ${what}; allowed: ${allowed(values)}`;
+  return { error, values };
+};
+const runtime = oneOf(serviceRuntimes, "runtime");
+const plan = oneOf(servicePlans, "web service plan");
+const region = oneOf(regions, "region");
+const instances = "must be a whole number of instances from 1 to 100";
+
+/** A Render web service's fields, one property each, with its validation, default and metadata. */
+export const webServiceFields = {
+  /** Service name, unique in the workspace; also the `<name>.onrender.com` subdomain. */
+  name: z.string({ error: "is required: the service's name on Render" }).superRefine((v, ctx) => {
+    const problem = nameProblem(v);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  }),
+  /** Workspace id `tea-…`. Default: stack config `render:ownerId`. */
+  ownerId: z
+    .string({
+      error: "is required: a workspace id like tea-…; set it with `pulumi config set render:ownerId tea-…`",
+    })
+    .regex(workspaceIdPattern, {
+      error: (i) =>
+        `must be a Render workspace id like tea-d303qfodl3ps739p3e60 (got ${JSON.stringify(i.input)})`,
+    })
+    .meta(meta({ replaces: true })),
+  /** Git repository URL, e.g. https://github.com/happydotemdr/arrakis (a `.git` suffix is dropped). */
+  repo: z
+    .string({ error: "is required: the Git repository URL, e.g. https://github.com/happydotemdr/arrakis" })
+    .trim()
+    .regex(/^https:\/\/[A-Za-z0-9.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+?$/, {
+      error: (i) =>
+        `must be an https URL of a repository like https://github.com/owner/repo (got ${JSON.stringify(i.input)})`,
+    })
+    // Render stores the repo without ".git".
+    .transform((v) => v.replace(/\.git$/, "")),
+  /** Branch to build. Default: the repository's default branch. */
+  branch: z
+    .string({ error: "must be a string" })
+    .regex(/^(?!\/)(?!.*\.\.)(?!.*\/\/)[A-Za-z0-9._/-]+(?<![./])$/, {
+      error: "is not a valid Git branch name",
+    })
+    .optional(),
+  /** Subdirectory to build from. Default the repository root. */
+  rootDir: z
+    .string({ error: "must be a string" })
+    .refine((v) => !v.startsWith("/") && !v.split("/").includes(".."), {
+      error: "must be a path inside the repository (no leading '/', no '..')",
+    })
+    .default(""),
+  /** Runtime (render.yaml `runtime` or `env`): node, python, go, ruby, rust, elixir. Default node. Immutable. */
+  runtime: z
+    .string({ error: runtime.error })
+    .pipe(z.enum(runtime.values, { error: runtime.error }))
+    .default("node")
+    .meta(meta({ replaces: true, blueprint: "env" })),
+  /** Plan: starter, standard, pro, … Default starter. */
+  plan: z
+    .string({ error: plan.error })
+    // render.yaml spells plans like `Standard` or `pro-plus`.
+    .transform(apiPlanSpelling)
+    .pipe(z.enum(plan.values, { error: plan.error }))
+    .default("starter"),
+  /** Region: oregon, ohio, virginia, frankfurt or singapore. Default oregon. Immutable. */
+  region: z
+    .string({ error: region.error })
+    .pipe(z.enum(region.values, { error: region.error }))
+    .default("oregon")
+    .meta(meta({ replaces: true })),
+  /** Build command, e.g. `npm install && npm run build`. */
+  buildCommand: command("build"),
+  /** Start command, e.g. `npm start`. */
+  startCommand: command("start"),
+  /** Command run before each deploy (e.g. migrations). */
+  preDeployCommand: z.string({ error: "must be a string" }).optional(),
+  /** Path Render probes for health, e.g. `/`. Default none. */
+  healthCheckPath: z
+    .string({ error: "must be a string" })
+    .regex(/^(\/[^\s]*)?$/, {
+      error: (i) => `must be empty or a path starting with '/' (got ${JSON.stringify(i.input)})`,
+    })
+    .default(""),
+  /** Instances, 1–100 (changed through Render's scale endpoint). Default 1. */
+  numInstances: z
+    .number({ error: instances })
+    .int({ error: instances })
+    .min(1, { error: instances })
+    .max(100, { error: instances })
+    .default(1),
+  /** Deploy on every push to the branch. Default false (manual deploys, as the seed keeps it). */
+  autoDeploy: yesNo("autoDeploy").default(false),
+  /** Pull request previews. Default false. */
+  pullRequestPreviews: yesNo("pullRequestPreviews").default(false),
+  /**
+   * Desired state: `true` suspends the service (Render's "Suspend"), `false` resumes one suspended
+   * outside Pulumi. Default false: running.
+   */
+  suspended: bool("suspended").default(false),
+  /** The whole set of env vars: keys set on Render but not here are removed by `pulumi up`. */
+  envVars: z
+    .record(
+      z.string(),
+      z.object(
+        {
+          kind: z.enum(envVarKinds, { error: `must be one of ${allowed(envVarKinds)}` }),
+          /** The value; absent for `generated` and `serviceUrl`. */
+          value: z.string({ error: "must be a string" }).optional(),
+          /** `linked`: the Render Postgres id (`dpg-…`). */
+          database: z.string({ error: "must be a Render Postgres id like dpg-…-a" }).optional(),
+          /** `linked`: which part of its connection (render.yaml `fromDatabase.property`). */
+          property: z
+            .enum(databaseLinkProperties, {
+              error: (i) =>
+                `${JSON.stringify(i.input)} is not a database property; allowed: ${allowed(databaseLinkProperties)}`,
+            })
+            .optional(),
+        },
+        { error: "must be {kind, value}" },
+      ),
+      { error: "must be a map of env var key to {kind, value}" },
+    )
+    .default({})
+    .superRefine((vars, ctx) => {
+      for (const [key, v] of Object.entries(vars)) {
+        if (!envVarKeyPattern.test(key))
+          ctx.addIssue({
+            code: "custom",
+            path: [key],
+            message: "is not a valid env var key: use letters, digits and '_', not starting with a digit",
+          });
+        if (v.kind === "linked") {
+          if (v.database === undefined || v.property === undefined)
             ctx.addIssue({
               code: "custom",
               path: [key],
-              message: "is not a valid env var key: use letters, digits and '_', not starting with a digit",
+              message: `a linked value needs {database, property}; property is one of ${allowed(databaseLinkProperties)}`,
             });
-          if (v.kind === "linked") {
-            if (v.database === undefined || v.property === undefined)
-              ctx.addIssue({
-                code: "custom",
-                path: [key],
-                message: `a linked value needs {database, property}; property is one of ${allowed(databaseLinkProperties)}`,
-              });
-            continue;
-          }
-          const valueless = v.kind === "generated" || v.kind === "serviceUrl";
-          if (!valueless && v.value === undefined)
-            ctx.addIssue({ code: "custom", path: [key], message: `needs a value (kind ${v.kind})` });
-          if (valueless && v.value !== undefined)
-            ctx.addIssue({
-              code: "custom",
-              path: [key],
-              message:
-                v.kind === "generated"
-                  ? "a generated value is made by Render; give no value"
-                  : "the value is the service's own URL; give no value",
-            });
+          continue;
         }
-      }),
-    /**
-     * Adopt a service of the same name that already exists instead of failing. (Pulumi's `import` resource
-     * option fails for dynamic resources, pulumi/pulumi#16175: use this or `adoptId`.)
-     */
-    adoptExisting: bool("adoptExisting").default(false),
-    /**
-     * Adopt exactly this live service (`srv-…`, from its dashboard URL) instead of creating one. It must
-     * exist, be in the workspace and carry `name`; the first `pulumi up` changes only what differs.
-     */
-    adoptId: z
-      .string({ error: 'must be a Render service id like "srv-…"' })
-      .regex(/^srv-[a-z0-9]+$/, {
-        error: 'must be a Render service id like "srv-…" (the dashboard URL has it)',
-      })
-      .optional(),
-  });
-}
+        const valueless = v.kind === "generated" || v.kind === "serviceUrl";
+        if (!valueless && v.value === undefined)
+          ctx.addIssue({ code: "custom", path: [key], message: `needs a value (kind ${v.kind})` });
+        if (valueless && v.value !== undefined)
+          ctx.addIssue({
+            code: "custom",
+            path: [key],
+            message:
+              v.kind === "generated"
+                ? "a generated value is made by Render; give no value"
+                : "the value is the service's own URL; give no value",
+          });
+      }
+    }),
+  /**
+   * Adopt a service of the same name that already exists instead of failing. (Pulumi's `import` resource
+   * option fails for dynamic resources, pulumi/pulumi#16175: use this or `adoptId`.)
+   */
+  adoptExisting: bool("adoptExisting").default(false),
+  /**
+   * Adopt exactly this live service (`srv-…`, from its dashboard URL) instead of creating one. It must
+   * exist, be in the workspace and carry `name`; the first `pulumi up` changes only what differs.
+   */
+  adoptId: z
+    .string({ error: 'must be a Render service id like "srv-…"' })
+    .regex(/^srv-[a-z0-9]+$/, {
+      error: 'must be a Render service id like "srv-…" (the dashboard URL has it)',
+    })
+    .optional(),
+};
+
+/** The schema of a web service's fields. */
+export const webServiceSchema = z.object(webServiceFields);
 
 /** The type of the web service schema. */
-export type WebServiceSchema = ReturnType<typeof makeWebServiceSchema>;
+export type WebServiceSchema = typeof webServiceSchema;
 
 /** The fields' metadata (`replaces`, `blueprint`), by field. */
-export function webServiceFieldMeta(schema: WebServiceSchema): Record<string, WebServiceFieldMeta> {
-  return Object.fromEntries(
-    Object.entries(schema.shape).map(([key, field]) => [key, (field.meta() ?? {}) as WebServiceFieldMeta]),
-  );
-}
+export const webServiceFieldMeta: Record<string, WebServiceFieldMeta> = Object.fromEntries(
+  Object.entries(webServiceFields).map(([key, field]) => [key, (field.meta() ?? {}) as WebServiceFieldMeta]),
+);
 
 /**
  * One env var as the provider sees it after `check` (keyed by its name). `value` is absent for

@@ -9,6 +9,7 @@ import Ajv, { type AnySchemaObject, type ErrorObject, type ValidateFunction } fr
 import type { DataValidationCxt } from "ajv/dist/types";
 import { distance } from "fastest-levenshtein";
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import { apiPlanSpelling } from "../../components/render/enums";
 import { blueprintSchema } from "./schema";
 
 export { blueprintRuntimes, blueprintServiceTypes } from "./schema";
@@ -92,14 +93,6 @@ export interface Blueprint {
 
 /** The outcome of reading a Blueprint: a Blueprint, or problems (never both empty). */
 export type ReadResult = { ok: true; blueprint: Blueprint } | { ok: false; problems: BlueprintProblem[] };
-
-/** Render's plan spellings: `pro plus`, `pro-plus` and `pro_plus` are the same plan. */
-export function normalisePlanSpelling(plan: string): string {
-  return plan
-    .trim()
-    .toLowerCase()
-    .replace(/[\s-]+/g, "_");
-}
 
 const nativeRuntimes = ["node", "python", "elixir", "go", "ruby", "rust"];
 
@@ -260,8 +253,7 @@ function validator(): ValidateFunction {
     errors: false,
     before: "enum",
     validate: (_schema: boolean, data: unknown, _parent: unknown, cxt?: DataValidationCxt) => {
-      if (typeof data === "string" && cxt)
-        cxt.parentData[cxt.parentDataProperty] = normalisePlanSpelling(data);
+      if (typeof data === "string" && cxt) cxt.parentData[cxt.parentDataProperty] = apiPlanSpelling(data);
       return true;
     },
   });
