@@ -297,7 +297,7 @@ export class DeployProvider implements pulumi.dynamic.ResourceProvider<DeployInp
     try {
       deploy = await this.waitFor(client, service.id, started.id, inputs, started.status);
     } catch (err) {
-      // By name: the provider is serialized, and a class captured twice is not the same class.
+      // By name: another copy of wait.ts (the providers package bundles its own) has its own class.
       if ((err as Error).name !== "WaitTimeoutError") throw err;
       const lastSeen = (err as WaitTimeoutError).lastSeen;
       // A deploy nobody waits for must not go live later, unverified.

@@ -1,7 +1,7 @@
 /**
  * The dynamic provider behind `RenderPostgres`: check/diff/create/read/update/delete over Render's API.
- * Its code is serialized into every resource's state: it reaches only the Render client, the pure
- * mapping and node built-ins, and builds clients inside methods (STYLE.md, "Dynamic providers").
+ * It runs from the bundled providers package (runtime/package.ts): it reaches only the Render client,
+ * the pure mapping and node built-ins, and builds clients inside methods.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import {

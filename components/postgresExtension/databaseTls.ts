@@ -195,7 +195,7 @@ export async function connectDatabase(
   extra: ClientConfig = {},
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<Client> {
-  // Required here, not at module level: a pg client must not be captured into serialized provider code.
+  // Required here, not at module level: pg is loaded only by a process that connects.
   const { Client: PgClient } = require("pg") as typeof import("pg");
   const plan = connectionPlan(connectionString, env, extra);
   let lastError: unknown;

@@ -106,8 +106,6 @@ export class RateBudget {
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly safetyMs: number;
-  // Assigned in the constructor, not as a field initializer: Pulumi's closure serializer keeps a
-  // class's constructor but drops field initializers, and providers carry this class by value.
   private readonly buckets: Map<string, Bucket>;
 
   constructor(options: RateBudgetOptions = {}) {
@@ -190,9 +188,8 @@ export class RateBudget {
   }
 }
 
-// Symbol.for on globalThis, not a module variable: dynamic providers carry their own copy of this
-// module, and the budget must still be one per process.
-// A function, not a module constant: the closure serializer cannot capture a symbol value.
+// Symbol.for on globalThis, not a module variable: a process may load this module more than once (the
+// providers package bundles its own copy), and the budget must still be one per process.
 function registryKey(): symbol {
   return Symbol.for("arrakis.render.rateBudgets");
 }

@@ -149,7 +149,6 @@ interface RememberedRead {
 }
 
 // Remembered GET answers per base URL and key, on globalThis like the pools (one per process).
-// A function, not a module constant: the closure serializer cannot capture a symbol value.
 function readMemoKey(): symbol {
   return Symbol.for("arrakis.render.reads");
 }
@@ -174,9 +173,9 @@ interface Transport {
   basePath: string;
 }
 
-// Pools live on globalThis, not in a module variable: providers carry their own copy of this module,
-// and a keep-alive pool should still be one per base URL per process.
-// A function, not a module constant: the closure serializer cannot capture a symbol value.
+// Pools live on globalThis, not in a module variable: a process may load this module more than once
+// (the providers package bundles its own copy), and a keep-alive pool should still be one per base URL
+// per process.
 function poolRegistryKey(): symbol {
   return Symbol.for("arrakis.render.pools");
 }

@@ -1,6 +1,6 @@
 /**
  * Render's enum spellings (../shared/render-api/REFERENCE.md, from the official OpenAPI spec).
- * Plain arrays so that validation can build zod enums inside functions (see STYLE.md on serialization).
+ * Plain arrays, read by the zod schemas, the Blueprint's JSON Schema and messages alike.
  */
 
 /** Postgres plans, API spelling (underscores). render.yaml's hyphen spelling is normalised to these. */

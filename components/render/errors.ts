@@ -3,9 +3,8 @@
  * error, and the redaction that keeps secrets out of every message.
  */
 
-// A Symbol.for brand instead of `instanceof`: dynamic providers capture local modules by value, so
-// two providers in one process can hold two copies of this class.
-// A function, not a module constant: the closure serializer cannot capture a symbol value.
+// A Symbol.for brand instead of `instanceof`: a process may load this module more than once (the
+// providers package bundles its own copy), so it can hold two copies of this class.
 function renderApiErrorBrand(): symbol {
   return Symbol.for("arrakis.render.RenderApiError");
 }
@@ -191,8 +190,7 @@ export function errorFromResponse(f: HttpFailure): RenderApiError {
 }
 
 /**
- * Error codes that prove the request never left this machine (nothing was applied). Arrays, not
- * Sets: providers carry this module by value, and Pulumi's closure serializer cannot copy a Set.
+ * Error codes that prove the request never left this machine (nothing was applied).
  */
 const notSentCodes: readonly string[] = [
   "ECONNREFUSED",

@@ -1,8 +1,7 @@
 /**
  * Minimal zod schemas of the Render objects we read, and the request bodies we send.
  *
- * Schemas are built by functions, never held in module-level constants: dynamic providers serialize
- * what they reach, and a built zod schema does not serialize (STYLE.md). Objects are non-strict, so
+ * Objects are non-strict, so
  * fields Render adds later are accepted (and dropped). Enum spellings are Render's, from
  * ../shared/render-api/REFERENCE.md.
  */

@@ -84,7 +84,6 @@ export function renderClientFrom(
 }
 
 // One lookup per workspace per process: every resource of a stack shares the answer.
-// A function, not a module constant: the closure serializer cannot capture a symbol value.
 function ownerChecksKey(): symbol {
   return Symbol.for("arrakis.render.ownerChecks");
 }

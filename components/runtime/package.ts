@@ -2,8 +2,9 @@
  * The providers as a package, and the shims that resources hand to the SDK.
  *
  * The SDK serializes a dynamic provider into the state of each of its resources: local modules by value,
- * modules from node_modules as a `require`. Our providers reach the client, its schemas and the mapping
- * modules, ~115-125 KB of code per resource, serialized in 1-2 s each time a program runs (bench P4, P2).
+ * modules from node_modules as a `require`. Serialized that way, our providers (the client, its schemas
+ * and the mapping modules) would be ~115-125 KB of code per resource, 1-2 s each time a program runs
+ * (bench P4, P2).
  * So the providers are bundled (esbuild) into a real package folder,
  * `node_modules/@arrakis/render-providers`, and a resource's provider is a shim of ~2.7 KB (measured by
  * tests/unit/providerSerialize.spec.ts and bench P4) that loads that package in the provider host and
