@@ -5,11 +5,12 @@
 import { z } from "zod";
 import type { AppEnvValue } from "./app";
 import { allowed, propertyPath } from "../components/runtime/validation";
-import { databaseLinkProperties } from "../components/render/enums";
-import { checkDeployInputs } from "../components/deploy/mapping";
+import { databaseLinkProperties, workspaceIdPattern } from "../components/render/enums";
+import { checkDeploySettings } from "../components/deploy/mapping";
 import { fromBlueprintSpelling, postgresFieldRules, postgresFields } from "../components/postgres/schema";
 import { postgresMonthlyUsd, priceTable, webServiceMonthlyUsd } from "./prices";
-import { checkServiceInputs, type EnvVarInput } from "../components/webService/mapping";
+import { serviceFieldRules } from "../components/webService/mapping";
+import { webServiceFields } from "../components/webService/schema";
 import { apiKeyProblem } from "../components/runtime/config";
 
 /** Reads one config value: `namespace:key` -> raw string (JSON for structured values) or undefined. */
@@ -57,6 +58,8 @@ function envValueProblem(value: unknown): { path: string[]; message: string } | 
 
 /** The database fields a stack sets: all of RenderPostgres's but the workspace and the adopted id. */
 const { ownerId: _ownerId, adoptId: _adoptId, ...databaseFields } = postgresFields;
+/** The service fields a stack sets: all of RenderWebService's but the workspace, the adopted id and envVars. */
+const { ownerId: _sOwnerId, adoptId: _sAdoptId, envVars: _envVars, ...serviceFields } = webServiceFields;
 
 function schemas() {
   return {
@@ -85,24 +88,13 @@ function schemas() {
         })
         .strict(),
     ),
+    // RenderWebService's own fields (components/webService/schema.ts), validated by the same schemas;
+    // the env vars are the app's `env` (below), the workspace is render:ownerId, adoption by id is `importId`.
     service: z
       .object({
-        name: z.string(),
-        plan: z.string().default("starter"),
-        region: z.string().optional(),
-        runtime: z.string().default("node"),
-        repo: z.string(),
-        branch: z.string().optional(),
-        rootDir: z.string().optional(),
-        buildCommand: z.string(),
-        startCommand: z.string(),
-        preDeployCommand: z.string().optional(),
-        healthCheckPath: z.string().default("/"),
-        numInstances: z.number().default(1),
-        autoDeploy: z.boolean().default(false),
-        pullRequestPreviews: z.boolean().default(false),
-        // Desired state, like the rest: `pulumi up` resumes a service suspended in the dashboard.
-        suspended: z.boolean().default(false),
+        ...serviceFields,
+        // The app's default (render.yaml's seed): Render probes `/`; the resource's own default is none.
+        healthCheckPath: serviceFields.healthCheckPath.default("/"),
         // A plain value, or render.yaml's `fromDatabase` (the app's database) or `generateValue`.
         env: z
           .record(z.string(), z.unknown())
@@ -116,10 +108,8 @@ function schemas() {
           })
           .transform((env) => env as Record<string, AppEnvValue>),
         // Adoption is the providers' own (adoptId / adoptExisting): Pulumi's `import` resource option fails
-        // for dynamic resources (pulumi/pulumi#16175). importId: the live object with this id; adoptExisting:
-        // the live object of this name.
+        // for dynamic resources (pulumi/pulumi#16175). importId: the live object with this id.
         importId: z.string().optional(),
-        adoptExisting: z.boolean().optional(),
       })
       .strict(),
     deploy: z
@@ -202,7 +192,7 @@ export function readStackConfig(read: ConfigReader): ArrakisConfig {
   if (keyProblem) problems.push(keyProblem);
   required("arrakis", "openaiApiKey");
   const ownerId = required("render", "ownerId") ?? "";
-  if (ownerId && !/^(tea|usr|own)-[a-z0-9]+$/.test(ownerId))
+  if (ownerId && !workspaceIdPattern.test(ownerId))
     problems.push(
       `render:ownerId must be a workspace id like tea-d303qfodl3ps739p3e60 (got ${JSON.stringify(ownerId)})`,
     );
@@ -255,14 +245,10 @@ export function readStackConfig(read: ConfigReader): ArrakisConfig {
   // before any resource exists (and before pricing looks up a plan that is only a typo).
   if (database)
     problems.push(...postgresFieldRules(database).map((f) => `arrakis:database.${f.property}: ${f.reason}`));
-  if (service) problems.push(...serviceProblems(service, ownerId, database?.name));
+  if (service) problems.push(...serviceProblems(service, database?.name));
   // The deploy resource is checked only once the service exists: its rules must fail here, before any write.
   if (deploy)
-    problems.push(
-      ...checkDeployInputs({ ...deploy, serviceId: "srv-placeholder" }).failures.map(
-        (f) => `arrakis:deploy.${f.property}: ${f.reason}`,
-      ),
-    );
+    problems.push(...checkDeploySettings(deploy).map((f) => `arrakis:deploy.${f.property}: ${f.reason}`));
 
   let monthlyBudgetUsd: number | undefined;
   const budget = read("arrakis", "monthlyBudgetUsd");
@@ -305,37 +291,25 @@ export const appWiredEnvKeys = [
   "OPENAI_API_KEY",
 ] as const;
 
-// A well-formed workspace id for the resource checks when render:ownerId itself is the problem (reported once, as render:ownerId).
-const ownerPlaceholder = "tea-ownerplaceholder";
-
-/** RenderWebService's own validation of `arrakis:service`, as `arrakis:service.<field>: <rule>` lines. */
+/** What RenderWebService checks beyond single fields, and the app's rules for `env`, as `arrakis:service.…` lines. */
 function serviceProblems(
   service: z.infer<ReturnType<typeof schemas>["service"]>,
-  ownerId: string,
   databaseName: string | undefined,
 ): string[] {
-  const { env, importId: _importId, ...args } = service;
-  const valid = /^(tea|usr|own)-[a-z0-9]+$/.test(ownerId) ? ownerId : ownerPlaceholder;
-  const envVars: Record<string, EnvVarInput> = Object.fromEntries(
-    Object.entries(env).map(([key, v]): [string, EnvVarInput] => [
-      key,
-      typeof v === "string"
-        ? { kind: "plain", value: v }
-        : "generateValue" in v
-          ? { kind: "generated" }
-          : { kind: "linked", database: "dpg-placeholder", property: v.fromDatabase.property },
-    ]),
+  const out = serviceFieldRules(service).map((f) => `arrakis:service.${f.property}: ${f.reason}`);
+  // The keys, by the service's own envVars schema (each value's shape was checked above).
+  const keys = webServiceFields.envVars.safeParse(
+    Object.fromEntries(Object.keys(service.env).map((key) => [key, { kind: "plain", value: "" }])),
   );
-  const { failures } = checkServiceInputs({ ...args, ownerId: valid, envVars });
-  const out = failures.map(
-    (f) => `arrakis:service.${f.property.replace(/^envVars(?=\.|$)/, "env")}: ${f.reason}`,
-  );
-  for (const key of Object.keys(env))
+  if (!keys.success)
+    for (const issue of keys.error.issues)
+      out.push(`${propertyPath("arrakis:service.env", issue.path)}: ${issue.message}`);
+  for (const key of Object.keys(service.env))
     if ((appWiredEnvKeys as readonly string[]).includes(key))
       out.push(
         `arrakis:service.env.${key}: is set by the app itself (${appWiredEnvKeys.join(", ")}); remove it from arrakis:service.env`,
       );
-  for (const [key, v] of Object.entries(env))
+  for (const [key, v] of Object.entries(service.env))
     if (
       typeof v === "object" &&
       "fromDatabase" in v &&

@@ -84,6 +84,17 @@ export function checkDeployInputs(raw: Record<string, unknown>): {
 }
 
 /**
+ * Validates a deploy's settings without its service (the program links it): what a stack config sets,
+ * checked before the service exists by the same fields as the resource's `check`.
+ */
+export function checkDeploySettings(raw: Record<string, unknown>): InputFailure[] {
+  const { serviceId: _serviceId, ...settings } = deployFields;
+  const failures: InputFailure[] = [];
+  checkFields(settings, raw, "", failures);
+  return failures;
+}
+
+/**
  * Why a new deploy is due, or undefined when none is: only what the app runs counts (service, commit,
  * trigger), plus a last deploy that did not go live (a retry). Options such as timeouts never deploy.
  */

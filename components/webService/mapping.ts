@@ -2,10 +2,9 @@
  * Pure mapping for a Render web service: user inputs (render.yaml spellings accepted) -> normalised
  * inputs -> API bodies, and a live service -> the inputs it corresponds to, for drift.
  */
-import type { z } from "zod";
 import type { DatabaseLinkProperty, Region, ServicePlan, ServiceRuntime } from "../render/enums";
 import type { CreateServiceBody, UpdateServiceBody } from "../render/schemas";
-import { isUnknown, type InputFailure } from "../runtime/validation";
+import { checkFields, isUnknown, type InputFailure } from "../runtime/validation";
 import { webServiceFieldMeta, webServiceFields, type EnvVarInput, type ServiceInputs } from "./schema";
 
 export {
@@ -94,50 +93,28 @@ function fromBlueprintSpelling(raw: Record<string, unknown>): Record<string, unk
   return out;
 }
 
+/** Rules beyond single fields, on values already checked one by one. */
+export function serviceFieldRules(inputs: Record<string, unknown>): InputFailure[] {
+  return inputs.runtime === "docker" || inputs.runtime === "image"
+    ? [
+        {
+          property: "runtime",
+          reason: `${JSON.stringify(inputs.runtime)} services are not supported yet; use a native runtime such as "node"`,
+        },
+      ]
+    : [];
+}
+
 /** Validates and normalises raw service inputs field by field with zod; unknown values pass through. */
 export function checkServiceInputs(raw: Record<string, unknown>): {
   inputs: Record<string, unknown>;
   failures: InputFailure[];
 } {
-  const failures: InputFailure[] = [];
-  const schemas = webServiceFields;
   const values = fromBlueprintSpelling(raw);
-  const out: Record<string, unknown> = {};
-  for (const [key, schema] of Object.entries(schemas)) {
-    const value = values[key];
-    if (isUnknown(value)) {
-      out[key] = value;
-      continue;
-    }
-    const result = (schema as z.ZodType).safeParse(value);
-    if (result.success) {
-      if (result.data !== undefined) out[key] = result.data;
-    } else {
-      for (const issue of result.error.issues)
-        failures.push({ property: propertyPath(key, issue.path), reason: issue.message });
-    }
-  }
+  const { inputs: out, failures } = checkFields(webServiceFields, values, "RenderWebService");
   // Give back the engine's own values for env vars unknown during preview.
   if (out.envVars && raw.envVars && typeof raw.envVars === "object") out.envVars = raw.envVars;
-  if (out.runtime === "docker" || out.runtime === "image")
-    failures.push({
-      property: "runtime",
-      reason: `${JSON.stringify(out.runtime)} services are not supported yet; use a native runtime such as "node"`,
-    });
-  for (const key of Object.keys(values))
-    if (!(key in schemas) && key !== "__provider")
-      failures.push({
-        property: key,
-        reason: `is not a RenderWebService argument; allowed: ${Object.keys(schemas).join(", ")}`,
-      });
-  return { inputs: out, failures };
-}
-
-function propertyPath(key: string, path: readonly PropertyKey[]): string {
-  return path.reduce<string>(
-    (acc, p) => (typeof p === "number" ? `${acc}[${p}]` : `${acc}.${String(p)}`),
-    key,
-  );
+  return { inputs: out, failures: [...failures, ...serviceFieldRules(out)] };
 }
 
 /** Live service settings as our inputs (env vars are read separately). */
