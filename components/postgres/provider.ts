@@ -26,7 +26,7 @@ import {
   mayForget,
   type RenderProviderConfig,
 } from "../runtime/config";
-import { createOnce } from "../runtime/createOnce";
+import { adoptionReport, createOnce, writeToStderr } from "../runtime/createOnce";
 
 /** What a `RenderPostgres` holds in state: its inputs plus what Render reports. */
 export interface PostgresOutputs extends PostgresInputs {
@@ -119,11 +119,7 @@ export class PostgresProvider implements pulumi.dynamic.ResourceProvider<Postgre
     } catch {
       return;
     }
-    const head =
-      `adopting database ${inputs.name} (${inputs.adoptId}): ` +
-      (lines.length === 0 ? "pulumi up changes nothing on it" : "pulumi up changes it to match the config:");
-    const write = this.report ?? ((line: string) => process.stderr.write(`${line}\n`));
-    write([head, ...lines.map((line) => `    ${line}`)].join("\n"));
+    (this.report ?? writeToStderr)(adoptionReport("database", inputs.name, inputs.adoptId!, lines));
   }
 
   /**

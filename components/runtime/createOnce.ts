@@ -119,3 +119,21 @@ async function adoptable<Live extends { id: string; name: string }>(
     );
   return live;
 }
+
+/**
+ * What adopting a live object changes, as the preview shows it before the up that adopts it (listed
+ * there as a create): a head line, then each change indented. `changed` counts the lines that change
+ * something (a line starting with `=` keeps a value).
+ */
+export function adoptionReport(noun: string, name: string, id: string, lines: string[]): string {
+  const changed = lines.filter((line) => !line.startsWith("=")).length;
+  const head =
+    `adopting ${noun} ${name} (${id}): ` +
+    (changed === 0 ? "pulumi up changes nothing on it" : "pulumi up changes it to match the config:");
+  return [head, ...lines.map((line) => `    ${line}`)].join("\n");
+}
+
+/** Where a provider writes a report by default: stderr, whose lines the engine shows under the resource. */
+export function writeToStderr(text: string): void {
+  process.stderr.write(`${text}\n`);
+}

@@ -29,7 +29,7 @@ import {
   mayForget,
   type RenderProviderConfig,
 } from "../runtime/config";
-import { createOnce } from "../runtime/createOnce";
+import { adoptionReport, createOnce, writeToStderr } from "../runtime/createOnce";
 import { RenderClient, isOutcomeUnknown } from "../render/client";
 import { isNotFound } from "../render/errors";
 import type { EnvVar, Service } from "../render/schemas";
@@ -163,14 +163,7 @@ export class WebServiceProvider implements pulumi.dynamic.ResourceProvider<Servi
     } catch {
       return;
     }
-    const changes = lines.filter((line) => !line.startsWith("="));
-    const head =
-      `adopting service ${inputs.name} (${inputs.adoptId}): ` +
-      (changes.length === 0
-        ? "pulumi up changes nothing on it"
-        : "pulumi up changes it to match the config:");
-    const write = this.report ?? ((line: string) => process.stderr.write(`${line}\n`));
-    write([head, ...lines.map((line) => `    ${line}`)].join("\n"));
+    (this.report ?? writeToStderr)(adoptionReport("service", inputs.name, inputs.adoptId!, lines));
   }
 
   /** Compares the desired settings and env vars with the live service. */
