@@ -1,6 +1,6 @@
 /**
  * The seed's Development settings (`.env.local`, ../shared/seed/deployment-patterns.md) for a stack,
- * as `npm run dev-env` (tools/devEnv.ts) prints them. Pure: unit-tested in tests/unit/devEnvFormat.spec.ts.
+ * as `npm run dev-env` (tools/devEnv.ts) prints them. Pure: unit-tested in tests/tools/devEnvFormat.spec.ts.
  *
  * | key | value |
  * |---|---|

@@ -1,7 +1,7 @@
 /**
  * Turns the engine's `pulumi preview --refresh --json` into the drift report of `npm run drift`
  * (tools/drift.ts): per resource that is not as the program wants it, each field that differs, live
- * versus wanted. Pure: no I/O, so every rule here has a unit test (tests/unit/driftReport.spec.ts).
+ * versus wanted. Pure: no I/O, so every rule here has a unit test (tests/tools/driftReport.spec.ts).
  *
  * Where the values come from: with a refresh, each provider's `read` returns what is live on Render as
  * the resource's inputs, so a step's `oldState.inputs` is live and its `newState.inputs` is what the

@@ -7,7 +7,7 @@
  * (bench P4, P2).
  * So the providers are bundled (esbuild) into a real package folder,
  * `node_modules/@arrakis/render-providers`, and a resource's provider is a shim of ~2.7 KB (measured by
- * tests/unit/providerSerialize.spec.ts and bench P4) that loads that package in the provider host and
+ * tests/components/runtime/shimSerialize.spec.ts and bench P4) that loads that package in the provider host and
  * forwards every call to the provider class of its kind.
  *
  * What this changes, on purpose: the code that refreshes, updates and deletes a resource is the

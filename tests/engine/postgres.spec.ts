@@ -210,7 +210,7 @@ describe("engine: RenderPostgres and pgvector (issue 5)", function () {
     const db = state.deployment.resources.find((r) => r.type === "pulumi-nodejs:dynamic/render:Postgres");
     const providerBytes = Buffer.byteLength(String(db?.inputs?.__provider ?? ""));
     console.log(`      serialized RenderPostgres provider in state: ${providerBytes} bytes`);
-    // Same runaway bound as tests/unit/providerSerialize.spec.ts (issue 10 aims at 32 KB).
+    // Same runaway bound as tests/components/runtime/shimSerialize.spec.ts (issue 10 aims at 32 KB).
     assert.ok(providerBytes > 0 && providerBytes < 160 * 1024, `${providerBytes} bytes`);
   });
 

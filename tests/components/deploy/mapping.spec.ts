@@ -1,0 +1,208 @@
+import { strict as assert } from "node:assert";
+import {
+  deployDashboardUrl,
+  deployReason,
+  deployToTakeOver,
+  hashFiles,
+  healthUrl,
+  rollbackTarget,
+  stableHash,
+  toCreateDeployBody,
+  type DeployInputs,
+} from "../../../components/deploy/mapping";
+import { readStackConfig, StackConfigError } from "../../../app/stackConfig";
+import type { Deploy } from "../../../components/render/schemas";
+
+// The pure parts of RenderDeploy and the migrations step, table by table.
+describe("deploy mapping (pure)", () => {
+  const base: DeployInputs = {
+    serviceId: "srv-a",
+    commit: "",
+    trigger: "t",
+    release: "",
+    clearCache: false,
+    waitTimeoutMs: 1000,
+    pollIntervalMs: 10,
+    healthCheck: { enabled: true, path: "", expectedStatus: 200, timeoutMs: 100, retries: 0, intervalMs: 0 },
+    rollbackOnFailure: false,
+  };
+
+  describe("deployReason", () => {
+    const cases: [string, Record<string, unknown>, Partial<DeployInputs>, RegExp | undefined][] = [
+      ["nothing changed", { status: "live", health: "passed" }, {}, undefined],
+      ["a deploy replaced by hand", { status: "deactivated" }, {}, undefined],
+      [
+        "options only",
+        { status: "live" },
+        { waitTimeoutMs: 5, clearCache: true, rollbackOnFailure: true },
+        undefined,
+      ],
+      ["another service", { status: "live" }, { serviceId: "srv-b" }, /service changed/],
+      ["another commit", { status: "live" }, { commit: "abcdef1" }, /commit changed/],
+      ["another trigger", { status: "live" }, { trigger: "u" }, /env vars, service settings or migrations/],
+      ["a failed build", { status: "build_failed" }, {}, /ended build_failed/],
+      ["a canceled deploy", { status: "canceled" }, {}, /ended canceled/],
+      ["a failed probe", { status: "live", health: "failed" }, {}, /health check/],
+      ["a deploy asked for by hand", { status: "live" }, { release: "2026-11-30T17:00Z" }, /asked for/],
+      [
+        "another one asked for",
+        { status: "live", release: "r1" },
+        { release: "r2" },
+        /asked for \(release "r2"\)/,
+      ],
+      ["the same one again", { status: "live", release: "r1" }, { release: "r1" }, undefined],
+      ["the label removed", { status: "live", release: "r1" }, { release: "" }, undefined],
+    ];
+    for (const [what, olds, change, expected] of cases)
+      it(what, () => {
+        const reason = deployReason({ ...base, ...olds }, { ...base, ...change });
+        if (expected === undefined) assert.equal(reason, undefined);
+        else assert.match(reason ?? "", expected);
+      });
+  });
+
+  it("deployToTakeOver: the newest live or running deploy, when it builds the pinned commit (or any)", () => {
+    const d = (id: string, status: Deploy["status"], commit = "a".repeat(40)): Deploy => ({
+      id,
+      status,
+      commit: { id: commit },
+    });
+    const b = "b".repeat(40);
+    const cases: [string, Deploy[], string, string | undefined][] = [
+      ["live, no pin", [d("dep-2", "live"), d("dep-1", "deactivated")], "", "dep-2"],
+      ["a failed one above the live one", [d("dep-3", "build_failed"), d("dep-2", "live")], "", "dep-2"],
+      ["a new service's first deploy", [d("dep-1", "build_in_progress")], "", "dep-1"],
+      ["running above live", [d("dep-3", "queued", b), d("dep-2", "live")], "", "dep-3"],
+      ["pin = live (short, any case)", [d("dep-2", "live")], "AAAAAAA", "dep-2"],
+      ["pin other than live", [d("dep-2", "live")], b, undefined],
+      [
+        "pin other than the running one",
+        [d("dep-3", "update_in_progress"), d("dep-2", "live", b)],
+        b,
+        undefined,
+      ],
+      ["nothing live", [d("dep-2", "canceled"), d("dep-1", "build_failed")], "", undefined],
+      ["no deploys", [], "", undefined],
+    ];
+    for (const [name, list, commit, want] of cases)
+      assert.equal(deployToTakeOver(list, commit)?.id, want, name);
+  });
+
+  it("rollbackTarget: the newest earlier deploy that went live, never a later one", () => {
+    const d = (id: string, status: Deploy["status"]): Deploy => ({ id, status });
+    const list = [
+      d("dep-5", "live"),
+      d("dep-4", "update_failed"),
+      d("dep-3", "deactivated"),
+      d("dep-2", "live"),
+    ];
+    assert.equal(rollbackTarget(list, "dep-4")?.id, "dep-3");
+    assert.equal(rollbackTarget(list, "dep-5")?.id, "dep-3");
+    assert.equal(rollbackTarget([d("dep-1", "build_failed")], "dep-1"), undefined);
+    assert.equal(rollbackTarget([d("dep-2", "canceled"), d("dep-1", "build_failed")], "dep-2"), undefined);
+  });
+
+  it("toCreateDeployBody sends commitId and clearCache only when set", () => {
+    assert.deepEqual(toCreateDeployBody({ commit: "", clearCache: false }), {});
+    assert.deepEqual(toCreateDeployBody({ commit: "abc1234", clearCache: true }), {
+      commitId: "abc1234",
+      clearCache: "clear",
+    });
+  });
+
+  it("links and URLs", () => {
+    assert.equal(
+      deployDashboardUrl("https://dashboard.render.com/web/srv-a/", "srv-a", "dep-1"),
+      "https://dashboard.render.com/web/srv-a/deploys/dep-1",
+    );
+    assert.equal(
+      deployDashboardUrl("", "srv-a", "dep-1"),
+      "https://dashboard.render.com/web/srv-a/deploys/dep-1",
+    );
+    assert.equal(
+      healthUrl("http://127.0.0.1:1/_services/x/", "/health"),
+      "http://127.0.0.1:1/_services/x/health",
+    );
+    assert.equal(healthUrl("https://a.onrender.com", "api"), "https://a.onrender.com/api");
+  });
+
+  it("stableHash ignores key order and undefined, sees every value", () => {
+    assert.equal(
+      stableHash({ a: 1, b: { c: [1, 2] } }),
+      stableHash({ b: { c: [1, 2] }, a: 1, d: undefined }),
+    );
+    assert.notEqual(stableHash({ a: 1 }), stableHash({ a: 2 }));
+    assert.notEqual(stableHash({ env: { K: "x" } }), stableHash({ env: { K: "y" } }));
+  });
+
+  it("hashFiles sees names and contents, not order", () => {
+    const h = hashFiles({ "a/m.sql": "x", "b/m.sql": "y" });
+    assert.equal(h, hashFiles({ "b/m.sql": "y", "a/m.sql": "x" }));
+    assert.notEqual(h, hashFiles({ "a/m.sql": "x", "c/m.sql": "y" }));
+    assert.notEqual(h, hashFiles({ "a/m.sql": "x", "b/m.sql": "y2" }));
+    // Boundaries count: moving a byte from one file to the next changes the hash.
+    assert.notEqual(hashFiles({ a: "xy", b: "" }), hashFiles({ a: "x", b: "y" }));
+  });
+});
+
+describe("stack config: arrakis:deploy and arrakis:migrations", () => {
+  const values: Record<string, string> = {
+    "render:apiKey": "k",
+    "render:ownerId": "tea-d303qfodl3ps739p3e60",
+    "arrakis:openaiApiKey": "sk",
+    "arrakis:database": JSON.stringify({ name: "d", plan: "basic-256mb", version: "17" }),
+    "arrakis:service": JSON.stringify({
+      name: "s",
+      repo: "https://github.com/a/b",
+      buildCommand: "b",
+      startCommand: "s",
+    }),
+  };
+  const read = (extra: Record<string, string>) =>
+    readStackConfig((ns, key) => ({ ...values, ...extra })[`${ns}:${key}`]);
+
+  it("defaults: deploy on, no rollback, no migration step", () => {
+    const config = read({});
+    assert.deepEqual(config.deploy, { clearCache: false, rollbackOnFailure: false, healthCheck: {} });
+    assert.equal(config.migrations, undefined);
+  });
+
+  it("arrakis:deployLatest (the flat key `pulumi up -c` sets) asks for a deploy by hand", () => {
+    assert.equal(
+      read({ "arrakis:deployLatest": "2026-11-30T17:00:00Z" }).deploy.release,
+      "2026-11-30T17:00:00Z",
+    );
+    assert.equal(
+      read({ "arrakis:deploy": JSON.stringify({ release: "r1" }), "arrakis:deployLatest": "r2" }).deploy
+        .release,
+      "r2",
+    );
+    assert.equal(read({ "arrakis:deployLatest": "" }).deploy.release, undefined);
+    assert.throws(
+      () => read({ "arrakis:deployLatest": "a\nb" }),
+      /arrakis:deploy\.release: release must be a one-line label/,
+    );
+  });
+
+  it("migrations default to npm run db:deploy over prisma/migrations", () => {
+    const config = read({ "arrakis:migrations": JSON.stringify({ appDir: "../arrakis" }) });
+    assert.deepEqual(config.migrations, {
+      appDir: "../arrakis",
+      command: "npm run db:deploy",
+      migrationsDir: "prisma/migrations",
+    });
+  });
+
+  it("names the key of a bad commit or an unknown option", () => {
+    assert.throws(
+      () => read({ "arrakis:deploy": JSON.stringify({ commit: "main" }) }),
+      (err: unknown) =>
+        err instanceof StackConfigError && /arrakis:deploy\.commit: must be a commit SHA/.test(err.message),
+    );
+    assert.throws(
+      () => read({ "arrakis:deploy": JSON.stringify({ rollback: true }) }),
+      /arrakis:deploy: unknown key\(s\) rollback/,
+    );
+    assert.throws(() => read({ "arrakis:migrations": JSON.stringify({}) }), /arrakis:migrations\.appDir/);
+  });
+});
