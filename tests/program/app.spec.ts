@@ -30,6 +30,17 @@ const prodWithSecrets: Record<string, string> = {
   "arrakis:openaiApiKey": "sk-test",
 };
 
+/**
+ * Resolves once every resource registration started so far has reached the mocks: the SDK's queue of
+ * pending calls (`waitForRPCs`, what `pulumi.runtime.disconnect` waits for; internal to the SDK, hence
+ * the check that it is still there).
+ */
+async function settledRegistrations(): Promise<void> {
+  const { waitForRPCs } = pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> };
+  assert.equal(typeof waitForRPCs, "function", "@pulumi/pulumi no longer has runtime.waitForRPCs");
+  await waitForRPCs!();
+}
+
 interface Registered {
   type: string;
   name: string;
@@ -161,7 +172,9 @@ describe("the arrakis program (setMocks)", function () {
         }),
       /could not read the migrations folder .*no-such-checkout.*arrakis:migrations\.appDir/,
     );
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Every registration the constructor started has reached the mocks (the SDK's own queue of pending
+    // calls, drained), so a child registered before the throw would be in `registered` by now.
+    await settledRegistrations();
     // No child resource: before the fix the database was registered (and `pulumi up` created it).
     assert.ok(!registered.slice(before).some((r) => r.name.startsWith("nomig-")));
   });

@@ -3,6 +3,7 @@ import { startEmulator, type RunningEmulator } from "../../../emulator";
 import { DeployProvider, type DeployOutputs } from "../../../components/deploy/provider";
 import type { DeployInputs } from "../../../components/deploy/mapping";
 import { call, checked, configured } from "../../helpers/providers";
+import { eventually } from "../../emulator/harness";
 
 interface LoggedRequest {
   method: string;
@@ -262,14 +263,12 @@ describe("RenderDeploy provider (emulator)", function () {
       const other = await api("POST", `/services/${serviceId}/deploys`, {});
       assert.equal(other.status, 201);
       const otherId = (other.body as LiveDeploy).id;
-      for (let i = 0; i < 200; i++) {
-        if (
+      await eventually(
+        async () =>
           ((await api("GET", `/services/${serviceId}/deploys/${otherId}`)).body as LiveDeploy).status ===
-          "live"
-        )
-          break;
-        await new Promise((r) => setTimeout(r, 10));
-      }
+          "live",
+        `deploy ${otherId} to go live`,
+      );
       const after = (await provider.read!(serviceId, outs)).props as DeployOutputs;
       assert.equal(after.status, "deactivated");
       // A deploy made by hand (or a manual rollback) is not fought by the next up.

@@ -7,6 +7,7 @@ import { Client } from "pg";
 import { startEmulator, type RunningEmulator } from "../../../emulator";
 import { migrationsRunner } from "../../../components/migrations/resource";
 import { call } from "../../helpers/providers";
+import { eventually } from "../../emulator/harness";
 
 const fixture = path.join(__dirname, "..", "..", "fixtures", "app");
 const repoNodeModules = path.join(__dirname, "..", "..", "..", "node_modules");
@@ -119,11 +120,13 @@ describe("migrations runner (components/runMigrations.js, emulator database)", f
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     postgresId = (created.body as { id: string }).id;
-    for (let i = 0; i < 600; i++) {
-      if (((await api("GET", `/postgres/${postgresId}`)).body as { status: string }).status === "available")
-        break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await eventually(
+      async () =>
+        ((await api("GET", `/postgres/${postgresId}`)).body as { status: string }).status === "available",
+      `database ${postgresId} to be available`,
+      // Provisioning a real database: seconds, more on a loaded machine; within the hook's 60 s.
+      50_000,
+    );
     const info = (await api("GET", `/postgres/${postgresId}/connection-info`)).body as {
       externalConnectionString: string;
       password: string;
