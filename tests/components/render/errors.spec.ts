@@ -9,6 +9,7 @@ import {
   RenderApiError,
   secretsOfBody,
 } from "../../../components/render/errors";
+import { WaitFailedError, WaitTimeoutError } from "../../../components/render/wait";
 
 const apiKey = "rnd_TESTKEYabcdef123456";
 
@@ -165,6 +166,31 @@ describe("render errors", () => {
         "a [redacted] b postgres://[redacted]@host/db PGPASSWORD=[redacted] psql Bearer [redacted] [redacted] c",
       );
     });
+  });
+
+  // The dynamic provider host logs a failed read/check/diff as `${err}: ${err.stack}` (issue 9: it once
+  // printed "[object Object]: undefined" under every preview whose refresh failed).
+  it("reads as `Name: message`, and so does its stack, for the provider host's log", () => {
+    const errors = [
+      new RenderApiError({
+        method: "POST",
+        path: "/postgres",
+        retryable: true,
+        message: "Render answered 500",
+      }),
+      new WaitTimeoutError("database dpg-x to be available", 5000, "status creating"),
+      new WaitFailedError("deploy dep-x", "build_failed"),
+    ];
+    assert.deepEqual(
+      errors.map((e) => `${e}`),
+      [
+        "RenderApiError: Render answered 500",
+        "WaitTimeoutError: timed out after 5 s waiting for database dpg-x to be available (last seen: status creating)",
+        "WaitFailedError: gave up waiting for deploy dep-x: it is build_failed",
+      ],
+    );
+    for (const e of errors)
+      assert.match(String(e.stack), new RegExp(`^${e.name}: ${e.message.replace(/[()]/g, "\\$&")}`));
   });
 
   describe("secretsOfBody", () => {
