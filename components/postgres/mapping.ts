@@ -7,18 +7,17 @@ import type { PostgresPlan, PostgresVersion, Region } from "../render/enums";
 import { checkFields, type InputFailure } from "../runtime/validation";
 import {
   fromBlueprintSpelling,
+  postgresDefaults,
   postgresFieldRules,
   postgresFields,
+  postgresFieldsWhere,
+  postgresProviderOptions,
   type IpAllowEntry,
+  type PostgresFieldMeta,
   type PostgresInputs,
 } from "./schema";
 
-export {
-  postgresImmutableFields,
-  postgresMutableFields,
-  type IpAllowEntry,
-  type PostgresInputs,
-} from "./schema";
+export { postgresImmutableFields, type IpAllowEntry, type PostgresInputs } from "./schema";
 
 /** The subset of Render's Postgres object that mapping reads. */
 export type LivePostgres = Pick<
@@ -56,10 +55,18 @@ export function databaseNameMatches(desired: string | undefined, live: string): 
   return live === desired || new RegExp(`^${desired}_[a-z0-9]{4}$`).test(live);
 }
 
-/** The inputs that a live database corresponds to (for `read`, import and refresh). */
+/**
+ * The inputs that a live database corresponds to (for `read`, import and refresh): its settings as Render
+ * has them, and the provider's options from `base` or else their schema defaults.
+ */
 export function fromPostgres(live: LivePostgres, base?: Partial<PostgresInputs>): PostgresInputs {
   const desiredName = base?.databaseName;
-  return {
+  const options: Record<string, unknown> = {};
+  for (const field of postgresProviderOptions) {
+    const value = base?.[field] ?? postgresDefaults[field];
+    if (value !== undefined) options[field] = value;
+  }
+  const settings = {
     name: live.name,
     ownerId: live.owner.id,
     plan: live.plan as PostgresPlan,
@@ -75,15 +82,11 @@ export function fromPostgres(live: LivePostgres, base?: Partial<PostgresInputs>)
       cidrBlock: e.cidrBlock,
       description: e.description ?? "",
     })),
-    highAvailability: live.highAvailabilityEnabled ?? false,
+    highAvailability: live.highAvailabilityEnabled ?? postgresDefaults.highAvailability ?? false,
     ...(base?.diskSizeGB !== undefined && live.diskSizeGB != null ? { diskSizeGB: live.diskSizeGB } : {}),
     ...(base?.diskAutoscaling !== undefined ? { diskAutoscaling: live.diskAutoscalingEnabled ?? false } : {}),
-    adoptExisting: base?.adoptExisting ?? false,
-    ...(base?.adoptId !== undefined ? { adoptId: base.adoptId } : {}),
-    allowReplacement: base?.allowReplacement ?? false,
-    waitTimeoutSeconds: base?.waitTimeoutSeconds ?? 1800,
-    pollIntervalSeconds: base?.pollIntervalSeconds ?? 8,
-  };
+  } satisfies Partial<PostgresInputs>;
+  return { ...settings, ...options } as PostgresInputs;
 }
 
 function sameAllowList(a: IpAllowEntry[], b: { cidrBlock: string; description?: string }[]): boolean {
@@ -95,30 +98,33 @@ function sameAllowList(a: IpAllowEntry[], b: { cidrBlock: string; description?: 
   return key(a) === key(b);
 }
 
-/** Which desired fields differ from the live database: in place (`changed`) and needing replacement. */
+/** Fields whose values are not compared with `===`: the allow list is a set. */
+const sameValue: Partial<Record<keyof PostgresInputs, (a: never, b: never) => boolean>> = {
+  ipAllowList: sameAllowList,
+};
+
+/**
+ * Which desired settings differ from the live database, in the schema's order: in place (`changed`) and
+ * needing replacement (`replaced`: the schema's `replaces` metadata). A setting the inputs leave out
+ * (`databaseUser`, `diskSizeGB`, `diskAutoscaling`: absent means "as it is on Render") never differs, nor
+ * does one Render does not report (`diskSizeGB: null`).
+ */
 export function diffPostgres(
   desired: PostgresInputs,
   live: LivePostgres,
 ): { changed: string[]; replaced: string[] } {
+  const now = fromPostgres(live, desired);
   const changed: string[] = [];
   const replaced: string[] = [];
-  if (live.owner.id !== desired.ownerId) replaced.push("ownerId");
-  if (live.region !== desired.region) replaced.push("region");
-  if (live.version !== desired.version) replaced.push("version");
-  if (!databaseNameMatches(desired.databaseName, live.databaseName)) replaced.push("databaseName");
-  if (desired.databaseUser !== undefined && desired.databaseUser !== live.databaseUser)
-    replaced.push("databaseUser");
-  if (live.name !== desired.name) changed.push("name");
-  if (live.plan !== desired.plan) changed.push("plan");
-  if (!sameAllowList(desired.ipAllowList, live.ipAllowList)) changed.push("ipAllowList");
-  if ((live.highAvailabilityEnabled ?? false) !== desired.highAvailability) changed.push("highAvailability");
-  if (desired.diskSizeGB !== undefined && live.diskSizeGB != null && live.diskSizeGB !== desired.diskSizeGB)
-    changed.push("diskSizeGB");
-  if (
-    desired.diskAutoscaling !== undefined &&
-    (live.diskAutoscalingEnabled ?? false) !== desired.diskAutoscaling
-  )
-    changed.push("diskAutoscaling");
+  for (const field of postgresFieldsWhere((m) => m.render === true)) {
+    const wanted = desired[field];
+    const actual = now[field];
+    if (wanted === undefined || actual === undefined) continue;
+    const same = sameValue[field] as ((a: unknown, b: unknown) => boolean) | undefined;
+    if (same ? same(wanted, actual) : wanted === actual) continue;
+    const { replaces } = (postgresFields[field].meta() ?? {}) as PostgresFieldMeta;
+    (replaces ? replaced : changed).push(field);
+  }
   return { changed, replaced };
 }
 

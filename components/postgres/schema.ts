@@ -212,6 +212,16 @@ export function postgresFieldsWhere(test: (m: PostgresFieldMeta) => boolean): (k
 export const postgresImmutableFields = postgresFieldsWhere((m) => m.replaces === true);
 /** Settings on Render a PATCH changes in place. */
 export const postgresMutableFields = postgresFieldsWhere((m) => m.render === true && !m.replaces);
+/** Options of the provider (adoption, waiting, replacement): Render never sees them. */
+export const postgresProviderOptions = postgresFieldsWhere((m) => m.render !== true);
+
+/** Each field's default, as `check` fills it in (absent: the field has none). */
+export const postgresDefaults: Partial<PostgresInputs> = Object.fromEntries(
+  Object.entries(postgresFields).flatMap(([key, field]) => {
+    const byDefault = (field as z.ZodType).safeParse(undefined);
+    return byDefault.success && byDefault.data !== undefined ? [[key, byDefault.data]] : [];
+  }),
+);
 
 /**
  * render.yaml spellings -> ours: the renamed fields (`postgresMajorVersion`, `user`), `highAvailability:

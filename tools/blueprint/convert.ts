@@ -23,6 +23,7 @@ import {
   postgresFields,
   postgresFieldsWhere,
   postgresImmutableFields,
+  postgresMutableFields,
   type PostgresFieldMeta,
   type PostgresInputs,
 } from "../../components/postgres/schema";
@@ -136,7 +137,7 @@ const modeledServiceFields = new Set([
  * (components/postgres/schema.ts), and `readReplicas`, which the conversion reports as lost.
  */
 const modeledDatabaseFields = new Set([
-  ...postgresFieldsWhere((m) => m.render === true && !m.replaces).map(blueprintName),
+  ...postgresMutableFields.map(blueprintName),
   ...postgresImmutableFields.filter((f) => f !== "ownerId").map(blueprintName),
   "readReplicas",
 ]);

@@ -10,6 +10,12 @@ import {
   type LivePostgres,
   type PostgresInputs,
 } from "../../../components/postgres/mapping";
+import {
+  postgresFields,
+  postgresFieldsWhere,
+  postgresImmutableFields,
+  type PostgresFieldMeta,
+} from "../../../components/postgres/schema";
 import { isCidr, unknownSentinel } from "../../../components/runtime/validation";
 
 const seed = {
@@ -148,7 +154,69 @@ describe("postgres mapping", () => {
       }),
     );
     assert.deepEqual(d.changed, ["plan", "ipAllowList", "highAvailability"]);
-    assert.deepEqual(d.replaced, ["region", "version", "databaseUser"]);
+    // In the schema's order (components/postgres/schema.ts).
+    assert.deepEqual(d.replaced, ["version", "region", "databaseUser"]);
+  });
+
+  describe("diff by the schema's metadata: `replaces` fields replace, other settings change in place", () => {
+    // One live value different from the seed's, for each setting on Render (a new setting needs a row).
+    const drifted: Record<string, Partial<LivePostgres>> = {
+      name: { name: "arrakis-other-db" },
+      ownerId: { owner: { id: "tea-d000000000000000000z", name: "other", type: "team" } },
+      plan: { plan: "pro_4gb" },
+      version: { version: "16" },
+      region: { region: "ohio" },
+      databaseName: { databaseName: "arrakis_other_bq3v" },
+      databaseUser: { databaseUser: "someone" },
+      ipAllowList: { ipAllowList: [] },
+      highAvailability: { highAvailabilityEnabled: true },
+      diskSizeGB: { diskSizeGB: 20 },
+      diskAutoscaling: { diskAutoscalingEnabled: true },
+    };
+    const desired = () => checked({ ...seed, diskSizeGB: 15, diskAutoscaling: false });
+    const settings = postgresFieldsWhere((m) => m.render === true);
+
+    it("has a row for every setting on Render", () => {
+      assert.deepEqual(Object.keys(drifted).sort(), [...settings].sort());
+      assert.deepEqual(diffPostgres(desired(), live()), { changed: [], replaced: [] });
+    });
+    for (const field of settings)
+      it(`${field}: ${postgresImmutableFields.includes(field) ? "replaces the database" : "in place"}`, () => {
+        const replaces = (postgresFields[field].meta() as PostgresFieldMeta | undefined)?.replaces === true;
+        assert.deepEqual(
+          diffPostgres(desired(), live(drifted[field])),
+          replaces ? { changed: [], replaced: [field] } : { changed: [field], replaced: [] },
+        );
+      });
+    it("the immutable fields are exactly the schema's `replaces` ones", () => {
+      assert.deepEqual(postgresImmutableFields, [
+        "ownerId",
+        "version",
+        "region",
+        "databaseName",
+        "databaseUser",
+      ]);
+    });
+  });
+
+  it("fromPostgres fills the provider's options with the schema's defaults, or keeps the given ones", () => {
+    const back = fromPostgres(live());
+    for (const field of [
+      "adoptExisting",
+      "allowReplacement",
+      "waitTimeoutSeconds",
+      "pollIntervalSeconds",
+    ] as const)
+      assert.deepEqual(back[field], postgresFields[field].parse(undefined), field);
+    assert.equal("adoptId" in back, false);
+    const given = fromPostgres(live(), {
+      waitTimeoutSeconds: 60,
+      pollIntervalSeconds: 1,
+      adoptId: "dpg-abc",
+    });
+    assert.equal(given.waitTimeoutSeconds, 60);
+    assert.equal(given.pollIntervalSeconds, 1);
+    assert.equal(given.adoptId, "dpg-abc");
   });
 
   it("ignores the order of the allow list", () => {
