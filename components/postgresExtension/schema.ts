@@ -4,7 +4,7 @@
  * `PostgresExtensionInputs` and `checkPostgresExtensionInputs` (the provider's `check`) derive from it.
  */
 import { z } from "zod";
-import { isUnknown, type InputFailure } from "../runtime/validation";
+import { checkFields, type InputFailure } from "../runtime/validation";
 
 const identifier = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -56,38 +56,25 @@ export type PostgresExtensionInputs = z.output<PostgresExtensionSchema>;
 export type PostgresExtensionFields = z.input<PostgresExtensionSchema>;
 
 /**
- * Validates an extension's inputs field by field and fills in defaults; unknown values (preview) pass
- * through. Exactly one of `connectionString` and `postgresId` must be given. A bad value is kept as
- * given and only reported.
+ * Validates an extension's inputs with the runtime's field check and fills in defaults: a wrong value or
+ * a key that is not an argument (a typo) is an error naming it and what is allowed; unknown values
+ * (preview) pass through. Exactly one of `connectionString` and `postgresId` must be given.
  */
 export function checkPostgresExtensionInputs(raw: Record<string, unknown>): {
   inputs: PostgresExtensionInputs;
   failures: InputFailure[];
 } {
-  const failures: InputFailure[] = [];
-  const shape = postgresExtensionFields;
   // A null option is its default; a null connectionString or postgresId is given, and wrong.
-  const given = (key: keyof typeof shape) =>
-    key === "connectionString" || key === "postgresId" ? raw[key] : (raw[key] ?? undefined);
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(shape) as (keyof typeof shape)[]) {
-    const value = given(key);
-    if (key === "connectionString" && (value === undefined) === (raw.postgresId === undefined))
-      failures.push({
-        property: "connectionString",
-        reason: "give either connectionString or postgresId (one of them)",
-      });
-    if (isUnknown(value)) {
-      out[key] = value;
-      continue;
-    }
-    const result = (shape[key] as z.ZodType).safeParse(value);
-    if (result.success) {
-      if (result.data !== undefined) out[key] = result.data;
-    } else {
-      out[key] = value;
-      for (const issue of result.error.issues) failures.push({ property: key, reason: issue.message });
-    }
-  }
-  return { inputs: out as PostgresExtensionInputs, failures };
+  const values = Object.fromEntries(
+    Object.entries(raw).filter(
+      ([key, v]) => v !== undefined && (v !== null || key === "connectionString" || key === "postgresId"),
+    ),
+  );
+  const { inputs, failures } = checkFields(postgresExtensionFields, values, "PostgresExtension");
+  if ((values.connectionString === undefined) === (values.postgresId === undefined))
+    failures.unshift({
+      property: "connectionString",
+      reason: "give either connectionString or postgresId (one of them)",
+    });
+  return { inputs: inputs as PostgresExtensionInputs, failures };
 }

@@ -408,4 +408,32 @@ describe("PostgresExtension provider (emulator)", function () {
       "extension",
     ]);
   });
+
+  it("refuses a key that is not an argument (a typo), naming it and the allowed keys", async () => {
+    const result = await extension.check!(
+      {} as PostgresExtensionInputs,
+      { postgresId: "dpg-abc123-a", extention: "vector", __provider: "the engine's" } as never,
+    );
+    assert.deepEqual(result.failures, [
+      {
+        property: "extention",
+        reason:
+          "is not a PostgresExtension argument; allowed: extension, connectionString, postgresId, dropOnDelete",
+      },
+    ]);
+  });
+
+  it("takes a null option as its default, and wants exactly one of connectionString and postgresId", async () => {
+    const check = (news: Record<string, unknown>) =>
+      extension.check!({} as PostgresExtensionInputs, news as never);
+    const ok = await check({ postgresId: "dpg-abc123-a", extension: null, dropOnDelete: null });
+    assert.deepEqual(ok.failures, []);
+    assert.deepEqual(ok.inputs, { postgresId: "dpg-abc123-a", extension: "vector", dropOnDelete: false });
+    const either = "give either connectionString or postgresId (one of them)";
+    assert.deepEqual((await check({})).failures, [{ property: "connectionString", reason: either }]);
+    assert.deepEqual(
+      (await check({ postgresId: "dpg-abc123-a", connectionString: null })).failures?.map((f) => f.reason),
+      [either, "must be a postgresql:// connection string"],
+    );
+  });
 });
