@@ -6,7 +6,7 @@ import { z } from "zod";
 import type { AppEnvValue } from "./app";
 import { allowed, propertyPath } from "../components/runtime/validation";
 import { databaseLinkProperties, workspaceIdPattern } from "../components/render/enums";
-import { checkDeploySettings } from "../components/deploy/mapping";
+import { deployFields, healthCheckFields } from "../components/deploy/schema";
 import { fromBlueprintSpelling, postgresFieldRules, postgresFields } from "../components/postgres/schema";
 import { postgresMonthlyUsd, priceTable, webServiceMonthlyUsd } from "./prices";
 import { serviceFieldRules } from "../components/webService/mapping";
@@ -60,6 +60,13 @@ function envValueProblem(value: unknown): { path: string[]; message: string } | 
 const { ownerId: _ownerId, adoptId: _adoptId, ...databaseFields } = postgresFields;
 /** The service fields a stack sets: all of RenderWebService's but the workspace, the adopted id and envVars. */
 const { ownerId: _sOwnerId, adoptId: _sAdoptId, envVars: _envVars, ...serviceFields } = webServiceFields;
+/** The deploy fields a stack sets: all of RenderDeploy's but the service and the trigger (the app's). */
+const {
+  serviceId: _serviceId,
+  trigger: _trigger,
+  healthCheck: _healthCheck,
+  ...deploySettings
+} = deployFields;
 
 function schemas() {
   return {
@@ -112,30 +119,10 @@ function schemas() {
         importId: z.string().optional(),
       })
       .strict(),
+    // RenderDeploy's own fields (components/deploy/schema.ts), validated by the same schemas, with the
+    // same defaults; `arrakis:deployLatest` (a top-level key, for `pulumi up -c`) sets `release` too.
     deploy: z
-      .object({
-        commit: z
-          .string()
-          .regex(/^[0-9a-fA-F]{7,40}$/, "must be a commit SHA (7 to 40 hex digits)")
-          .optional(),
-        // A deploy asked for by hand; `arrakis:deployLatest` (a top-level key, for `pulumi up -c`) sets it too.
-        release: z.string().optional(),
-        clearCache: z.boolean().default(false),
-        rollbackOnFailure: z.boolean().default(false),
-        waitTimeoutMs: z.number().int().positive().optional(),
-        pollIntervalMs: z.number().int().nonnegative().optional(),
-        healthCheck: z
-          .object({
-            enabled: z.boolean().optional(),
-            path: z.string().optional(),
-            expectedStatus: z.number().int().optional(),
-            timeoutMs: z.number().int().positive().optional(),
-            retries: z.number().int().nonnegative().optional(),
-            intervalMs: z.number().int().nonnegative().optional(),
-          })
-          .strict()
-          .default({}),
-      })
+      .object({ ...deploySettings, healthCheck: z.object(healthCheckFields).strict().prefault({}) })
       .strict(),
     migrations: z
       .object({
@@ -207,6 +194,7 @@ export function readStackConfig(read: ConfigReader): ArrakisConfig {
     key: "database" | "service" | "deploy" | "migrations",
     schema: z.ZodType<T>,
     optional = false,
+    adjust: (value: unknown) => unknown = (value) => value,
   ): T | undefined => {
     const raw = optional
       ? (read("arrakis", key) ?? (key === "deploy" ? "{}" : undefined))
@@ -219,7 +207,7 @@ export function readStackConfig(read: ConfigReader): ArrakisConfig {
       problems.push(`arrakis:${key} must be an object (structured config)${hint(`arrakis:${key}`)}`);
       return undefined;
     }
-    const parsed = schema.safeParse(value);
+    const parsed = schema.safeParse(adjust(value));
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
         const where = propertyPath(`arrakis:${key}`, issue.path);
@@ -235,10 +223,17 @@ export function readStackConfig(read: ConfigReader): ArrakisConfig {
   };
   const database = structured("database", s.database);
   const service = structured("service", s.service);
-  const deploy = structured("deploy", s.deploy, true);
   // "Deploy latest commit": `pulumi up -c arrakis:deployLatest=<label>`, one flat key a command line can set.
   const deployLatest = read("arrakis", "deployLatest");
-  if (deploy && deployLatest !== undefined && deployLatest !== "") deploy.release = deployLatest;
+  const deploy = structured("deploy", s.deploy, true, (value) =>
+    deployLatest !== undefined &&
+    deployLatest !== "" &&
+    value &&
+    typeof value === "object" &&
+    !Array.isArray(value)
+      ? { ...value, release: deployLatest }
+      : value,
+  );
   const migrations = structured("migrations", s.migrations, true);
 
   // The resources' own checks, run here too: every problem of the program's config is reported at once,
@@ -246,9 +241,6 @@ export function readStackConfig(read: ConfigReader): ArrakisConfig {
   if (database)
     problems.push(...postgresFieldRules(database).map((f) => `arrakis:database.${f.property}: ${f.reason}`));
   if (service) problems.push(...serviceProblems(service, database?.name));
-  // The deploy resource is checked only once the service exists: its rules must fail here, before any write.
-  if (deploy)
-    problems.push(...checkDeploySettings(deploy).map((f) => `arrakis:deploy.${f.property}: ${f.reason}`));
 
   let monthlyBudgetUsd: number | undefined;
   const budget = read("arrakis", "monthlyBudgetUsd");
@@ -267,7 +259,7 @@ function allowedKeys(schema: z.ZodType, path: readonly PropertyKey[]): string[] 
   const unwrap = (s: unknown): unknown => {
     for (;;) {
       const def = (s as { def?: { type?: string; innerType?: unknown; in?: unknown; out?: unknown } }).def;
-      if (def?.type === "default" || def?.type === "optional" || def?.type === "nullable") s = def.innerType;
+      if (["default", "prefault", "optional", "nullable"].includes(def?.type ?? "")) s = def?.innerType;
       // A preprocess is a pipe from a transform: the keys are the output's.
       else if (def?.type === "pipe")
         s = (def.in as { def?: { type?: string } }).def?.type === "transform" ? def.out : def.in;

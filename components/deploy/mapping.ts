@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import type { Deploy, DeployStatus } from "../render/schemas";
 import { z } from "zod";
-import { isUnknown, type InputFailure } from "../runtime/validation";
+import { checkFields, unknownSentinel, type InputFailure } from "../runtime/validation";
 import { deployFields, type DeployInputs } from "./schema";
 
 export { deployDefaults, type DeployInputs, type HealthProbe } from "./schema";
@@ -40,58 +40,67 @@ function objectShape(field: z.ZodType): Record<string, z.ZodType> | undefined {
 }
 
 /**
- * Validates fields one by one, so a value unknown during preview passes through while the others are
- * still checked and defaulted. A null is a missing value; a field that never fails (`.catch`) decides
- * even an unknown value, as these options always did.
+ * The runtime's field check ({@link checkFields}: an unknown key is an error naming it and the allowed
+ * keys), also inside nested objects (`healthCheck`), so a value unknown during preview passes through
+ * while the others are still checked and defaulted. A null is a missing value. Messages put the path
+ * first (`healthCheck.retries must be …`), failures come in the schema's order.
  */
-function checkFields(
-  shape: Record<string, z.ZodType>,
+function checkNestedFields(
+  fields: Record<string, z.ZodType>,
   raw: Record<string, unknown>,
+  what: string,
   prefix: string,
-  failures: InputFailure[],
-): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, field] of Object.entries(shape)) {
-    const value = raw[key] ?? undefined;
-    const property = `${prefix}${key}`;
-    const nested = objectShape(field);
-    if (nested) {
-      const object = value !== null && typeof value === "object" ? (value as Record<string, unknown>) : {};
-      out[key] = checkFields(nested, object, `${property}.`, failures);
+): { inputs: Record<string, unknown>; failures: InputFailure[] } {
+  const values = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== null && v !== undefined));
+  const nested = Object.entries(fields).flatMap(([key, field]) => {
+    const shape = objectShape(field);
+    return shape ? [[key, shape] as const] : [];
+  });
+  // Nested objects are checked below, field by field; here only their presence counts.
+  const flat = { ...fields, ...Object.fromEntries(nested.map(([key]) => [key, z.unknown()])) };
+  const { inputs, failures } = checkFields(flat, values, what);
+  const out = failures.map(({ property, reason }) => ({
+    property: `${prefix}${property}`,
+    reason: `${prefix}${property} ${reason}`,
+  }));
+  for (const [key, shape] of nested) {
+    const value = values[key];
+    if (value === unknownSentinel) continue;
+    if (value !== undefined && (typeof value !== "object" || Array.isArray(value))) {
+      delete inputs[key];
+      out.push({
+        property: `${prefix}${key}`,
+        reason: `${prefix}${key} must be an object {${Object.keys(shape).join(", ")}} (got ${JSON.stringify(value)})`,
+      });
       continue;
     }
-    if (isUnknown(value) && !(field instanceof z.ZodCatch)) {
-      out[key] = value;
-      continue;
-    }
-    const result = field.safeParse(value);
-    if (result.success) out[key] = result.data;
-    else
-      for (const issue of result.error.issues)
-        failures.push({ property, reason: `${property} ${issue.message}` });
+    const inner = checkNestedFields(
+      shape,
+      (value ?? {}) as Record<string, unknown>,
+      `${what}${key[0].toUpperCase()}${key.slice(1)}`,
+      `${prefix}${key}.`,
+    );
+    inputs[key] = inner.inputs;
+    out.push(...inner.failures);
   }
-  return out;
+  const order = Object.keys(fields);
+  const rank = (property: string) => {
+    const i = order.indexOf(property.slice(prefix.length).split(/[.[]/)[0]);
+    return i < 0 ? order.length : i;
+  };
+  return { inputs, failures: out.sort((x, y) => rank(x.property) - rank(y.property)) };
 }
 
-/** Validates a deploy's inputs and fills in defaults; unknown values (preview) pass through. */
+/**
+ * Validates a deploy's inputs and fills in defaults; unknown values (preview) pass through. A key that is
+ * not a field (a typo) and a wrong value are errors naming the field and what is allowed.
+ */
 export function checkDeployInputs(raw: Record<string, unknown>): {
   inputs: DeployInputs;
   failures: InputFailure[];
 } {
-  const failures: InputFailure[] = [];
-  const inputs = checkFields(deployFields, raw, "", failures) as DeployInputs;
-  return { inputs, failures };
-}
-
-/**
- * Validates a deploy's settings without its service (the program links it): what a stack config sets,
- * checked before the service exists by the same fields as the resource's `check`.
- */
-export function checkDeploySettings(raw: Record<string, unknown>): InputFailure[] {
-  const { serviceId: _serviceId, ...settings } = deployFields;
-  const failures: InputFailure[] = [];
-  checkFields(settings, raw, "", failures);
-  return failures;
+  const { inputs, failures } = checkNestedFields(deployFields, raw, "RenderDeploy", "");
+  return { inputs: inputs as DeployInputs, failures };
 }
 
 /**

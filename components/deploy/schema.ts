@@ -1,8 +1,9 @@
 /**
  * The one description of a `RenderDeploy`'s fields: what each means (JSDoc, shown on
  * `RenderDeployArgs`), how it is validated and its default. `RenderDeployArgs`,
- * `RenderDeployHealthCheck`, `DeployInputs` and `checkDeployInputs` derive from it. A message here
- * follows the field's path (`healthCheck.retries must be …`): `checkDeployInputs` puts the path first.
+ * `RenderDeployHealthCheck`, `DeployInputs`, `checkDeployInputs` and the stack config's
+ * `arrakis:deploy` derive from it. A message here follows the field's path (`healthCheck.retries must
+ * be …`): `checkDeployInputs` puts the path first.
  */
 import { z } from "zod";
 
@@ -28,8 +29,27 @@ const wholeNumber = (min: number) => {
   const error = (i: { input: unknown }) => `must be a whole number >= ${min} ${got(i)}`;
   return z.number({ error }).refine((v) => Number.isInteger(v) && v >= min, { error });
 };
-// Anything but a boolean is its default, as before: these options were never validated.
-const flag = (fallback: boolean) => z.boolean().default(fallback).catch(fallback);
+const flag = (fallback: boolean) =>
+  z.boolean({ error: (i) => `must be true or false ${got(i)}` }).default(fallback);
+
+/** The fields of a deploy's health probe (`healthCheck`), run once the deploy is live. */
+export const healthCheckFields = {
+  /** Probe at all. Default true (skipped anyway when no path is known). */
+  enabled: flag(probe.enabled),
+  /** Path to GET, e.g. `/api/health`. Default the service's `healthCheckPath`. */
+  path: z
+    .string({ error: (i) => `must start with / ${got(i)}` })
+    .refine((v) => v === "" || v.startsWith("/"), { error: (i) => `must start with / ${got(i)}` })
+    .default(probe.path),
+  /** Status the app must answer. Default 200. */
+  expectedStatus: wholeNumber(100).default(probe.expectedStatus),
+  /** Time allowed for one attempt, in ms. Default 5000. */
+  timeoutMs: wholeNumber(1).default(probe.timeoutMs),
+  /** Attempts after the first. Default 3. */
+  retries: wholeNumber(0).default(probe.retries),
+  /** Pause between attempts, in ms. Default 2000. */
+  intervalMs: wholeNumber(0).default(probe.intervalMs),
+};
 
 /** A `RenderDeploy`'s fields, one property each, with its validation and default. */
 export const deployFields = {
@@ -71,26 +91,8 @@ export const deployFields = {
   waitTimeoutMs: wholeNumber(1).default(deployDefaults.waitTimeoutMs),
   /** Longest pause between status polls, in ms (the first comes after 1 s, then doubling). Default 8000. */
   pollIntervalMs: wholeNumber(0).default(deployDefaults.pollIntervalMs),
-  /** The HTTP health probe run once the deploy is live. */
-  healthCheck: z
-    .object({
-      /** Probe at all. Default true (skipped anyway when no path is known). */
-      enabled: flag(probe.enabled),
-      /** Path to GET, e.g. `/api/health`. Default the service's `healthCheckPath`. */
-      path: z
-        .string({ error: (i) => `must start with / ${got(i)}` })
-        .refine((v) => v === "" || v.startsWith("/"), { error: (i) => `must start with / ${got(i)}` })
-        .default(probe.path),
-      /** Status the app must answer. Default 200. */
-      expectedStatus: wholeNumber(100).default(probe.expectedStatus),
-      /** Time allowed for one attempt, in ms. Default 5000. */
-      timeoutMs: wholeNumber(1).default(probe.timeoutMs),
-      /** Attempts after the first. Default 3. */
-      retries: wholeNumber(0).default(probe.retries),
-      /** Pause between attempts, in ms. Default 2000. */
-      intervalMs: wholeNumber(0).default(probe.intervalMs),
-    })
-    .prefault({}),
+  /** The HTTP health probe run once the deploy is live ({@link healthCheckFields}). */
+  healthCheck: z.object(healthCheckFields).prefault({}),
   /** Roll back to the last live deploy when this one fails (the up still fails). Default false. */
   rollbackOnFailure: flag(false),
 };

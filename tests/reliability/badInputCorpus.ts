@@ -314,7 +314,7 @@ export const badInputCorpus: BadInputCase[] = [
     name: "deploy wait timeout 0",
     change: deploy({ waitTimeoutMs: 0 }),
     field: /arrakis:deploy\.waitTimeoutMs/,
-    allowed: />0/,
+    allowed: /whole number >= 1/,
   },
   {
     name: "migrations appDir that does not exist",

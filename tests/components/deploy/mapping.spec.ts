@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import {
+  checkDeployInputs,
   deployDashboardUrl,
   deployReason,
   deployToTakeOver,
@@ -102,6 +103,65 @@ describe("deploy mapping (pure)", () => {
     assert.equal(rollbackTarget([d("dep-2", "canceled"), d("dep-1", "build_failed")], "dep-2"), undefined);
   });
 
+  describe("checkDeployInputs", () => {
+    it("names a key that is not an argument (a typo), with the allowed ones, also in healthCheck", () => {
+      const { failures } = checkDeployInputs({
+        serviceId: "srv-a",
+        comit: "abcdef1",
+        healthCheck: { retry: 1 },
+        __provider: "the engine's",
+      });
+      assert.deepEqual(failures, [
+        {
+          property: "healthCheck.retry",
+          reason:
+            "healthCheck.retry is not a RenderDeployHealthCheck argument; allowed: enabled, path, expectedStatus, timeoutMs, retries, intervalMs",
+        },
+        {
+          property: "comit",
+          reason:
+            "comit is not a RenderDeploy argument; allowed: serviceId, commit, trigger, release, clearCache, waitTimeoutMs, pollIntervalMs, healthCheck, rollbackOnFailure",
+        },
+      ]);
+    });
+
+    it('refuses clearCache "yes" (and any flag that is not a boolean), naming it and true or false', () => {
+      const { failures } = checkDeployInputs({
+        serviceId: "srv-a",
+        clearCache: "yes",
+        rollbackOnFailure: 1,
+        healthCheck: { enabled: "no" },
+      });
+      assert.deepEqual(failures, [
+        { property: "clearCache", reason: 'clearCache must be true or false (got "yes")' },
+        { property: "healthCheck.enabled", reason: 'healthCheck.enabled must be true or false (got "no")' },
+        { property: "rollbackOnFailure", reason: "rollbackOnFailure must be true or false (got 1)" },
+      ]);
+    });
+
+    it("refuses a healthCheck that is not an object; a null is a missing value", () => {
+      assert.deepEqual(checkDeployInputs({ serviceId: "srv-a", healthCheck: "yes" }).failures, [
+        {
+          property: "healthCheck",
+          reason:
+            'healthCheck must be an object {enabled, path, expectedStatus, timeoutMs, retries, intervalMs} (got "yes")',
+        },
+      ]);
+      const nulls = checkDeployInputs({ serviceId: "srv-a", clearCache: null, healthCheck: null });
+      assert.deepEqual(nulls.failures, []);
+      assert.equal(nulls.inputs.clearCache, false);
+      assert.equal(nulls.inputs.healthCheck.retries, 3);
+    });
+
+    it("lets an unknown value inside healthCheck through and still defaults the others", () => {
+      const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+      const { inputs, failures } = checkDeployInputs({ serviceId: "srv-a", healthCheck: { path: unknown } });
+      assert.deepEqual(failures, []);
+      assert.equal(inputs.healthCheck.path, unknown);
+      assert.equal(inputs.healthCheck.timeoutMs, 5000);
+    });
+  });
+
   it("toCreateDeployBody sends commitId and clearCache only when set", () => {
     assert.deepEqual(toCreateDeployBody({ commit: "", clearCache: false }), {});
     assert.deepEqual(toCreateDeployBody({ commit: "abc1234", clearCache: true }), {
@@ -161,10 +221,55 @@ describe("stack config: arrakis:deploy and arrakis:migrations", () => {
   const read = (extra: Record<string, string>) =>
     readStackConfig((ns, key) => ({ ...values, ...extra })[`${ns}:${key}`]);
 
-  it("defaults: deploy on, no rollback, no migration step", () => {
+  it("defaults: RenderDeploy's own (deploy on, no rollback), no migration step", () => {
     const config = read({});
-    assert.deepEqual(config.deploy, { clearCache: false, rollbackOnFailure: false, healthCheck: {} });
+    const { serviceId: _s, trigger: _t, ...defaults } = checkDeployInputs({ serviceId: "srv-a" }).inputs;
+    assert.deepEqual(config.deploy, defaults);
+    assert.equal(config.deploy.rollbackOnFailure, false);
     assert.equal(config.migrations, undefined);
+  });
+
+  describe("arrakis:deploy follows RenderDeploy's rules (components/deploy/schema.ts)", () => {
+    // One value per field, with whether the deploy's schema takes it: the stack config must agree.
+    const cases: [string, Record<string, unknown>, boolean][] = [
+      ["commit empty (the branch head)", { commit: "" }, true],
+      ["commit pinned", { commit: "ABCDEF1" }, true],
+      ["commit a branch name", { commit: "main" }, false],
+      ["release a label", { release: "2026-11-30T17:00Z" }, true],
+      ["release of two lines", { release: "a\nb" }, false],
+      ["clearCache true", { clearCache: true }, true],
+      ['clearCache "yes"', { clearCache: "yes" }, false],
+      ["rollbackOnFailure 1", { rollbackOnFailure: 1 }, false],
+      ["waitTimeoutMs 0", { waitTimeoutMs: 0 }, false],
+      ["pollIntervalMs 0", { pollIntervalMs: 0 }, true],
+      ["pollIntervalMs 1.5", { pollIntervalMs: 1.5 }, false],
+      ["healthCheck.enabled false", { healthCheck: { enabled: false } }, true],
+      ['healthCheck.enabled "no"', { healthCheck: { enabled: "no" } }, false],
+      ["healthCheck.path without /", { healthCheck: { path: "healthz" } }, false],
+      ["healthCheck.expectedStatus 99", { healthCheck: { expectedStatus: 99 } }, false],
+      ["healthCheck.timeoutMs 0", { healthCheck: { timeoutMs: 0 } }, false],
+      ["healthCheck.retries -1", { healthCheck: { retries: -1 } }, false],
+      ["healthCheck.intervalMs 0", { healthCheck: { intervalMs: 0 } }, true],
+    ];
+    for (const [what, settings, ok] of cases)
+      it(`${what}: ${ok ? "taken" : "refused"} by both, with the same message`, () => {
+        const checked = checkDeployInputs({ serviceId: "srv-a", ...settings });
+        assert.equal(checked.failures.length === 0, ok, JSON.stringify(checked.failures));
+        let problems: string[] = [];
+        try {
+          read({ "arrakis:deploy": JSON.stringify(settings) });
+        } catch (err) {
+          assert.ok(err instanceof StackConfigError, String(err));
+          problems = err.problems;
+        }
+        // The resource puts the path first (`commit must be …`); the config prefixes its key.
+        assert.deepEqual(
+          problems,
+          checked.failures.map(
+            (f) => `arrakis:deploy.${f.property}: ${f.reason.slice(f.property.length + 1)}`,
+          ),
+        );
+      });
   });
 
   it("arrakis:deployLatest (the flat key `pulumi up -c` sets) asks for a deploy by hand", () => {
@@ -177,10 +282,10 @@ describe("stack config: arrakis:deploy and arrakis:migrations", () => {
         .release,
       "r2",
     );
-    assert.equal(read({ "arrakis:deployLatest": "" }).deploy.release, undefined);
+    assert.equal(read({ "arrakis:deployLatest": "" }).deploy.release, "");
     assert.throws(
       () => read({ "arrakis:deployLatest": "a\nb" }),
-      /arrakis:deploy\.release: release must be a one-line label/,
+      /arrakis:deploy\.release: must be a one-line label/,
     );
   });
 
