@@ -5,11 +5,12 @@
 import type * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { RenderDeploy, type RenderDeployArgs } from "../components/deploy/resource";
-import { serviceDeploySettings, stableHash } from "../components/deploy/mapping";
+import { stableHash } from "../components/deploy/mapping";
 import { appMigrations, migrationsHashOf, type AppMigrationsArgs } from "../components/migrations/resource";
 import { RenderPostgres, type RenderPostgresArgs } from "../components/postgres/resource";
 import { PostgresExtension } from "../components/postgresExtension/resource";
 import type { DatabaseLinkProperty } from "../components/render/enums";
+import { serviceDeploySettings } from "../components/webService/schema";
 import {
   RenderWebService,
   toEnvVarInputs,

@@ -6,6 +6,7 @@
 import { postgresMonthlyUsd, priceTable, webServiceMonthlyUsd } from "../app/prices";
 import { apiPlanSpelling } from "../components/render/enums";
 import type { PostgresInputs } from "../components/postgres/schema";
+import type { EnvVarInput, ServiceInputs } from "../components/webService/schema";
 
 /** Type token of a Render database (components/postgres/resource.ts). */
 export const postgresType = "pulumi-nodejs:dynamic/render:Postgres";
@@ -22,21 +23,17 @@ export type PostgresProps = Partial<Pick<PostgresInputs, "name" | "highAvailabil
   ipAllowList?: (Partial<PostgresInputs["ipAllowList"][number]> & { source?: string })[] | null;
 };
 
-/** What the rules read of a web service. */
-export interface WebServiceProps {
-  /** Render service name. */
-  name?: string;
-  /** Plan; the provider's default is `starter`. */
+/**
+ * What the rules read of a web service: its provider inputs after `check` (components/webService/schema.ts),
+ * as the policy analyzer receives them; of each env var only its kind, never its value. Any plan
+ * spelling is tolerated (the provider's default is `starter`).
+ */
+export type WebServiceProps = Partial<
+  Pick<ServiceInputs, "name" | "numInstances" | "autoDeploy" | "healthCheckPath">
+> & {
   plan?: string;
-  /** Instances; default 1. */
-  numInstances?: number;
-  /** Deploy on every push. */
-  autoDeploy?: boolean;
-  /** `""` or absent: none. */
-  healthCheckPath?: string;
-  /** `{KEY: {kind}}`: plain, secret, generated, linked or serviceUrl. */
-  envVars?: Record<string, { kind?: string }>;
-}
+  envVars?: Record<string, Partial<Pick<EnvVarInput, "kind">>>;
+};
 
 /** A CIDR block that matches every address: prefix length 0 (`0.0.0.0/0`, `::/0`). */
 export function isOpenToEveryone(cidrBlock: string): boolean {

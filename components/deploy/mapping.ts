@@ -10,21 +10,6 @@ import { deployFields, type DeployInputs } from "./schema";
 
 export { deployDefaults, type DeployInputs, type HealthProbe } from "./schema";
 
-/**
- * Service settings that change what the app runs, so a new deploy (render.yaml names). Not the
- * name, instance count, auto-deploy or previews: Render applies those without a build.
- */
-export const serviceDeploySettings = [
-  "repo",
-  "branch",
-  "rootDir",
-  "runtime",
-  "plan",
-  "buildCommand",
-  "startCommand",
-  "preDeployCommand",
-] as const;
-
 /** Deploy statuses that fail an up. */
 export const failedDeployStatuses: readonly DeployStatus[] = [
   "build_failed",

@@ -5,7 +5,13 @@
 import type { DatabaseLinkProperty, Region, ServicePlan, ServiceRuntime } from "../render/enums";
 import type { CreateServiceBody, UpdateServiceBody } from "../render/schemas";
 import { checkFields, isUnknown, type InputFailure } from "../runtime/validation";
-import { webServiceFieldMeta, webServiceFields, type EnvVarInput, type ServiceInputs } from "./schema";
+import {
+  webServiceFieldMeta,
+  webServiceFields,
+  webServiceFieldsWhere,
+  type EnvVarInput,
+  type ServiceInputs,
+} from "./schema";
 
 export {
   envVarKeyPattern,
@@ -58,13 +64,11 @@ export const serviceImmutableFields = Object.entries(webServiceFieldMeta)
   .sort();
 
 /**
- * Settings changed in place, in the schema's order: neither immutable nor compared apart (env vars,
- * the adoption options, and the optional branch and preDeployCommand).
+ * Settings changed in place, in the schema's order: settings on Render neither immutable nor compared
+ * apart (env vars, and the optional branch and preDeployCommand).
  */
-const serviceMutableFields = Object.keys(webServiceFields).filter(
-  (key): key is keyof LiveSettings =>
-    !(serviceImmutableFields as readonly string[]).includes(key) &&
-    !["envVars", "adoptExisting", "adoptId", "branch", "preDeployCommand"].includes(key),
+const serviceMutableFields = webServiceFieldsWhere((m) => m.render === true && !m.replaces).filter(
+  (key): key is keyof LiveSettings => !["envVars", "branch", "preDeployCommand"].includes(key),
 );
 
 /**
@@ -74,7 +78,7 @@ const serviceMutableFields = Object.keys(webServiceFields).filter(
 function fromBlueprintSpelling(raw: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...raw };
   for (const [field, { blueprint }] of Object.entries(webServiceFieldMeta)) {
-    if (blueprint === undefined) continue;
+    if (typeof blueprint !== "string") continue;
     if (out[blueprint] !== undefined && out[field] === undefined) out[field] = out[blueprint];
     delete out[blueprint];
   }

@@ -28,12 +28,21 @@ export type EnvVarKind = (typeof envVarKinds)[number];
 export const envVarKeyPattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
- * What a field's `.meta()` may hold, read by mapping.ts: `replaces` marks a field that cannot change
- * without replacing the service; `blueprint` names the render.yaml key also accepted for it.
+ * How a field behaves, read by the code derived from the schema (mapping.ts, RenderApp's deploy trigger,
+ * the Blueprint conversion):
+ * - `render`: a setting of the service on Render (drift is read back); otherwise the field tells the
+ *   provider how to act (adopt) and Render never sees it;
+ * - `replaces`: Render cannot change it in place: a change replaces the service;
+ * - `redeploys`: it changes what the app runs, so a change needs a new deploy (build and run settings;
+ *   not the name, instance count, auto-deploy or previews, which Render applies without a build);
+ * - `blueprint`: the render.yaml key also accepted for it (`env` for `runtime`), or `false` when
+ *   render.yaml has no key of the field's name (the Blueprint conversion reads what there is itself).
  */
 export interface WebServiceFieldMeta {
+  render?: true;
   replaces?: true;
-  blueprint?: string;
+  redeploys?: true;
+  blueprint?: string | false;
 }
 
 const meta = (m: WebServiceFieldMeta) => m as Record<string, unknown>;
@@ -66,10 +75,13 @@ const instances = "must be a whole number of instances from 1 to 100";
 /** A Render web service's fields, one property each, with its validation, default and metadata. */
 export const webServiceFields = {
   /** Service name, unique in the workspace; also the `<name>.onrender.com` subdomain. */
-  name: z.string({ error: "is required: the service's name on Render" }).superRefine((v, ctx) => {
-    const problem = nameProblem(v);
-    if (problem) ctx.addIssue({ code: "custom", message: problem });
-  }),
+  name: z
+    .string({ error: "is required: the service's name on Render" })
+    .superRefine((v, ctx) => {
+      const problem = nameProblem(v);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    })
+    .meta(meta({ render: true })),
   /** Workspace id `tea-…`. Default: stack config `render:ownerId`. */
   ownerId: z
     .string({
@@ -79,7 +91,7 @@ export const webServiceFields = {
       error: (i) =>
         `must be a Render workspace id like tea-d303qfodl3ps739p3e60 (got ${JSON.stringify(i.input)})`,
     })
-    .meta(meta({ replaces: true })),
+    .meta(meta({ render: true, replaces: true, blueprint: false })),
   /** Git repository URL, e.g. https://github.com/happydotemdr/arrakis (a `.git` suffix is dropped). */
   repo: z
     .string({ error: "is required: the Git repository URL, e.g. https://github.com/happydotemdr/arrakis" })
@@ -89,69 +101,84 @@ export const webServiceFields = {
         `must be an https URL of a repository like https://github.com/owner/repo (got ${JSON.stringify(i.input)})`,
     })
     // Render stores the repo without ".git".
-    .transform((v) => v.replace(/\.git$/, "")),
+    .transform((v) => v.replace(/\.git$/, ""))
+    .meta(meta({ render: true, redeploys: true })),
   /** Branch to build. Default: the repository's default branch. */
   branch: z
     .string({ error: "must be a string" })
     .regex(/^(?!\/)(?!.*\.\.)(?!.*\/\/)[A-Za-z0-9._/-]+(?<![./])$/, {
       error: "is not a valid Git branch name",
     })
-    .optional(),
+    .optional()
+    .meta(meta({ render: true, redeploys: true })),
   /** Subdirectory to build from. Default the repository root. */
   rootDir: z
     .string({ error: "must be a string" })
     .refine((v) => !v.startsWith("/") && !v.split("/").includes(".."), {
       error: "must be a path inside the repository (no leading '/', no '..')",
     })
-    .default(""),
+    .default("")
+    .meta(meta({ render: true, redeploys: true })),
   /** Runtime (render.yaml `runtime` or `env`): node, python, go, ruby, rust, elixir. Default node. Immutable. */
   runtime: z
     .string({ error: runtime.error })
     .pipe(z.enum(runtime.values, { error: runtime.error }))
     .default("node")
-    .meta(meta({ replaces: true, blueprint: "env" })),
+    .meta(meta({ render: true, replaces: true, redeploys: true, blueprint: "env" })),
   /** Plan: starter, standard, pro, … Default starter. */
   plan: z
     .string({ error: plan.error })
     // render.yaml spells plans like `Standard` or `pro-plus`.
     .transform(apiPlanSpelling)
     .pipe(z.enum(plan.values, { error: plan.error }))
-    .default("starter"),
+    .default("starter")
+    .meta(meta({ render: true, redeploys: true })),
   /** Region: oregon, ohio, virginia, frankfurt or singapore. Default oregon. Immutable. */
   region: z
     .string({ error: region.error })
     .pipe(z.enum(region.values, { error: region.error }))
     .default("oregon")
-    .meta(meta({ replaces: true })),
+    .meta(meta({ render: true, replaces: true })),
   /** Build command, e.g. `npm install && npm run build`. */
-  buildCommand: command("build"),
+  buildCommand: command("build").meta(meta({ render: true, redeploys: true })),
   /** Start command, e.g. `npm start`. */
-  startCommand: command("start"),
+  startCommand: command("start").meta(meta({ render: true, redeploys: true })),
   /** Command run before each deploy (e.g. migrations). */
-  preDeployCommand: z.string({ error: "must be a string" }).optional(),
+  preDeployCommand: z
+    .string({ error: "must be a string" })
+    .optional()
+    .meta(meta({ render: true, redeploys: true })),
   /** Path Render probes for health, e.g. `/`. Default none. */
   healthCheckPath: z
     .string({ error: "must be a string" })
     .regex(/^(\/[^\s]*)?$/, {
       error: (i) => `must be empty or a path starting with '/' (got ${JSON.stringify(i.input)})`,
     })
-    .default(""),
+    .default("")
+    .meta(meta({ render: true })),
   /** Instances, 1–100 (changed through Render's scale endpoint). Default 1. */
   numInstances: z
     .number({ error: instances })
     .int({ error: instances })
     .min(1, { error: instances })
     .max(100, { error: instances })
-    .default(1),
+    .default(1)
+    .meta(meta({ render: true })),
   /** Deploy on every push to the branch. Default false (manual deploys, as the seed keeps it). */
-  autoDeploy: yesNo("autoDeploy").default(false),
+  autoDeploy: yesNo("autoDeploy")
+    .default(false)
+    .meta(meta({ render: true })),
   /** Pull request previews. Default false. */
-  pullRequestPreviews: yesNo("pullRequestPreviews").default(false),
+  pullRequestPreviews: yesNo("pullRequestPreviews")
+    .default(false)
+    .meta(meta({ render: true, blueprint: false })),
   /**
    * Desired state: `true` suspends the service (Render's "Suspend"), `false` resumes one suspended
    * outside Pulumi. Default false: running.
    */
-  suspended: bool("suspended").default(false),
+  suspended: bool("suspended")
+    .default(false)
+    .meta(meta({ render: true, blueprint: false })),
   /** The whole set of env vars: keys set on Render but not here are removed by `pulumi up`. */
   envVars: z
     .record(
@@ -206,7 +233,8 @@ export const webServiceFields = {
                 : "the value is the service's own URL; give no value",
           });
       }
-    }),
+    })
+    .meta(meta({ render: true })),
   /**
    * Adopt a service of the same name that already exists instead of failing. (Pulumi's `import` resource
    * option fails for dynamic resources, pulumi/pulumi#16175: use this or `adoptId`.)
@@ -230,10 +258,25 @@ export const webServiceSchema = z.object(webServiceFields);
 /** The type of the web service schema. */
 export type WebServiceSchema = typeof webServiceSchema;
 
-/** The fields' metadata (`replaces`, `blueprint`), by field. */
+/** The fields' metadata (`render`, `replaces`, `redeploys`, `blueprint`), by field. */
 export const webServiceFieldMeta: Record<string, WebServiceFieldMeta> = Object.fromEntries(
   Object.entries(webServiceFields).map(([key, field]) => [key, (field.meta() ?? {}) as WebServiceFieldMeta]),
 );
+
+/** The names of the fields whose metadata satisfies `test`, in schema order. */
+export function webServiceFieldsWhere(
+  test: (m: WebServiceFieldMeta) => boolean,
+): (keyof typeof webServiceFields)[] {
+  return (Object.keys(webServiceFields) as (keyof typeof webServiceFields)[]).filter((key) =>
+    test(webServiceFieldMeta[key]),
+  );
+}
+
+/**
+ * Service settings that change what the app runs, so a new deploy (`redeploys`): RenderApp hashes them
+ * into its deploy's trigger.
+ */
+export const serviceDeploySettings = webServiceFieldsWhere((m) => m.redeploys === true);
 
 /**
  * One env var as the provider sees it after `check` (keyed by its name). `value` is absent for

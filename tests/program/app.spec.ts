@@ -368,7 +368,7 @@ describe("stack config validation", () => {
     [
       "a deploy health check path without '/' (the deploy resource is checked only after the service exists)",
       { "arrakis:deploy": JSON.stringify({ healthCheck: { path: "healthz" } }) },
-      /arrakis:deploy\.healthCheck\.path: healthCheck\.path must start with \//,
+      /arrakis:deploy\.healthCheck\.path: must start with \//,
     ],
     [
       "a key typo, with the keys allowed",

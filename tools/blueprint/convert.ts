@@ -28,6 +28,7 @@ import {
   type PostgresInputs,
 } from "../../components/postgres/schema";
 import type { Postgres, Service } from "../../components/render/schemas";
+import { webServiceFieldMeta, webServiceFieldsWhere } from "../../components/webService/schema";
 import type { Blueprint, BlueprintDatabase, BlueprintService, Located } from "./validate";
 
 /** Something the importer reports, located in the Blueprint where it can be. */
@@ -109,27 +110,23 @@ type WiredKey = keyof typeof wiredEnvVars;
 
 const nativeRuntimes = ["node", "python", "elixir", "go", "ruby", "rust"];
 
-/** Web service fields the program models (the rest of a web service's fields are losses). */
+/**
+ * render.yaml keys the conversion reads itself: the service's type, and the render.yaml spellings of
+ * autoDeploy and pullRequestPreviews (`autoDeployOf`, `previewsOf`).
+ */
+const convertedServiceKeys = ["type", "autoDeployTrigger", "pullRequestPreviewsEnabled", "previews"];
+
+/**
+ * Web service fields the program models, in render.yaml's spelling: RenderWebService's settings on
+ * Render that render.yaml has (components/webService/schema.ts: `render`, `blueprint`), and the keys
+ * read above. The rest of a web service's fields are losses.
+ */
 const modeledServiceFields = new Set([
-  "type",
-  "name",
-  "runtime",
-  "env",
-  "plan",
-  "region",
-  "repo",
-  "branch",
-  "rootDir",
-  "buildCommand",
-  "startCommand",
-  "preDeployCommand",
-  "healthCheckPath",
-  "numInstances",
-  "autoDeploy",
-  "autoDeployTrigger",
-  "pullRequestPreviewsEnabled",
-  "previews",
-  "envVars",
+  ...webServiceFieldsWhere((m) => m.render === true && m.blueprint !== false).flatMap((field) => {
+    const { blueprint } = webServiceFieldMeta[field];
+    return typeof blueprint === "string" ? [field, blueprint] : [field];
+  }),
+  ...convertedServiceKeys,
 ]);
 
 /**

@@ -14,6 +14,11 @@ import {
   type ServiceInputs,
 } from "../../../components/webService/mapping";
 import { unknownSentinel } from "../../../components/runtime/validation";
+import {
+  serviceDeploySettings,
+  webServiceFieldMeta,
+  webServiceFieldsWhere,
+} from "../../../components/webService/schema";
 
 const sources = {
   "dpg-d303qfodl3ps739p3e6g-a": {
@@ -78,6 +83,25 @@ function live(
 }
 
 describe("web service mapping", () => {
+  it("the deploy trigger hashes the schema's `redeploys` settings: exactly these (another list redeploys every stack)", () => {
+    assert.deepEqual(serviceDeploySettings, [
+      "repo",
+      "branch",
+      "rootDir",
+      "runtime",
+      "plan",
+      "buildCommand",
+      "startCommand",
+      "preDeployCommand",
+    ]);
+    // What the app runs is set on Render: every `redeploys` field is a setting there.
+    for (const field of serviceDeploySettings) assert.equal(webServiceFieldMeta[field].render, true, field);
+    assert.deepEqual(
+      webServiceFieldsWhere((m) => m.render !== true),
+      ["adoptExisting", "adoptId"],
+    );
+  });
+
   it("normalises the seed and finds no drift against a matching live service", () => {
     const inputs = checked(seed);
     assert.equal(inputs.repo, "https://github.com/happydotemdr/arrakis");
