@@ -3,7 +3,7 @@
  * inputs -> API bodies, and a live service -> the inputs it corresponds to, for drift.
  */
 import type { DatabaseLinkProperty, Region, ServicePlan, ServiceRuntime } from "../render/enums";
-import type { CreateServiceBody, UpdateServiceBody } from "../render/schemas";
+import type { CreateServiceBody, Service, UpdateServiceBody } from "../render/schemas";
 import { checkFields, isUnknown, type InputFailure } from "../runtime/validation";
 import {
   webServiceFieldMeta,
@@ -21,35 +21,11 @@ export {
   type ServiceInputs,
 } from "./schema";
 
-/** The subset of Render's service object that mapping reads. */
-export interface LiveService {
-  id: string;
-  name: string;
-  ownerId: string;
-  type: string;
-  repo?: string | null;
-  branch?: string | null;
-  rootDir?: string | null;
-  autoDeploy: string;
-  suspended?: string;
-  dashboardUrl?: string;
-  serviceDetails: {
-    runtime?: string;
-    env?: string;
-    plan?: string;
-    region?: string;
-    healthCheckPath?: string;
-    numInstances?: number;
-    url?: string;
-    pullRequestPreviewsEnabled?: string;
-    previews?: { generation?: string } | null;
-    envSpecificDetails?: {
-      buildCommand?: string;
-      startCommand?: string;
-      preDeployCommand?: string | null;
-    } | null;
-  };
-}
+/** The subset of Render's service object (render/schemas.ts) that mapping reads. */
+export type LiveService = Pick<
+  Service,
+  "name" | "ownerId" | "repo" | "branch" | "rootDir" | "autoDeploy" | "suspended" | "serviceDetails"
+>;
 
 /** Service settings read back from Render, compared with the desired ones for drift. */
 type LiveSettings = Omit<ServiceInputs, "envVars" | "adoptExisting" | "adoptId">;
@@ -131,7 +107,7 @@ export function fromService(live: LiveService): LiveSettings {
     repo: live.repo ?? "",
     ...(live.branch ? { branch: live.branch } : {}),
     rootDir: live.rootDir ?? "",
-    runtime: (d.runtime ?? d.env ?? "node") as ServiceRuntime,
+    runtime: (d.runtime ?? "node") as ServiceRuntime,
     plan: (d.plan ?? "starter") as ServicePlan,
     region: (d.region ?? "oregon") as Region,
     buildCommand: env.buildCommand ?? "",

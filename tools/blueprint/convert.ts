@@ -15,7 +15,6 @@ import {
   diffService,
   envVarKeyPattern,
   predictedServiceUrl,
-  type LiveService,
   type ServiceInputs,
 } from "../../components/webService/mapping";
 import {
@@ -662,7 +661,7 @@ function checkAgainstProgram(
   }
   if (web.failures.length === 0 && live.service) {
     const desired = { ...(web.inputs as unknown as ServiceInputs) };
-    const diff = diffService(desired, live.service as unknown as LiveService);
+    const diff = diffService(desired, live.service);
     for (const field of [...diff.replaced.filter((f) => f !== "ownerId"), ...diff.changed])
       notes.push(
         `live service ${live.service.id}: ${field} differs from the Blueprint; the first pulumi up ${diff.replaced.includes(field) ? "would have to replace the service" : "applies the Blueprint's"}`,
