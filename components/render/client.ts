@@ -26,20 +26,20 @@ import {
   type RetryPolicy,
 } from "./retry";
 import {
-  deploySchema,
-  envVarSchema,
-  ownerSchema,
-  postgresConnectionInfoSchema,
-  postgresSchema,
-  serviceAndDeploySchema,
-  serviceSchema,
+  deployResponseSchema,
+  envVarResponseSchema,
+  ownerResponseSchema,
+  postgresConnectionInfoResponseSchema,
+  postgresResponseSchema,
+  serviceAndDeployResponseSchema,
+  serviceResponseSchema,
   type CreateDeployBody,
   type CreatePostgresBody,
   type CreateServiceBody,
   type Deploy,
   type DeployStatus,
   type EnvVar,
-  type EnvVarInput,
+  type EnvVarBody,
   type Owner,
   type Postgres,
   type PostgresConnectionInfo,
@@ -285,19 +285,24 @@ export class RenderClient {
 
   /** All owners (workspaces) the key can see. */
   listOwners(filter: ListOwnersFilter = {}): AsyncGenerator<Owner, void, undefined> {
-    return this.list("/owners", { name: filter.name, email: filter.email }, "owner", ownerSchema);
+    return this.list("/owners", { name: filter.name, email: filter.email }, "owner", ownerResponseSchema);
   }
 
   /** One owner by id (`tea-…`, or a user id for that user's default workspace). */
   getOwner(ownerId: string): Promise<Owner> {
-    return this.call("GET", `/owners/${enc(ownerId)}`, { schema: ownerSchema });
+    return this.call("GET", `/owners/${enc(ownerId)}`, { schema: ownerResponseSchema });
   }
 
   // ---- postgres -----------------------------------------------------------------------------------
 
   /** Databases, optionally by name and workspace. */
   listPostgres(filter: ListFilter = {}): AsyncGenerator<Postgres, void, undefined> {
-    return this.list("/postgres", { name: filter.name, ownerId: filter.ownerId }, "postgres", postgresSchema);
+    return this.list(
+      "/postgres",
+      { name: filter.name, ownerId: filter.ownerId },
+      "postgres",
+      postgresResponseSchema,
+    );
   }
 
   /**
@@ -305,12 +310,12 @@ export class RenderClient {
    * error has `outcomeUnknown: true`; look the database up by name before creating again.
    */
   createPostgres(body: CreatePostgresBody): Promise<Postgres> {
-    return this.call("POST", "/postgres", { body, schema: postgresSchema });
+    return this.call("POST", "/postgres", { body, schema: postgresResponseSchema });
   }
 
   /** One database. */
   getPostgres(postgresId: string): Promise<Postgres> {
-    return this.call("GET", `/postgres/${enc(postgresId)}`, { schema: postgresSchema });
+    return this.call("GET", `/postgres/${enc(postgresId)}`, { schema: postgresResponseSchema });
   }
 
   /** Change a database in place. */
@@ -321,7 +326,7 @@ export class RenderClient {
     // surface as an error, never as a second change.
     return this.call("PATCH", `/postgres/${enc(postgresId)}`, {
       body,
-      schema: postgresSchema,
+      schema: postgresResponseSchema,
       repeatable: true,
     });
   }
@@ -334,7 +339,7 @@ export class RenderClient {
   /** Password and connection strings of a database (all secret). */
   getPostgresConnectionInfo(postgresId: string): Promise<PostgresConnectionInfo> {
     return this.call("GET", `/postgres/${enc(postgresId)}/connection-info`, {
-      schema: postgresConnectionInfoSchema,
+      schema: postgresConnectionInfoResponseSchema,
     });
   }
 
@@ -346,7 +351,7 @@ export class RenderClient {
       "/services",
       { name: filter.name, ownerId: filter.ownerId, type: filter.type },
       "service",
-      serviceSchema,
+      serviceResponseSchema,
     );
   }
 
@@ -355,12 +360,12 @@ export class RenderClient {
    * outcome is reported (`outcomeUnknown: true`), never retried.
    */
   createService(body: CreateServiceBody): Promise<ServiceAndDeploy> {
-    return this.call("POST", "/services", { body, schema: serviceAndDeploySchema });
+    return this.call("POST", "/services", { body, schema: serviceAndDeployResponseSchema });
   }
 
   /** One service. */
   getService(serviceId: string): Promise<Service> {
-    return this.call("GET", `/services/${enc(serviceId)}`, { schema: serviceSchema });
+    return this.call("GET", `/services/${enc(serviceId)}`, { schema: serviceResponseSchema });
   }
 
   /** Change a service's configuration (a deploy rolls it out). */
@@ -368,7 +373,7 @@ export class RenderClient {
     // Absolute values, like updatePostgres: repeatable.
     return this.call("PATCH", `/services/${enc(serviceId)}`, {
       body,
-      schema: serviceSchema,
+      schema: serviceResponseSchema,
       repeatable: true,
     });
   }
@@ -397,20 +402,23 @@ export class RenderClient {
 
   /** Env vars set directly on a service (values are secrets). */
   listEnvVars(serviceId: string): AsyncGenerator<EnvVar, void, undefined> {
-    return this.list(`/services/${enc(serviceId)}/env-vars`, {}, "envVar", envVarSchema);
+    return this.list(`/services/${enc(serviceId)}/env-vars`, {}, "envVar", envVarResponseSchema);
   }
 
   /** Replace the whole set of a service's env vars; answers the new set with generated values filled in. */
-  replaceEnvVars(serviceId: string, envVars: EnvVarInput[]): Promise<EnvVar[]> {
+  replaceEnvVars(serviceId: string, envVars: EnvVarBody[]): Promise<EnvVar[]> {
     return this.call("PUT", `/services/${enc(serviceId)}/env-vars`, {
       body: envVars,
-      schema: () => z.array(z.object({ envVar: envVarSchema() })).transform((l) => l.map((e) => e.envVar)),
+      schema: () =>
+        z.array(z.object({ envVar: envVarResponseSchema() })).transform((l) => l.map((e) => e.envVar)),
     });
   }
 
   /** One env var. */
   getEnvVar(serviceId: string, key: string): Promise<EnvVar> {
-    return this.call("GET", `/services/${enc(serviceId)}/env-vars/${enc(key)}`, { schema: envVarSchema });
+    return this.call("GET", `/services/${enc(serviceId)}/env-vars/${enc(key)}`, {
+      schema: envVarResponseSchema,
+    });
   }
 
   /** Add or update one env var, to a value or a generated one. */
@@ -421,7 +429,7 @@ export class RenderClient {
   ): Promise<EnvVar> {
     return this.call("PUT", `/services/${enc(serviceId)}/env-vars/${enc(key)}`, {
       body: value,
-      schema: envVarSchema,
+      schema: envVarResponseSchema,
     });
   }
 
@@ -439,14 +447,16 @@ export class RenderClient {
   createDeploy(serviceId: string, body: CreateDeployBody = {}): Promise<Deploy | undefined> {
     return this.call("POST", `/services/${enc(serviceId)}/deploys`, {
       body,
-      schema: deploySchema,
+      schema: deployResponseSchema,
       bodyOptional: true,
     });
   }
 
   /** One deploy. */
   getDeploy(serviceId: string, deployId: string): Promise<Deploy> {
-    return this.call("GET", `/services/${enc(serviceId)}/deploys/${enc(deployId)}`, { schema: deploySchema });
+    return this.call("GET", `/services/${enc(serviceId)}/deploys/${enc(deployId)}`, {
+      schema: deployResponseSchema,
+    });
   }
 
   /** Deploys of a service, newest first, optionally by status. */
@@ -458,14 +468,14 @@ export class RenderClient {
       `/services/${enc(serviceId)}/deploys`,
       { status: filter.status },
       "deploy",
-      deploySchema,
+      deployResponseSchema,
     );
   }
 
   /** Cancel a running deploy. */
   cancelDeploy(serviceId: string, deployId: string): Promise<Deploy> {
     return this.call("POST", `/services/${enc(serviceId)}/deploys/${enc(deployId)}/cancel`, {
-      schema: deploySchema,
+      schema: deployResponseSchema,
     });
   }
 
@@ -473,7 +483,7 @@ export class RenderClient {
   rollback(serviceId: string, deployId: string): Promise<Deploy> {
     return this.call("POST", `/services/${enc(serviceId)}/rollback`, {
       body: { deployId },
-      schema: deploySchema,
+      schema: deployResponseSchema,
     });
   }
 

@@ -1,5 +1,8 @@
 /**
- * Minimal zod schemas of the Render objects we read, and the request bodies we send.
+ * Render's API shapes: minimal zod schemas of the Render objects we read (`…ResponseSchema`, their types
+ * named after the object: `Postgres`, `Service`, `Deploy`), and the request bodies we send (`…Body`).
+ * The names keep them apart from a resource's own schema and inputs (`postgresSchema`, `EnvVarInput` in
+ * components/<kind>/).
  *
  * Objects are non-strict, so
  * fields Render adds later are accepted (and dropped). Enum spellings are Render's, from
@@ -60,7 +63,7 @@ export const serviceTypes = [
 export const suspendedValues = ["suspended", "not_suspended"] as const;
 
 /** An owner (workspace or user). */
-export function ownerSchema() {
+export function ownerResponseSchema() {
   return z.object({
     id: z.string(),
     name: z.string(),
@@ -78,11 +81,11 @@ function ipAllowListSchema() {
 }
 
 /** A Postgres database (`postgresDetail`, also the list item). */
-export function postgresSchema() {
+export function postgresResponseSchema() {
   return z.object({
     id: z.string(),
     name: z.string(),
-    owner: ownerSchema(),
+    owner: ownerResponseSchema(),
     plan: z.string(),
     region: z.string(),
     version: z.string(),
@@ -103,7 +106,7 @@ export function postgresSchema() {
 }
 
 /** `GET /postgres/{id}/connection-info`: every field is a secret. */
-export function postgresConnectionInfoSchema() {
+export function postgresConnectionInfoResponseSchema() {
   return z.object({
     password: z.string(),
     internalConnectionString: z.string(),
@@ -139,7 +142,7 @@ function serviceDetailsSchema() {
 }
 
 /** A service. There is no `status` field: readiness comes from its deploys. */
-export function serviceSchema() {
+export function serviceResponseSchema() {
   return z.object({
     id: z.string(),
     name: z.string(),
@@ -160,17 +163,17 @@ export function serviceSchema() {
 }
 
 /** `POST /services` answers the service and the id of its first deploy. */
-export function serviceAndDeploySchema() {
-  return z.object({ service: serviceSchema(), deployId: z.string().optional() });
+export function serviceAndDeployResponseSchema() {
+  return z.object({ service: serviceResponseSchema(), deployId: z.string().optional() });
 }
 
 /** An env var set on a service; `value` is a secret. */
-export function envVarSchema() {
+export function envVarResponseSchema() {
   return z.object({ key: z.string(), value: z.string() });
 }
 
 /** A deploy. Only `id` is required by Render's spec. */
-export function deploySchema() {
+export function deployResponseSchema() {
   return z.object({
     id: z.string(),
     status: z.enum(deployStatuses).optional(),
@@ -185,26 +188,24 @@ export function deploySchema() {
 }
 
 /** An owner (workspace or user). */
-export type Owner = z.infer<ReturnType<typeof ownerSchema>>;
+export type Owner = z.infer<ReturnType<typeof ownerResponseSchema>>;
 /** A Postgres database as Render reports it. */
-export type Postgres = z.infer<ReturnType<typeof postgresSchema>>;
+export type Postgres = z.infer<ReturnType<typeof postgresResponseSchema>>;
 /** Connection strings and password of a database (secrets). */
-export type PostgresConnectionInfo = z.infer<ReturnType<typeof postgresConnectionInfoSchema>>;
+export type PostgresConnectionInfo = z.infer<ReturnType<typeof postgresConnectionInfoResponseSchema>>;
 /** A service as Render reports it. */
-export type Service = z.infer<ReturnType<typeof serviceSchema>>;
+export type Service = z.infer<ReturnType<typeof serviceResponseSchema>>;
 /** The answer to `POST /services`. */
-export type ServiceAndDeploy = z.infer<ReturnType<typeof serviceAndDeploySchema>>;
+export type ServiceAndDeploy = z.infer<ReturnType<typeof serviceAndDeployResponseSchema>>;
 /** An env var of a service. */
-export type EnvVar = z.infer<ReturnType<typeof envVarSchema>>;
+export type EnvVar = z.infer<ReturnType<typeof envVarResponseSchema>>;
 /** A deploy of a service. */
-export type Deploy = z.infer<ReturnType<typeof deploySchema>>;
-/** A Postgres status. */
-export type PostgresStatus = (typeof postgresStatuses)[number];
+export type Deploy = z.infer<ReturnType<typeof deployResponseSchema>>;
 /** A deploy status. */
 export type DeployStatus = (typeof deployStatuses)[number];
 
 /** An IP allow-list entry in a request body. */
-export interface IpAllowEntry {
+export interface IpAllowEntryBody {
   /** CIDR block, e.g. `203.0.113.0/24`; `0.0.0.0/0` allows everyone. */
   cidrBlock: string;
   /** Free text shown in the dashboard. */
@@ -234,7 +235,7 @@ export interface CreatePostgresBody {
   /** Read back as `diskAutoscalingEnabled`. */
   enableDiskAutoscaling?: boolean;
   /** `[]` allows private-network connections only. */
-  ipAllowList?: IpAllowEntry[];
+  ipAllowList?: IpAllowEntryBody[];
   /** Project environment `evm-…`. */
   environmentId?: string;
 }
@@ -252,11 +253,11 @@ export interface UpdatePostgresBody {
   /** High availability. */
   enableHighAvailability?: boolean;
   /** Replaces the allow list. */
-  ipAllowList?: IpAllowEntry[];
+  ipAllowList?: IpAllowEntryBody[];
 }
 
 /** One env var in a create or replace-all body. */
-export type EnvVarInput = { key: string; value: string } | { key: string; generateValue: true };
+export type EnvVarBody = { key: string; value: string } | { key: string; generateValue: true };
 
 /** `POST /services` body (`servicePOST`); `serviceDetails` is passed through as given. */
 export interface CreateServiceBody {
@@ -275,7 +276,7 @@ export interface CreateServiceBody {
   /** Subdirectory to build from. */
   rootDir?: string;
   /** Initial env vars. */
-  envVars?: EnvVarInput[];
+  envVars?: EnvVarBody[];
   /** Project environment. */
   environmentId?: string;
   /** Type-specific details (web: runtime, plan, region, envSpecificDetails, …). */

@@ -3,7 +3,7 @@
  * inputs -> API bodies, and a live service -> the inputs it corresponds to, for drift.
  */
 import type { DatabaseLinkProperty, Region, ServicePlan, ServiceRuntime } from "../render/enums";
-import type { CreateServiceBody, Service, UpdateServiceBody } from "../render/schemas";
+import type { CreateServiceBody, EnvVarBody, Service, UpdateServiceBody } from "../render/schemas";
 import { checkFields, isUnknown, type InputFailure } from "../runtime/validation";
 import {
   webServiceFieldMeta,
@@ -223,7 +223,10 @@ export function predictedServiceUrl(name: string): string {
 }
 
 /** The env var array Render takes on create and on a full replace. Generated values are only asked for. */
-export function toEnvVarBody(envVars: Record<string, EnvVarInput>, keep: Record<string, string> = {}) {
+export function toEnvVarBody(
+  envVars: Record<string, EnvVarInput>,
+  keep: Record<string, string> = {},
+): EnvVarBody[] {
   return Object.entries(envVars).map(([key, v]) =>
     v.kind === "generated"
       ? keep[key] !== undefined
