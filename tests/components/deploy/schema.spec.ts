@@ -16,23 +16,13 @@ import { deployFields } from "../../../components/deploy/schema";
 const valid = { serviceId: "srv-d303qfodl3ps739p3e70" };
 
 interface Row {
-  /**
-   * A wrong value and the failures (property, reason) `check` gives for it. Absent only for the fields
-   * of {@link noBadValueYet}.
-   */
-  bad?: { value: unknown; failures: [string, string][] };
+  /** A wrong value and the failures (property, reason) `check` gives for it. */
+  bad: { value: unknown; failures: [string, string][] };
   /** The checked value when the field is absent, or required (its message). */
   default: { value: unknown } | { required: string };
   /** A change from the last deploy's inputs: the reason it deploys again, or "not drift" and why. */
   drift: { args: Record<string, unknown> } & ({ deploys: string } | { notDrift: string });
 }
-
-/**
- * Fields for which today's check turns a wrong value into the default instead of refusing it
- * (`.catch(fallback)`; a non-object `healthCheck` is read as `{}`). Issue 22 item 2 makes these errors:
- * their bad-value rows come with that change.
- */
-const noBadValueYet = ["clearCache", "healthCheck", "healthCheck.enabled", "rollbackOnFailure"];
 
 const rows: Record<string, Row> = {
   serviceId: {
@@ -80,6 +70,7 @@ const rows: Record<string, Row> = {
     },
   },
   clearCache: {
+    bad: { value: "yes", failures: [["clearCache", 'clearCache must be true or false (got "yes")']] },
     default: { value: false },
     drift: {
       args: { clearCache: true },
@@ -97,6 +88,15 @@ const rows: Record<string, Row> = {
     drift: { args: { pollIntervalMs: 1_000 }, notDrift: "how often the provider polls" },
   },
   healthCheck: {
+    bad: {
+      value: 5,
+      failures: [
+        [
+          "healthCheck",
+          "healthCheck must be an object {enabled, path, expectedStatus, timeoutMs, retries, intervalMs} (got 5)",
+        ],
+      ],
+    },
     default: {
       value: {
         enabled: true,
@@ -110,6 +110,10 @@ const rows: Record<string, Row> = {
     drift: { args: { healthCheck: { enabled: false } }, notDrift: "the probe after a deploy" },
   },
   "healthCheck.enabled": {
+    bad: {
+      value: "no",
+      failures: [["healthCheck.enabled", 'healthCheck.enabled must be true or false (got "no")']],
+    },
     default: { value: true },
     drift: { args: { healthCheck: { enabled: false } }, notDrift: "whether the provider probes" },
   },
@@ -156,6 +160,7 @@ const rows: Record<string, Row> = {
     drift: { args: { healthCheck: { intervalMs: 10 } }, notDrift: "the pause between probes" },
   },
   rollbackOnFailure: {
+    bad: { value: 1, failures: [["rollbackOnFailure", "rollbackOnFailure must be true or false (got 1)"]] },
     default: { value: false },
     drift: { args: { rollbackOnFailure: true }, notDrift: "what the provider does when a deploy fails" },
   },
@@ -202,11 +207,14 @@ describe("deploy schema, field by field", () => {
     assert.deepEqual(Object.keys(rows), fieldNames());
   });
 
-  it("gives a bad value for every field but those that fall back to their default today", () => {
-    assert.deepEqual(
-      Object.keys(rows).filter((key) => rows[key].bad === undefined),
-      noBadValueYet,
-    );
+  it("refuses a key that is not a field (a typo), naming it and the allowed keys", () => {
+    const { failures } = check({ ...valid, clearcache: true });
+    assert.deepEqual(failures, [
+      [
+        "clearcache",
+        `clearcache is not a RenderDeploy argument; allowed: ${Object.keys(deployFields).join(", ")}`,
+      ],
+    ]);
   });
 
   it("the last deploy's own inputs again: nothing to deploy", () => {

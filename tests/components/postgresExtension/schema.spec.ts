@@ -127,6 +127,15 @@ describe("postgres extension schema, field by field", function () {
     assert.deepEqual(Object.keys(rows), Object.keys(postgresExtensionFields));
   });
 
+  it("refuses a key that is not a field (a typo), naming it and the allowed keys", () => {
+    assert.deepEqual(check({ ...valid, extensoin: "vector" }).failures, [
+      [
+        "extensoin",
+        `is not a PostgresExtension argument; allowed: ${Object.keys(postgresExtensionFields).join(", ")}`,
+      ],
+    ]);
+  });
+
   it("needs exactly one of connectionString and postgresId", () => {
     const oneOf: [string, string][] = [
       ["connectionString", "give either connectionString or postgresId (one of them)"],

@@ -31,10 +31,8 @@ function live(
   top: Partial<LiveService> = {},
 ): LiveService {
   return {
-    id: "srv-d303qfodl3ps739p3e70",
     name: "arrakis-prod",
     ownerId: "tea-d303qfodl3ps739p3e60",
-    type: "web_service",
     repo: "https://github.com/happydotemdr/arrakis",
     branch: "master",
     rootDir: "",
