@@ -5,7 +5,7 @@
  * either. Unlike `npm run local`, these tools use the caller's own Pulumi setup (backend, PULUMI_HOME,
  * passphrase): they act on whatever stack `pulumi` itself would.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { choosePulumi, type PulumiChoice } from "./localArgs";
@@ -47,6 +47,8 @@ export interface PulumiRunner {
   choice: PulumiChoice;
   pulumiPath: string;
   env: NodeJS.ProcessEnv;
+  /** Called with each command started (tools/localStack.ts tracks them, to stop cleanly on Ctrl-C). */
+  onSpawn?: (child: ChildProcess) => void;
 }
 
 /** Finds (building if need be) the `pulumi` to run; says which on `log` (stderr by default). */
@@ -95,6 +97,7 @@ export function runPulumi(runner: PulumiRunner, cwd: string, args: string[]): Pr
       env: runner.env,
       stdio: ["ignore", "pipe", "pipe"],
     });
+    runner.onSpawn?.(child);
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
