@@ -11,6 +11,10 @@
  *
  * It writes no file unless `--out` names one, and never one git tracks (nor over one): the file is
  * written owner-only (0600). Exit 0 on success, 1 on any error (the reason on stderr, never a value).
+ *
+ * `--stack local` reads the local stack as `npm run local` runs it (tools/localStack.ts): its state in
+ * `.local/state` and its passphrase. It starts no emulator: stack outputs and config are read from the
+ * state alone (the URL it prints answers while the local emulator runs).
  */
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -18,6 +22,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseFlags } from "./cliFlags";
 import { devEnvText, type RevealedValues } from "./devEnvFormat";
+import { localStackName, withLocalStack } from "./localStack";
 import { findPulumi, runPulumi, type PulumiRunner } from "./pulumiBin";
 
 const usage =
@@ -52,21 +57,23 @@ async function pulumiJson(runner: PulumiRunner, cwd: string, args: string[]): Pr
   return JSON.parse(outcome.stdout) as unknown;
 }
 
-async function main(argv: string[]): Promise<number> {
+/** The command line: the stack, the project folder, the file to write and whether to reveal. */
+function parseArgs(argv: string[]) {
   const flags = parseFlags(argv, { values: ["--stack", "--cwd", "--out"], booleans: ["--reveal"] });
   if (typeof flags["--stack"] !== "string") throw new Error(`--stack is required\n${usage}`);
-  const stack = flags["--stack"];
-  const reveal = flags["--reveal"] === true;
   const base = process.env.INIT_CWD ?? process.cwd();
-  const cwd =
-    typeof flags["--cwd"] === "string" ? path.resolve(base, flags["--cwd"]) : path.resolve(__dirname, "..");
-  const out = typeof flags["--out"] === "string" ? path.resolve(base, flags["--out"]) : undefined;
-  if (out) {
-    const refused = trackedByGit(out);
-    if (refused) throw new Error(refused);
-  }
+  return {
+    stack: flags["--stack"],
+    reveal: flags["--reveal"] === true,
+    cwd:
+      typeof flags["--cwd"] === "string" ? path.resolve(base, flags["--cwd"]) : path.resolve(__dirname, ".."),
+    out: typeof flags["--out"] === "string" ? path.resolve(base, flags["--out"]) : undefined,
+  };
+}
 
-  const runner = findPulumi();
+type DevEnvArgs = ReturnType<typeof parseArgs>;
+
+async function devEnv({ stack, reveal, cwd, out }: DevEnvArgs, runner: PulumiRunner): Promise<number> {
   const outputArgs = ["stack", "output", "--json", "--stack", stack, ...(reveal ? ["--show-secrets"] : [])];
   const outputs = (await pulumiJson(runner, cwd, outputArgs)) as Record<string, unknown>;
   const connection = outputs.externalConnectionString;
@@ -109,6 +116,19 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(text);
   }
   return 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  if (args.out) {
+    const refused = trackedByGit(args.out);
+    if (refused) throw new Error(refused);
+  }
+  if (args.stack === localStackName)
+    return withLocalStack(args.cwd, { emulator: false, needsState: true }, (local) =>
+      devEnv(args, local.findPulumi()),
+    );
+  return devEnv(args, findPulumi());
 }
 
 main(process.argv.slice(2)).then(

@@ -9,6 +9,8 @@
  *
  * The `pulumi` run is the one `npm run local` would choose (tools/pulumiBin.ts), with the caller's own
  * Pulumi setup: the backend they are logged in to (or PULUMI_BACKEND_URL), their passphrase or token.
+ * `--stack local` is the local stack as `npm run local` runs it (tools/localStack.ts): its state in
+ * `.local/state`, its passphrase, and the emulator, started for the check and stopped after it.
  */
 import * as path from "node:path";
 import { parseFlags } from "./cliFlags";
@@ -19,7 +21,8 @@ import {
   previewErrors,
   type PreviewJson,
 } from "./driftReport";
-import { findPulumi, runPulumi } from "./pulumiBin";
+import { localStackName, withLocalStack } from "./localStack";
+import { findPulumi, runPulumi, type PulumiOutcome, type PulumiRunner } from "./pulumiBin";
 
 const usage = "usage: npm run drift -- --stack <name> [--json] [--cwd <Pulumi project folder>]";
 
@@ -55,12 +58,18 @@ async function main(argv: string[]): Promise<number> {
     return driftExitCode.error;
   };
 
-  let outcome;
+  // --refresh: read what is live even where Pulumi.yaml does not say `refresh: always`. A preview
+  // writes nothing, the refreshed state included.
+  const check = (runner: PulumiRunner) =>
+    runPulumi(runner, cwd, ["preview", "--refresh", "--json", "--stack", stack]);
+  let outcome: PulumiOutcome;
   try {
-    const runner = findPulumi();
-    // --refresh: read what is live even where Pulumi.yaml does not say `refresh: always`. A preview
-    // writes nothing, the refreshed state included.
-    outcome = await runPulumi(runner, cwd, ["preview", "--refresh", "--json", "--stack", stack]);
+    outcome =
+      stack === localStackName
+        ? await withLocalStack(cwd, { emulator: true, needsState: true }, (local) =>
+            check(local.findPulumi()),
+          )
+        : await check(findPulumi());
   } catch (err) {
     return fail([(err as Error).message]);
   }

@@ -16,12 +16,16 @@
  * the emulator's), --from <stack file> (default Pulumi.prod.yaml), --cwd <Pulumi project folder>.
  * The `pulumi` run is the one `npm run local` would choose (tools/pulumiBin.ts), with the caller's own
  * Pulumi setup: the backend they are logged in to (or PULUMI_BACKEND_URL), their passphrase or token.
+ * `--stack local` makes the preview stacks beside the local stack, as `npm run local` runs it
+ * (tools/localStack.ts): in `.local/state`, with its passphrase, on the local emulator (started for the
+ * command and stopped after it) and with its key; RENDER_API_KEY and --api-url are then not used.
  */
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { parseFlags, type Flags } from "./cliFlags";
+import { localDir, localStackName, withLocalStack, type LocalStack } from "./localStack";
 import { findPulumi, type PulumiRunner } from "./pulumiBin";
 import {
   costReport,
@@ -39,7 +43,8 @@ const usage = `usage:
   npm run preview-stack -- destroy --pr <n>
   npm run preview-stack -- sweep [--now <ISO time>]
 common: [--api-url <Render API URL>] [--from <stack file>] [--cwd <Pulumi project folder>]
-environment: RENDER_API_KEY (required), OPENAI_API_KEY (create; optional), and Pulumi's own`;
+        [--stack local] (on the local stack's emulator and state, as npm run local runs them)
+environment: RENDER_API_KEY (required unless --stack local), OPENAI_API_KEY (create; optional), and Pulumi's own`;
 
 const placeholderOpenaiKey = "sk-preview-placeholder";
 
@@ -62,6 +67,7 @@ function pulumi(
       env: runner.env,
       stdio: ["pipe", "pipe", "pipe"],
     });
+    runner.onSpawn?.(child);
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
@@ -130,6 +136,14 @@ async function configure(
   fs.writeFileSync(file, stringify(next));
 }
 
+/** The Render API the preview stacks are made on: its URL (default Render's), key and workspace. */
+interface RenderTarget {
+  apiUrl?: string;
+  /** `render:ownerId`; default production's. */
+  ownerId?: string;
+  apiKey(): string;
+}
+
 function renderApiKey(): string {
   const key = (process.env.RENDER_API_KEY ?? "").trim();
   if (!key)
@@ -137,7 +151,20 @@ function renderApiKey(): string {
   return key;
 }
 
-async function create(runner: PulumiRunner, cwd: string, flags: Flags): Promise<number> {
+/** The target's config options of {@link previewStackConfig}. */
+function targetOptions(target: RenderTarget): { apiUrl?: string; ownerId?: string } {
+  return {
+    ...(target.apiUrl !== undefined ? { apiUrl: target.apiUrl } : {}),
+    ...(target.ownerId !== undefined ? { ownerId: target.ownerId } : {}),
+  };
+}
+
+async function create(
+  runner: PulumiRunner,
+  cwd: string,
+  flags: Flags,
+  target: RenderTarget,
+): Promise<number> {
   const pr = parsePr(flags["--pr"] as string | undefined);
   const ttlHours = flags["--ttl-hours"] === undefined ? defaultTtlHours : Number(flags["--ttl-hours"]);
   const stack = previewStackConfig(readProdConfig(fromFile(cwd, flags)), {
@@ -146,9 +173,9 @@ async function create(runner: PulumiRunner, cwd: string, flags: Flags): Promise<
     now: new Date(),
     ...(typeof flags["--branch"] === "string" ? { branch: flags["--branch"] } : {}),
     ...(typeof flags["--commit"] === "string" ? { commit: flags["--commit"] } : {}),
-    ...(typeof flags["--api-url"] === "string" ? { apiUrl: flags["--api-url"] } : {}),
+    ...targetOptions(target),
   });
-  const apiKey = renderApiKey();
+  const apiKey = target.apiKey();
   const openai = (process.env.OPENAI_API_KEY ?? "").trim();
   if (!openai)
     process.stderr.write(`OPENAI_API_KEY is not set: the preview's OPENAI_API_KEY is a placeholder\n`);
@@ -177,16 +204,22 @@ async function create(runner: PulumiRunner, cwd: string, flags: Flags): Promise<
 }
 
 /** Destroys one preview stack (its database included) and removes it from the backend. */
-async function destroyStack(runner: PulumiRunner, cwd: string, flags: Flags, pr: number): Promise<void> {
+async function destroyStack(
+  runner: PulumiRunner,
+  cwd: string,
+  flags: Flags,
+  target: RenderTarget,
+  pr: number,
+): Promise<void> {
   const started = Date.now();
   // The same config as create: on a fresh checkout (a CI job) the stack file is not there, and the
   // refresh before the destroy reads Render with the stack's key.
   const stack = previewStackConfig(readProdConfig(fromFile(cwd, flags)), {
     pr,
     now: new Date(),
-    ...(typeof flags["--api-url"] === "string" ? { apiUrl: flags["--api-url"] } : {}),
+    ...targetOptions(target),
   });
-  await configure(runner, cwd, stack, { "render:apiKey": renderApiKey() });
+  await configure(runner, cwd, stack, { "render:apiKey": target.apiKey() });
   await must(runner, cwd, ["destroy", "--yes", "--skip-preview", "--stack", stack.stackName], { show: true });
   await must(runner, cwd, ["stack", "rm", stack.stackName, "--yes"]);
   console.log(
@@ -195,22 +228,27 @@ async function destroyStack(runner: PulumiRunner, cwd: string, flags: Flags, pr:
   );
 }
 
-async function destroy(runner: PulumiRunner, cwd: string, flags: Flags): Promise<number> {
+async function destroy(
+  runner: PulumiRunner,
+  cwd: string,
+  flags: Flags,
+  target: RenderTarget,
+): Promise<number> {
   const pr = parsePr(flags["--pr"] as string | undefined);
-  renderApiKey();
+  target.apiKey();
   if (!(await previewStacks(runner, cwd)).some((name) => prOfStackName(name) === pr)) {
     console.log(`No preview stack ${previewStackName(pr)}: nothing to destroy`);
     return 0;
   }
-  await destroyStack(runner, cwd, flags, pr);
+  await destroyStack(runner, cwd, flags, target, pr);
   return 0;
 }
 
-async function sweep(runner: PulumiRunner, cwd: string, flags: Flags): Promise<number> {
+async function sweep(runner: PulumiRunner, cwd: string, flags: Flags, target: RenderTarget): Promise<number> {
   const now = flags["--now"] === undefined ? new Date() : new Date(String(flags["--now"]));
   if (Number.isNaN(now.getTime()))
     throw new Error(`--now must be an ISO time (got ${String(flags["--now"])})`);
-  renderApiKey();
+  target.apiKey();
   const stacks = [];
   for (const name of await previewStacks(runner, cwd)) {
     const tags = await must(runner, cwd, ["stack", "tag", "ls", "--json", "--stack", name]);
@@ -224,7 +262,7 @@ async function sweep(runner: PulumiRunner, cwd: string, flags: Flags): Promise<n
   let failed = 0;
   for (const { name } of expired) {
     try {
-      await destroyStack(runner, cwd, flags, prOfStackName(name) as number);
+      await destroyStack(runner, cwd, flags, target, prOfStackName(name) as number);
     } catch (err) {
       failed++;
       process.stderr.write(`could not destroy ${name}: ${(err as Error).message}\n`);
@@ -241,6 +279,12 @@ function fromFile(cwd: string, flags: Flags): string {
 
 const commands = { create, destroy, sweep } as const;
 
+/** The local stack's emulator, its key and workspace. */
+function localTarget(local: LocalStack): RenderTarget {
+  const emulator = local.emulator!;
+  return { apiUrl: emulator.url, ownerId: emulator.ownerId, apiKey: () => emulator.apiKey };
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   let flags: Flags;
@@ -248,9 +292,26 @@ async function main(argv: string[]): Promise<number> {
     if (!command || !(command in commands))
       throw new Error(`unknown command ${JSON.stringify(command ?? "")}; allowed: create, destroy, sweep`);
     flags = parseFlags(rest, {
-      values: ["--pr", "--branch", "--commit", "--ttl-hours", "--now", "--api-url", "--from", "--cwd"],
+      values: [
+        "--pr",
+        "--branch",
+        "--commit",
+        "--ttl-hours",
+        "--now",
+        "--api-url",
+        "--from",
+        "--cwd",
+        "--stack",
+      ],
       booleans: [],
     });
+    if (flags["--stack"] !== undefined && flags["--stack"] !== localStackName)
+      throw new Error(
+        `--stack: ${JSON.stringify(flags["--stack"])} is not allowed; allowed: "${localStackName}" ` +
+          `(without it, the preview stacks live in your own Pulumi backend)`,
+      );
+    if (flags["--stack"] !== undefined && flags["--api-url"] !== undefined)
+      throw new Error("--api-url: not with --stack local, whose Render API is the local emulator");
   } catch (err) {
     process.stderr.write(`npm run preview-stack: ${(err as Error).message}\n${usage}\n`);
     return 1;
@@ -259,8 +320,17 @@ async function main(argv: string[]): Promise<number> {
     typeof flags["--cwd"] === "string"
       ? path.resolve(process.env.INIT_CWD ?? ".", flags["--cwd"])
       : path.resolve(__dirname, "..");
+  const run = commands[command as keyof typeof commands];
   try {
-    return await commands[command as keyof typeof commands](findPulumi(), cwd, flags);
+    if (flags["--stack"] === localStackName)
+      return await withLocalStack(cwd, { emulator: true }, (local) => {
+        fs.mkdirSync(path.join(localDir(cwd), "state"), { recursive: true });
+        return run(local.findPulumi(), cwd, flags, localTarget(local));
+      });
+    return await run(findPulumi(), cwd, flags, {
+      ...(typeof flags["--api-url"] === "string" ? { apiUrl: flags["--api-url"] } : {}),
+      apiKey: renderApiKey,
+    });
   } catch (err) {
     process.stderr.write(`npm run preview-stack ${command}: ${(err as Error).message}\n`);
     return 1;

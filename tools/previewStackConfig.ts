@@ -34,6 +34,8 @@ export interface PreviewOptions {
   commit?: string;
   /** `render:apiUrl` (e.g. the emulator's); default Render's. */
   apiUrl?: string;
+  /** `render:ownerId` (e.g. the local emulator's workspace); default production's. */
+  ownerId?: string;
   /** Lifetime in hours from `now`. */
   ttlHours?: number;
   now: Date;
@@ -131,6 +133,7 @@ export function previewStackConfig(prod: StackFileConfig, options: PreviewOption
     "arrakis:deploy": deploy,
   });
   if (options.apiUrl !== undefined) config["render:apiUrl"] = options.apiUrl;
+  if (options.ownerId !== undefined) config["render:ownerId"] = options.ownerId;
 
   const db = postgresMonthlyUsd(apiPlanSpelling(previewPlans.database)) ?? 0;
   const web = webServiceMonthlyUsd(previewPlans.service) ?? 0;

@@ -1,9 +1,9 @@
 /**
- * The `pulumi` the stack tools (`npm run drift`, `npm run dev-env`) run, chosen as `npm run local`
- * chooses (tools/localArgs.ts, {@link choosePulumi}): an official install on PATH that can run the
- * program, else the engine tools/pulumi-engine/build.sh builds; `ARRAKIS_PULUMI=build|path` forces
- * either. Unlike `npm run local`, these tools use the caller's own Pulumi setup (backend, PULUMI_HOME,
- * passphrase): they act on whatever stack `pulumi` itself would.
+ * The `pulumi` the stack tools (`npm run drift`, `dev-env`, `preview-stack`) and `npm run local` run
+ * (tools/localArgs.ts, {@link choosePulumi}): an official install on PATH that can run the program, else
+ * the engine tools/pulumi-engine/build.sh builds; `ARRAKIS_PULUMI=build|path` forces either. The stack
+ * tools use the caller's own Pulumi setup (backend, PULUMI_HOME, passphrase), acting on whatever stack
+ * `pulumi` itself would, except on the local stack, whose setup tools/localStack.ts gives them.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";

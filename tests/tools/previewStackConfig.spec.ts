@@ -87,6 +87,11 @@ describe("preview stack config (tools/previewStackConfig.ts)", () => {
     assert.equal(config.database.protect, false);
   });
 
+  it("takes another workspace when given one (--stack local: the local emulator's)", () => {
+    const stack = previewStackConfig(prodConfig, { pr: 5, ownerId: "tea-local0000000000000", now });
+    assert.equal(stack.config["render:ownerId"], "tea-local0000000000000");
+  });
+
   it("prints the monthly cost and what the lifetime costs at most", () => {
     const stack = previewStackConfig(prodConfig, { pr: 5, ttlHours: 72, now });
     assert.equal(stack.cost.monthlyUsd, 12);
