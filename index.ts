@@ -1,6 +1,7 @@
 // The arrakis stack: reads and validates stack config, builds the app from components, exports outputs.
 import * as pulumi from "@pulumi/pulumi";
-import { RenderApp, enforceBudget, readStackConfig } from "./components";
+import { RenderApp } from "./app/app";
+import { enforceBudget, readStackConfig } from "./app/stackConfig";
 
 const { config, monthlyCostUsd } = (() => {
   try {

@@ -1,8 +1,6 @@
-// Public barrel of the Render components.
+// Public barrel of the Render components: the library only (the arrakis app lives in app/).
 export * from "./postgres/resource";
 export * from "./postgresExtension/resource";
 export * from "./webService/resource";
 export * from "./deploy/resource";
 export * from "./migrations/resource";
-export * from "../app/app";
-export * from "../app/stackConfig";
