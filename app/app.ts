@@ -5,11 +5,11 @@
 import type * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { RenderDeploy, type RenderDeployArgs } from "../components/deploy/resource";
-import { stableHash } from "../components/deploy/mapping";
 import { appMigrations, migrationsHashOf, type AppMigrationsArgs } from "../components/migrations/resource";
 import { RenderPostgres, type RenderPostgresArgs } from "../components/postgres/resource";
 import { PostgresExtension } from "../components/postgresExtension/resource";
 import type { DatabaseLinkProperty } from "../components/render/enums";
+import { stableHash } from "../components/runtime/hashing";
 import { serviceDeploySettings } from "../components/webService/schema";
 import {
   RenderWebService,

@@ -1,8 +1,7 @@
 /**
  * Pure parts of `RenderDeploy` and the migrations step: input validation with defaults, when a new
- * deploy is due, which deploy a rollback returns to, failure messages, and trigger hashes.
+ * deploy is due, which deploy a rollback returns to, failure messages (hashes: runtime/hashing.ts).
  */
-import { createHash } from "node:crypto";
 import type { Deploy, DeployStatus } from "../render/schemas";
 import { z } from "zod";
 import { checkFields, unknownSentinel, type InputFailure } from "../runtime/validation";
@@ -164,33 +163,4 @@ export function deployDashboardUrl(serviceDashboardUrl: string, serviceId: strin
 /** The URL the health probe asks: the service URL and a path. */
 export function healthUrl(serviceUrl: string, path: string): string {
   return `${serviceUrl.replace(/\/+$/, "")}${path.startsWith("/") ? path : `/${path}`}`;
-}
-
-/** A stable hash of any JSON value (object keys sorted), hex sha256. */
-export function stableHash(value: unknown): string {
-  const canonical = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(canonical);
-    if (v !== null && typeof v === "object")
-      return Object.fromEntries(
-        Object.keys(v as Record<string, unknown>)
-          .sort()
-          .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-          .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
-      );
-    return v;
-  };
-  return createHash("sha256")
-    .update(JSON.stringify(canonical(value)))
-    .digest("hex");
-}
-
-/** Hash of a folder's files, given as relative path -> content: renames and edits both change it. */
-export function hashFiles(files: Record<string, Buffer | string>): string {
-  const hash = createHash("sha256");
-  for (const name of Object.keys(files).sort()) {
-    const content = files[name];
-    hash.update(`${name}\u0000${Buffer.byteLength(content)}\u0000`);
-    hash.update(content);
-  }
-  return hash.digest("hex");
 }

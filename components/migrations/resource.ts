@@ -23,7 +23,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { hashFiles } from "../deploy/mapping";
+import { hashFiles } from "../runtime/hashing";
 
 /** Arguments of the migrations step (stack config `arrakis:migrations`). */
 export interface AppMigrationsArgs {
