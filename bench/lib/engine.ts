@@ -12,7 +12,7 @@ import {
   readStackFile,
   removeProgramCopy,
   writeObjectConfig,
-} from "../../tests/engine/stackHelpers";
+} from "../../tools/harness/stackHelpers";
 
 /** The local stack's config (Pulumi.local.yaml). */
 export const local = readStackFile();

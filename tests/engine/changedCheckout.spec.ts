@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { requireEngine } from "../../tools/pulumi-engine/locate";
 import { PulumiStack } from "../../tools/harness/pulumiCli";
-import { copyProgram, removeProgramCopy } from "./stackHelpers";
+import { copyProgram, removeProgramCopy } from "../../tools/harness/stackHelpers";
 
 /** One database, no extension: the providers package is all this test is about. */
 const program = `import { RenderPostgres } from "./components";

@@ -12,7 +12,12 @@ import type { RunningEmulator } from "../../emulator";
 import { requireEngine } from "../../tools/pulumi-engine/locate";
 import type { PulumiResult, PulumiStack } from "../../tools/harness/pulumiCli";
 import { trustingEmulator } from "../../tools/harness/emulatorTrust";
-import { EmulatorApi, createArrakisStack, readStackFile, startLocalEmulator } from "./stackHelpers";
+import {
+  EmulatorApi,
+  createArrakisStack,
+  readStackFile,
+  startLocalEmulator,
+} from "../../tools/harness/stackHelpers";
 
 const local = readStackFile();
 const openaiApiKey = `sk-test-${randomBytes(12).toString("hex")}`;

@@ -14,7 +14,7 @@ import { exitCodes, runImport } from "../../tools/importBlueprint";
 import { requireEngine } from "../../tools/pulumi-engine/locate";
 import { api, createSeedResources, instantDatabaseBackend, type SeedResources } from "../blueprint/liveSeed";
 import { PulumiStack, type PulumiResult } from "../../tools/harness/pulumiCli";
-import { copyProgram, removeProgramCopy } from "./stackHelpers";
+import { copyProgram, removeProgramCopy } from "../../tools/harness/stackHelpers";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
 const seedBlueprint = path.join(repoRoot, "tests", "blueprint", "fixtures", "seed.render.yaml");

@@ -15,7 +15,7 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { databaseTrustEnv, startEmulator, type RunningEmulator } from "../../emulator";
 import { requireEngine } from "../../tools/pulumi-engine/locate";
-import { EmulatorApi, copyProgram, readStackFile, removeProgramCopy } from "./stackHelpers";
+import { EmulatorApi, copyProgram, readStackFile, removeProgramCopy } from "../../tools/harness/stackHelpers";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
 const tool = path.join(repoRoot, "tools", "previewStack.ts");

@@ -12,7 +12,12 @@ import { randomBytes } from "node:crypto";
 import type { RunningEmulator } from "../../emulator";
 import { requireEngine } from "../../tools/pulumi-engine/locate";
 import type { PulumiResult, PulumiStack } from "../../tools/harness/pulumiCli";
-import { EmulatorApi, createArrakisStack, readStackFile, startLocalEmulator } from "./stackHelpers";
+import {
+  EmulatorApi,
+  createArrakisStack,
+  readStackFile,
+  startLocalEmulator,
+} from "../../tools/harness/stackHelpers";
 import { trustingEmulator } from "../../tools/harness/emulatorTrust";
 
 interface Postgres {

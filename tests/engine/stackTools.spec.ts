@@ -37,7 +37,7 @@ import {
   removeProgramCopy,
   startLocalEmulator,
   writeObjectConfig,
-} from "./stackHelpers";
+} from "../../tools/harness/stackHelpers";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
 const local = readStackFile();

@@ -21,7 +21,7 @@ import { databaseTrustEnv, startEmulator, type RunningEmulator } from "../../emu
 import { requireEngine } from "../../tools/pulumi-engine/locate";
 import { seedLiveProduction, type LiveProduction } from "../fixtures/liveProduction";
 import { PulumiStack, type PulumiResult } from "../../tools/harness/pulumiCli";
-import { EmulatorApi, copyProgram, removeProgramCopy } from "./stackHelpers";
+import { EmulatorApi, copyProgram, removeProgramCopy } from "../../tools/harness/stackHelpers";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
 const marker = "<!-- tests/engine/takeover.spec.ts runs the commands of the next block, word for word -->";

@@ -12,7 +12,7 @@ import { randomBytes } from "node:crypto";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { requireEngine } from "../../tools/pulumi-engine/locate";
 import type { PulumiResult, PulumiStack } from "../../tools/harness/pulumiCli";
-import { EmulatorApi, createArrakisStack } from "../engine/stackHelpers";
+import { EmulatorApi, createArrakisStack } from "../../tools/harness/stackHelpers";
 import { trustingEmulator } from "../../tools/harness/emulatorTrust";
 import { badInputCorpus } from "./badInputCorpus";
 import {

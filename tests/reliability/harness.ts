@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import type { PulumiResult, PulumiStack, RunOptions } from "../../tools/harness/pulumiCli";
-import { EmulatorApi, createArrakisStack, readStackFile } from "../engine/stackHelpers";
+import { EmulatorApi, createArrakisStack, readStackFile } from "../../tools/harness/stackHelpers";
 import { trustingEmulator } from "../../tools/harness/emulatorTrust";
 
 /** Pulumi.local.yaml, split by how each value is set. */

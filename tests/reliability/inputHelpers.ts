@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import type { RunningEmulator } from "../../emulator";
 import type { PulumiStack } from "../../tools/harness/pulumiCli";
-import { EmulatorApi, readStackFile } from "../engine/stackHelpers";
+import { EmulatorApi, readStackFile } from "../../tools/harness/stackHelpers";
 
 /** The local stack's config (Pulumi.local.yaml) as the specs start from it. */
 export const localStack = readStackFile();

@@ -1,5 +1,5 @@
 /**
- * Helpers of the engine tests on the arrakis program itself (tests/engine/stack.spec.ts): the local
+ * Helpers of the engine tests and benchmarks on the arrakis program itself (tests/engine/, bench/): the local
  * stack's config as Pulumi.local.yaml holds it, a lean copy of the program, structured stack config
  * written into the stack file, and a small client of the emulator's Render and control APIs.
  */
@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { randomBytes } from "node:crypto";
 import { startEmulator, type RunningEmulator } from "../../emulator";
-import { PulumiStack } from "../../tools/harness/pulumiCli";
+import { PulumiStack } from "./pulumiCli";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
 
