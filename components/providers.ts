@@ -1,6 +1,6 @@
 /**
  * Every `ResourceProvider` of this project, by kind: the entry of the providers package
- * (`@arrakis/render-providers`, built by {@link ./providerPackage}). The state of a resource holds a
+ * (`@arrakis/render-providers`, built by runtime/package.ts). The state of a resource holds a
  * small shim that `require`s this package in the provider host, not the providers' code.
  */
 import { DeployProvider } from "./deploy/provider";
@@ -11,7 +11,7 @@ import { WebServiceProvider } from "./webService/provider";
 
 /**
  * The provider classes a program's resources use, by the kind a resource names in its shim; in a
- * provider host their errors reach the user once, without a stack trace (providerErrors.ts).
+ * provider host their errors reach the user once, without a stack trace (runtime/errors.ts).
  */
 const liveProviderClasses = quietProviderErrors({
   postgres: PostgresProvider,

@@ -190,14 +190,6 @@ function poolRegistry(): Map<string, Pool> {
   return registry;
 }
 
-/** Close every keep-alive connection this process holds to Render (end of a program, tests). */
-export async function closeRenderConnections(): Promise<void> {
-  const registry = poolRegistry();
-  const pools = [...registry.values()];
-  registry.clear();
-  await Promise.all(pools.map((pool) => pool.close().catch(() => undefined)));
-}
-
 /** Forget every GET answer this process remembers (see `reuseReadsMs`). */
 export function forgetRememberedReads(): void {
   const holder = globalThis as unknown as Record<symbol, Map<string, unknown> | undefined>;

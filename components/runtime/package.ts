@@ -25,7 +25,7 @@ import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
 import { providerClasses, type ProviderKind } from "../providers";
 
-/** The package builder and loader, plain JavaScript: the provider host runs it too (providerPackageBuild.js). */
+/** The package builder and loader, plain JavaScript: the provider host runs it too (packageBuild.js). */
 interface PackageBuilder {
   packageName: string;
   changedSources(dir: string, root?: string): string[];
@@ -59,7 +59,7 @@ export interface ProviderPackageBuild {
 
 /**
  * Bundles `components/providers.ts` and everything it imports from the project into the package in `dir`
- * (see providerPackageBuild.js); packages stay `require`s, resolved from the project's node_modules.
+ * (see packageBuild.js); packages stay `require`s, resolved from the project's node_modules.
  */
 export function buildProviderPackage(dir = providerPackageDir): ProviderPackageBuild {
   return builder.build(dir, projectRoot);
