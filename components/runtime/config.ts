@@ -4,6 +4,7 @@
  */
 import { RenderClient, defaultBaseUrl } from "../render/client";
 import { isRenderApiError } from "../render/errors";
+import { inProviderHost } from "./providerHost";
 import { isUnknown, type InputFailure } from "./validation";
 
 /** Stack config a provider reads in `configure`. */
@@ -50,19 +51,12 @@ export function apiKeyProblem(apiKey: string): string | undefined {
 export const reuseReadsMs = 60_000;
 
 /**
- * True inside the dynamic provider host the engine starts (`@pulumi/pulumi/cmd/dynamic-provider`):
- * it lives for one engine command, so reads shared there are the reads of one refresh and preview.
- */
-function inProviderHost(): boolean {
-  return /[\\/]cmd[\\/]dynamic-provider([\\/]index\.js)?$/.test(process.argv[1] ?? "");
-}
-
-/**
  * A client for this stack's Render API; fails with the config command when the key is missing.
  * `reuseReads`: inside the provider host, accept a GET answer of the last {@link reuseReadsMs} (or one
- * in flight) from this process: `refresh` reads every object, then the engine diffs it twice (the
- * refresh's diff and the preview's), and each diff would otherwise read it again. Any write forgets
- * them all. Elsewhere (tests and tools calling providers in-process) every read asks Render.
+ * in flight) from this process (the host lives for one engine command): `refresh` reads every object,
+ * then the engine diffs it twice (the refresh's diff and the preview's), and each diff would otherwise
+ * read it again. Any write forgets them all. Elsewhere (tests and tools calling providers in-process)
+ * every read asks Render.
  */
 export function renderClientFrom(
   config: RenderProviderConfig,

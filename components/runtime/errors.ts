@@ -9,18 +9,13 @@
  * the engine still shows the message, once per resource.
  */
 import * as path from "node:path";
+import { inProviderHost } from "./providerHost";
 
 /** The methods whose errors the SDK's host prints before returning them. */
 const printedMethods = ["check", "diff", "read", "delete"] as const;
 /** What is awaiting the host's `console.error` of each error: `${err}: `, as the host starts its line. */
 const pending = new Set<string>();
 let installed = false;
-
-/** True inside the SDK's dynamic provider host (its main module), not in a program or a test. */
-function inProviderHost(): boolean {
-  const main = require.main?.filename ?? "";
-  return main.split(path.sep).join("/").includes("/cmd/dynamic-provider/");
-}
 
 /** The engine's address the host was started with (`127.0.0.1:port`), if any. */
 function engineAddress(): string | undefined {
