@@ -1,6 +1,6 @@
 // The arrakis stack: reads and validates stack config, builds the app from components, exports outputs.
 import * as pulumi from "@pulumi/pulumi";
-import { RenderApp } from "./app/app";
+import { RenderApp, arrakisConfigNames } from "./app/app";
 import { enforceBudget, readStackConfig } from "./app/stackConfig";
 
 const { config, monthlyCostUsd } = (() => {
@@ -19,6 +19,8 @@ const app = new RenderApp("arrakis", {
   openaiApiKey: new pulumi.Config("arrakis").requireSecret("openaiApiKey"),
   deploy: config.deploy,
   migrations: config.migrations,
+  // Messages advise this program's own commands (`pulumi config set --path arrakis:…`).
+  configNames: arrakisConfigNames,
 });
 
 export const serviceUrl = app.service.url;

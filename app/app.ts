@@ -9,6 +9,7 @@ import { appMigrations, migrationsHashOf, type AppMigrationsArgs } from "../comp
 import { RenderPostgres, type RenderPostgresArgs } from "../components/postgres/resource";
 import { PostgresExtension } from "../components/postgresExtension/resource";
 import type { DatabaseLinkProperty } from "../components/render/enums";
+import type { ConfigAdvice } from "../components/runtime/advice";
 import { stableHash } from "../components/runtime/hashing";
 import { serviceDeploySettings } from "../components/webService/schema";
 import {
@@ -55,6 +56,52 @@ export interface RenderAppArgs {
   deploy?: false | Omit<RenderDeployArgs, "serviceId" | "trigger">;
   /** The app's migrations, run from this machine before the deploy; absent: no migration step. */
   migrations?: AppMigrationsArgs;
+  /**
+   * How messages name this program and the stack config its settings come from (readStackConfig's
+   * layout: `<namespace>:database`, `service`, `deploy`, `migrations`), so the advice they give is its
+   * own commands. Absent: messages name the resources' fields.
+   */
+  configNames?: AppConfigNames;
+}
+
+/** A program's name in messages and the namespace of its stack config. */
+export interface AppConfigNames {
+  /** E.g. `the arrakis app`. */
+  program: string;
+  /** E.g. `arrakis`. */
+  namespace: string;
+}
+
+/** The arrakis stack's names (index.ts): its messages advise `pulumi config set --path arrakis:…`. */
+export const arrakisConfigNames: AppConfigNames = { program: "the arrakis app", namespace: "arrakis" };
+
+/**
+ * The advice each resource of the app gives (components/runtime/advice.ts): the stack config key of
+ * each field its messages name, in readStackConfig's layout. Empty without {@link AppConfigNames}.
+ */
+export function appAdvice(names: AppConfigNames | undefined): {
+  database?: ConfigAdvice;
+  service?: ConfigAdvice;
+  deploy?: ConfigAdvice;
+  migrations?: ConfigAdvice;
+} {
+  if (!names) return {};
+  const { program, namespace: ns } = names;
+  return {
+    database: {
+      program,
+      configKeys: { adoptExisting: `${ns}:database.adoptExisting`, adoptId: `${ns}:database.importId` },
+    },
+    service: {
+      program,
+      configKeys: { adoptExisting: `${ns}:service.adoptExisting`, adoptId: `${ns}:service.importId` },
+    },
+    deploy: { program, configKeys: { commit: `${ns}:deploy.commit`, suspended: `${ns}:service.suspended` } },
+    migrations: {
+      program,
+      configKeys: { appDir: `${ns}:migrations.appDir`, migrationsDir: `${ns}:migrations.migrationsDir` },
+    },
+  };
 }
 
 /** The env vars render.yaml gave the service, as typed sources. */
@@ -99,7 +146,8 @@ export class RenderApp extends pulumi.ComponentResource {
     super("arrakis:render:App", name, {}, opts);
     // Read the migrations folder before any resource exists: a wrong path must fail the program before
     // `pulumi up` creates the database (it did: the error came after the database's registration).
-    const migrationsHash = args.migrations ? migrationsHashOf(args.migrations) : "";
+    const advice = appAdvice(args.configNames);
+    const migrationsHash = args.migrations ? migrationsHashOf(args.migrations, advice.migrations) : "";
     const { extensions = ["vector"], protect = true, importId: databaseId, ...databaseArgs } = args.database;
     const { env: _env, importId: serviceId, ...serviceArgs } = args.service;
 
@@ -107,7 +155,11 @@ export class RenderApp extends pulumi.ComponentResource {
     // resources (pulumi/pulumi#16175).
     this.database = new RenderPostgres(
       `${name}-db`,
-      { ...databaseArgs, ...(databaseId ? { adoptId: databaseId } : {}) },
+      {
+        ...databaseArgs,
+        ...(databaseId ? { adoptId: databaseId } : {}),
+        ...(advice.database ? { advice: advice.database } : {}),
+      },
       { parent: this, protect },
     );
     this.extensions = extensions.map(
@@ -129,7 +181,12 @@ export class RenderApp extends pulumi.ComponentResource {
     const envVars = appEnvVars(this.database, args);
     this.service = new RenderWebService(
       `${name}-web`,
-      { ...serviceArgs, envVars, ...(serviceId ? { adoptId: serviceId } : {}) },
+      {
+        ...serviceArgs,
+        envVars,
+        ...(serviceId ? { adoptId: serviceId } : {}),
+        ...(advice.service ? { advice: advice.service } : {}),
+      },
       // Migrations and the app need the extension before the first deploy; Render deploys a new
       // service at once, so the migrations run before it exists.
       {
@@ -151,7 +208,12 @@ export class RenderApp extends pulumi.ComponentResource {
         .apply(stableHash);
       this.deploy = new RenderDeploy(
         `${name}-deploy`,
-        { ...(args.deploy ?? {}), serviceId: this.service.id, trigger },
+        {
+          ...(args.deploy ?? {}),
+          serviceId: this.service.id,
+          trigger,
+          ...(advice.deploy ? { advice: advice.deploy } : {}),
+        },
         { parent: this, dependsOn: [this.service, ...(this.migrations ? [this.migrations] : [])] },
       );
     }

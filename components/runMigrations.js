@@ -126,7 +126,9 @@ function main(argv) {
   };
   child.once("error", (error) => finish(`could not start: ${error.message}`, 127));
   child.once("close", (code, signal) => {
-    if (timedOut) finish(`was stopped after ${timeoutMs} ms (arrakis:migrations.timeoutMs)`, 124);
+    // Named as the migrations step's setting: the runner's arguments are in every stack's state (its
+    // interpreter), so a program's config key cannot be added to them without running the migrations again.
+    if (timedOut) finish(`was stopped after ${timeoutMs} ms (the migrations step's timeoutMs)`, 124);
     else if (code === null) finish(`was stopped (${signal})`, 128);
     else finish(`exited ${code}`, code);
   });

@@ -16,14 +16,21 @@ import {
   type DeployInputs,
 } from "./mapping";
 import { isUnknown } from "../runtime/validation";
+import { configCommand, takeAdvice, withAdvice, type Advised } from "../runtime/advice";
 import { providerConfigFrom, renderClientFrom, type RenderProviderConfig } from "../runtime/config";
 import { RenderClient, isOutcomeUnknown } from "../render/client";
 import { isNotFound, isRenderApiError } from "../render/errors";
 import type { Deploy, DeployStatus, Service } from "../render/schemas";
 import { isTerminalDeployStatus, pollUntil, type WaitTimeoutError } from "../render/wait";
 
+/**
+ * The provider's inputs: the schema's fields, and the program's `advice` for messages
+ * (runtime/advice.ts; names `commit`, and `suspended`, its service's).
+ */
+export type DeployProviderInputs = Advised<DeployInputs>;
+
 /** What a `RenderDeploy` holds in state: its inputs plus the outcome of its last deploy. */
-export interface DeployOutputs extends DeployInputs {
+export interface DeployOutputs extends DeployProviderInputs {
   /** Id of the last deploy this resource started (`dep-…`). */
   deployId: string;
   /** The commit that deploy built (the branch head when `commit` is empty). */
@@ -59,13 +66,14 @@ function sleep(ms: number): Promise<void> {
  * before building it (nor has the emulator), so this is where a wrong commit shows. Say so, and how to
  * check it. (How Render reports an unknown commit is UNCONFIRMED; a failed build is the likely form.)
  */
-function commitHint(inputs: DeployInputs, service: Service, deploy: Deploy): string {
+function commitHint(inputs: DeployProviderInputs, service: Service, deploy: Deploy): string {
   if (!inputs.commit || deploy.status !== "build_failed") return "";
+  const command = configCommand(inputs.advice, "commit", "rm");
   return (
     ` Commit ${inputs.commit} may not exist on branch ${service.branch ?? "(default)"} of ${service.repo ?? "the repository"}: ` +
     "Render cannot check a commit before it builds it. Check it in the app's checkout with " +
     `\`git fetch && git branch -r --contains ${inputs.commit}\`, or deploy the branch head by leaving the commit ` +
-    "empty (the arrakis app: `pulumi config rm --path arrakis:deploy.commit`)"
+    `empty${command && inputs.advice ? ` (${inputs.advice.program}: \`${command}\`)` : ""}`
   );
 }
 
@@ -85,7 +93,7 @@ async function recentDeploys(client: RenderClient, serviceId: string): Promise<D
 }
 
 /** The `ResourceProvider` of Render deploys. */
-export class DeployProvider implements pulumi.dynamic.ResourceProvider<DeployInputs, DeployOutputs> {
+export class DeployProvider implements pulumi.dynamic.ResourceProvider<DeployProviderInputs, DeployOutputs> {
   private config: RenderProviderConfig = {};
 
   /** `progress`: where progress lines go (default stderr, which the engine shows). */
@@ -96,14 +104,26 @@ export class DeployProvider implements pulumi.dynamic.ResourceProvider<DeployInp
     this.config = providerConfigFrom((key) => req.config.get(key));
   }
 
-  /** Validates the inputs and fills in the defaults; no API call. */
-  async check(_olds: DeployInputs, news: DeployInputs): Promise<pulumi.dynamic.CheckResult<DeployInputs>> {
-    const { inputs, failures } = checkDeployInputs(news as unknown as Record<string, unknown>);
-    return { inputs, failures };
+  /** Validates the inputs (and `advice`) and fills in the defaults; no API call. */
+  async check(
+    _olds: DeployProviderInputs,
+    news: DeployProviderInputs,
+  ): Promise<pulumi.dynamic.CheckResult<DeployProviderInputs>> {
+    const {
+      fields,
+      advice,
+      failures: adviceFailures,
+    } = takeAdvice(news as unknown as Record<string, unknown>);
+    const { inputs, failures } = checkDeployInputs(fields);
+    return { inputs: withAdvice(inputs, advice), failures: [...failures, ...adviceFailures] };
   }
 
   /** A new deploy only when the service, commit or trigger changed, or the last one failed. */
-  async diff(_id: string, olds: DeployOutputs, news: DeployInputs): Promise<pulumi.dynamic.DiffResult> {
+  async diff(
+    _id: string,
+    olds: DeployOutputs,
+    news: DeployProviderInputs,
+  ): Promise<pulumi.dynamic.DiffResult> {
     if (
       isUnknown(news.serviceId) ||
       isUnknown(news.commit) ||
@@ -119,7 +139,7 @@ export class DeployProvider implements pulumi.dynamic.ResourceProvider<DeployInp
    * adopting a live service deploys nothing, and a new service's first deploy is waited for, not built
    * twice. Otherwise deploys. The resource's id is the service's, so later deploys are updates of it.
    */
-  async create(inputs: DeployInputs): Promise<pulumi.dynamic.CreateResult<DeployOutputs>> {
+  async create(inputs: DeployProviderInputs): Promise<pulumi.dynamic.CreateResult<DeployOutputs>> {
     // A deploy asked for by hand (`release`) is made even when one runs already.
     return { id: inputs.serviceId, outs: await this.run(inputs, "", inputs.release === "") };
   }
@@ -128,7 +148,7 @@ export class DeployProvider implements pulumi.dynamic.ResourceProvider<DeployInp
   async update(
     _id: string,
     olds: DeployOutputs,
-    news: DeployInputs,
+    news: DeployProviderInputs,
   ): Promise<pulumi.dynamic.UpdateResult<DeployOutputs>> {
     if (deployReason(olds, news) === undefined)
       return {
@@ -181,7 +201,7 @@ export class DeployProvider implements pulumi.dynamic.ResourceProvider<DeployInp
    * failure; rejects with partial state on failure.
    */
   private async run(
-    inputs: DeployInputs,
+    inputs: DeployProviderInputs,
     previousDeployId: string,
     takeOver = false,
   ): Promise<DeployOutputs> {
@@ -240,7 +260,7 @@ export class DeployProvider implements pulumi.dynamic.ResourceProvider<DeployInp
   }
 
   /** The outputs of a live deploy taken over as it is: nothing deployed, nothing probed. */
-  private adopted(inputs: DeployInputs, service: Service, deploy: Deploy): DeployOutputs {
+  private adopted(inputs: DeployProviderInputs, service: Service, deploy: Deploy): DeployOutputs {
     const link = deployDashboardUrl(service.dashboardUrl ?? "", service.id, deploy.id);
     // Worded like the status lines ("deploy dep-…: live"), which people and tests look for.
     this.say(
@@ -260,13 +280,18 @@ export class DeployProvider implements pulumi.dynamic.ResourceProvider<DeployInp
   }
 
   /** POSTs the deploy; a lost answer or a 202 without body is resolved by listing, never by a second POST. */
-  private async start(client: RenderClient, inputs: DeployInputs, service: Service): Promise<Deploy> {
+  private async start(client: RenderClient, inputs: DeployProviderInputs, service: Service): Promise<Deploy> {
     // Render refuses it (409); say why, and how to change it, before any write.
-    if (service.suspended === "suspended")
+    if (service.suspended === "suspended") {
+      const command = configCommand(inputs.advice, "suspended", "set", "false");
+      const how =
+        command && inputs.advice
+          ? `${inputs.advice.program}: \`${command}\``
+          : "set `suspended: false` on the service";
       throw new Error(
-        `could not deploy service ${service.id}: it is suspended. Resume it to deploy (the arrakis app: ` +
-          "`pulumi config set --path arrakis:service.suspended false`, then `pulumi up`)",
+        `could not deploy service ${service.id}: it is suspended. Resume it to deploy (${how}, then \`pulumi up\`)`,
       );
+    }
     const known = new Set((await recentDeploys(client, service.id)).map((d) => d.id));
     let created: Deploy | undefined;
     try {
@@ -289,7 +314,7 @@ export class DeployProvider implements pulumi.dynamic.ResourceProvider<DeployInp
   /** Waits for a terminal status (canceling on timeout), then probes health. */
   private async finish(
     client: RenderClient,
-    inputs: DeployInputs,
+    inputs: DeployProviderInputs,
     service: Service,
     started: Deploy,
   ): Promise<Outcome> {

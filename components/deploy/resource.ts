@@ -6,6 +6,7 @@
  * starts none; for a new service it waits for the deploy Render started with it.
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { AdviceArgs } from "../runtime/advice";
 import { packagedProvider } from "../runtime/package";
 import type { DeployFields } from "./schema";
 
@@ -15,12 +16,15 @@ type InputsOf<T> = { [K in keyof T]: pulumi.Input<Exclude<T[K], undefined>> };
 /** The HTTP health probe run once the deploy is live (fields and their JSDoc: schema.ts). */
 export type RenderDeployHealthCheck = InputsOf<NonNullable<DeployFields["healthCheck"]>>;
 
-/** Arguments of a deploy (fields and their JSDoc: schema.ts). */
+/**
+ * Arguments of a deploy (fields and their JSDoc: schema.ts). `advice` words messages for the program
+ * (runtime/advice.ts): it names `commit`, and `suspended` (its service's).
+ */
 export type RenderDeployArgs = InputsOf<Omit<DeployFields, "commit" | "healthCheck">> & {
   [K in keyof Pick<DeployFields, "commit">]?: pulumi.Input<DeployFields[K]>;
 } & {
   [K in keyof Pick<DeployFields, "healthCheck">]?: RenderDeployHealthCheck;
-};
+} & AdviceArgs;
 
 /** A deploy of a Render service. */
 export class RenderDeploy extends pulumi.dynamic.Resource {

@@ -23,9 +23,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import type { ConfigAdvice } from "../runtime/advice";
 import { hashFiles } from "../runtime/hashing";
 
-/** Arguments of the migrations step (stack config `arrakis:migrations`). */
+/** Arguments of the migrations step (the arrakis app: stack config `arrakis:migrations`). */
 export interface AppMigrationsArgs {
   /** The app's checkout, where the command runs; relative paths are from the Pulumi project. */
   appDir: string;
@@ -62,24 +63,37 @@ function readTree(dir: string, prefix = ""): Record<string, Buffer> {
   return out;
 }
 
-/** Hash of a migrations folder (names and contents); fails naming the folder when it cannot be read. */
-export function hashMigrationsFolder(dir: string): string {
+/**
+ * Hash of a migrations folder (names and contents); fails naming the folder when it cannot be read, and
+ * the settings that make its path: the program's config keys of `appDir` and `migrationsDir` when
+ * `advice` gives them (runtime/advice.ts), else the fields.
+ */
+export function hashMigrationsFolder(dir: string, advice?: ConfigAdvice): string {
   try {
     return hashFiles(readTree(dir));
   } catch (err) {
+    const appDir = advice?.configKeys.appDir;
+    const migrationsDir = advice?.configKeys.migrationsDir;
+    const how =
+      appDir && migrationsDir
+        ? `: set them with \`pulumi config set --path ${appDir} <dir>\` and ` +
+          `\`pulumi config set --path ${migrationsDir} <dir>\``
+        : "";
     throw new Error(
-      `could not read the migrations folder ${dir}: ${(err as Error).message}. It is arrakis:migrations.appDir ` +
-        "(the app's checkout, relative to the Pulumi project) joined with arrakis:migrations.migrationsDir " +
-        "(default prisma/migrations): set them with `pulumi config set --path arrakis:migrations.appDir <dir>` " +
-        "and `pulumi config set --path arrakis:migrations.migrationsDir <dir>`",
+      `could not read the migrations folder ${dir}: ${(err as Error).message}. It is ${appDir ?? "appDir"} ` +
+        `(the app's checkout, relative to the Pulumi project) joined with ${migrationsDir ?? "migrationsDir"} ` +
+        `(default prisma/migrations)${how}`,
     );
   }
 }
 
-/** Hash of the migrations folder that `args` name (`appDir` + `migrationsDir`); fails naming both keys. */
-export function migrationsHashOf(args: Pick<AppMigrationsArgs, "appDir" | "migrationsDir">): string {
+/** Hash of the migrations folder that `args` name (`appDir` + `migrationsDir`); fails naming both. */
+export function migrationsHashOf(
+  args: Pick<AppMigrationsArgs, "appDir" | "migrationsDir">,
+  advice?: ConfigAdvice,
+): string {
   const appDir = path.resolve(args.appDir);
-  return hashMigrationsFolder(path.join(appDir, args.migrationsDir ?? "prisma/migrations"));
+  return hashMigrationsFolder(path.join(appDir, args.migrationsDir ?? "prisma/migrations"), advice);
 }
 
 /** The inputs of the migrations' `local.Command`, for `args` against `database` (pure, for tests). */

@@ -18,18 +18,26 @@ import { RenderClient, isOutcomeUnknown } from "../render/client";
 import { isNotFound, isRenderApiError } from "../render/errors";
 import type { Postgres, PostgresConnectionInfo } from "../render/schemas";
 import { waitForPostgresAvailable } from "../render/wait";
+import { withAdvice, type Advised } from "../runtime/advice";
+import { providerConfigFrom, renderClientFrom, type RenderProviderConfig } from "../runtime/config";
+import { createOnce } from "../runtime/createOnce";
 import {
-  providerConfigFrom,
-  renderClientFrom,
-  checkWorkspace,
-  goneFromRender,
-  mayForget,
-  type RenderProviderConfig,
-} from "../runtime/config";
-import { adoptionReport, createOnce, writeToStderr } from "../runtime/createOnce";
+  checkNamedObject,
+  deleteIgnoringNotFound,
+  findByName,
+  liveForDiff,
+  liveForRead,
+  reportAdoption,
+} from "../runtime/providerSkeleton";
+
+/**
+ * The provider's inputs: the schema's fields, and the program's `advice` for messages
+ * (runtime/advice.ts; names `adoptExisting` and `adoptId`).
+ */
+export type PostgresProviderInputs = Advised<PostgresInputs>;
 
 /** What a `RenderPostgres` holds in state: its inputs plus what Render reports. */
-export interface PostgresOutputs extends PostgresInputs {
+export interface PostgresOutputs extends PostgresProviderInputs {
   /** Render's status, e.g. `available`. */
   status: string;
   /** Link to the database in Render's dashboard. */
@@ -57,7 +65,7 @@ export const postgresSecretOutputs = ["password", "internalConnectionString", "e
  * Seconds -> the wait options of the client's poller (a zero interval still yields to the loop): the
  * first poll a second after the create or change, then doubling up to the interval.
  */
-function waitOptions(inputs: PostgresInputs) {
+function waitOptions(inputs: PostgresProviderInputs) {
   return {
     timeoutMs: inputs.waitTimeoutSeconds * 1000,
     intervalMs: inputs.pollIntervalSeconds * 1000,
@@ -65,7 +73,11 @@ function waitOptions(inputs: PostgresInputs) {
   };
 }
 
-function outputsOf(inputs: PostgresInputs, live: Postgres, info: PostgresConnectionInfo): PostgresOutputs {
+function outputsOf(
+  inputs: PostgresProviderInputs,
+  live: Postgres,
+  info: PostgresConnectionInfo,
+): PostgresOutputs {
   const external = new URL(info.externalConnectionString);
   return {
     ...inputs,
@@ -82,7 +94,10 @@ function outputsOf(inputs: PostgresInputs, live: Postgres, info: PostgresConnect
 }
 
 /** The `ResourceProvider` of Render Postgres databases. */
-export class PostgresProvider implements pulumi.dynamic.ResourceProvider<PostgresInputs, PostgresOutputs> {
+export class PostgresProvider implements pulumi.dynamic.ResourceProvider<
+  PostgresProviderInputs,
+  PostgresOutputs
+> {
   private config: RenderProviderConfig = {};
 
   /** `report`: where the adoption report goes (default stderr, whose lines the engine shows). */
@@ -95,48 +110,50 @@ export class PostgresProvider implements pulumi.dynamic.ResourceProvider<Postgre
 
   /** Validates every field (names the property and the allowed values); reads, never writes. */
   async check(
-    olds: PostgresInputs,
-    news: PostgresInputs,
-  ): Promise<pulumi.dynamic.CheckResult<PostgresInputs>> {
-    const { inputs, failures } = checkPostgresInputs(news as unknown as Record<string, unknown>);
-    await checkWorkspace(this.config, olds?.ownerId, inputs.ownerId, failures);
-    // A first adoption (nothing recorded yet): the preview shows it as a create, so say what it changes.
-    if (failures.length === 0 && olds?.name === undefined && inputs.adoptId && !isUnknown(inputs.adoptId))
-      await this.reportAdoption(inputs as unknown as PostgresInputs);
-    return { inputs: inputs as unknown as PostgresInputs, failures };
+    olds: PostgresProviderInputs,
+    news: PostgresProviderInputs,
+  ): Promise<pulumi.dynamic.CheckResult<PostgresProviderInputs>> {
+    return checkNamedObject<PostgresInputs>(
+      this.config,
+      olds,
+      news as unknown as Record<string, unknown>,
+      checkPostgresInputs,
+      (inputs) => this.reportAdoption(inputs),
+    );
   }
 
   /**
    * Writes what adopting the live database changes (postgresAdoptionChanges), before any write: in the
    * preview and again in the up. Reads only; one that cannot be read is left to create's own message.
    */
-  private async reportAdoption(inputs: PostgresInputs): Promise<void> {
-    let lines: string[];
-    try {
-      const live = await renderClientFrom(this.config, { reuseReads: true }).getPostgres(inputs.adoptId!);
-      if (live.name !== inputs.name || live.owner.id !== inputs.ownerId) return;
-      lines = postgresAdoptionChanges(inputs, live);
-    } catch {
-      return;
-    }
-    (this.report ?? writeToStderr)(adoptionReport("database", inputs.name, inputs.adoptId!, lines));
+  private async reportAdoption(inputs: PostgresProviderInputs): Promise<void> {
+    await reportAdoption(
+      "database",
+      inputs,
+      async () => {
+        const live = await renderClientFrom(this.config, { reuseReads: true }).getPostgres(inputs.adoptId!);
+        if (live.name !== inputs.name || live.owner.id !== inputs.ownerId) return undefined;
+        return postgresAdoptionChanges(inputs, live);
+      },
+      this.report,
+    );
   }
 
   /**
    * Compares the desired state with the live database, so drift made in the dashboard shows. Options
-   * that live only in our state (adoptExisting, waits) never count as changes: the engine records new
-   * inputs even when nothing changes, and an import must not fail over them.
+   * that live only in our state (adoptExisting, waits, advice) never count as changes: the engine records
+   * new inputs even when nothing changes, and an import must not fail over them.
    */
-  async diff(id: string, _olds: PostgresOutputs, news: PostgresInputs): Promise<pulumi.dynamic.DiffResult> {
+  async diff(
+    id: string,
+    _olds: PostgresOutputs,
+    news: PostgresProviderInputs,
+  ): Promise<pulumi.dynamic.DiffResult> {
     // The refresh before it has just read the database: reuse that answer (see renderClientFrom).
     const client = renderClientFrom(this.config, { reuseReads: true });
-    let live: Postgres;
-    try {
-      live = await client.getPostgres(id);
-    } catch (err) {
-      if (isNotFound(err)) throw goneFromRender("database", id, news.name);
-      throw err;
-    }
+    const live = await liveForDiff({ what: "database", id, name: news.name, advice: news.advice }, () =>
+      client.getPostgres(id),
+    );
     if (isUnknown(news)) return { changes: true };
     const { changed, replaced } = diffPostgres(news, live);
     if (replaced.length > 0 && !news.allowReplacement) {
@@ -161,17 +178,24 @@ export class PostgresProvider implements pulumi.dynamic.ResourceProvider<Postgre
   }
 
   /** Creates the database (never a second one of the same name) and waits until it is available. */
-  async create(inputs: PostgresInputs): Promise<pulumi.dynamic.CreateResult<PostgresOutputs>> {
+  async create(inputs: PostgresProviderInputs): Promise<pulumi.dynamic.CreateResult<PostgresOutputs>> {
     const client = renderClientFrom(this.config);
     const once = await createOnce({
       words: postgresWords,
+      advice: inputs.advice,
       name: inputs.name,
       ownerId: inputs.ownerId,
       adoptId: inputs.adoptId,
       adoptExisting: inputs.adoptExisting,
       ownerOf: (live) => live.owner.id,
       getById: (id) => client.getPostgres(id),
-      findByName: () => findByName(client, inputs.name, inputs.ownerId),
+      findByName: () =>
+        findByName(
+          client.listPostgres({ name: [inputs.name], ownerId: [inputs.ownerId] }),
+          inputs.name,
+          inputs.ownerId,
+          (db) => db.owner.id,
+        ),
       replacedFields: (live) => diffPostgres(inputs, live).replaced,
       create: () => client.createPostgres(toCreatePostgresBody(inputs)),
       isNotFound,
@@ -194,18 +218,13 @@ export class PostgresProvider implements pulumi.dynamic.ResourceProvider<Postgre
       client.getPostgres(id),
       renderClientFrom(this.config, { reuseReads: true }).getPostgresConnectionInfo(id),
     ]);
-    if (database.status === "rejected") {
-      // Gone: a refresh drops it only when the user said so; a protected database is never recreated silently.
-      if (isNotFound(database.reason)) {
-        if (mayForget(id)) return {};
-        throw goneFromRender("database", id, props?.name);
-      }
-      throw database.reason;
-    }
+    // Gone: a refresh drops it only when the user said so; a protected database is never recreated silently.
+    const live = liveForRead({ what: "database", id, name: props?.name, advice: props?.advice }, database);
+    if (live === undefined) return {};
     if (connection.status === "rejected") throw connection.reason;
-    const live = database.value;
     const info = connection.value;
-    const inputs = fromPostgres(live, props ?? {});
+    // The advice is the program's, not Render's: kept as recorded, so a refresh shows no drift of it.
+    const inputs = withAdvice(fromPostgres(live, props ?? {}), props?.advice);
     // ReadResult types `inputs` as outputs; ours are the input subset.
     return { id, props: outputsOf(inputs, live, info), inputs: inputs as PostgresOutputs };
   }
@@ -214,7 +233,7 @@ export class PostgresProvider implements pulumi.dynamic.ResourceProvider<Postgre
   async update(
     id: string,
     _olds: PostgresOutputs,
-    news: PostgresInputs,
+    news: PostgresProviderInputs,
   ): Promise<pulumi.dynamic.UpdateResult<PostgresOutputs>> {
     const client = renderClientFrom(this.config);
     const live = await client.getPostgres(id);
@@ -226,11 +245,7 @@ export class PostgresProvider implements pulumi.dynamic.ResourceProvider<Postgre
   /** Deletes the database; one already gone counts as deleted. */
   async delete(id: string): Promise<void> {
     const client = renderClientFrom(this.config);
-    try {
-      await client.deletePostgres(id);
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
+    await deleteIgnoringNotFound(() => client.deletePostgres(id));
   }
 
   /**
@@ -240,7 +255,7 @@ export class PostgresProvider implements pulumi.dynamic.ResourceProvider<Postgre
   private async settle(
     client: RenderClient,
     id: string,
-    inputs: PostgresInputs,
+    inputs: PostgresProviderInputs,
     verb: "create" | "update",
   ): Promise<PostgresOutputs> {
     try {
@@ -264,21 +279,10 @@ export class PostgresProvider implements pulumi.dynamic.ResourceProvider<Postgre
   }
 }
 
-async function findByName(
-  client: RenderClient,
-  name: string,
-  ownerId: string,
-): Promise<Postgres | undefined> {
-  for await (const db of client.listPostgres({ name: [name], ownerId: [ownerId] }))
-    if (db.name === name && db.owner.id === ownerId) return db;
-  return undefined;
-}
-
 /** How a database is named in create-once messages. */
 const postgresWords = {
   noun: "database",
   idHint: "the dpg-… id of its dashboard URL",
-  adoptExistingConfig: "arrakis:database.adoptExisting",
 };
 
 function liveValue(live: Postgres, field: string): unknown {

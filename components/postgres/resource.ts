@@ -4,19 +4,21 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { postgresSecretOutputs } from "./provider";
+import type { AdviceArgs } from "../runtime/advice";
 import { packagedProvider } from "../runtime/package";
 import type { PostgresArgsFields } from "./schema";
 
 /**
  * Arguments of a Render PostgreSQL database: the fields of `postgresFields` (schema.ts, which
  * documents each), every one a `pulumi.Input`. `ownerId` defaults to stack config `render:ownerId`.
+ * `advice` words messages for the program (runtime/advice.ts): it names `adoptExisting` and `adoptId`.
  */
 export type RenderPostgresArgs = {
   [K in keyof Omit<PostgresArgsFields, "ownerId">]: pulumi.Input<PostgresArgsFields[K]>;
 } & {
   /** Workspace id `tea-…`. Default: stack config `render:ownerId`. Immutable. */
   ownerId?: pulumi.Input<string>;
-};
+} & AdviceArgs;
 
 /** A Render PostgreSQL database. */
 export class RenderPostgres extends pulumi.dynamic.Resource {

@@ -4,6 +4,7 @@
  */
 import { RenderClient, defaultBaseUrl } from "../render/client";
 import { isRenderApiError } from "../render/errors";
+import { configCommand, type ConfigAdvice } from "./advice";
 import { inProviderHost } from "./providerHost";
 import { isUnknown, type InputFailure } from "./validation";
 
@@ -114,11 +115,22 @@ export function mayForget(id: string): boolean {
 /**
  * The one message of a database or service deleted outside Pulumi (read by a refresh, or by a diff
  * without one): what is gone, that nothing is recreated on its own, and the commands for each way back.
- * `name`: the name in the stack's state, when known.
+ * `name`: the name in the stack's state, when known; `advice`: the program's command for `adoptId`
+ * (runtime/advice.ts), else the message names the resource's field.
  */
-export function goneFromRender(what: "database" | "service", id: string, name?: string): Error {
+export function goneFromRender(
+  what: "database" | "service",
+  id: string,
+  name?: string,
+  advice?: ConfigAdvice,
+): Error {
   const forget = `\`${forgetDeletedVariable}=${id} pulumi refresh --yes\``;
-  const adopt = `\`pulumi config set --path arrakis:${what}.importId ${what === "database" ? "dpg" : "srv"}-…\``;
+  const idForm = `${what === "database" ? "dpg" : "srv"}-…`;
+  const command = configCommand(advice, "adoptId", "set", idForm);
+  const adopt =
+    command && advice
+      ? `\`${command}\` (${advice.program})`
+      : `set adoptId to its ${idForm} id on the resource`;
   const fresh =
     what === "database"
       ? "a new, empty database (its data is not restored)"
@@ -127,7 +139,7 @@ export function goneFromRender(what: "database" | "service", id: string, name?: 
     `${what} ${name ? `${name} (${id})` : id} no longer exists on Render: it was deleted outside Pulumi. ` +
       `Pulumi does not recreate it on its own${what === "database" ? " (a new database would be empty)" : ""}, ` +
       "and nothing is changed until you choose. " +
-      `To manage one restored or made by hand: ${forget}, then ${adopt} (the arrakis app), then \`pulumi up\`. ` +
+      `To manage one restored or made by hand: ${forget}, then ${adopt}, then \`pulumi up\`. ` +
       `To make ${fresh}: ${forget}, then \`pulumi up\``,
   );
 }

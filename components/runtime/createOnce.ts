@@ -5,6 +5,7 @@
  * outcome is unknown (a timeout after the POST was sent) is followed by a look-up by name, never by a
  * second POST. Pure of the API: the caller gives the look-ups, the create and the kind's words.
  */
+import { configCommand, type ConfigAdvice } from "./advice";
 
 /** How a kind of object is named in messages. */
 export interface KindWords {
@@ -12,14 +13,14 @@ export interface KindWords {
   noun: string;
   /** Where the user finds an id, for a bad `adoptId`, e.g. `the dpg-… id of its dashboard URL`. */
   idHint: string;
-  /** The stack config path of the app's `adoptExisting`, e.g. `arrakis:database.adoptExisting`. */
-  adoptExistingConfig: string;
 }
 
 /** What `createOnce` needs: the desired object, the adoption options, and the calls that reach the API. */
 export interface CreateOnceSpec<Live extends { id: string; name: string }, Created> {
   /** How the kind is named in messages. */
   words: KindWords;
+  /** The program's words: its command for `adoptExisting` in the duplicate's message (runtime/advice.ts). */
+  advice?: ConfigAdvice;
   /** The desired name (unique in the workspace). */
   name: string;
   /** The desired workspace. */
@@ -62,9 +63,8 @@ export async function createOnce<Live extends { id: string; name: string }, Crea
     if (!spec.adoptExisting && !spec.adoptId)
       throw new Error(
         `could not create ${noun} ${spec.name}: workspace ${spec.ownerId} already has a ${noun} of that name ` +
-          `(${existing.id}). To manage it, set \`adoptExisting: true\` on the resource (the arrakis app: ` +
-          `\`pulumi config set --path ${spec.words.adoptExistingConfig} true\`) and run \`pulumi up\` again; ` +
-          "to create a new one, choose another name",
+          `(${existing.id}). To manage it, set \`adoptExisting: true\` on the resource${programCommand(spec.advice)} ` +
+          "and run `pulumi up` again; to create a new one, choose another name",
       );
     const replaced = spec.replacedFields(existing);
     if (replaced.length > 0)
@@ -87,6 +87,12 @@ export async function createOnce<Live extends { id: string; name: string }, Crea
       );
     return { how: "recovered", live: found };
   }
+}
+
+/** ` (the arrakis app: \`pulumi config set --path …adoptExisting true\`)` when the program gave its key. */
+function programCommand(advice: ConfigAdvice | undefined): string {
+  const command = configCommand(advice, "adoptExisting", "set", "true");
+  return command && advice ? ` (${advice.program}: \`${command}\`)` : "";
 }
 
 /**

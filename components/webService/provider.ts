@@ -21,21 +21,29 @@ import {
   type ServiceInputs,
 } from "./mapping";
 import { isUnknown } from "../runtime/validation";
+import { withAdvice, type Advised } from "../runtime/advice";
+import { providerConfigFrom, renderClientFrom, type RenderProviderConfig } from "../runtime/config";
+import { createOnce } from "../runtime/createOnce";
 import {
-  providerConfigFrom,
-  renderClientFrom,
-  checkWorkspace,
-  goneFromRender,
-  mayForget,
-  type RenderProviderConfig,
-} from "../runtime/config";
-import { adoptionReport, createOnce, writeToStderr } from "../runtime/createOnce";
+  checkNamedObject,
+  deleteIgnoringNotFound,
+  findByName,
+  liveForDiff,
+  liveForRead,
+  reportAdoption,
+} from "../runtime/providerSkeleton";
 import { RenderClient, isOutcomeUnknown } from "../render/client";
 import { isNotFound } from "../render/errors";
 import type { EnvVar, Service } from "../render/schemas";
 
+/**
+ * The provider's inputs: the schema's fields, and the program's `advice` for messages
+ * (runtime/advice.ts; names `adoptExisting` and `adoptId`).
+ */
+export type WebServiceProviderInputs = Advised<ServiceInputs>;
+
 /** What a `RenderWebService` holds in state: its inputs plus what Render reports. */
-export interface WebServiceOutputs extends ServiceInputs {
+export interface WebServiceOutputs extends WebServiceProviderInputs {
   /** The service's public URL. */
   url: string;
   /** Link to the service in Render's dashboard. */
@@ -87,7 +95,7 @@ function asLive(service: Service): LiveService {
 }
 
 function outputsOf(
-  inputs: ServiceInputs,
+  inputs: WebServiceProviderInputs,
   service: Service,
   env: Record<string, string>,
   generatedValues: Record<string, string>,
@@ -124,7 +132,10 @@ function envList(list: EnvVar[]): Record<string, string> {
 }
 
 /** The `ResourceProvider` of Render web services. */
-export class WebServiceProvider implements pulumi.dynamic.ResourceProvider<ServiceInputs, WebServiceOutputs> {
+export class WebServiceProvider implements pulumi.dynamic.ResourceProvider<
+  WebServiceProviderInputs,
+  WebServiceOutputs
+> {
   private config: RenderProviderConfig = {};
 
   /** `report`: where the adoption report goes (default stderr, whose lines the engine shows). */
@@ -136,47 +147,52 @@ export class WebServiceProvider implements pulumi.dynamic.ResourceProvider<Servi
   }
 
   /** Validates every field and env var key; reads, never writes. */
-  async check(olds: ServiceInputs, news: ServiceInputs): Promise<pulumi.dynamic.CheckResult<ServiceInputs>> {
-    const { inputs, failures } = checkServiceInputs(news as unknown as Record<string, unknown>);
-    await checkWorkspace(this.config, olds?.ownerId, inputs.ownerId, failures);
-    // A first adoption (nothing recorded yet): the preview shows it as a create, so say what it changes.
-    if (failures.length === 0 && olds?.name === undefined && inputs.adoptId && !isUnknown(inputs.adoptId))
-      await this.reportAdoption(inputs as unknown as ServiceInputs);
-    return { inputs: inputs as unknown as ServiceInputs, failures };
+  async check(
+    olds: WebServiceProviderInputs,
+    news: WebServiceProviderInputs,
+  ): Promise<pulumi.dynamic.CheckResult<WebServiceProviderInputs>> {
+    return checkNamedObject<ServiceInputs>(
+      this.config,
+      olds,
+      news as unknown as Record<string, unknown>,
+      checkServiceInputs,
+      (inputs) => this.reportAdoption(inputs),
+    );
   }
 
   /**
    * Writes what adopting the live service changes (adoptionChanges), before any write: in the preview
    * and again in the up. Reads only; a service that cannot be read is left to create's own message.
    */
-  private async reportAdoption(inputs: ServiceInputs): Promise<void> {
+  private async reportAdoption(inputs: WebServiceProviderInputs): Promise<void> {
     const client = renderClientFrom(this.config, { reuseReads: true });
-    let lines: string[];
-    try {
-      const service = await client.getService(inputs.adoptId!);
-      if (service.name !== inputs.name || service.ownerId !== inputs.ownerId) return;
-      const [env, sources] = await Promise.all([
-        liveEnv(client, service.id),
-        linkSources(client, inputs.envVars),
-      ]);
-      lines = adoptionChanges(inputs, asLive(service), env, sources);
-    } catch {
-      return;
-    }
-    (this.report ?? writeToStderr)(adoptionReport("service", inputs.name, inputs.adoptId!, lines));
+    await reportAdoption(
+      "service",
+      inputs,
+      async () => {
+        const service = await client.getService(inputs.adoptId!);
+        if (service.name !== inputs.name || service.ownerId !== inputs.ownerId) return undefined;
+        const [env, sources] = await Promise.all([
+          liveEnv(client, service.id),
+          linkSources(client, inputs.envVars),
+        ]);
+        return adoptionChanges(inputs, asLive(service), env, sources);
+      },
+      this.report,
+    );
   }
 
   /** Compares the desired settings and env vars with the live service. */
-  async diff(id: string, olds: WebServiceOutputs, news: ServiceInputs): Promise<pulumi.dynamic.DiffResult> {
+  async diff(
+    id: string,
+    olds: WebServiceOutputs,
+    news: WebServiceProviderInputs,
+  ): Promise<pulumi.dynamic.DiffResult> {
     // The refresh before it has just read the service and its env vars: reuse those answers.
     const client = renderClientFrom(this.config, { reuseReads: true });
-    let service: Service;
-    try {
-      service = await client.getService(id);
-    } catch (err) {
-      if (isNotFound(err)) throw goneFromRender("service", id, news.name);
-      throw err;
-    }
+    const service = await liveForDiff({ what: "service", id, name: news.name, advice: news.advice }, () =>
+      client.getService(id),
+    );
     if (
       isUnknown(news.name) ||
       isUnknown(news.region) ||
@@ -208,17 +224,24 @@ export class WebServiceProvider implements pulumi.dynamic.ResourceProvider<Servi
   }
 
   /** Creates the service with every env var in the same call (the first deploy sees them all). */
-  async create(inputs: ServiceInputs): Promise<pulumi.dynamic.CreateResult<WebServiceOutputs>> {
+  async create(inputs: WebServiceProviderInputs): Promise<pulumi.dynamic.CreateResult<WebServiceOutputs>> {
     const client = renderClientFrom(this.config);
     const once = await createOnce({
       words: serviceWords,
+      advice: inputs.advice,
       name: inputs.name,
       ownerId: inputs.ownerId,
       adoptId: inputs.adoptId,
       adoptExisting: inputs.adoptExisting,
       ownerOf: (live) => live.ownerId,
       getById: (id) => client.getService(id),
-      findByName: () => findByName(client, inputs.name, inputs.ownerId),
+      findByName: () =>
+        findByName(
+          client.listServices({ name: [inputs.name], ownerId: [inputs.ownerId], type: ["web_service"] }),
+          inputs.name,
+          inputs.ownerId,
+          (service) => service.ownerId,
+        ),
       replacedFields: (live) => diffService(inputs, asLive(live)).replaced,
       create: async () =>
         client.createService(
@@ -277,16 +300,10 @@ export class WebServiceProvider implements pulumi.dynamic.ResourceProvider<Servi
       liveEnv(client, id),
       linkSources(lookups, links),
     ]);
-    if (found.status === "rejected") {
-      // Gone: a refresh drops it only when the user said so (see goneFromRender).
-      if (isNotFound(found.reason)) {
-        if (mayForget(id)) return {};
-        throw goneFromRender("service", id, props?.name);
-      }
-      throw found.reason;
-    }
+    // Gone: a refresh drops it only when the user said so (see goneFromRender).
+    const service = liveForRead({ what: "service", id, name: props?.name, advice: props?.advice }, found);
+    if (service === undefined) return {};
     if (envRead.status === "rejected") throw envRead.reason;
-    const service = found.value;
     const env = envRead.value;
     // The values linked env vars should hold now; a database gone or unreadable shows them as changed.
     let linked: Record<string, EnvVarInput> = {};
@@ -327,12 +344,16 @@ export class WebServiceProvider implements pulumi.dynamic.ResourceProvider<Servi
     const settings = fromService(asLive(service));
     // Another spelling of the same repository (`….git`) is not drift: keep the recorded one.
     if (props?.repo !== undefined && sameRepo(props.repo, settings.repo)) settings.repo = props.repo;
-    const inputs: ServiceInputs = {
-      ...settings,
-      envVars,
-      adoptExisting: props?.adoptExisting ?? false,
-      ...(props?.adoptId !== undefined ? { adoptId: props.adoptId } : {}),
-    };
+    // The advice is the program's, not Render's: kept as recorded, so a refresh shows no drift of it.
+    const inputs = withAdvice<ServiceInputs>(
+      {
+        ...settings,
+        envVars,
+        adoptExisting: props?.adoptExisting ?? false,
+        ...(props?.adoptId !== undefined ? { adoptId: props.adoptId } : {}),
+      },
+      props?.advice,
+    );
     const generatedValues = generatedOf(managed, recorded, env);
     const outs = outputsOf(inputs, service, env, generatedValues, props?.initialDeployId ?? "");
     return { id, props: outs, inputs: inputs as WebServiceOutputs };
@@ -342,7 +363,7 @@ export class WebServiceProvider implements pulumi.dynamic.ResourceProvider<Servi
   async update(
     id: string,
     olds: WebServiceOutputs,
-    news: ServiceInputs,
+    news: WebServiceProviderInputs,
   ): Promise<pulumi.dynamic.UpdateResult<WebServiceOutputs>> {
     const client = renderClientFrom(this.config);
     return {
@@ -353,18 +374,14 @@ export class WebServiceProvider implements pulumi.dynamic.ResourceProvider<Servi
   /** Deletes the service; one already gone counts as deleted. */
   async delete(id: string): Promise<void> {
     const client = renderClientFrom(this.config);
-    try {
-      await client.deleteService(id);
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
+    await deleteIgnoringNotFound(() => client.deleteService(id));
   }
 
   /** Brings a live service to the desired settings and env vars; answers the new outputs. */
   private async converge(
     client: RenderClient,
     id: string,
-    inputs: ServiceInputs,
+    inputs: WebServiceProviderInputs,
     recorded: Record<string, string>,
     initialDeployId: string,
   ): Promise<WebServiceOutputs> {
@@ -395,19 +412,8 @@ export class WebServiceProvider implements pulumi.dynamic.ResourceProvider<Servi
   }
 }
 
-async function findByName(client: RenderClient, name: string, ownerId: string): Promise<Service | undefined> {
-  for await (const service of client.listServices({
-    name: [name],
-    ownerId: [ownerId],
-    type: ["web_service"],
-  }))
-    if (service.name === name && service.ownerId === ownerId) return service;
-  return undefined;
-}
-
 /** How a service is named in create-once messages. */
 const serviceWords = {
   noun: "service",
   idHint: "the srv-… id of its dashboard URL",
-  adoptExistingConfig: "arrakis:service.adoptExisting",
 };

@@ -7,6 +7,7 @@ import type { DatabaseLinkProperty } from "../render/enums";
 import type { RenderPostgres } from "../postgres/resource";
 import { webServiceSecretOutputs } from "./provider";
 import type { WebServiceFields } from "./schema";
+import type { AdviceArgs } from "../runtime/advice";
 import { packagedProvider } from "../runtime/package";
 
 /**
@@ -32,11 +33,12 @@ type InputsOf<T> = { [K in keyof T]: pulumi.Input<Exclude<T[K], undefined>> };
 /**
  * Arguments of a Render web service (fields and their JSDoc: schema.ts). render.yaml names and
  * spellings are accepted where noted. `ownerId` defaults to the stack config; env vars are typed sources.
+ * `advice` words messages for the program (runtime/advice.ts): it names `adoptExisting` and `adoptId`.
  */
 export type RenderWebServiceArgs = InputsOf<Omit<WebServiceFields, "ownerId" | "envVars">> &
   Partial<InputsOf<Pick<WebServiceFields, "ownerId">>> & {
     [K in keyof Pick<WebServiceFields, "envVars">]?: Record<string, EnvVarSource>;
-  };
+  } & AdviceArgs;
 
 type EnvVarInputs = Record<
   string,

@@ -107,6 +107,12 @@ describe("the arrakis program (setMocks)", function () {
     // Production migrations run on Render, in each deploy, with the internal URL (issue 16).
     assert.equal(web.inputs.preDeployCommand, "npm run db:deploy");
     assert.ok(!registered.some((r) => r.type === "command:local:Command" && r.name.startsWith("arrakis-")));
+    // The library knows no app: the program passes its own config keys for the resources' messages.
+    const { appAdvice, arrakisConfigNames } = require("../../app/app") as typeof import("../../app/app");
+    const advice = appAdvice(arrakisConfigNames);
+    assert.deepEqual(db.inputs.advice, advice.database);
+    assert.deepEqual(web.inputs.advice, advice.service);
+    assert.deepEqual(one("dynamic/render:Deploy").inputs.advice, advice.deploy);
   });
 
   it("wires every env var from its source: links by database id, secrets as secrets", () => {
@@ -169,6 +175,7 @@ describe("the arrakis program (setMocks)", function () {
           },
           openaiApiKey: pulumi.secret("k"),
           migrations: { appDir: path.join(root, "no-such-checkout") },
+          configNames: { program: "the arrakis app", namespace: "arrakis" },
         }),
       /could not read the migrations folder .*no-such-checkout.*arrakis:migrations\.appDir/,
     );

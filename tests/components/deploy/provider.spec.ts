@@ -4,6 +4,10 @@ import { DeployProvider, type DeployOutputs } from "../../../components/deploy/p
 import type { DeployInputs } from "../../../components/deploy/mapping";
 import { call, checked, configured } from "../../helpers/providers";
 import { eventually } from "../../emulator/harness";
+import { appAdvice, arrakisConfigNames } from "../../../app/app";
+
+/** The advice the arrakis program passes (index.ts). */
+const arrakisAdvice = appAdvice(arrakisConfigNames);
 
 interface LoggedRequest {
   method: string;
@@ -288,7 +292,21 @@ describe("RenderDeploy provider (emulator)", function () {
         provider.update!(suspended, made, await inputs(suspended, { trigger: "t9" })),
       );
       assert.match(err.message, new RegExp(`could not deploy service ${suspended}: it is suspended`));
-      assert.match(err.message, /arrakis:service\.suspended false/);
+      assert.match(
+        err.message,
+        /Resume it to deploy \(set `suspended: false` on the service, then `pulumi up`\)/,
+      );
+      // With the arrakis app's advice: its own command.
+      const advised = await failure(
+        provider.update!(suspended, made, {
+          ...(await inputs(suspended, { trigger: "t9" })),
+          advice: arrakisAdvice.deploy,
+        }),
+      );
+      assert.match(
+        advised.message,
+        /Resume it to deploy \(the arrakis app: `pulumi config set --path arrakis:service\.suspended false`, then `pulumi up`\)/,
+      );
       assert.equal(await deployPosts(suspended), 0);
     });
 

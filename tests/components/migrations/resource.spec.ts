@@ -209,7 +209,7 @@ describe("migrations runner (components/runMigrations.js, emulator database)", f
     const result = await run(`sleep 30 & echo $! > ${pidFile}; wait`, { timeoutMs: 300 });
     assert.ok(Date.now() - started < 10_000, "not stopped");
     assert.equal(result.code, 124);
-    assert.match(result.stderr, /was stopped after 300 ms \(arrakis:migrations\.timeoutMs\)/);
+    assert.match(result.stderr, /was stopped after 300 ms \(the migrations step's timeoutMs\)/);
     const pid = Number(fs.readFileSync(pidFile, "utf8"));
     const alive = () => {
       try {

@@ -8,6 +8,10 @@ import {
 import { PostgresProvider, type PostgresOutputs } from "../../../components/postgres/provider";
 import type { PostgresInputs } from "../../../components/postgres/mapping";
 import { call, checked, configured } from "../../helpers/providers";
+import { appAdvice, arrakisConfigNames } from "../../../app/app";
+
+/** The advice the arrakis program passes (index.ts). */
+const arrakisAdvice = appAdvice(arrakisConfigNames);
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>;
 
@@ -144,9 +148,15 @@ describe("RenderPostgres provider (emulator)", function () {
       const inputs = await checked<PostgresInputs>(provider, args());
       await assert.rejects(provider.create(inputs), (err: Error) => {
         assert.match(err.message, new RegExp(`already has a database of that name \\(${first.id}\\)`));
-        assert.match(err.message, /pulumi config set --path arrakis:database.adoptExisting true/);
+        // The library names the resource's field; a program's advice adds its own command.
+        assert.match(err.message, /set `adoptExisting: true` on the resource and run `pulumi up` again/);
         return true;
       });
+      const advised = await checked<PostgresInputs>(provider, { ...args(), advice: arrakisAdvice.database });
+      await assert.rejects(
+        provider.create(advised),
+        /set `adoptExisting: true` on the resource \(the arrakis app: `pulumi config set --path arrakis:database\.adoptExisting true`\) and run `pulumi up` again/,
+      );
       assert.equal((await databases()).length, 1);
     });
 

@@ -20,7 +20,7 @@ function world(opts: {
   const objects = [...(opts.objects ?? [])];
   const calls: string[] = [];
   const spec = (over: Partial<CreateOnceSpec<Live, Live>> = {}): CreateOnceSpec<Live, Live> => ({
-    words: { noun: "thing", idHint: "the thg-… id", adoptExistingConfig: "app:thing.adoptExisting" },
+    words: { noun: "thing", idHint: "the thg-… id" },
     name: "web",
     ownerId: "tea-1",
     ownerOf: (live) => live.owner,
@@ -85,12 +85,24 @@ describe("createOnce", () => {
       calls: ["list web"],
     },
     {
-      title: "refuses a duplicate of the same name",
+      title: "refuses a duplicate of the same name, naming the resource's field",
       objects: [mine],
       error:
         "could not create thing web: workspace tea-1 already has a thing of that name (thg-9). To manage it, " +
-        "set `adoptExisting: true` on the resource (the arrakis app: `pulumi config set --path " +
-        "app:thing.adoptExisting true`) and run `pulumi up` again; to create a new one, choose another name",
+        "set `adoptExisting: true` on the resource and run `pulumi up` again; to create a new one, choose " +
+        "another name",
+      calls: ["list web"],
+    },
+    {
+      title: "refuses a duplicate of the same name, with the program's command when it gave its key",
+      objects: [mine],
+      over: {
+        advice: { program: "the demo app", configKeys: { adoptExisting: "demo:thing.adoptExisting" } },
+      },
+      error:
+        "could not create thing web: workspace tea-1 already has a thing of that name (thg-9). To manage it, " +
+        "set `adoptExisting: true` on the resource (the demo app: `pulumi config set --path " +
+        "demo:thing.adoptExisting true`) and run `pulumi up` again; to create a new one, choose another name",
       calls: ["list web"],
     },
     {

@@ -13,6 +13,7 @@ import { PostgresProvider, type PostgresOutputs } from "../../../components/post
 import { forgetDeletedVariable } from "../../../components/runtime/config";
 import { WebServiceProvider, type WebServiceOutputs } from "../../../components/webService/provider";
 import { call, checked, configured } from "../../helpers/providers";
+import { appAdvice, arrakisConfigNames } from "../../../app/app";
 
 /** What a refresh does per resource: the read's answer, or its error message. */
 async function refreshed(read: Promise<{ id?: string }>): Promise<string> {
@@ -124,7 +125,7 @@ describe("deleted outside Pulumi (emulator)", function () {
       `database ${name} (${id}) no longer exists on Render: it was deleted outside Pulumi. Pulumi does not ` +
         "recreate it on its own (a new database would be empty), and nothing is changed until you choose. " +
         `To manage one restored or made by hand: \`RENDER_FORGET_DELETED=${id} pulumi refresh --yes\`, then ` +
-        "`pulumi config set --path arrakis:database.importId dpg-…` (the arrakis app), then `pulumi up`. " +
+        "set adoptId to its dpg-… id on the resource, then `pulumi up`. " +
         `To make a new, empty database (its data is not restored): \`RENDER_FORGET_DELETED=${id} pulumi refresh ` +
         "--yes`, then `pulumi up`",
     );
@@ -134,6 +135,21 @@ describe("deleted outside Pulumi (emulator)", function () {
       assert.equal(err.message, message);
       return true;
     });
+    // The arrakis program passes its advice: the way back is its own command.
+    const advice = appAdvice(arrakisConfigNames);
+    await assert.rejects(
+      db.diff!(a.database.id, a.database.outs, { ...a.database.inputs, advice: advice.database }),
+      (err: Error) => {
+        assert.equal(
+          err.message,
+          message.replace(
+            "set adoptId to its dpg-… id on the resource",
+            "`pulumi config set --path arrakis:database.importId dpg-…` (the arrakis app)",
+          ),
+        );
+        return true;
+      },
+    );
     assert.equal((await ext.diff!(a.extension.id, a.extension.outs, a.extension.inputs)).changes, true);
     assert.equal((await web.diff!(a.service.id, a.service.outs, a.service.inputs)).changes, true);
 
@@ -165,12 +181,24 @@ describe("deleted outside Pulumi (emulator)", function () {
       `service ${name} (${id}) no longer exists on Render: it was deleted outside Pulumi. Pulumi does not ` +
         "recreate it on its own, and nothing is changed until you choose. To manage one restored or made by " +
         `hand: \`RENDER_FORGET_DELETED=${id} pulumi refresh --yes\`, then ` +
-        "`pulumi config set --path arrakis:service.importId srv-…` (the arrakis app), then `pulumi up`. To make " +
+        "set adoptId to its srv-… id on the resource, then `pulumi up`. To make " +
         "a new service (a new id; generated env vars such as NEXTAUTH_SECRET get new values): " +
         `\`RENDER_FORGET_DELETED=${id} pulumi refresh --yes\`, then \`pulumi up\``,
     );
     await assert.rejects(web.diff!(a.service.id, a.service.outs, a.service.inputs), (err: Error) => {
       assert.equal(err.message, message);
+      return true;
+    });
+    // A refresh of a state the arrakis program wrote: the advice recorded there words the way back.
+    const advice = appAdvice(arrakisConfigNames).service;
+    await assert.rejects(web.read(a.service.id, { ...a.service.outs, advice }), (err: Error) => {
+      assert.equal(
+        err.message,
+        message.replace(
+          "set adoptId to its srv-… id on the resource",
+          "`pulumi config set --path arrakis:service.importId srv-…` (the arrakis app)",
+        ),
+      );
       return true;
     });
     process.env[forgetDeletedVariable] = id;

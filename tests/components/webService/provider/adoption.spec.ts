@@ -7,6 +7,10 @@ import { WebServiceProvider, type WebServiceOutputs } from "../../../../componen
 import type { ServiceInputs } from "../../../../components/webService/mapping";
 import { call, checked } from "../../../helpers/providers";
 import { useWebServiceEmulator, type Emulator } from "./setup";
+import { appAdvice, arrakisConfigNames } from "../../../app/app";
+
+/** The advice the arrakis program passes (index.ts). */
+const arrakisAdvice = appAdvice(arrakisConfigNames);
 
 describe("RenderWebService provider (emulator)", function () {
   this.timeout(60_000);
@@ -23,9 +27,15 @@ describe("RenderWebService provider (emulator)", function () {
       const inputs = await checked<ServiceInputs>(provider, args());
       await assert.rejects(provider.create(inputs), (err: Error) => {
         assert.match(err.message, new RegExp(`already has a service of that name \\(${first.id}\\)`));
-        assert.match(err.message, /pulumi config set --path arrakis:service.adoptExisting true/);
+        // The library names the resource's field; a program's advice adds its own command.
+        assert.match(err.message, /set `adoptExisting: true` on the resource and run `pulumi up` again/);
         return true;
       });
+      const advised = await checked<ServiceInputs>(provider, { ...args(), advice: arrakisAdvice.service });
+      await assert.rejects(
+        provider.create(advised),
+        /set `adoptExisting: true` on the resource \(the arrakis app: `pulumi config set --path arrakis:service\.adoptExisting true`\) and run `pulumi up` again/,
+      );
       assert.equal((await services()).filter((s) => s.name === inputs.name).length, 1);
     });
 
