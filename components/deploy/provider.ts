@@ -21,7 +21,7 @@ import { providerConfigFrom, renderClientFrom, type RenderProviderConfig } from 
 import { RenderClient, isOutcomeUnknown } from "../render/client";
 import { isNotFound, isRenderApiError } from "../render/errors";
 import type { Deploy, DeployStatus, Service } from "../render/schemas";
-import { isTerminalDeployStatus, pollUntil, type WaitTimeoutError } from "../render/wait";
+import { waitForDeploy, type WaitTimeoutError } from "../render/wait";
 
 /**
  * The provider's inputs: the schema's fields, and the program's `advice` for messages
@@ -57,8 +57,12 @@ interface Outcome {
   health: string;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** The clock and sleep of the waits and the health probe: real ones by default, tests give their own. */
+export interface DeployTiming {
+  /** Clock in ms. Default `Date.now`. */
+  now?: () => number;
+  /** Sleep. Default a timer. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /**
@@ -95,9 +99,20 @@ async function recentDeploys(client: RenderClient, serviceId: string): Promise<D
 /** The `ResourceProvider` of Render deploys. */
 export class DeployProvider implements pulumi.dynamic.ResourceProvider<DeployProviderInputs, DeployOutputs> {
   private config: RenderProviderConfig = {};
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
 
-  /** `progress`: where progress lines go (default stderr, which the engine shows). */
-  constructor(private readonly progress?: ProgressSink) {}
+  /**
+   * `progress`: where progress lines go (default stderr, which the engine shows); `timing`: the clock
+   * and sleep of the waits and the health probe (tests run them at zero).
+   */
+  constructor(
+    private readonly progress?: ProgressSink,
+    timing: DeployTiming = {},
+  ) {
+    this.now = timing.now ?? (() => Date.now());
+    this.sleep = timing.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
 
   /** Reads `render:apiKey` and `render:apiUrl` from stack config: the key is never an input. */
   async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
@@ -356,42 +371,40 @@ export class DeployProvider implements pulumi.dynamic.ResourceProvider<DeployPro
       : { deploy, health: "passed" };
   }
 
-  /** `initial`: the status Render answered when the deploy was made, said at once (the first poll waits). */
+  /**
+   * Waits for a terminal status (render/wait.ts), saying each status change and, on long stages, a
+   * heartbeat, so a long wait shows it is alive. `initial`: the status Render answered when the deploy
+   * was made, said at once (the first poll waits).
+   */
   private async waitFor(
     client: RenderClient,
     serviceId: string,
     deployId: string,
     inputs: DeployInputs,
     initial?: string,
-  ) {
+  ): Promise<Deploy> {
+    const startedAt = this.now();
     let lastStatus = "";
-    let lastSaid = Date.now();
-    const startedAt = Date.now();
-    if (initial) {
-      this.say(`deploy ${deployId}: ${initial} (0 s)`);
-      lastStatus = initial;
-    }
-    return pollUntil(
-      `deploy ${deployId} of service ${serviceId} to finish`,
-      async () => {
-        const deploy = await client.getDeploy(serviceId, deployId);
+    let lastSaid = startedAt;
+    const say = (status: string) => {
+      this.say(`deploy ${deployId}: ${status} (${Math.round((this.now() - startedAt) / 1000)} s)`);
+      lastStatus = status;
+      lastSaid = this.now();
+    };
+    if (initial) say(initial);
+    return waitForDeploy(client, serviceId, deployId, {
+      timeoutMs: inputs.waitTimeoutMs,
+      intervalMs: inputs.pollIntervalMs,
+      // A just-created deploy only says so: first poll after a second, doubling up to pollIntervalMs
+      // (a 90 s deploy is seen within 8 s of going live, in 14 polls; bench P3).
+      rampFromMs: 1000,
+      now: this.now,
+      sleep: this.sleep,
+      onPoll: (deploy) => {
         const status = deploy.status ?? "none";
-        // Status changes, and a heartbeat on long stages, so a long wait shows it is alive.
-        if (status !== lastStatus || Date.now() - lastSaid >= 30_000) {
-          this.say(`deploy ${deployId}: ${status} (${Math.round((Date.now() - startedAt) / 1000)} s)`);
-          lastStatus = status;
-          lastSaid = Date.now();
-        }
-        return { done: isTerminalDeployStatus(deploy.status), value: deploy, state: `status ${status}` };
+        if (status !== lastStatus || this.now() - lastSaid >= 30_000) say(status);
       },
-      {
-        timeoutMs: inputs.waitTimeoutMs,
-        intervalMs: inputs.pollIntervalMs,
-        // A just-created deploy only says so: first poll after a second, doubling up to pollIntervalMs
-        // (a 90 s deploy is seen within 8 s of going live, in 14 polls; bench P3).
-        rampFromMs: 1000,
-      },
-    );
+    });
   }
 
   /** GETs the health URL until it answers the expected status; answers the last failure, or undefined. */
@@ -400,7 +413,7 @@ export class DeployProvider implements pulumi.dynamic.ResourceProvider<DeployPro
     const { expectedStatus, timeoutMs, retries, intervalMs } = inputs.healthCheck;
     let failure = "";
     for (let attempt = 0; attempt <= retries; attempt++) {
-      if (attempt > 0) await sleep(intervalMs);
+      if (attempt > 0) await this.sleep(intervalMs);
       try {
         const res = await request(url, {
           method: "GET",

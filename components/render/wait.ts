@@ -33,15 +33,16 @@ export class WaitTimeoutError extends Error {
       `timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}` +
       (lastSeen ? ` (last seen: ${lastSeen})` : "");
     super(message);
-    // Set again: serialized into a dynamic provider, `super` sets nothing on `this` (see RenderApiError).
+    // Set again, as RenderApiError does: a copy serialized by value (tests/unit/renderSerialize.spec.ts)
+    // gets nothing from `super`. The product's providers load from the bundled package instead.
     this.message = message;
     this.name = "WaitTimeoutError";
     this.lastSeen = lastSeen;
-    // Serialized, `super` sets no stack and `String(err)` misses Error's toString (see RenderApiError).
+    // Serialized by value, `super` sets no stack and `String(err)` misses Error's toString.
     if (typeof this.stack !== "string") this.stack = `${this.name}: ${this.message}`;
   }
 
-  /** `WaitTimeoutError: <message>`, also when serialized into a dynamic provider. */
+  /** `WaitTimeoutError: <message>`, also in a copy serialized by value. */
   toString(): string {
     return `${this.name}: ${this.message}`;
   }
@@ -51,13 +52,13 @@ export class WaitTimeoutError extends Error {
 export class WaitFailedError extends Error {
   constructor(what: string, state: string) {
     super(`gave up waiting for ${what}: it is ${state}`);
-    // Set again: serialized into a dynamic provider, `super` sets nothing on `this` (see RenderApiError).
+    // Set again: a copy serialized by value gets nothing from `super` (see WaitTimeoutError).
     this.message = `gave up waiting for ${what}: it is ${state}`;
     this.name = "WaitFailedError";
     if (typeof this.stack !== "string") this.stack = `${this.name}: ${this.message}`;
   }
 
-  /** `WaitFailedError: <message>`, also when serialized into a dynamic provider. */
+  /** `WaitFailedError: <message>`, also in a copy serialized by value. */
   toString(): string {
     return `${this.name}: ${this.message}`;
   }
@@ -132,18 +133,20 @@ export function isTerminalDeployStatus(status: string | undefined): boolean {
 
 /**
  * Wait until a deploy reaches a terminal status and resolve with it; the caller decides what
- * `build_failed` or `canceled` means for it. Only `live` is a success.
+ * `build_failed` or `canceled` means for it. Only `live` is a success. `onPoll` sees every deploy
+ * read, the last one included (e.g. to write progress lines).
  */
 export function waitForDeploy(
   client: Pick<RenderClient, "getDeploy">,
   serviceId: string,
   deployId: string,
-  options: WaitOptions,
+  options: WaitOptions & { onPoll?: (deploy: Deploy) => void },
 ): Promise<Deploy> {
   return pollUntil(
     `deploy ${deployId} of service ${serviceId} to finish`,
     async () => {
       const deploy = await client.getDeploy(serviceId, deployId);
+      options.onPoll?.(deploy);
       return {
         done: isTerminalDeployStatus(deploy.status),
         value: deploy,

@@ -618,6 +618,32 @@ describe("RenderDeploy provider (emulator)", function () {
       }
     });
 
+    it("pauses between probes with the provider's own sleep, so tests run them at no cost", async () => {
+      const serviceId = await newService();
+      await control("PUT", `/services/${serviceId}/health`, { healthy: true, status: 500 });
+      const sleeps: number[] = [];
+      // A minute between probes, in no time: the pauses go through the injected sleep, not a timer.
+      const timed = await configured(
+        new DeployProvider(() => undefined, {
+          sleep: async (ms) => {
+            sleeps.push(ms);
+            await new Promise((resolve) => setImmediate(resolve));
+          },
+        }),
+        emu,
+      );
+      const started = Date.now();
+      const err = await failure(
+        timed.create!(await pinned(serviceId, { healthCheck: { retries: 2, intervalMs: 60_000 } })),
+      );
+      assert.match(err.message, /answered 500, expected 200 \(3 attempts\)/);
+      assert.deepEqual(
+        sleeps.filter((ms) => ms === 60_000),
+        [60_000, 60_000],
+      );
+      assert.ok(Date.now() - started < 30_000, "the probe slept for real");
+    });
+
     it("unhealthy without rollbackOnFailure: fails and leaves the new deploy live", async () => {
       const serviceId = await newService();
       await control("PUT", `/services/${serviceId}/health`, { healthy: true, status: 500 });

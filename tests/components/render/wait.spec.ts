@@ -101,6 +101,19 @@ describe("render wait", () => {
     assert.equal(isTerminalDeployStatus(undefined), false);
   });
 
+  it("shows every deploy it reads to onPoll, the last one included (the deploy's progress lines)", async () => {
+    const statuses = ["queued", "build_in_progress", "build_in_progress", "live"];
+    const client = { getDeploy: async () => ({ id: "dep-1", status: statuses.shift() }) as Deploy };
+    const seen: (string | undefined)[] = [];
+    await waitForDeploy(client, "srv-1", "dep-1", {
+      timeoutMs: 1000,
+      intervalMs: 10,
+      ...fakeTime(),
+      onPoll: (deploy) => seen.push(deploy.status),
+    });
+    assert.deepEqual(seen, ["queued", "build_in_progress", "build_in_progress", "live"]);
+  });
+
   it("lets errors of the poll itself through", async () => {
     await assert.rejects(
       pollUntil(
