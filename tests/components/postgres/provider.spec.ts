@@ -252,6 +252,22 @@ describe("RenderPostgres provider (emulator)", function () {
       });
     });
 
+    it("a state written before advice existed shows no change when the program passes it; read keeps it", async () => {
+      const { id, outs } = await created();
+      assert.equal("advice" in outs, false);
+      const advised = await checked<PostgresInputs>(provider, { ...args(), advice: arrakisAdvice.database });
+      assert.deepEqual(await provider.diff!(id, outs, advised), {
+        changes: false,
+        replaces: [],
+        deleteBeforeReplace: false,
+      });
+      // A refresh of the new state: the advice is the program's, not Render's, so it is no drift.
+      const read = await provider.read(id, { ...outs, advice: arrakisAdvice.database });
+      assert.deepEqual(read.inputs?.advice, arrakisAdvice.database);
+      assert.deepEqual(read.props?.advice, arrakisAdvice.database);
+      assert.equal("advice" in ((await provider.read(id, outs)).inputs ?? {}), false);
+    });
+
     it("sees plan and allow-list changes made through the API, and update puts them back", async () => {
       const { inputs, id, outs } = await created();
       await api("PATCH", `/postgres/${id}`, {
