@@ -7,7 +7,7 @@ import { WebServiceProvider, type WebServiceOutputs } from "../../../../componen
 import type { ServiceInputs } from "../../../../components/webService/mapping";
 import { call, checked } from "../../../helpers/providers";
 import { useWebServiceEmulator, type Emulator } from "./setup";
-import { appAdvice, arrakisConfigNames } from "../../../app/app";
+import { appAdvice, arrakisConfigNames } from "../../../../app/app";
 
 /** The advice the arrakis program passes (index.ts). */
 const arrakisAdvice = appAdvice(arrakisConfigNames);
