@@ -77,13 +77,17 @@ describe("provider serialization", () => {
         await loaded.configure({
           config: { get: (k: string) => config[k], require: (k: string) => config[k] },
         });
-        const valid = await loaded.check({}, { ...validInputs[name], ownerId: "tea-serializetest0000" });
         // The database and service ask Render for the workspace (rejected here: so the configured
         // key and URL were kept between calls, or the failure would be that no key is set); the
-        // extension and the deploy ask nothing.
+        // extension and the deploy have no workspace and ask nothing.
+        const asksRender = name !== "PostgresExtension" && name !== "RenderDeploy";
+        const valid = await loaded.check(
+          {},
+          asksRender ? { ...validInputs[name], ownerId: "tea-serializetest0000" } : validInputs[name],
+        );
         assert.deepEqual(
           valid.failures.map((f) => f.property),
-          name === "PostgresExtension" || name === "RenderDeploy" ? [] : ["render:apiKey"],
+          asksRender ? ["render:apiKey"] : [],
           JSON.stringify(valid.failures),
         );
         for (const failure of valid.failures) assert.doesNotMatch(failure.reason, /not set/);
