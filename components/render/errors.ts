@@ -62,9 +62,6 @@ export class RenderApiError extends Error {
 
   constructor(init: RenderApiErrorInit) {
     super(init.message);
-    // Serialized into a dynamic provider, a class that extends Error becomes a function calling `Error`
-    // as a function, which sets nothing on `this`: without this line the engine shows "undefined".
-    this.message = init.message;
     this.name = "RenderApiError";
     this.status = init.status;
     this.renderMessage = init.renderMessage;
@@ -76,14 +73,6 @@ export class RenderApiError extends Error {
     this.code = init.code;
     this.attempts = init.attempts ?? 1;
     Object.defineProperty(this, renderApiErrorBrand(), { value: true });
-    // Serialized, `super` sets no stack and the prototype chain misses Error's toString: the dynamic
-    // provider host logs a failed call as `${err}: ${err.stack}` (it read "[object Object]: undefined").
-    if (typeof this.stack !== "string") this.stack = `${this.name}: ${this.message}`;
-  }
-
-  /** `RenderApiError: <message>`, also when serialized into a dynamic provider. */
-  toString(): string {
-    return `${this.name}: ${this.message}`;
   }
 }
 

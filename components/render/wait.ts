@@ -33,18 +33,8 @@ export class WaitTimeoutError extends Error {
       `timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}` +
       (lastSeen ? ` (last seen: ${lastSeen})` : "");
     super(message);
-    // Set again, as RenderApiError does: a copy serialized by value (tests/unit/renderSerialize.spec.ts)
-    // gets nothing from `super`. The product's providers load from the bundled package instead.
-    this.message = message;
     this.name = "WaitTimeoutError";
     this.lastSeen = lastSeen;
-    // Serialized by value, `super` sets no stack and `String(err)` misses Error's toString.
-    if (typeof this.stack !== "string") this.stack = `${this.name}: ${this.message}`;
-  }
-
-  /** `WaitTimeoutError: <message>`, also in a copy serialized by value. */
-  toString(): string {
-    return `${this.name}: ${this.message}`;
   }
 }
 
@@ -52,15 +42,7 @@ export class WaitTimeoutError extends Error {
 export class WaitFailedError extends Error {
   constructor(what: string, state: string) {
     super(`gave up waiting for ${what}: it is ${state}`);
-    // Set again: a copy serialized by value gets nothing from `super` (see WaitTimeoutError).
-    this.message = `gave up waiting for ${what}: it is ${state}`;
     this.name = "WaitFailedError";
-    if (typeof this.stack !== "string") this.stack = `${this.name}: ${this.message}`;
-  }
-
-  /** `WaitFailedError: <message>`, also in a copy serialized by value. */
-  toString(): string {
-    return `${this.name}: ${this.message}`;
   }
 }
 
