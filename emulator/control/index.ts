@@ -33,7 +33,18 @@ export function controlRouter(core: EmulatorCore): Router {
     return { status: 204 };
   });
 
-  router.add("GET", "/requests", () => ({ status: 200, body: core.log.list() }));
+  // `?after=N&waitMs=M`: answers once the log holds other than N entries (a new request, or a clear),
+  // or after M ms (at most 60 s) anyway; a test waits for a request without polling.
+  router.add("GET", "/requests", async ({ query }) => {
+    const after = query.get("after");
+    if (after !== null) {
+      const length = intField({ after: Number(after) }, "after", "after", 0) ?? 0;
+      const waitMs =
+        intField({ waitMs: Number(query.get("waitMs") ?? 0) }, "waitMs", "waitMs", 0, 60_000) ?? 0;
+      await core.log.changeAfter(length, waitMs);
+    }
+    return { status: 200, body: core.log.list() };
+  });
   router.add("DELETE", "/requests", () => {
     core.log.clear();
     return { status: 204 };

@@ -193,6 +193,29 @@ describe("emulator control API", function () {
     assert.deepEqual(await control(emu, "GET", "/requests"), []);
   });
 
+  it("GET /requests?after=N&waitMs=M answers when a request is logged, or after M ms; bad values are 400", async () => {
+    await control(emu, "DELETE", "/requests");
+    // Nothing logged: the wait runs its whole time and answers the same (empty) log.
+    const started = Date.now();
+    assert.deepEqual(await control(emu, "GET", "/requests?after=0&waitMs=300"), []);
+    assert.ok(Date.now() - started >= 290, `answered after ${Date.now() - started} ms, before the wait`);
+    // A request while a long wait is pending: the answer comes with it, long before the wait ends.
+    const waiting = control(emu, "GET", "/requests?after=0&waitMs=30000") as Promise<Logged[]>;
+    const asked = Date.now();
+    await api("GET", "/owners");
+    const log = await waiting;
+    assert.deepEqual(
+      log.map((e) => [e.method, e.path]),
+      [["GET", "/v1/owners"]],
+    );
+    assert.ok(Date.now() - asked < 10_000, "the wait did not end with the request");
+    // The log already differs from what the client saw: at once.
+    assert.equal(((await control(emu, "GET", "/requests?after=5&waitMs=30000")) as Logged[]).length, 1);
+    for (const query of ["after=-1", "after=x", "after=0&waitMs=60001", "after=0&waitMs=1.5"]) {
+      expectStatus(await callApi(emu.controlUrl, "GET", `/requests?${query}`, { apiKey: null }), 400);
+    }
+  });
+
   it("reset wipes objects, faults and the log, and keeps key and workspace", async () => {
     await createService("before-reset");
     await control(emu, "POST", "/faults", { path: "/v1/never", fault: { kind: "reset" } });

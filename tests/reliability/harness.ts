@@ -158,9 +158,16 @@ export class ReliabilityWorld {
     return (await this.api.control<unknown[]>("GET", "/faults")).body;
   }
 
-  /** The request log, oldest first. */
-  async requests(): Promise<LoggedRequest[]> {
-    return (await this.api.control<LoggedRequest[]>("GET", "/requests")).body;
+  /**
+   * The request log, oldest first. With `after`: once it holds other than `after` entries (a new
+   * request), or after `waitMs` anyway (the emulator's long poll).
+   */
+  async requests(wait?: { after: number; waitMs: number }): Promise<LoggedRequest[]> {
+    const query = wait ? `?after=${wait.after}&waitMs=${Math.round(wait.waitMs)}` : "";
+    const answer = await this.api.control<LoggedRequest[]>("GET", `/requests${query}`);
+    if (answer.status !== 200)
+      throw new Error(`GET /_emulator/requests${query}: ${JSON.stringify(answer.body)}`);
+    return answer.body;
   }
 
   /** Every database and service of the workspace, as the list APIs show them. */
@@ -362,18 +369,37 @@ export function formatTable(headers: string[], rows: Array<Array<string | number
   ].join("\n");
 }
 
-/** Polls the request log until `match` finds a request, or fails after `timeoutMs`. */
-export async function waitForRequest(
+/**
+ * Waits until the request log satisfies `ready`, or fails after `timeoutMs`. No polling: each read
+ * after the first is a long poll (`GET /_emulator/requests?after=N&waitMs=M`) that the emulator
+ * answers when the next request is logged, so `ready` is checked once per new request.
+ */
+export async function waitForLog(
   world: ReliabilityWorld,
-  match: (r: LoggedRequest) => boolean,
+  ready: (log: LoggedRequest[]) => boolean,
   timeoutMs = 180_000,
-): Promise<LoggedRequest> {
+): Promise<LoggedRequest[]> {
+  const deadline = Date.now() + timeoutMs;
+  let log = await world.requests();
+  while (!ready(log)) {
+    const left = deadline - Date.now();
+    if (left <= 0)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for a request in the emulator's log`);
+    log = await world.requests({ after: log.length, waitMs: Math.min(left, 10_000) });
+  }
+  return log;
+}
+
+/**
+ * Waits until no process runs in `dir` (see {@link processesIn}), checking `/proc` each
+ * `intervalMs`; answers the processes still there after `timeoutMs` (empty when all are gone).
+ */
+export async function processesGone(dir: string, timeoutMs = 5_000, intervalMs = 50): Promise<number[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const found = (await world.requests()).find(match);
-    if (found) return found;
-    if (Date.now() > deadline) throw new Error("timed out waiting for a request in the emulator's log");
-    await new Promise((resolve) => setTimeout(resolve, 25));
+    const left = processesIn(dir);
+    if (left.length === 0 || Date.now() > deadline) return left;
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
 

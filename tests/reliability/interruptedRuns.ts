@@ -11,22 +11,10 @@ import {
   type ReliabilityWorld,
   formatTable,
   pathTemplate,
-  processesIn,
+  processesGone,
   summary,
+  waitForLog,
 } from "./harness";
-
-/** Polls the request log until `ready(log)`, or fails after `timeoutMs`. */
-async function waitForLog(
-  world: ReliabilityWorld,
-  ready: (log: LoggedRequest[]) => boolean,
-  timeoutMs = 180_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ready(await world.requests())) {
-    if (Date.now() > deadline) throw new Error("timed out waiting for the kill point in the emulator's log");
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 /** Where a run is killed. */
 export interface KillPoint {
@@ -38,8 +26,6 @@ export interface KillPoint {
   faults?: Array<{ method: string; path: string; fault: { kind: "delay"; ms: number } }>;
   /** True once the request log shows the moment to kill. */
   trigger: (log: LoggedRequest[]) => boolean;
-  /** Extra wait after the trigger, ms (default 0). */
-  afterMs?: number;
 }
 
 /** The log holds at least `n` calls of `method template`. */
@@ -65,9 +51,9 @@ export const killPoints: KillPoint[] = [
   {
     name: "during the deploy",
     timings: { build: 20_000 },
-    // The deploy resource waits for the deploy Render starts with a new service (it POSTs none): its polls.
-    trigger: seen("GET", "/v1/services/{srv}/deploys/{dep}"),
-    afterMs: 500,
+    // The deploy resource waits for the deploy Render starts with a new service (it POSTs none): its
+    // second poll, so the kill lands inside the wait loop, past its first answer.
+    trigger: seen("GET", "/v1/services/{srv}/deploys/{dep}", 2),
   },
 ];
 
@@ -136,17 +122,15 @@ export async function runKillPoint(
 
   const abort = new AbortController();
   const killed = world.up({ signal: abort.signal });
-  const triggered = waitForLog(world, point.trigger).then(async () => {
-    if (point.afterMs) await new Promise((resolve) => setTimeout(resolve, point.afterMs));
-    abort.abort();
-  });
+  const triggered = waitForLog(world, point.trigger).then(() => abort.abort());
   const first = await killed;
   await triggered.catch((err: unknown) => problems.push(`kill point never reached: ${String(err)}`));
   if (!abort.signal.aborted) problems.push(`the up ended (exit ${first.code}) before the kill point`);
-  // Nothing of the killed run may live on (a provider host left running would go on calling Render).
-  await new Promise((resolve) => setTimeout(resolve, 500));
-  const survivors = processesIn(world.current.projectDir);
-  if (survivors.length > 0) problems.push(`${survivors.length} processes of the killed run still alive`);
+  // Nothing of the killed run may live on (a provider host left running would go on calling Render):
+  // SIGKILLed processes go within moments; one still there 5 s later survived the kill.
+  const survivors = await processesGone(world.current.projectDir);
+  if (survivors.length > 0)
+    problems.push(`${survivors.length} processes of the killed run still alive after 5 s`);
   await world.api.control("DELETE", "/faults");
   await world.api.control("PUT", "/timings", fastTimings);
   const live = await world.liveObjects();
