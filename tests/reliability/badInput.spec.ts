@@ -1,11 +1,16 @@
 /**
- * Bad input (issue 9): every configuration of tests/reliability/badInputCorpus.ts fails the REAL
- * `pulumi preview` of the arrakis program, with a message that names the field and what is allowed,
- * and the emulator's request log shows no write to /v1. Some also run `pulumi up`, which must fail
- * before any write (4 in `npm test`, 9 under `RELIABILITY_FULL=1`, as `npm run test:reliability`
- * sets). `npm test` previews every third case and every case it also ups (about a third of the corpus:
- * each preview starts the official language host, 6-15 s); `RELIABILITY_FULL=1` previews them all.
- * One emulator, one stack whose config each case rewrites; prints a table.
+ * Bad input (issue 9): every configuration of tests/reliability/badInputCorpus.ts is refused with a
+ * message that names the field and what is allowed, before any write.
+ *
+ * `npm test` checks the whole corpus in two ways, each case where its check runs:
+ * - in process, through the program's own config check (`readStackConfig` and `enforceBudget`, what
+ *   index.ts runs first): the cases it refuses (49 of 53), each in milliseconds;
+ * - through the REAL `pulumi preview` of the arrakis program (6-15 s each: the official language host
+ *   starts every time): the cases the config check lets through, because a provider refuses them
+ *   (a wrong key, a foreign workspace, a missing app checkout, another API version), and the cases
+ *   marked `up: "always"`, which also run `pulumi up`; the emulator's request log shows no write.
+ * `RELIABILITY_FULL=1` (what `npm run test:reliability` sets) previews every case and ups every marked
+ * one. One emulator, one stack whose config each case rewrites; prints a table.
  */
 import { strict as assert } from "node:assert";
 import { randomBytes } from "node:crypto";
@@ -14,12 +19,14 @@ import { requireEngine } from "../../tools/pulumi-engine/locate";
 import type { PulumiResult, PulumiStack } from "../../tools/harness/pulumiCli";
 import { EmulatorApi, createArrakisStack } from "../../tools/harness/stackHelpers";
 import { trustingEmulator } from "../../tools/harness/emulatorTrust";
-import { badInputCorpus } from "./badInputCorpus";
+import { enforceBudget, readStackConfig } from "../../app/stackConfig";
+import { badInputCorpus, type BadInputCase } from "./badInputCorpus";
 import {
   RequestWatch,
   StackConfigWriter,
   baseConfig,
   lineMatching,
+  localStack,
   printTable,
   scanText,
   type StackConfigState,
@@ -40,10 +47,70 @@ function outputOf(result: PulumiResult): string {
 
 const full = process.env.RELIABILITY_FULL === "1";
 
-/** The cases this run tries: all under RELIABILITY_FULL=1, else every third and every `up: always`. */
-const cases = badInputCorpus.filter((c, i) => full || c.up === "always" || i % 3 === 0);
+/** How the program reads its config (`new pulumi.Config(ns).get(key)`): strings, objects as JSON. */
+function readerOf(config: StackConfigState) {
+  return (namespace: string, key: string): string | undefined => {
+    const name = `${namespace}:${key}`;
+    if (name in config.secrets) return config.secrets[name];
+    if (name in config.plain) return config.plain[name];
+    return name in config.objects ? JSON.stringify(config.objects[name]) : undefined;
+  };
+}
 
-describe(`reliability: bad input fails at preview, naming the field, with no write (${full ? "every case, up for every marked case" : `${cases.length} of ${badInputCorpus.length} cases, up for 4; RELIABILITY_FULL=1 for all`})`, function () {
+/** The program's config check on `config`: the message it fails with, or undefined when it passes. */
+function configCheck(config: StackConfigState): string | undefined {
+  try {
+    enforceBudget(readStackConfig(readerOf(config)));
+    return undefined;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+}
+
+/**
+ * Pulumi.local.yaml's config with stand-in secrets and emulator URL, to sort the cases when the file
+ * loads: the config check passes it (asserted below), so a case it refuses is refused by its change.
+ */
+const standIn: StackConfigState = {
+  plain: { ...localStack.plain, "render:apiUrl": "http://127.0.0.1:10000/v1" },
+  objects: structuredClone(localStack.objects),
+  secrets: { "render:apiKey": `rnd_${"0".repeat(32)}`, "arrakis:openaiApiKey": "sk-stand-in" },
+};
+delete standIn.plain["render:apiKey"];
+const refusedByConfigCheck = (testCase: BadInputCase): boolean => {
+  const config = structuredClone(standIn);
+  testCase.change(config);
+  return configCheck(config) !== undefined;
+};
+
+/** The cases this run tries through the engine: all under RELIABILITY_FULL=1, else see the top. */
+const cases = badInputCorpus.filter((c) => full || c.up === "always" || !refusedByConfigCheck(c));
+
+describe("reliability: bad input fails the program's config check, naming the field and what is allowed (in process)", () => {
+  const secrets = standIn.secrets;
+
+  it("the good config (Pulumi.local.yaml with stand-in secrets) passes it: the control case", () => {
+    assert.equal(configCheck(structuredClone(standIn)), undefined);
+  });
+
+  for (const testCase of badInputCorpus.filter(refusedByConfigCheck)) {
+    it(`${testCase.name}: refused naming the field and what is allowed`, () => {
+      const config = structuredClone(standIn);
+      testCase.change(config);
+      const message = configCheck(config) ?? "";
+      assert.match(message, testCase.field, "the message does not name the field");
+      assert.match(message, testCase.allowed, "the message does not say what is allowed");
+      assert.ok(lineMatching(message, testCase.field) !== undefined, `no line names the field:\n${message}`);
+      const typed = config.secrets["render:apiKey"];
+      const leaks = Object.entries(
+        scanText(message, { ...secrets, ...(typed ? { "typed render:apiKey": typed } : {}) }),
+      ).filter(([, hits]) => hits.total > 0);
+      assert.deepEqual(leaks, [], `a secret in the message:\n${message}`);
+    });
+  }
+});
+
+describe(`reliability: bad input fails at preview, naming the field, with no write (${full ? "every case, up for every marked case" : `${cases.length} of ${badInputCorpus.length} cases: those a provider refuses, and up for 4; RELIABILITY_FULL=1 for all`})`, function () {
   this.timeout(240_000);
   let emu: RunningEmulator;
   let api: EmulatorApi;
