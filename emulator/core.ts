@@ -2,6 +2,9 @@
  * The running emulator's shared parts: state, clock, timings, faults, rate limits, request log, the
  * real-database backend and persistence. Routes and the control API operate on one of these.
  */
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type * as tls from "node:tls";
 import type { DatabaseBackend, DatabaseHandle } from "./databases";
 import { startTlsFront, type TlsFront } from "./databases/tlsFront";
@@ -58,6 +61,10 @@ export class EmulatorCore {
   private readonly databaseTls: tls.SecureContext;
   private readonly databases = new Map<string, DatabaseRuntime>();
   private readonly writer?: StateWriter;
+  private readonly stateDir?: string;
+  private exportsFolder?: string;
+  /** Background work (exports) that `close` waits for. */
+  private readonly background = new Set<Promise<unknown>>();
 
   constructor(options: CoreOptions) {
     this.apiKey = options.apiKey;
@@ -66,6 +73,7 @@ export class EmulatorCore {
     this.backend = options.backend;
     this.databaseTls = options.databaseTls;
     this.ca = options.ca;
+    this.stateDir = options.stateDir;
     let clockOffset = 0;
     if (options.stateDir) {
       const snapshot = loadSnapshot(options.stateDir);
@@ -173,6 +181,39 @@ export class EmulatorCore {
   }
   private readonly pendingDrops = new Set<Promise<void>>();
 
+  /** The folder export files are written to: `<stateDir>/exports`, or a temporary one removed by `close`. */
+  exportsDir(): string {
+    if (!this.exportsFolder) {
+      if (this.stateDir) {
+        this.exportsFolder = join(this.stateDir, "exports");
+        mkdirSync(this.exportsFolder, { recursive: true, mode: 0o700 });
+      } else {
+        this.exportsFolder = mkdtempSync(join(tmpdir(), "render-emulator-exports-"));
+      }
+    }
+    return this.exportsFolder;
+  }
+
+  /** Writes a backup of the running database of `id` to `file` (the backend's format). */
+  async exportDatabase(id: string, file: string): Promise<{ format: string }> {
+    await this.databaseSettled(id);
+    if (this.backendState(id) !== "ready") throw new Error(`database ${id} is not running`);
+    if (!this.backend.exportArchive) throw new Error("this database backend cannot export");
+    return this.backend.exportArchive(id, file);
+  }
+
+  /** Keeps track of background work so that `close` waits for it. */
+  track(work: Promise<unknown>): void {
+    const settled = work.catch(() => undefined);
+    this.background.add(settled);
+    void settled.finally(() => this.background.delete(settled));
+  }
+
+  /** Waits for background work started so far (exports). */
+  async idle(): Promise<void> {
+    await Promise.all([...this.background]);
+  }
+
   /** The URL a service's slug is served at (loopback, path-based). */
   serviceUrl(slug: string): string {
     return `${this.origin}/_services/${slug}`;
@@ -181,6 +222,10 @@ export class EmulatorCore {
   /** Wipes objects (dropping their databases), faults, the request log and rate-limit counters. */
   async reset(): Promise<void> {
     const ids = [...this.state.postgres.keys()];
+    await this.idle();
+    for (const record of this.state.exports.values()) {
+      if (record.file) rmSync(join(this.exportsDir(), record.file), { force: true });
+    }
     this.state.clearObjects();
     this.faults.clear();
     this.log.clear();
@@ -192,10 +237,12 @@ export class EmulatorCore {
 
   /** Flushes persisted state and stops every real database (their persisted data is kept). */
   async close(): Promise<void> {
+    await this.idle();
     this.writer?.flush();
     await Promise.all([...this.databases.values()].map((d) => d.promise));
     await Promise.all([...this.databases.values()].map((d) => d.front?.close()));
     await Promise.all([...this.pendingDrops]);
     await this.backend.close();
+    if (this.exportsFolder && !this.stateDir) rmSync(this.exportsFolder, { recursive: true, force: true });
   }
 }

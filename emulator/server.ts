@@ -15,6 +15,8 @@ import type { RateDecision } from "./rateLimits";
 import { Router, type ApiResult } from "./router";
 import { registerDeployRoutes } from "./routes/deploys";
 import { registerEnvVarRoutes } from "./routes/envVars";
+import { registerExportRoutes } from "./routes/exports";
+import { handleExportDownload } from "./exports";
 import { registerOwnerRoutes } from "./routes/owners";
 import { registerPostgresRoutes } from "./routes/postgres";
 import { registerServiceRoutes } from "./routes/services";
@@ -27,6 +29,7 @@ export function apiRouter(core: EmulatorCore): Router {
   const router = new Router();
   registerOwnerRoutes(router, core);
   registerPostgresRoutes(router, core);
+  registerExportRoutes(router, core);
   registerServiceRoutes(router, core);
   registerEnvVarRoutes(router, core);
   registerDeployRoutes(router, core);
@@ -96,6 +99,9 @@ async function dispatch(
   }
   if (path.startsWith("/_services/"))
     return handleServiceRequest(core, req, res, path.slice("/_services/".length));
+  // Export downloads: no API key, the URL's token is the secret (never logged: not a /v1 path).
+  if (path.startsWith("/_exports/"))
+    return handleExportDownload(core, req, res, path.slice("/_exports/".length));
   return sendJson(res, 404, { message: `not found: ${path}` });
 }
 

@@ -20,6 +20,13 @@ export interface DatabaseHandle {
   password: string;
 }
 
+/**
+ * What an export file holds: `pg_dump-directory` is Render's format (a `pg_dump --format=directory` folder,
+ * tarred and gzipped); `pglite-datadir` is a PGlite data directory, tarred and gzipped (a physical copy: no
+ * pg_dump here can read PGlite's PostgreSQL version).
+ */
+export type ExportFormat = "pg_dump-directory" | "pglite-datadir";
+
 /** Starts, stops and deletes the real database behind each Render database. */
 export interface DatabaseBackend {
   /** Starts (or, with persisted data, reattaches) a real database for Render database `id`; idempotent per id. */
@@ -33,6 +40,12 @@ export interface DatabaseBackend {
   }): Promise<DatabaseHandle>;
   /** Stops it and deletes its data. */
   drop(id: string): Promise<void>;
+  /**
+   * Writes a backup of the running database of `id` to `file` (a gzipped tar) and says what is inside
+   * (Render's exports are a pg_dump directory-format archive; see emulator/README.md for what differs here).
+   * Optional: a backend without it (a test double) makes every export fail.
+   */
+  exportArchive?(id: string, file: string): Promise<{ format: ExportFormat }>;
   /** Stops all (keeps persisted data). */
   close(): Promise<void>;
 }

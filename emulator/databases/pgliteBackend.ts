@@ -7,7 +7,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { vector } from "@electric-sql/pglite-pgvector";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { startAuthProxy, type AuthProxy } from "./authProxy";
-import type { DatabaseBackend, DatabaseHandle } from "./index";
+import type { DatabaseBackend, DatabaseHandle, ExportFormat } from "./index";
 import { quoteIdentifier, quoteLiteral, validateSpec, type DatabaseSpec } from "./names";
 
 /** Written last when a database's data directory is complete; it names the role and database inside. */
@@ -87,6 +87,20 @@ export class PgliteBackend implements DatabaseBackend {
       if (database) await stopDatabase(database);
     }
     await rm(await this.databaseDir(id), { recursive: true, force: true });
+  }
+
+  /**
+   * PGlite's own dump of its data directory (`dumpDataDir`, taken with no query running), gzipped: the pg_dump 15
+   * on this machine refuses PGlite's newer server, and a WASM pg_dump would be a new dependency pinned to another
+   * PGlite version. It restores with `PGlite.create({ loadDataDir })`, not with pg_restore.
+   */
+  async exportArchive(id: string, file: string): Promise<{ format: ExportFormat }> {
+    const started = this.running.get(id);
+    if (!started) throw new Error(`could not export database ${id}: it is not running`);
+    const { db } = await started;
+    const archive = await db.dumpDataDir("gzip");
+    await writeFile(file, Buffer.from(await archive.arrayBuffer()), { mode: 0o600 });
+    return { format: "pglite-datadir" };
   }
 
   async close(): Promise<void> {

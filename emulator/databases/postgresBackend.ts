@@ -1,6 +1,11 @@
+import { execFile } from "node:child_process";
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from "node:crypto";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { Client } from "pg";
-import type { DatabaseBackend, DatabaseHandle } from "./index";
+import type { DatabaseBackend, DatabaseHandle, ExportFormat } from "./index";
 import { quoteIdentifier, quoteLiteral, validateSpec, type DatabaseSpec } from "./names";
 
 /** The comment that ties a server database to the Render database id that owns it. */
@@ -109,6 +114,45 @@ export class PostgresBackend implements DatabaseBackend {
     });
   }
 
+  /**
+   * Render's format: `pg_dump --format=directory` of the database, tarred and gzipped (`<database>.dir/` inside).
+   * Runs the pg_dump on PATH as the admin role; the password goes through the environment (never argv, so never
+   * in `ps`). A pg_dump older than the server refuses to dump it (pg_dump 15 cannot dump PostgreSQL 17): the
+   * export then fails with pg_dump's message.
+   */
+  exportArchive(id: string, file: string): Promise<{ format: ExportFormat }> {
+    return this.serialize(id, async () => {
+      let databaseName = "";
+      await this.withAdmin(`could not export database ${id}`, async (admin) => {
+        const found = await admin.query<{ datname: string }>(
+          "SELECT datname FROM pg_database WHERE shobj_description(oid, 'pg_database') = $1",
+          [COMMENT_PREFIX + id],
+        );
+        if (!found.rowCount) throw new Error("no such database on the server");
+        databaseName = found.rows[0].datname;
+      });
+      const url = new URL(this.adminUrl);
+      const env = {
+        ...process.env,
+        PGHOST: this.host,
+        PGPORT: String(this.port),
+        PGUSER: decodeURIComponent(url.username),
+        PGPASSWORD: decodeURIComponent(url.password),
+        PGDATABASE: databaseName,
+      };
+      const work = await mkdtemp(join(tmpdir(), "emexport-"));
+      try {
+        const folder = `${databaseName}.dir`;
+        await run("pg_dump", ["--format=directory", `--file=${join(work, folder)}`], env, id);
+        await run("tar", ["-czf", file, "-C", work, folder], process.env, id);
+        await chmod(file, 0o600);
+      } finally {
+        await rm(work, { recursive: true, force: true });
+      }
+      return { format: "pg_dump-directory" as const };
+    });
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all([...this.queues.values()].map((queued) => queued.catch(() => undefined)));
@@ -153,4 +197,16 @@ export function passwordVerifier(password: string): string {
   const storedKey = createHash("sha256").update(clientKey).digest();
   const serverKey = createHmac("sha256", salted).update("Server Key").digest();
   return `SCRAM-SHA-256$${SCRAM_ITERATIONS}:${salt.toString("base64")}$${storedKey.toString("base64")}:${serverKey.toString("base64")}`;
+}
+
+const execFileAsync = promisify(execFile);
+
+/** Runs a tool; its error names the tool and its stderr (pg_dump never prints the password). */
+async function run(tool: string, args: string[], env: NodeJS.ProcessEnv, id: string): Promise<void> {
+  try {
+    await execFileAsync(tool, args, { env, maxBuffer: 1024 * 1024 });
+  } catch (error) {
+    const stderr = String((error as { stderr?: unknown }).stderr ?? "").trim();
+    throw new Error(`could not export database ${id}: ${tool} failed: ${stderr || (error as Error).message}`);
+  }
 }

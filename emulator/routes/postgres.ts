@@ -6,6 +6,7 @@
  */
 import type { EmulatorCore } from "../core";
 import { badRequest } from "../errors";
+import { dropExports } from "../exports";
 import { nameSuffix, newPassword, newPostgresId } from "../ids";
 import { postgresStatus } from "../lifecycle/postgres";
 import type { Router } from "../router";
@@ -83,6 +84,8 @@ export function registerPostgresRoutes(router: Router, core: EmulatorCore): void
     const db = requirePostgres(core, params.postgresId);
     core.state.postgres.delete(db.id);
     void core.dropDatabase(db.id);
+    // UNCONFIRMED whether Render keeps a deleted database's exports; dropping them is never kinder.
+    void dropExports(core, db.id);
     core.changed();
     return { status: 204 };
   });

@@ -51,6 +51,21 @@ export interface PostgresRecord {
   expiresAt?: number;
 }
 
+/** A logical export of a Postgres (`POST /postgres/{id}/export`). */
+export interface ExportRecord {
+  id: string;
+  seq: number;
+  postgresId: string;
+  createdAt: number;
+  /** Secret: the unguessable part of the download URL (Render's URL is a signed link). */
+  token: string;
+  /** Set once the file is written: its name in the exports folder and what it holds. */
+  file?: string;
+  format?: string;
+  /** Set when the dump failed (the export is then not listed). */
+  failed?: boolean;
+}
+
 /** One env var of a service, in insertion order (`seq`). */
 export interface EnvVarRecord {
   key: string;
@@ -142,6 +157,8 @@ export interface StateSnapshot {
   services: ServiceRecord[];
   deploys: DeployRecord[];
   deployFailures: DeployFailureRule[];
+  /** Absent in states written before exports existed. */
+  exports?: ExportRecord[];
 }
 
 /** All objects of the emulator. Mutated by handlers; serialised by {@link State.snapshot}. */
@@ -151,6 +168,7 @@ export class State {
   readonly postgres = new Map<string, PostgresRecord>();
   readonly services = new Map<string, ServiceRecord>();
   readonly deploys = new Map<string, DeployRecord>();
+  readonly exports = new Map<string, ExportRecord>();
   deployFailures: DeployFailureRule[] = [];
 
   /** The next sequence number (creation order of every record). */
@@ -168,6 +186,7 @@ export class State {
     this.postgres.clear();
     this.services.clear();
     this.deploys.clear();
+    this.exports.clear();
     this.deployFailures = [];
   }
 
@@ -182,6 +201,7 @@ export class State {
       services: [...this.services.values()],
       deploys: [...this.deploys.values()],
       deployFailures: this.deployFailures,
+      exports: [...this.exports.values()],
     };
   }
 
@@ -195,6 +215,7 @@ export class State {
     for (const p of snapshot.postgres) this.postgres.set(p.id, p);
     for (const s of snapshot.services) this.services.set(s.id, s);
     for (const d of snapshot.deploys) this.deploys.set(d.id, d);
+    for (const e of snapshot.exports ?? []) this.exports.set(e.id, e);
     this.deployFailures = snapshot.deployFailures ?? [];
   }
 }
