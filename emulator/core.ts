@@ -115,6 +115,8 @@ export class EmulatorCore {
         password: db.password,
       })
       .then(async (backendHandle) => {
+        // Users changed through the credentials API come back before any client can reach the database.
+        if (db.users) await this.applyUsers(db);
         const front = await startTlsFront({
           secureContext: this.databaseTls,
           upstream: backendHandle,
@@ -200,6 +202,13 @@ export class EmulatorCore {
     if (this.backendState(id) !== "ready") throw new Error(`database ${id} is not running`);
     if (!this.backend.exportArchive) throw new Error("this database backend cannot export");
     return this.backend.exportArchive(id, file);
+  }
+
+  /** Makes the real database's login users what `db.users` says (credentials API). */
+  async applyUsers(db: PostgresRecord): Promise<void> {
+    if (!this.backend.setUsers) throw new Error("this database backend cannot change users");
+    const users = (db.users ?? []).map((u) => ({ user: u.username, password: u.password }));
+    await this.backend.setUsers(db.id, users, db.defaultUser ?? db.databaseUser);
   }
 
   /** Keeps track of background work so that `close` waits for it. */

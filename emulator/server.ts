@@ -15,6 +15,7 @@ import type { RateDecision } from "./rateLimits";
 import { Router, type ApiResult } from "./router";
 import { registerDeployRoutes } from "./routes/deploys";
 import { registerEnvVarRoutes } from "./routes/envVars";
+import { registerCredentialRoutes } from "./routes/credentials";
 import { registerExportRoutes } from "./routes/exports";
 import { handleExportDownload } from "./exports";
 import { registerOwnerRoutes } from "./routes/owners";
@@ -30,6 +31,7 @@ export function apiRouter(core: EmulatorCore): Router {
   registerOwnerRoutes(router, core);
   registerPostgresRoutes(router, core);
   registerExportRoutes(router, core);
+  registerCredentialRoutes(router, core);
   registerServiceRoutes(router, core);
   registerEnvVarRoutes(router, core);
   registerDeployRoutes(router, core);

@@ -14,6 +14,13 @@ export interface ProxyCredentials {
   databaseName: string;
   user: string;
   password: string;
+  /**
+   * When set, the users that may log in and their passwords, read at each login (the credentials API changes
+   * them); `user`/`password` are then ignored.
+   */
+  logins?: () => ReadonlyMap<string, string>;
+  /** Told of each authenticated client (so that deleting a user can end its open connections). */
+  onLogin?: (user: string, client: net.Socket) => void;
 }
 
 /** A listening TCP front; `close` also destroys every connection it accepted. */
@@ -89,13 +96,19 @@ function handleClient(
       const database = params?.get("database") || user;
       const password = type === "p" ? body.subarray(0, Math.max(0, body.length - 1)) : Buffer.alloc(0);
       // Same order as PostgreSQL: the password (and user) first, then the database.
-      if (user !== credentials.user || !sameSecret(password, credentials.password)) {
+      const expected = credentials.logins
+        ? credentials.logins().get(user)
+        : user === credentials.user
+          ? credentials.password
+          : undefined;
+      if (expected === undefined || !sameSecret(password, expected)) {
         return fail(client, "28P01", `password authentication failed for user "${user}"`);
       }
       if (database !== credentials.databaseName) {
         return fail(client, "3D000", `database "${database}" does not exist`);
       }
       client.setTimeout(0);
+      credentials.onLogin?.(user, client);
       return void pipeToUpstream(client, Buffer.concat([startup, rest]), track, connectUpstream);
     }
   };

@@ -46,6 +46,13 @@ export interface DatabaseBackend {
    * Optional: a backend without it (a test double) makes every export fail.
    */
   exportArchive?(id: string, file: string): Promise<{ format: ExportFormat }>;
+  /**
+   * Makes exactly `users` able to log in to the running database of `id` (idempotent): a new one becomes a real
+   * role that can do everything the original user could; a removed one is refused and its open connections are
+   * ended. `defaultUser` (one of `users`) takes over what a removed owner owned. Optional: a backend without it
+   * (a test double) makes the credentials API fail.
+   */
+  setUsers?(id: string, users: { user: string; password: string }[], defaultUser: string): Promise<void>;
   /** Stops all (keeps persisted data). */
   close(): Promise<void>;
 }

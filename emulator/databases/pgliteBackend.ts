@@ -21,6 +21,10 @@ interface RunningDatabase {
   socketServer: PGLiteSocketServer;
   proxy: AuthProxy;
   dir: string;
+  /** Who may log in (user -> password); the credentials API changes it through `setUsers`. */
+  logins: Map<string, string>;
+  /** Open client connections per user, ended when the user is deleted. */
+  sessions: Map<string, Set<net.Socket>>;
 }
 
 interface Marker {
@@ -103,6 +107,40 @@ export class PgliteBackend implements DatabaseBackend {
     return { format: "pglite-datadir" };
   }
 
+  /**
+   * Makes exactly `users` able to log in: each new one is a real role in the database, a SUPERUSER like the
+   * original (so it can do everything the original could). A PGlite serves all its connections in one session, as
+   * the role it was started with, so `current_user` stays the original user whichever user logged in (the front
+   * checks who logs in). A removed user is refused from then on and its open connections are ended; its role is
+   * dropped, except the original's, which is PGlite's session role and cannot be.
+   */
+  async setUsers(id: string, users: { user: string; password: string }[]): Promise<void> {
+    const started = this.running.get(id);
+    if (!started) throw new Error(`could not change the users of database ${id}: it is not running`);
+    const database = await started;
+    const { db, logins, sessions } = database;
+    const existing = new Set(
+      (await db.query<{ rolname: string }>("SELECT rolname FROM pg_roles")).rows.map((r) => r.rolname),
+    );
+    for (const { user, password } of users) {
+      validateSpec({ id, databaseName: "x", user, password });
+      if (!existing.has(user)) {
+        await db.exec(
+          `CREATE ROLE ${quoteIdentifier(user)} LOGIN SUPERUSER PASSWORD ${quoteLiteral(password)}`,
+        );
+      }
+    }
+    const wanted = new Map(users.map((u) => [u.user, u.password]));
+    for (const user of [...logins.keys()]) {
+      if (wanted.has(user)) continue;
+      logins.delete(user);
+      for (const client of sessions.get(user) ?? []) client.destroy();
+      sessions.delete(user);
+      if (user !== database.handle.user) await db.exec(`DROP ROLE IF EXISTS ${quoteIdentifier(user)}`);
+    }
+    for (const [user, password] of wanted) logins.set(user, password);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     const all = [...this.running.values()];
@@ -144,7 +182,22 @@ export class PgliteBackend implements DatabaseBackend {
       const socketPath = join(await this.scratch(), `${++this.socketCount}.sock`);
       socketServer = new PGLiteSocketServer({ db, path: socketPath, maxConnections: MAX_CONNECTIONS });
       await socketServer.start();
-      const proxy = await startAuthProxy(spec, () => net.connect(socketPath), spec.port);
+      const logins = new Map([[spec.user, spec.password]]);
+      const sessions = new Map<string, Set<net.Socket>>();
+      const proxy = await startAuthProxy(
+        {
+          ...spec,
+          logins: () => logins,
+          onLogin: (user, client) => {
+            const open = sessions.get(user) ?? new Set<net.Socket>();
+            sessions.set(user, open);
+            open.add(client);
+            client.on("close", () => open.delete(client));
+          },
+        },
+        () => net.connect(socketPath),
+        spec.port,
+      );
       return {
         handle: {
           host: proxy.host,
@@ -157,6 +210,8 @@ export class PgliteBackend implements DatabaseBackend {
         socketServer,
         proxy,
         dir,
+        logins,
+        sessions,
       };
     } catch (error) {
       await socketServer?.stop().catch(() => undefined);

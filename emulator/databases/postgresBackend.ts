@@ -110,6 +110,15 @@ export class PostgresBackend implements DatabaseBackend {
           );
           if (!stillOwns.rowCount) await admin.query(`DROP ROLE IF EXISTS ${quoteIdentifier(owner)}`);
         }
+        // Users made through the credentials API (see setUsers).
+        const users = await admin.query<{ rolname: string }>(
+          "SELECT rolname FROM pg_roles WHERE shobj_description(oid, 'pg_authid') = $1",
+          [COMMENT_PREFIX + id],
+        );
+        for (const { rolname } of users.rows) {
+          await admin.query(`DROP OWNED BY ${quoteIdentifier(rolname)}`).catch(() => undefined);
+          await admin.query(`DROP ROLE IF EXISTS ${quoteIdentifier(rolname)}`);
+        }
       });
     });
   }
@@ -153,6 +162,84 @@ export class PostgresBackend implements DatabaseBackend {
     });
   }
 
+  /**
+   * Each new user is a login role (marked with the database's comment, so `drop` finds it) and a member of the
+   * role that owns the database, so it can do everything the owner can, with the owner's privileges and
+   * ownerships. A removed user's sessions are ended and its role dropped; when it is the owner, what it owned
+   * (the database and its objects) goes to `defaultUser` first, and the other users become members of that one.
+   */
+  setUsers(id: string, users: { user: string; password: string }[], defaultUser: string): Promise<void> {
+    return this.serialize(id, async () => {
+      for (const { user, password } of users) validateSpec({ id, databaseName: "x", user, password });
+      const marker = COMMENT_PREFIX + id;
+      let databaseName = "";
+      let owner = "";
+      await this.withAdmin(`could not change the users of database ${id}`, async (admin) => {
+        const found = await admin.query<{ datname: string; owner: string }>(
+          `SELECT d.datname, r.rolname AS owner FROM pg_database d JOIN pg_roles r ON r.oid = d.datdba
+           WHERE shobj_description(d.oid, 'pg_database') = $1`,
+          [marker],
+        );
+        if (!found.rowCount) throw new Error("no such database on the server");
+        ({ datname: databaseName, owner } = found.rows[0]);
+        for (const { user, password } of users) {
+          const exists = await admin.query<{ comment: string | null }>(
+            "SELECT shobj_description(oid, 'pg_authid') AS comment FROM pg_roles WHERE rolname = $1",
+            [user],
+          );
+          if (exists.rowCount && user !== owner && exists.rows[0].comment !== marker) {
+            throw new Error(`role "${user}" already exists on the server and belongs to something else`);
+          }
+          const verb = exists.rowCount ? "ALTER" : "CREATE";
+          await admin.query(
+            `${verb} ROLE ${quoteIdentifier(user)} LOGIN PASSWORD ${quoteLiteral(passwordVerifier(password))}`,
+          );
+          if (user !== owner) {
+            await admin.query(`COMMENT ON ROLE ${quoteIdentifier(user)} IS ${quoteLiteral(marker)}`);
+            await admin.query(`GRANT ${quoteIdentifier(owner)} TO ${quoteIdentifier(user)}`);
+          }
+        }
+      });
+      const wanted = new Set(users.map((u) => u.user));
+      if (!wanted.has(owner)) {
+        // The owner goes: hand its database and objects to the default user (REASSIGN works per database).
+        await this.withAdmin(
+          `could not change the users of database ${id}`,
+          async (admin) => {
+            await admin.query(
+              `REASSIGN OWNED BY ${quoteIdentifier(owner)} TO ${quoteIdentifier(defaultUser)}`,
+            );
+            await admin.query(`DROP OWNED BY ${quoteIdentifier(owner)}`);
+          },
+          databaseName,
+        );
+      }
+      await this.withAdmin(`could not change the users of database ${id}`, async (admin) => {
+        const marked = await admin.query<{ rolname: string }>(
+          "SELECT rolname FROM pg_roles WHERE shobj_description(oid, 'pg_authid') = $1",
+          [marker],
+        );
+        const gone = marked.rows.map((r) => r.rolname).filter((user) => !wanted.has(user));
+        if (!wanted.has(owner)) {
+          await admin.query(
+            `ALTER DATABASE ${quoteIdentifier(databaseName)} OWNER TO ${quoteIdentifier(defaultUser)}`,
+          );
+          for (const user of wanted) {
+            if (user !== defaultUser)
+              await admin.query(`GRANT ${quoteIdentifier(defaultUser)} TO ${quoteIdentifier(user)}`);
+          }
+          gone.push(owner);
+        }
+        for (const user of gone) {
+          await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1", [
+            user,
+          ]);
+          await admin.query(`DROP ROLE IF EXISTS ${quoteIdentifier(user)}`);
+        }
+      });
+    });
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all([...this.queues.values()].map((queued) => queued.catch(() => undefined)));
@@ -169,8 +256,18 @@ export class PostgresBackend implements DatabaseBackend {
     return next;
   }
 
-  private async withAdmin(context: string, work: (admin: Client) => Promise<void>): Promise<void> {
-    const admin = new Client({ connectionString: this.adminUrl });
+  private async withAdmin(
+    context: string,
+    work: (admin: Client) => Promise<void>,
+    database?: string,
+  ): Promise<void> {
+    let connectionString = this.adminUrl;
+    if (database) {
+      const url = new URL(this.adminUrl);
+      url.pathname = `/${encodeURIComponent(database)}`;
+      connectionString = url.toString();
+    }
+    const admin = new Client({ connectionString });
     // An error event after connect (server gone) must not crash the emulator; the query then rejects.
     admin.on("error", () => undefined);
     try {

@@ -7,6 +7,7 @@
 import type { EmulatorCore } from "../core";
 import { badRequest } from "../errors";
 import { dropExports } from "../exports";
+import { defaultLogin } from "./credentials";
 import { nameSuffix, newPassword, newPostgresId } from "../ids";
 import { postgresStatus } from "../lifecycle/postgres";
 import type { Router } from "../router";
@@ -326,23 +327,25 @@ export function postgresJson(
  */
 function connectionInfo(core: EmulatorCore, db: PostgresRecord): Record<string, string> {
   const handle = core.databaseHandle(db.id);
-  const user = encodeURIComponent(db.databaseUser);
-  const password = encodeURIComponent(db.password);
+  // The default user: the one the credentials API made last, else the original.
+  const login = defaultLogin(db);
+  const user = encodeURIComponent(login.username);
+  const password = encodeURIComponent(login.password);
   const internalConnectionString = `postgresql://${user}:${password}@${db.id}/${db.databaseName}`;
   if (handle) {
     const hostPort = `${handle.host}:${handle.port}`;
     return {
-      password: db.password,
+      password: login.password,
       internalConnectionString,
       externalConnectionString: `postgresql://${user}:${password}@${hostPort}/${handle.databaseName}`,
-      psqlCommand: `PGPASSWORD=${db.password} psql -h ${handle.host} -p ${handle.port} -U ${db.databaseUser} ${handle.databaseName}`,
+      psqlCommand: `PGPASSWORD=${login.password} psql -h ${handle.host} -p ${handle.port} -U ${login.username} ${handle.databaseName}`,
     };
   }
   const externalHost = `${db.id}.${db.region}-postgres.render.com`;
   return {
-    password: db.password,
+    password: login.password,
     internalConnectionString,
     externalConnectionString: `postgresql://${user}:${password}@${externalHost}:5432/${db.databaseName}`,
-    psqlCommand: `PGPASSWORD=${db.password} psql -h ${externalHost} -p 5432 -U ${db.databaseUser} ${db.databaseName}`,
+    psqlCommand: `PGPASSWORD=${login.password} psql -h ${externalHost} -p 5432 -U ${login.username} ${db.databaseName}`,
   };
 }

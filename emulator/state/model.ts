@@ -49,6 +49,13 @@ export interface PostgresRecord {
   readyAt: number;
   updatingUntil?: number;
   expiresAt?: number;
+  /**
+   * The users that may log in, once the credentials API changed them (absent: only `databaseUser`). Passwords
+   * are secrets. `databaseUser` and `password` stay what the database was created with.
+   */
+  users?: { username: string; password: string; createdAt: number }[];
+  /** The default user (in connection info) once the credentials API made one; absent: `databaseUser`. */
+  defaultUser?: string;
 }
 
 /** A logical export of a Postgres (`POST /postgres/{id}/export`). */
