@@ -57,6 +57,11 @@ export class EmulatorCore {
    * database exactly as one that exists (`arrakis_production_bq3v`); used once, then random again.
    */
   nextDatabaseNameSuffix?: string;
+  /**
+   * The workspace's plan tier, which sets the point-in-time recovery window (3 days hobby, 7 professional;
+   * REFERENCE §9). Hobby by default: the shorter window is never kinder. Set through the control API.
+   */
+  workspaceTier: "hobby" | "professional" = "hobby";
   private readonly backend: DatabaseBackend;
   private readonly databaseTls: tls.SecureContext;
   private readonly databases = new Map<string, DatabaseRuntime>();
@@ -113,6 +118,9 @@ export class EmulatorCore {
         databaseName: db.databaseName,
         user: db.databaseUser,
         password: db.password,
+        ...(db.restoredFrom
+          ? { seed: { ...db.restoredFrom, file: join(this.exportsDir(), db.restoredFrom.file) } }
+          : {}),
       })
       .then(async (backendHandle) => {
         // Users changed through the credentials API come back before any client can reach the database.
@@ -235,6 +243,7 @@ export class EmulatorCore {
     for (const record of this.state.exports.values()) {
       if (record.file) rmSync(join(this.exportsDir(), record.file), { force: true });
     }
+    for (const file of this.state.snapshots.keys()) rmSync(join(this.exportsDir(), file), { force: true });
     this.state.clearObjects();
     this.faults.clear();
     this.log.clear();

@@ -17,6 +17,7 @@ import { registerDeployRoutes } from "./routes/deploys";
 import { registerEnvVarRoutes } from "./routes/envVars";
 import { registerCredentialRoutes } from "./routes/credentials";
 import { registerExportRoutes } from "./routes/exports";
+import { registerRecoveryRoutes } from "./routes/recovery";
 import { handleExportDownload } from "./exports";
 import { registerOwnerRoutes } from "./routes/owners";
 import { registerPostgresRoutes } from "./routes/postgres";
@@ -32,6 +33,7 @@ export function apiRouter(core: EmulatorCore): Router {
   registerPostgresRoutes(router, core);
   registerExportRoutes(router, core);
   registerCredentialRoutes(router, core);
+  registerRecoveryRoutes(router, core);
   registerServiceRoutes(router, core);
   registerEnvVarRoutes(router, core);
   registerDeployRoutes(router, core);

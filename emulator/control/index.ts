@@ -4,7 +4,8 @@
  * dump of the state. See emulator/README.md for the table.
  */
 import type { EmulatorCore } from "../core";
-import { badRequest, notFound } from "../errors";
+import { ApiError, badRequest, notFound } from "../errors";
+import { snapshotAll, takeSnapshot } from "../recovery";
 import { checkTimingsPatch } from "../lifecycle/timings";
 import { Router } from "../router";
 import { createDeploy, deployJson, headCommit } from "../routes/deploys";
@@ -52,12 +53,14 @@ export function controlRouter(core: EmulatorCore): Router {
 
   const clockBody = () => ({ now: new Date(core.clock.now()).toISOString(), offsetMs: core.clock.offset });
   router.add("GET", "/clock", () => ({ status: 200, body: clockBody() }));
-  router.add("POST", "/clock", ({ body }) => {
+  router.add("POST", "/clock", async ({ body }) => {
     const b = objectBody(body);
     const advanceMs = b.advanceMs;
     if (typeof advanceMs !== "number" || !Number.isFinite(advanceMs) || advanceMs < 0) {
       throw badRequest("advanceMs must be a number of milliseconds >= 0 (the clock only moves forward)");
     }
+    // Point-in-time recovery: the data as it is now holds for the whole skipped span (emulator/recovery).
+    if (advanceMs > 0) await snapshotAll(core);
     core.clock.advance(advanceMs);
     core.changed();
     return { status: 200, body: clockBody() };
@@ -158,6 +161,20 @@ export function controlRouter(core: EmulatorCore): Router {
     core.state.deployFailures = [];
     core.changed();
     return { status: 204 };
+  });
+
+  router.add("POST", "/postgres/:id/snapshot", async ({ params }) => {
+    const db = core.state.postgres.get(params.id);
+    if (!db) throw notFound(params.id);
+    const snapshot = await takeSnapshot(core, db, true);
+    if (!snapshot) throw new ApiError(409, `could not snapshot ${db.id}: it must be available (see the log)`);
+    return { status: 201, body: { takenAt: new Date(snapshot.takenAt).toISOString() } };
+  });
+  router.add("GET", "/workspace", () => ({ status: 200, body: { tier: core.workspaceTier } }));
+  router.add("PUT", "/workspace", ({ body }) => {
+    const tier = enumField(objectBody(body), "tier", "tier", ["hobby", "professional"] as const, true)!;
+    core.workspaceTier = tier;
+    return { status: 200, body: { tier } };
   });
 
   router.add("GET", "/state", () => ({ status: 200, body: stateDump(core) }));

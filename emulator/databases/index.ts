@@ -37,6 +37,8 @@ export interface DatabaseBackend {
     password: string;
     /** Port to reuse when free (the one it had before a restart); pglite only. */
     port?: number;
+    /** Start from a backup another database's `exportArchive` wrote (see DatabaseSpec). */
+    seed?: { file: string; databaseName: string; user: string };
   }): Promise<DatabaseHandle>;
   /** Stops it and deletes its data. */
   drop(id: string): Promise<void>;

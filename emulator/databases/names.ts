@@ -6,6 +6,11 @@ export interface DatabaseSpec {
   password: string;
   /** The port it had before (persisted state): reused when free, so connection strings stay stable. */
   port?: number;
+  /**
+   * Start a new database from a backup of another one (point-in-time recovery): a file `exportArchive` wrote, and
+   * the database and user names inside it. Ignored when the database already exists.
+   */
+  seed?: { file: string; databaseName: string; user: string };
 }
 
 /** Render ids (`dpg-…-a`) and anything else that is safe as one path segment. */

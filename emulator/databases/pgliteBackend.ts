@@ -225,6 +225,39 @@ export class PgliteBackend implements DatabaseBackend {
     // A folder without the marker is what an interrupted creation left: start it over.
     await rm(dir, { recursive: true, force: true });
     await mkdir(join(dir, ".."), { recursive: true });
+    if (spec.seed) {
+      await this.createFromSeed(spec, spec.seed, dir);
+    } else {
+      await this.createFresh(spec, dir);
+    }
+    const marker: Marker = { databaseName: spec.databaseName, user: spec.user };
+    await writeFile(join(dir, MARKER_FILE), JSON.stringify(marker));
+  }
+
+  /**
+   * A copy of another database's data directory (its `exportArchive`), with its database and user renamed to this
+   * one's and the user given this one's password: the data, roles and ownerships are the source's.
+   */
+  private async createFromSeed(spec: DatabaseSpec, seed: NonNullable<DatabaseSpec["seed"]>, dir: string) {
+    validateSpec({ id: spec.id, databaseName: seed.databaseName, user: seed.user, password: "" });
+    const archive = await readFile(seed.file);
+    const admin = await PGlite.create({ dataDir: dir, loadDataDir: new Blob([archive]) });
+    try {
+      if (seed.databaseName !== spec.databaseName) {
+        await admin.exec(
+          `ALTER DATABASE ${quoteIdentifier(seed.databaseName)} RENAME TO ${quoteIdentifier(spec.databaseName)}`,
+        );
+      }
+      if (seed.user !== spec.user) {
+        await admin.exec(`ALTER ROLE ${quoteIdentifier(seed.user)} RENAME TO ${quoteIdentifier(spec.user)}`);
+      }
+      await admin.exec(`ALTER ROLE ${quoteIdentifier(spec.user)} PASSWORD ${quoteLiteral(spec.password)}`);
+    } finally {
+      await admin.close();
+    }
+  }
+
+  private async createFresh(spec: DatabaseSpec, dir: string): Promise<void> {
     await cp(await templateDir(), dir, { recursive: true });
     const admin = await PGlite.create({ dataDir: dir });
     try {
@@ -241,8 +274,6 @@ export class PgliteBackend implements DatabaseBackend {
     } finally {
       await admin.close();
     }
-    const marker: Marker = { databaseName: spec.databaseName, user: spec.user };
-    await writeFile(join(dir, MARKER_FILE), JSON.stringify(marker));
   }
 
   /** A short path, because Unix socket paths are limited to about 100 bytes. */

@@ -52,6 +52,7 @@ export class PostgresBackend implements DatabaseBackend {
       return Promise.reject(new Error(`could not provision database ${spec.id}: backend is closed`));
     return this.serialize(spec.id, async () => {
       validateSpec(spec);
+      let created = false;
       await this.withAdmin(`could not provision database ${spec.id}`, async (admin) => {
         const user = quoteIdentifier(spec.user);
         const role = await admin.query("SELECT 1 FROM pg_roles WHERE rolname = $1", [spec.user]);
@@ -78,10 +79,12 @@ export class PostgresBackend implements DatabaseBackend {
         if (!me.rows[0]?.rolsuper) await admin.query(`GRANT ${user} TO CURRENT_USER`);
         const database = quoteIdentifier(spec.databaseName);
         await admin.query(`CREATE DATABASE ${database} OWNER ${user}`);
+        created = true;
         await admin.query(`COMMENT ON DATABASE ${database} IS ${quoteLiteral(marker)}`);
         // Render's databases are reachable only with their own credentials.
         await admin.query(`REVOKE ALL ON DATABASE ${database} FROM PUBLIC`);
       });
+      if (created && spec.seed) await this.restoreSeed(spec, spec.seed);
       return {
         host: this.host,
         port: this.port,
@@ -121,6 +124,39 @@ export class PostgresBackend implements DatabaseBackend {
         }
       });
     });
+  }
+
+  /**
+   * Loads another database's export (a pg_dump directory archive) into the new database with pg_restore, as the
+   * new user (`--no-owner --role`), so that its objects belong to it.
+   */
+  private async restoreSeed(spec: DatabaseSpec, seed: NonNullable<DatabaseSpec["seed"]>): Promise<void> {
+    const work = await mkdtemp(join(tmpdir(), "emrestore-"));
+    try {
+      await run("tar", ["-xzf", seed.file, "-C", work], process.env, spec.id);
+      const url = new URL(this.adminUrl);
+      const env = {
+        ...process.env,
+        PGHOST: this.host,
+        PGPORT: String(this.port),
+        PGUSER: decodeURIComponent(url.username),
+        PGPASSWORD: decodeURIComponent(url.password),
+      };
+      await run(
+        "pg_restore",
+        [
+          "--no-owner",
+          `--role=${spec.user}`,
+          "--exit-on-error",
+          `--dbname=${spec.databaseName}`,
+          join(work, `${seed.databaseName}.dir`),
+        ],
+        env,
+        spec.id,
+      );
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
   }
 
   /**
@@ -304,6 +340,6 @@ async function run(tool: string, args: string[], env: NodeJS.ProcessEnv, id: str
     await execFileAsync(tool, args, { env, maxBuffer: 1024 * 1024 });
   } catch (error) {
     const stderr = String((error as { stderr?: unknown }).stderr ?? "").trim();
-    throw new Error(`could not export database ${id}: ${tool} failed: ${stderr || (error as Error).message}`);
+    throw new Error(`database ${id}: ${tool} failed: ${stderr || (error as Error).message}`);
   }
 }

@@ -7,6 +7,7 @@
 import type { EmulatorCore } from "../core";
 import { badRequest } from "../errors";
 import { dropExports } from "../exports";
+import { dropSnapshots } from "../recovery";
 import { defaultLogin } from "./credentials";
 import { nameSuffix, newPassword, newPostgresId } from "../ids";
 import { postgresStatus } from "../lifecycle/postgres";
@@ -87,6 +88,7 @@ export function registerPostgresRoutes(router: Router, core: EmulatorCore): void
     void core.dropDatabase(db.id);
     // UNCONFIRMED whether Render keeps a deleted database's exports; dropping them is never kinder.
     void dropExports(core, db.id);
+    void dropSnapshots(core, db.id);
     core.changed();
     return { status: 204 };
   });
@@ -164,7 +166,8 @@ function readReplicasField(b: Body): PostgresRecord["readReplicas"] | undefined 
   });
 }
 
-function createPostgres(core: EmulatorCore, b: Body): PostgresRecord {
+/** Validates a create body and stores the new database (not yet provisioned). */
+export function createPostgres(core: EmulatorCore, b: Body): PostgresRecord {
   const name = stringField(b, "name", "name", true);
   const ownerId = stringField(b, "ownerId", "ownerId", true);
   const plan = enumField(b, "plan", "plan", POSTGRES_PLANS, true)!;

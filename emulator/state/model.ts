@@ -56,6 +56,21 @@ export interface PostgresRecord {
   users?: { username: string; password: string; createdAt: number }[];
   /** The default user (in connection info) once the credentials API made one; absent: `databaseUser`. */
   defaultUser?: string;
+  /** Made by point-in-time recovery: the snapshot file it starts from and the names inside it. */
+  restoredFrom?: { file: string; databaseName: string; user: string };
+}
+
+/** A backup of a database's data as it was at `takenAt` (point-in-time recovery restores the latest one <= t). */
+export interface SnapshotRecord {
+  file: string;
+  postgresId: string;
+  /** Emulator time once the backup was complete: the data in it is not newer. */
+  takenAt: number;
+  /** The database and user names inside it (the source's at that time). */
+  databaseName: string;
+  user: string;
+  /** WAL position when taken: an unchanged position means no new snapshot is needed. */
+  lsn?: string;
 }
 
 /** A logical export of a Postgres (`POST /postgres/{id}/export`). */
@@ -166,6 +181,7 @@ export interface StateSnapshot {
   deployFailures: DeployFailureRule[];
   /** Absent in states written before exports existed. */
   exports?: ExportRecord[];
+  snapshots?: SnapshotRecord[];
 }
 
 /** All objects of the emulator. Mutated by handlers; serialised by {@link State.snapshot}. */
@@ -176,6 +192,7 @@ export class State {
   readonly services = new Map<string, ServiceRecord>();
   readonly deploys = new Map<string, DeployRecord>();
   readonly exports = new Map<string, ExportRecord>();
+  readonly snapshots = new Map<string, SnapshotRecord>();
   deployFailures: DeployFailureRule[] = [];
 
   /** The next sequence number (creation order of every record). */
@@ -194,6 +211,7 @@ export class State {
     this.services.clear();
     this.deploys.clear();
     this.exports.clear();
+    this.snapshots.clear();
     this.deployFailures = [];
   }
 
@@ -209,6 +227,7 @@ export class State {
       deploys: [...this.deploys.values()],
       deployFailures: this.deployFailures,
       exports: [...this.exports.values()],
+      snapshots: [...this.snapshots.values()],
     };
   }
 
@@ -223,6 +242,7 @@ export class State {
     for (const s of snapshot.services) this.services.set(s.id, s);
     for (const d of snapshot.deploys) this.deploys.set(d.id, d);
     for (const e of snapshot.exports ?? []) this.exports.set(e.id, e);
+    for (const e of snapshot.snapshots ?? []) this.snapshots.set(e.file, e);
     this.deployFailures = snapshot.deployFailures ?? [];
   }
 }

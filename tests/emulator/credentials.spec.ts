@@ -60,6 +60,8 @@ function suite(kind: string, options: EmulatorOptions): void {
       await eventually(
         async () => ((await api("GET", `/postgres/${id}`)).body as { status: string }).status === "available",
         "database available",
+        // The first PGlite start of a process runs initdb: seconds on a busy machine.
+        60_000,
       );
     });
     after(async () => {
@@ -163,6 +165,8 @@ describe("emulator: postgres credentials survive a restart (pglite, state folder
     await eventually(
       async () => ((await api("GET", `/postgres/${id}`)).body as { status: string }).status === "available",
       "database available",
+      // The first PGlite start of a process runs initdb: seconds on a busy machine.
+      60_000,
     );
     const oldUrl = await connectionString(api, id);
     expectStatus(await api("POST", `/postgres/${id}/credentials`, { username: "second_user" }), 202);
@@ -176,6 +180,8 @@ describe("emulator: postgres credentials survive a restart (pglite, state folder
       await eventually(
         async () => ((await api("GET", `/postgres/${id}`)).body as { status: string }).status === "available",
         "database available again",
+        // The first PGlite start of a process runs initdb: seconds on a busy machine.
+        60_000,
       );
       assert.equal(await connectionString(api, id), newUrl);
       const client = await connect(emu, newUrl);

@@ -36,6 +36,8 @@ async function seededDatabase(emu: RunningEmulator, api: Api): Promise<{ id: str
   await eventually(
     async () => ((await api("GET", `/postgres/${id}`)).body as { status: string }).status === "available",
     "database available",
+    // The first PGlite start of a process runs initdb: seconds on a busy machine.
+    60_000,
   );
   const info = (await api("GET", `/postgres/${id}/connection-info`)).body as {
     externalConnectionString: string;
