@@ -18,6 +18,7 @@ import { registerEnvVarRoutes } from "./routes/envVars";
 import { registerCredentialRoutes } from "./routes/credentials";
 import { registerExportRoutes } from "./routes/exports";
 import { registerRecoveryRoutes } from "./routes/recovery";
+import { registerMaintenanceRoutes } from "./routes/maintenance";
 import { handleExportDownload } from "./exports";
 import { registerOwnerRoutes } from "./routes/owners";
 import { registerPostgresRoutes } from "./routes/postgres";
@@ -34,6 +35,7 @@ export function apiRouter(core: EmulatorCore): Router {
   registerExportRoutes(router, core);
   registerCredentialRoutes(router, core);
   registerRecoveryRoutes(router, core);
+  registerMaintenanceRoutes(router, core);
   registerServiceRoutes(router, core);
   registerEnvVarRoutes(router, core);
   registerDeployRoutes(router, core);

@@ -6,6 +6,7 @@
 import type { EmulatorCore } from "../core";
 import { ApiError, badRequest, notFound } from "../errors";
 import { snapshotAll, takeSnapshot } from "../recovery";
+import { createMaintenance, maintenanceJson } from "../routes/maintenance";
 import { checkTimingsPatch } from "../lifecycle/timings";
 import { Router } from "../router";
 import { createDeploy, deployJson, headCommit } from "../routes/deploys";
@@ -170,6 +171,10 @@ export function controlRouter(core: EmulatorCore): Router {
     if (!snapshot) throw new ApiError(409, `could not snapshot ${db.id}: it must be available (see the log)`);
     return { status: 201, body: { takenAt: new Date(snapshot.takenAt).toISOString() } };
   });
+  router.add("POST", "/maintenance", ({ body }) => ({
+    status: 201,
+    body: maintenanceJson(core, createMaintenance(core, body)),
+  }));
   router.add("GET", "/workspace", () => ({ status: 200, body: { tier: core.workspaceTier } }));
   router.add("PUT", "/workspace", ({ body }) => {
     const tier = enumField(objectBody(body), "tier", "tier", ["hobby", "professional"] as const, true)!;

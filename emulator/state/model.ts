@@ -88,6 +88,18 @@ export interface ExportRecord {
   failed?: boolean;
 }
 
+/** A maintenance run of a resource (created through the control API; Render schedules them itself). */
+export interface MaintenanceRecord {
+  id: string;
+  seq: number;
+  resourceId: string;
+  type: string;
+  scheduledAt: number;
+  pendingMaintenanceBy?: number;
+  /** When `POST /maintenance/{id}/trigger` started it (before `scheduledAt`). */
+  triggeredAt?: number;
+}
+
 /** One env var of a service, in insertion order (`seq`). */
 export interface EnvVarRecord {
   key: string;
@@ -182,6 +194,7 @@ export interface StateSnapshot {
   /** Absent in states written before exports existed. */
   exports?: ExportRecord[];
   snapshots?: SnapshotRecord[];
+  maintenance?: MaintenanceRecord[];
 }
 
 /** All objects of the emulator. Mutated by handlers; serialised by {@link State.snapshot}. */
@@ -193,6 +206,7 @@ export class State {
   readonly deploys = new Map<string, DeployRecord>();
   readonly exports = new Map<string, ExportRecord>();
   readonly snapshots = new Map<string, SnapshotRecord>();
+  readonly maintenance = new Map<string, MaintenanceRecord>();
   deployFailures: DeployFailureRule[] = [];
 
   /** The next sequence number (creation order of every record). */
@@ -212,6 +226,7 @@ export class State {
     this.deploys.clear();
     this.exports.clear();
     this.snapshots.clear();
+    this.maintenance.clear();
     this.deployFailures = [];
   }
 
@@ -228,6 +243,7 @@ export class State {
       deployFailures: this.deployFailures,
       exports: [...this.exports.values()],
       snapshots: [...this.snapshots.values()],
+      maintenance: [...this.maintenance.values()],
     };
   }
 
@@ -243,6 +259,7 @@ export class State {
     for (const d of snapshot.deploys) this.deploys.set(d.id, d);
     for (const e of snapshot.exports ?? []) this.exports.set(e.id, e);
     for (const e of snapshot.snapshots ?? []) this.snapshots.set(e.file, e);
+    for (const e of snapshot.maintenance ?? []) this.maintenance.set(e.id, e);
     this.deployFailures = snapshot.deployFailures ?? [];
   }
 }
