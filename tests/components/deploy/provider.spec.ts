@@ -623,11 +623,14 @@ describe("RenderDeploy provider (emulator)", function () {
       await control("PUT", `/services/${serviceId}/health`, { healthy: true, status: 500 });
       const sleeps: number[] = [];
       // A minute between probes, in no time: the pauses go through the injected sleep, not a timer.
+      // The waits for the deploy to go live pass through it too: those keep their real length, or the
+      // wait would poll the emulator in a tight loop into its rate limit on a slow machine.
       const timed = await configured(
         new DeployProvider(() => undefined, {
           sleep: async (ms) => {
             sleeps.push(ms);
-            await new Promise((resolve) => setImmediate(resolve));
+            if (ms === 60_000) await new Promise((resolve) => setImmediate(resolve));
+            else await new Promise((resolve) => setTimeout(resolve, ms));
           },
         }),
         emu,
@@ -641,7 +644,8 @@ describe("RenderDeploy provider (emulator)", function () {
         sleeps.filter((ms) => ms === 60_000),
         [60_000, 60_000],
       );
-      assert.ok(Date.now() - started < 30_000, "the probe slept for real");
+      // Two real 60 s pauses would take two minutes; the deploy itself takes seconds.
+      assert.ok(Date.now() - started < 90_000, "the probe slept for real");
     });
 
     it("unhealthy without rollbackOnFailure: fails and leaves the new deploy live", async () => {

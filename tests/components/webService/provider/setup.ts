@@ -57,12 +57,11 @@ export interface WebServiceState {
   n: number;
 }
 
-/** One emulator and database for every file of this folder run in the process (a database takes ~12 s). */
-let shared: Promise<Pick<WebServiceState, "emu" | "databaseId" | "info">> | undefined;
-/** Services are named by a counter of the whole run, so files sharing the emulator never collide. */
+/** Services are named by a counter of the whole run: names never repeat within a process. */
 let testNumber = 0;
 
-async function startShared(): Promise<Pick<WebServiceState, "emu" | "databaseId" | "info">> {
+/** An emulator and a database for one file's tests. */
+async function startEmulatorWithDatabase(): Promise<Pick<WebServiceState, "emu" | "databaseId" | "info">> {
   const emu = await startEmulator({ port: 0, timings: "fast", rateLimits: { enabled: false } });
   const api = (method: string, path: string, body?: unknown) =>
     call(emu.url, method, path, { apiKey: emu.apiKey, body });
@@ -96,12 +95,6 @@ async function startShared(): Promise<Pick<WebServiceState, "emu" | "databaseId"
   return { emu, databaseId, info };
 }
 
-// A root-level hook (this module is loaded while mocha reads the spec files): closes the shared
-// emulator once every file has run.
-after(async () => {
-  if (shared) await (await shared).emu.close();
-});
-
 /**
  * Registers the hooks of one spec file (call it in the file's top `describe`) and returns its
  * fixture: `state`, filled by the hooks, and helpers that read and write through the emulator.
@@ -125,8 +118,14 @@ export function useWebServiceEmulator() {
     );
   }
 
+  // One emulator per file: with `mocha --parallel` a worker runs several files in one process and
+  // loads this module once, so an emulator shared through module state and closed by a root-level
+  // hook was closed at the first file's end while the next file still used it.
   before(async () => {
-    Object.assign(state, await (shared ??= startShared()));
+    Object.assign(state, await startEmulatorWithDatabase());
+  });
+  after(async () => {
+    await state.emu?.close();
   });
   beforeEach(async () => {
     await call(state.emu.controlUrl, "DELETE", "/faults");
