@@ -1,7 +1,9 @@
 /** The suite-times reporter's arithmetic (tests/helpers/suiteTimes.ts): folders, durations, the table. */
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
-import { formatDuration, suiteOf, timesTable } from "./suiteTimes";
+import * as fs from "node:fs";
+import { fileTimesPath } from "./fileTimes";
+import { formatDuration, suiteOf, timesTable, workerFileTimes } from "./suiteTimes";
 
 describe("suite times reporter", () => {
   const root = process.cwd();
@@ -33,5 +35,25 @@ describe("suite times reporter", () => {
       lines.slice(lines.indexOf("slowest files:") + 1).map((l) => l.trim().split(/\s+/).pop()),
       ["tests/engine/a.spec.ts", "tests/engine/b.spec.ts", "tests/emulator/c.spec.ts"],
     );
+  });
+
+  it("takes the files' times the parallel workers wrote, once, and none in a serial run", () => {
+    const mainPid = 2_000_000_000 + process.pid; // no real process: a file of this test's own
+    const file = fileTimesPath(mainPid);
+    fs.rmSync(file, { force: true });
+    assert.equal(workerFileTimes(mainPid), undefined);
+    fs.writeFileSync(
+      file,
+      `${JSON.stringify({ file: "/r/tests/engine/a.spec.ts", ms: 90_000, tests: 4 })}\n` +
+        `${JSON.stringify({ file: "/r/tests/emulator/b.spec.ts", ms: 2_000, tests: 7 })}\n`,
+    );
+    assert.deepEqual(
+      [...workerFileTimes(mainPid)!],
+      [
+        ["/r/tests/engine/a.spec.ts", { ms: 90_000, tests: 4 }],
+        ["/r/tests/emulator/b.spec.ts", { ms: 2_000, tests: 7 }],
+      ],
+    );
+    assert.equal(fs.existsSync(file), false, "the workers' file is removed once read");
   });
 });

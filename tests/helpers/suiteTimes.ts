@@ -8,10 +8,13 @@
  *   mocha --reporter ./tests/helpers/suiteTimes.ts 'tests/**\/*.spec.ts'
  *
  * With SUITE_TIMES_FILE set, the same table also goes to that file (.ci/run prints it in its summary).
+ * With `--parallel`, the workers time each file themselves (tests/helpers/fileTimes.ts); a suite's time
+ * is then the sum of its files' times, which ran two at a time, and `all` the run's wall time.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import Mocha from "mocha";
+import { fileTimesPath, type FileTime } from "./fileTimes";
 
 const { EVENT_RUN_END, EVENT_SUITE_BEGIN, EVENT_SUITE_END } = Mocha.Runner.constants;
 
@@ -76,12 +79,28 @@ class SuiteTimes extends Mocha.reporters.Spec {
     });
     // Registered after the spec reporter's own: prints below its summary.
     runner.once(EVENT_RUN_END, () => {
-      const table = timesTable(files, Date.now() - started);
+      // With --parallel the workers timed the files (tests/helpers/fileTimes.ts): events arrive late.
+      const fromWorkers = workerFileTimes(process.pid);
+      const table = timesTable(fromWorkers ?? files, Date.now() - started);
       console.log(`\nTime by suite (tests/<folder>):\n${table}\n`);
       const out = process.env.SUITE_TIMES_FILE;
       if (out) fs.writeFileSync(out, `${table}\n`);
     });
   }
+}
+
+/** The files' times the parallel workers of mocha process `mainPid` wrote, or undefined (a serial run). */
+export function workerFileTimes(mainPid: number): Map<string, { ms: number; tests: number }> | undefined {
+  const file = fileTimesPath(mainPid);
+  if (!fs.existsSync(file)) return undefined;
+  const times = new Map<string, { ms: number; tests: number }>();
+  for (const line of fs.readFileSync(file, "utf8").split("\n")) {
+    if (line.trim() === "") continue;
+    const entry = JSON.parse(line) as FileTime;
+    times.set(entry.file, { ms: entry.ms, tests: entry.tests });
+  }
+  fs.rmSync(file, { force: true });
+  return times;
 }
 
 // Mocha takes a reporter module's default export.
