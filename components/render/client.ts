@@ -28,8 +28,12 @@ import {
 import {
   deployResponseSchema,
   envVarResponseSchema,
+  maintenanceRunResponseSchema,
   ownerResponseSchema,
   postgresConnectionInfoResponseSchema,
+  postgresCredentialResponseSchema,
+  postgresExportResponseSchema,
+  postgresRecoveryInfoResponseSchema,
   postgresResponseSchema,
   serviceAndDeployResponseSchema,
   serviceResponseSchema,
@@ -40,9 +44,14 @@ import {
   type DeployStatus,
   type EnvVar,
   type EnvVarBody,
+  type MaintenanceRun,
   type Owner,
   type Postgres,
   type PostgresConnectionInfo,
+  type PostgresCredential,
+  type PostgresExport,
+  type PostgresRecoveryInfo,
+  type RecoverPostgresBody,
   type Service,
   type ServiceAndDeploy,
   type UpdatePostgresBody,
@@ -333,6 +342,78 @@ export class RenderClient {
     return this.call("GET", `/postgres/${enc(postgresId)}/connection-info`, {
       schema: postgresConnectionInfoResponseSchema,
     });
+  }
+
+  // ---- postgres day two: exports, recovery, credentials -----------------------------------------
+
+  /** Start a logical export (Render answers 202 without a body; list the exports to follow it). */
+  async createPostgresExport(postgresId: string): Promise<void> {
+    await this.call("POST", `/postgres/${enc(postgresId)}/export`, {});
+  }
+
+  /** The database's exports still kept by Render (7 days), newest first. */
+  listPostgresExports(postgresId: string): Promise<PostgresExport[]> {
+    return this.call("GET", `/postgres/${enc(postgresId)}/export`, {
+      schema: () => z.array(postgresExportResponseSchema()),
+    });
+  }
+
+  /** Whether point-in-time recovery is possible for the database, and from when. */
+  getPostgresRecoveryInfo(postgresId: string): Promise<PostgresRecoveryInfo> {
+    return this.call("GET", `/postgres/${enc(postgresId)}/recovery`, {
+      schema: postgresRecoveryInfoResponseSchema,
+    });
+  }
+
+  /**
+   * Recover the database as it was at `restoreTime` into a **new** billed database. Never retried once it
+   * may have reached Render (like createPostgres): look the new database up by name before trying again.
+   */
+  recoverPostgres(postgresId: string, body: RecoverPostgresBody): Promise<Postgres> {
+    return this.call("POST", `/postgres/${enc(postgresId)}/recovery`, {
+      body,
+      schema: postgresResponseSchema,
+    });
+  }
+
+  /** The database's users. */
+  listPostgresCredentials(postgresId: string): Promise<PostgresCredential[]> {
+    return this.call("GET", `/postgres/${enc(postgresId)}/credentials`, {
+      schema: () => z.array(postgresCredentialResponseSchema()),
+    });
+  }
+
+  /** Create a user; it becomes the database's default user (Render answers 202 without a body). */
+  async createPostgresCredential(postgresId: string, username: string): Promise<void> {
+    await this.call("POST", `/postgres/${enc(postgresId)}/credentials`, { body: { username } });
+  }
+
+  /** Delete a user (Render refuses the default one). */
+  async deletePostgresCredential(postgresId: string, username: string): Promise<void> {
+    await this.call("DELETE", `/postgres/${enc(postgresId)}/credentials/${enc(username)}`, {});
+  }
+
+  // ---- maintenance --------------------------------------------------------------------------------
+
+  /** Maintenance runs, optionally of some resources and in some states. */
+  listMaintenance(filter: { resourceId?: string[]; state?: string[] } = {}): Promise<MaintenanceRun[]> {
+    return this.call("GET", "/maintenance", {
+      query: { resourceId: filter.resourceId, state: filter.state },
+      schema: () => z.array(maintenanceRunResponseSchema()),
+    });
+  }
+
+  /** Move a maintenance run (before its `pendingMaintenanceBy`). */
+  async updateMaintenance(maintenanceId: string, scheduledAt: string): Promise<void> {
+    await this.call("PATCH", `/maintenance/${enc(maintenanceId)}`, {
+      body: { scheduledAt },
+      repeatable: true,
+    });
+  }
+
+  /** Start a maintenance run now. */
+  async triggerMaintenance(maintenanceId: string): Promise<void> {
+    await this.call("POST", `/maintenance/${enc(maintenanceId)}/trigger`, {});
   }
 
   // ---- services -----------------------------------------------------------------------------------

@@ -115,6 +115,41 @@ export function postgresConnectionInfoResponseSchema() {
   });
 }
 
+/** An export of a database (`GET /postgres/{id}/export`): `url` appears once the file is ready. */
+export function postgresExportResponseSchema() {
+  return z.object({ id: z.string(), createdAt: z.string(), url: z.string().optional() });
+}
+
+/** `GET /postgres/{id}/recovery`: whether point-in-time recovery is possible, and from when. */
+export function postgresRecoveryInfoResponseSchema() {
+  return z.object({
+    recoveryStatus: z.enum(["AVAILABLE", "BACKUP_NOT_READY", "NOT_AVAILABLE"]),
+    startsAt: z.string().optional(),
+  });
+}
+
+/** A user of a database (`GET /postgres/{id}/credentials`); the default one is in the connection strings. */
+export function postgresCredentialResponseSchema() {
+  return z.object({
+    username: z.string(),
+    default: z.boolean().optional(),
+    createdAt: z.string().optional(),
+    openConnections: z.number().optional(),
+  });
+}
+
+/** A maintenance run of a resource (`GET /maintenance`). */
+export function maintenanceRunResponseSchema() {
+  return z.object({
+    id: z.string(),
+    type: z.string(),
+    scheduledAt: z.string(),
+    pendingMaintenanceBy: z.string().optional(),
+    state: z.string(),
+    resourceId: z.string(),
+  });
+}
+
 /** The subset of `serviceDetails` we read (web service shape; every field optional across types). */
 function serviceDetailsSchema() {
   return z.object({
@@ -193,6 +228,14 @@ export type Owner = z.infer<ReturnType<typeof ownerResponseSchema>>;
 export type Postgres = z.infer<ReturnType<typeof postgresResponseSchema>>;
 /** Connection strings and password of a database (secrets). */
 export type PostgresConnectionInfo = z.infer<ReturnType<typeof postgresConnectionInfoResponseSchema>>;
+/** An export of a database. */
+export type PostgresExport = z.infer<ReturnType<typeof postgresExportResponseSchema>>;
+/** Point-in-time recovery availability of a database. */
+export type PostgresRecoveryInfo = z.infer<ReturnType<typeof postgresRecoveryInfoResponseSchema>>;
+/** A user of a database. */
+export type PostgresCredential = z.infer<ReturnType<typeof postgresCredentialResponseSchema>>;
+/** A maintenance run. */
+export type MaintenanceRun = z.infer<ReturnType<typeof maintenanceRunResponseSchema>>;
 /** A service as Render reports it. */
 export type Service = z.infer<ReturnType<typeof serviceResponseSchema>>;
 /** The answer to `POST /services`. */
@@ -210,6 +253,17 @@ export interface IpAllowEntryBody {
   cidrBlock: string;
   /** Free text shown in the dashboard. */
   description: string;
+}
+
+/** `POST /postgres/{id}/recovery` body. */
+export interface RecoverPostgresBody {
+  /** RFC 3339 time inside the recovery window. */
+  restoreTime: string;
+  /** Name of the new database. */
+  restoreName?: string;
+  /** Plan of the new database; not lower than the source's. */
+  plan?: string;
+  environmentId?: string;
 }
 
 /** `POST /postgres` body (`postgresPOSTInput`). */

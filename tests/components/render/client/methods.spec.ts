@@ -3,6 +3,7 @@ import { collect } from "../../../../components/render/pagination";
 import { isNotFound, isRenderApiError, type RenderApiError } from "../../../../components/render/errors";
 import type { RenderClient } from "../../../../components/render/client";
 import { waitForDeploy, waitForPostgresAvailable } from "../../../../components/render/wait";
+import { eventually } from "../../../emulator/harness";
 import { clientOf, control, emulator, fastPoll, type Emulator } from "./harness";
 
 async function rejection(p: Promise<unknown>): Promise<RenderApiError> {
@@ -112,6 +113,76 @@ describe("render client against the emulator: every method", function () {
       assert.equal(err.status, 400);
       assert.equal(err.outcomeUnknown, false);
       assert.ok(err.renderMessage && err.renderMessage.length > 0);
+    });
+  });
+
+  describe("postgres day two: exports, recovery, credentials, maintenance", () => {
+    let id: string;
+    before(async () => {
+      const created = await client.createPostgres({
+        name: "client-day-two",
+        ownerId: emu.ownerId,
+        plan: "basic_256mb",
+        version: "16",
+        databaseName: "app",
+        databaseUser: "app",
+        ipAllowList: [],
+      });
+      id = created.id;
+      await waitForPostgresAvailable(client, id, fastPoll);
+    });
+
+    it("starts an export and lists it with its download URL once written", async () => {
+      await client.createPostgresExport(id);
+      const exports = await eventually(async () => {
+        const listed = await client.listPostgresExports(id);
+        return listed[0]?.url ? listed : undefined;
+      }, "the export's download URL");
+      assert.equal(exports.length, 1);
+      assert.match(exports[0].url ?? "", /\.dir\.tar\.gz$/);
+    });
+
+    it("reads recovery info and refuses a restore time outside the window", async () => {
+      const info = await client.getPostgresRecoveryInfo(id);
+      assert.equal(info.recoveryStatus, "BACKUP_NOT_READY");
+      const err = await rejection(client.recoverPostgres(id, { restoreTime: new Date().toISOString() }));
+      assert.equal(err.status, 400);
+      assert.equal(err.outcomeUnknown, false);
+    });
+
+    it("creates a user that becomes the default, lists users, deletes the old one", async () => {
+      await client.createPostgresCredential(id, "app_rotated");
+      const users = await client.listPostgresCredentials(id);
+      assert.deepEqual(users.find((u) => u.default)?.username, "app_rotated");
+      assert.ok(users.some((u) => u.username === "app" && !u.default));
+      assert.match((await client.getPostgresConnectionInfo(id)).externalConnectionString, /app_rotated/);
+      assert.equal((await rejection(client.deletePostgresCredential(id, "app_rotated"))).status, 400);
+      await client.deletePostgresCredential(id, "app");
+      assert.deepEqual(
+        (await client.listPostgresCredentials(id)).map((u) => u.username),
+        ["app_rotated"],
+      );
+    });
+
+    it("lists a database's maintenance runs, moves one and triggers it", async () => {
+      const run = (await control(emu, "POST", "/maintenance", { resourceId: id })) as {
+        id: string;
+        pendingMaintenanceBy: string;
+      };
+      const runs = await client.listMaintenance({ resourceId: [id] });
+      assert.deepEqual(
+        runs.map((r) => [r.id, r.state]),
+        [[run.id, "scheduled"]],
+      );
+      const later = new Date(Date.parse(run.pendingMaintenanceBy) - 60_000).toISOString();
+      await client.updateMaintenance(run.id, later);
+      assert.equal(
+        Date.parse((await client.listMaintenance({ resourceId: [id] }))[0].scheduledAt),
+        Date.parse(later),
+      );
+      await client.triggerMaintenance(run.id);
+      assert.notEqual((await client.listMaintenance({ resourceId: [id] }))[0].state, "scheduled");
+      assert.deepEqual(await client.listMaintenance({ resourceId: ["dpg-none000000000000000-a"] }), []);
     });
   });
 
