@@ -1,0 +1,66 @@
+/**
+ * The Blueprint corpus (tests/blueprint/corpus, issue 25 item 5): real render.yaml files kept verbatim
+ * with their source. SOURCES.json and the folder list the same files, each file is YAML, and each
+ * names the repository and the exact commit it was taken from, so it can be checked against GitHub.
+ */
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseDocument } from "yaml";
+
+const corpus = path.join(__dirname, "corpus");
+
+interface Source {
+  file: string;
+  repo: string;
+  path: string;
+  commit: string;
+  url: string;
+  kinds: string[];
+  keys: string[];
+  note?: string;
+}
+
+const sources = JSON.parse(fs.readFileSync(path.join(corpus, "SOURCES.json"), "utf8")) as Source[];
+const files = fs.readdirSync(corpus).filter((f) => f.endsWith(".render.yaml"));
+
+describe("Blueprint corpus", () => {
+  it("holds at least 20 files, and SOURCES.json lists exactly the files in the folder", () => {
+    assert.ok(files.length >= 20, `only ${files.length} render.yaml files in the corpus`);
+    const listed = sources.map((s) => s.file);
+    assert.equal(new Set(listed).size, listed.length, "SOURCES.json lists a file twice");
+    assert.deepEqual([...listed].sort(), [...files].sort());
+    // Nothing else hides in the folder (a stray file would be neither listed nor checked).
+    const others = fs
+      .readdirSync(corpus)
+      .filter((f) => !f.endsWith(".render.yaml") && !["SOURCES.json", "README.md"].includes(f));
+    assert.deepEqual(others, []);
+  });
+
+  for (const source of sources) {
+    describe(source.file, () => {
+      it("names its repository, path and a 40-hex commit, and a URL built from them", () => {
+        assert.match(source.repo, /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/);
+        assert.match(source.commit, /^[0-9a-f]{40}$/);
+        assert.ok(source.path.length > 0 && !source.path.startsWith("/"), `bad path ${source.path}`);
+        assert.equal(source.url, `https://github.com/${source.repo}/blob/${source.commit}/${source.path}`);
+        // The file name says where it came from: <owner>__<repo>[__<subpath>].render.yaml.
+        assert.ok(
+          source.file.startsWith(`${source.repo.replace("/", "__")}`),
+          `${source.file} does not start with ${source.repo.replace("/", "__")}`,
+        );
+        assert.ok(source.kinds.length > 0, "kinds is empty");
+      });
+
+      it("parses as YAML into a map", () => {
+        const doc = parseDocument(fs.readFileSync(path.join(corpus, source.file), "utf8"));
+        assert.deepEqual(
+          doc.errors.map((e) => e.message),
+          [],
+        );
+        const value: unknown = doc.toJS();
+        assert.ok(value !== null && typeof value === "object" && !Array.isArray(value), "not a map");
+      });
+    });
+  }
+});
