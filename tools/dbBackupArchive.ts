@@ -275,6 +275,8 @@ export function parseRestoreList(listing: string): {
   return { tables, tableData, header };
 }
 
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
 const byName = (a: BackupTable, b: BackupTable) =>
   a.schema === b.schema ? a.name.localeCompare(b.name) : a.schema.localeCompare(b.schema);
 
@@ -326,8 +328,8 @@ async function inspectPgDump(
       `the archive lacks the data of ${missing.map((d) => `${d.schema}.${d.name} (${d.dumpId}.dat…)`).join(", ")}`,
     );
   checks.push(
-    `pg_restore --list read ${tocName} (archive ${archiveVersion}): ${tables.length} tables, ` +
-      `the data file of each of its ${tableData.length} TABLE DATA entries present`,
+    `pg_restore --list read ${tocName} (archive ${archiveVersion}): ${plural(tables.length, "table")}, ` +
+      `the data file of each of its ${plural(tableData.length, "TABLE DATA entry", "TABLE DATA entries")} present`,
   );
   return {
     format: "pg_dump-directory",
@@ -364,7 +366,7 @@ async function inspectPgliteDataDir(
          AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'`,
     );
     checks.push(
-      `opened in PGlite${databaseName ? ` (database ${databaseName})` : ""}: ${rows.rows.length} tables`,
+      `opened in PGlite${databaseName ? ` (database ${databaseName})` : ""}: ${plural(rows.rows.length, "table")}`,
     );
     return { format: "pglite-datadir", members: entries.length, tables: rows.rows.sort(byName), checks };
   } finally {
