@@ -3,10 +3,10 @@
  * the in-process emulator: one export asked for, waited for, downloaded into a 0600 file that appears only once
  * checked, its tables listed, its expiry on Render; a lost answer to the request followed without a second
  * export; a damaged or interrupted download leaving nothing; a database that is not available and an output
- * folder inside a checkout refused before any write. On PGlite (the emulator's default backend, whose exports
- * are PGlite data directories) and, when EMULATOR_TEST_PG_URL is set, on a PostgreSQL server (Render's format:
- * a pg_dump directory archive, read by pg_restore). The command itself, through `npm run`, is
- * tests/engine/dbBackup.spec.ts.
+ * folder inside a checkout refused before any write. On a PostgreSQL server when EMULATOR_TEST_PG_URL is set
+ * (Render's format: a pg_dump directory archive, read by pg_restore); on PGlite (the emulator's default backend,
+ * whose exports are PGlite data directories) without it, or with RELIABILITY_FULL set. The command itself,
+ * through `npm run`, is tests/engine/dbBackup.spec.ts.
  */
 import { strict as assert } from "node:assert";
 import { execFileSync } from "node:child_process";
@@ -30,14 +30,8 @@ interface Logged {
   status: number;
 }
 
-/**
- * The tests on one backend; `formatOnly`: the first test only (the format's own check), when the others run on
- * the faster backend.
- */
-function suite(label: string, database: DatabaseBackendOptions | undefined, formatOnly = false) {
-  const other = (title: string, fn: () => Promise<void>) => {
-    if (!formatOnly) it(title, fn);
-  };
+/** The tests on one backend. */
+function suite(label: string, database: DatabaseBackendOptions | undefined) {
   describe(`tools: db:backup's logic against the emulator (${label})`, function () {
     // The first PGlite start of a process runs initdb: seconds on a busy machine.
     this.timeout(120_000);
@@ -174,31 +168,28 @@ function suite(label: string, database: DatabaseBackendOptions | undefined, form
       }
     });
 
-    other(
-      "a lost answer to the export request: the export it started is followed, no second one is asked for",
-      async () => {
-        await control(emu, "DELETE", "/requests");
-        const before = ((await api("GET", `/postgres/${databaseId}/export`)).body as unknown[]).length;
-        await control(emu, "POST", "/faults", {
-          method: "POST",
-          path: "/v1/postgres/*/export",
-          count: 1,
-          fault: { kind: "lose-response" },
-        });
-        const lines: string[] = [];
-        const result = await run("lost", { log: (line) => lines.push(line) });
-        assert.ok(
-          lines.some((l) => l.includes("answer to the export request was lost")),
-          lines.join("\n"),
-        );
-        assert.equal((await exportPosts()).length, 1);
-        const after = (await api("GET", `/postgres/${databaseId}/export`)).body as { id: string }[];
-        assert.equal(after.length, before + 1);
-        assert.equal(after[0].id, result.exportId);
-      },
-    );
+    it("a lost answer to the export request: the export it started is followed, no second one is asked for", async () => {
+      await control(emu, "DELETE", "/requests");
+      const before = ((await api("GET", `/postgres/${databaseId}/export`)).body as unknown[]).length;
+      await control(emu, "POST", "/faults", {
+        method: "POST",
+        path: "/v1/postgres/*/export",
+        count: 1,
+        fault: { kind: "lose-response" },
+      });
+      const lines: string[] = [];
+      const result = await run("lost", { log: (line) => lines.push(line) });
+      assert.ok(
+        lines.some((l) => l.includes("answer to the export request was lost")),
+        lines.join("\n"),
+      );
+      assert.equal((await exportPosts()).length, 1);
+      const after = (await api("GET", `/postgres/${databaseId}/export`)).body as { id: string }[];
+      assert.equal(after.length, before + 1);
+      assert.equal(after[0].id, result.exportId);
+    });
 
-    other("a damaged download is not kept: an error naming the check, no file in the folder", async () => {
+    it("a damaged download is not kept: an error naming the check, no file in the folder", async () => {
       // The emulator serves the file it wrote: cut it in half once it is written, before the download.
       const exportsDir = path.join(stateDir, "exports");
       const cut = (line: string) => {
@@ -214,7 +205,7 @@ function suite(label: string, database: DatabaseBackendOptions | undefined, form
       assert.deepEqual(fs.readdirSync(outDir("damaged")), []);
     });
 
-    other("interrupted (Ctrl-C) at the download: no file in the folder", async () => {
+    it("interrupted (Ctrl-C) at the download: no file in the folder", async () => {
       const controller = new AbortController();
       const stop = (line: string) => {
         if (/downloading/.test(line)) controller.abort(new Error("SIGINT: interrupted"));
@@ -226,32 +217,29 @@ function suite(label: string, database: DatabaseBackendOptions | undefined, form
       assert.deepEqual(fs.readdirSync(outDir("interrupted")), []);
     });
 
-    other(
-      "a database that is not available: an error before any write (no export asked for, no folder made)",
-      async () => {
-        expectStatus(await api("POST", `/postgres/${databaseId}/suspend`), 202);
-        await control(emu, "DELETE", "/requests");
-        await assert.rejects(
-          run("suspended"),
-          new RegExp(
-            `database backup-db \\(${databaseId}\\) is suspended: Render exports an available database only`,
-          ),
-        );
-        assert.deepEqual(
-          (await requests()).filter((r) => r.method !== "GET"),
-          [],
-        );
-        assert.equal(fs.existsSync(outDir("suspended")), false);
-      },
-    );
+    it("a database that is not available: an error before any write (no export asked for, no folder made)", async () => {
+      expectStatus(await api("POST", `/postgres/${databaseId}/suspend`), 202);
+      await control(emu, "DELETE", "/requests");
+      await assert.rejects(
+        run("suspended"),
+        new RegExp(
+          `database backup-db \\(${databaseId}\\) is suspended: Render exports an available database only`,
+        ),
+      );
+      assert.deepEqual(
+        (await requests()).filter((r) => r.method !== "GET"),
+        [],
+      );
+      assert.equal(fs.existsSync(outDir("suspended")), false);
+    });
   });
 }
 
-// PGlite (the local stack's backend) costs seconds per export and per check: with a PostgreSQL server at hand,
-// PGlite only proves its own format, and the behaviours run on the server.
+// PGlite (the local stack's backend) costs tens of seconds on a busy machine (its start, the export, opening it
+// to list the tables): with a PostgreSQL server at hand it runs in `RELIABILITY_FULL=1` runs only.
 const pgUrl = process.env.EMULATOR_TEST_PG_URL;
-suite("pglite", undefined, Boolean(pgUrl));
 if (pgUrl) suite("postgres server", { kind: "postgres", url: pgUrl });
+if (!pgUrl || process.env.RELIABILITY_FULL) suite("pglite", undefined);
 
 describe("tools: db:backup's output folder and archive check", function () {
   let work: string;
