@@ -4,7 +4,8 @@
  * Render's exports are a pg_dump directory-format archive, tarred and gzipped (`<…>.dir.tar.gz`,
  * render.com/docs/postgresql-backups#logical-backups, REFERENCE §9). The check reads the whole file once:
  * the gzip stream to its end (zlib verifies its CRC and length, so a truncated or damaged file fails), every
- * tar header (its checksum) up to the end-of-archive block, and keeps the `toc.dat` of the pg_dump folder.
+ * tar member with node-tar's strict parser (header checksums, members whole) up to the end-of-archive block,
+ * and keeps the `toc.dat` of the pg_dump folder.
  * The tables are then read from that table of contents by `pg_restore --list` (the PostgreSQL client tools;
  * a pg_restore older than the pg_dump that wrote the archive cannot read it: the error says which versions).
  * Every `TABLE DATA` entry's data file (`<dumpId>.dat[.gz|.lz4|.zst]`) must be in the archive.
@@ -20,6 +21,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { createGunzip } from "node:zlib";
+import { Parser, type ReadEntry } from "tar";
 
 /** One member of a tar archive. */
 export interface TarEntry {
@@ -30,60 +32,13 @@ export interface TarEntry {
   size: number;
 }
 
-const BLOCK = 512;
-
-/** A tar header's numeric field: octal text, or base-256 when its first byte has the high bit (GNU, > 8 GB). */
-function numberField(header: Buffer, offset: number, length: number): number {
-  const field = header.subarray(offset, offset + length);
-  if (field[0] & 0x80) {
-    let value = field[0] & 0x7f;
-    for (let i = 1; i < field.length; i++) value = value * 256 + field[i];
-    return value;
-  }
-  const text = field.toString("latin1").replace(/\0.*$/s, "").trim();
-  if (text === "") return 0;
-  if (!/^[0-7]+$/.test(text)) throw new Error(`bad number field ${JSON.stringify(text)}`);
-  return parseInt(text, 8);
-}
-
-function stringField(header: Buffer, offset: number, length: number): string {
-  const field = header.subarray(offset, offset + length);
-  const end = field.indexOf(0);
-  return field.subarray(0, end < 0 ? field.length : end).toString("utf8");
-}
-
-/** The header checksum: the sum of its bytes with the checksum field counted as spaces. */
-function checksumOk(header: Buffer): boolean {
-  let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : header[i];
-  return numberField(header, 148, 8) === sum;
-}
-
-/** `path` and `size` of a pax extended header (`<len> key=value\n` records). */
-function paxRecords(content: Buffer): { path?: string; size?: number } {
-  const found: { path?: string; size?: number } = {};
-  let at = 0;
-  while (at < content.length) {
-    const space = content.indexOf(0x20, at);
-    if (space < 0) break;
-    const length = Number(content.subarray(at, space).toString("latin1"));
-    if (!Number.isInteger(length) || length <= 0) break;
-    const record = content.subarray(space + 1, at + length - 1).toString("utf8");
-    const eq = record.indexOf("=");
-    const key = record.slice(0, eq);
-    if (key === "path") found.path = record.slice(eq + 1);
-    if (key === "size") found.size = Number(record.slice(eq + 1));
-    at += length;
-  }
-  return found;
-}
-
 const normalName = (name: string) => name.replace(/^(\.?\/)+/, "");
 
 /**
- * Reads a gzipped tar whole: every header is checked and listed, and the content of the members `keep`
- * accepts is returned. Throws (naming what is wrong) on a damaged gzip stream, a bad header, or an archive
- * that ends before its end-of-archive block.
+ * Reads a gzipped tar whole with node-tar's parser (strict: a bad header checksum, a member cut short or
+ * data that is not tar is an error, not a warning): every member is listed and the content of those `keep`
+ * accepts is returned. The gzip stream is inflated by zlib first, so a damaged or cut gzip stream is told
+ * apart from a damaged tar inside a whole one. Throws naming what is wrong.
  */
 export async function readTarGz(
   file: string,
@@ -91,100 +46,42 @@ export async function readTarGz(
 ): Promise<{ entries: TarEntry[]; kept: Map<string, Buffer> }> {
   const entries: TarEntry[] = [];
   const kept = new Map<string, Buffer>();
-  let pending: Buffer = Buffer.alloc(0);
-  // What the parser expects next: a header, or `remaining` bytes of the current member (+ padding).
-  let state: { kind: "header" } | { kind: "body"; remaining: number; padding: number; into?: Buffer[] } = {
-    kind: "header",
-  };
-  let current: { name: string; typeflag: string; size: number } | undefined;
-  let longName: string | undefined;
-  let paxSize: number | undefined;
-  let ended = false;
-
-  const finishMember = (content?: Buffer) => {
-    const member = current!;
-    current = undefined;
-    if (member.typeflag === "L") longName = content!.toString("utf8").replace(/\0+$/, "");
-    else if (member.typeflag === "x") {
-      const pax = paxRecords(content!);
-      if (pax.path !== undefined) longName = pax.path;
-      if (pax.size !== undefined && Number.isSafeInteger(pax.size)) paxSize = pax.size;
-    } else if (member.typeflag === "g" || member.typeflag === "K") {
-      // global pax header, GNU long link name: nothing to list
-    } else {
-      const name = normalName(longName ?? member.name);
-      longName = undefined;
-      const type =
-        member.typeflag === "0" || member.typeflag === "\0" || member.typeflag === "7" ? "file" : "other";
-      const entry: TarEntry = { name, type: member.typeflag === "5" ? "directory" : type, size: member.size };
-      entries.push(entry);
-      if (content && entry.type === "file") kept.set(name, content);
-    }
-  };
-
-  const consume = () => {
-    for (;;) {
-      if (ended) {
-        // After the end-of-archive block only zero padding may follow.
-        if (pending.some((b) => b !== 0)) throw new Error("data after the end-of-archive block");
-        pending = Buffer.alloc(0);
-        return;
-      }
-      if (state.kind === "header") {
-        if (pending.length < BLOCK) return;
-        const header = pending.subarray(0, BLOCK);
-        pending = pending.subarray(BLOCK);
-        if (header.every((b) => b === 0)) {
-          ended = true;
-          continue;
-        }
-        if (!checksumOk(header)) throw new Error(`bad tar header checksum after ${entries.length} members`);
-        const magic = header.subarray(257, 262).toString("latin1");
-        const prefix = magic === "ustar" ? stringField(header, 345, 155) : "";
-        const name = stringField(header, 0, 100);
-        const typeflag = String.fromCharCode(header[156]);
-        const meta = ["L", "x", "g", "K"].includes(typeflag);
-        let size = typeflag === "5" ? 0 : numberField(header, 124, 12);
-        if (!meta && paxSize !== undefined) [size, paxSize] = [paxSize, undefined];
-        current = { name: prefix ? `${prefix}/${name}` : name, typeflag, size };
-        // Kept in memory: long names, pax headers, and the members asked for.
-        const wanted = meta || keep(normalName(longName ?? current.name));
-        state = {
-          kind: "body",
-          remaining: size,
-          padding: (BLOCK - (size % BLOCK)) % BLOCK,
-          into: wanted ? [] : undefined,
-        };
-        if (size === 0) {
-          finishMember(wanted ? Buffer.alloc(0) : undefined);
-          state = { kind: "header" };
-        }
-        continue;
-      }
-      const body = state;
-      if (body.remaining > 0) {
-        if (pending.length === 0) return;
-        const take = Math.min(body.remaining, pending.length);
-        body.into?.push(pending.subarray(0, take));
-        body.remaining -= take;
-        pending = pending.subarray(take);
-        if (body.remaining > 0) return;
-        finishMember(body.into ? Buffer.concat(body.into) : undefined);
-      }
-      if (pending.length < body.padding) return;
-      pending = pending.subarray(body.padding);
-      state = { kind: "header" };
-    }
-  };
+  const parser = new Parser({
+    strict: true,
+    onReadEntry: (entry: ReadEntry) => {
+      const name = normalName(entry.path);
+      const type = entry.type === "File" || entry.type === "OldFile" || entry.type === "ContiguousFile";
+      const listed: TarEntry = {
+        name,
+        type: entry.type === "Directory" ? "directory" : type ? "file" : "other",
+        size: entry.size ?? 0,
+      };
+      entries.push(listed);
+      if (listed.type === "file" && keep(name)) {
+        const chunks: Buffer[] = [];
+        entry.on("data", (chunk: Buffer) => chunks.push(chunk));
+        entry.on("end", () => kept.set(name, Buffer.concat(chunks)));
+      } else entry.resume();
+    },
+  });
+  let tarError: Error | undefined;
+  parser.on("error", (error: Error) => (tarError ??= error));
+  const parsed = new Promise<void>((resolve) => parser.on("close", () => resolve()));
 
   const gunzip = createGunzip();
   const source = createReadStream(file);
   source.on("error", (error) => gunzip.destroy(error));
   source.pipe(gunzip);
+  // node-tar stops quietly at a header cut short; a whole archive ends with two zero blocks (POSIX), so
+  // the last 1024 bytes are kept to check that it does.
+  let total = 0;
+  let tail = Buffer.alloc(0);
   try {
     for await (const chunk of gunzip as AsyncIterable<Buffer>) {
-      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-      consume();
+      total += chunk.length;
+      tail = Buffer.concat([tail, chunk]).subarray(-2 * 512);
+      parser.write(chunk);
+      if (tarError) break;
     }
   } catch (error) {
     const message = (error as Error).message;
@@ -192,11 +89,17 @@ export async function readTarGz(
   } finally {
     source.destroy();
   }
-  if (!ended)
+  if (!tarError) {
+    parser.end();
+    await parsed;
+  }
+  if (!tarError && (total % 512 !== 0 || tail.length < 1024 || tail.some((b) => b !== 0)))
+    throw new Error("the tar archive is cut short (it has no end-of-archive block)");
+  if (tarError)
     throw new Error(
-      (state as { kind: string }).kind === "body" || pending.length
+      /truncated/i.test(tarError.message)
         ? "the tar archive is cut short (a member ends past the end of the file)"
-        : "the tar archive has no end-of-archive block",
+        : `the tar archive is damaged: ${tarError.message}`,
     );
   return { entries, kept };
 }
