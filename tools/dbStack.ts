@@ -21,6 +21,8 @@ export interface DbStack {
   cwd: string;
   /** A client of the stack's Render API, with the stack's key. */
   client: RenderClient;
+  /** The stack's `render:apiUrl` (the emulator's on the local stack); undefined: Render's. */
+  apiUrl?: string;
   /** The stack's database (`dpg-…`), from its `databaseId` output. */
   databaseId: string;
   /** The workspace (`render:ownerId`), when the stack config has it. */
@@ -112,6 +114,7 @@ export async function withDbStack<T>(
         stack,
         cwd,
         client,
+        apiUrl: api.apiUrl,
         databaseId,
         ownerId: api.ownerId,
         trustEnv,
