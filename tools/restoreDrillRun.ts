@@ -258,7 +258,6 @@ export function formatRows(rows: DrillRow[], mode: DrillResult["mode"], restoreT
 /** The drill (see the top of this file). Throws DrillInputError before any write for bad input. */
 export async function runRestoreDrill(options: DrillOptions): Promise<DrillResult> {
   const { client, databaseId, log, out, signal } = options;
-  const started = Date.now();
   const timing = { waitWindowMs: 0, recoverMs: 0, availableMs: 0, deleteMs: 0, ownMs: 0 };
   const aborted = () => {
     if (signal?.aborted) throw new DrillAbortedError();
@@ -382,31 +381,50 @@ export async function runRestoreDrill(options: DrillOptions): Promise<DrillResul
     log(`Created ${restored.name} (${restored.id}), ${restored.status}; waiting for it to become available`);
     const availableStarted = Date.now();
     const restoredId = restored.id;
+    const restoredName = restored.name;
     let lastState = "";
-    restored = await pollUntil(
-      `database ${restoredId} to become available`,
-      async () => {
-        aborted();
-        const db = await client.getPostgres(restoredId);
-        if (db.status !== lastState) {
-          lastState = db.status;
-          log(`  ${restored!.name}: ${db.status}`);
-        }
-        const stuck = db.status === "recovery_failed" || db.status === "suspended";
-        return {
-          done: db.status === "available",
-          failed: stuck ? db.status : undefined,
-          value: db,
-          state: `status ${db.status}`,
-        };
-      },
-      {
-        timeoutMs: options.availableTimeoutMs ?? 2 * 60 * MINUTE,
-        intervalMs: options.pollMs,
-        rampFromMs: Math.min(500, options.pollMs),
-        sleep,
-      },
-    );
+    const waitAvailable = () =>
+      pollUntil(
+        `database ${restoredId} to become available`,
+        async () => {
+          aborted();
+          const db = await client.getPostgres(restoredId);
+          if (db.status !== lastState) {
+            lastState = db.status;
+            log(`  ${restoredName}: ${db.status}`);
+          }
+          const stuck = db.status === "recovery_failed" || db.status === "suspended";
+          return {
+            done: db.status === "available",
+            failed: stuck ? db.status : undefined,
+            value: db,
+            state: `status ${db.status}`,
+          };
+        },
+        {
+          timeoutMs: options.availableTimeoutMs ?? 2 * 60 * MINUTE,
+          intervalMs: options.pollMs,
+          rampFromMs: Math.min(500, options.pollMs),
+          sleep,
+        },
+      );
+    restored = await waitAvailable();
+    // The drill connects from outside Render: the restore needs the source's IP allow list. Whether Render
+    // copies it into a recovered database is UNCONFIRMED (the emulator does not); when it differs, the drill
+    // sets it (a change of the drill's own database only).
+    const allowList = (list: Postgres["ipAllowList"]) => JSON.stringify(list.map((e) => e.cidrBlock).sort());
+    if (allowList(restored.ipAllowList) !== allowList(source.ipAllowList)) {
+      log(
+        `Giving ${restoredName} the source's IP allow list (${source.ipAllowList.map((e) => e.cidrBlock).join(", ") || "none"}) so the drill can connect`,
+      );
+      await client.updatePostgres(restoredId, {
+        ipAllowList: source.ipAllowList.map((e) => ({
+          cidrBlock: e.cidrBlock,
+          description: e.description ?? "",
+        })),
+      });
+      restored = await waitAvailable();
+    }
     timing.availableMs = Date.now() - availableStarted;
     aborted();
 
@@ -451,11 +469,11 @@ export async function runRestoreDrill(options: DrillOptions): Promise<DrillResul
       `Drill passed: ${source.name} restores to ${restoreTime} (${rows.filter((r) => r.restored !== undefined).length} table(s) counted over verified TLS); ` +
         `${differing} table(s) changed since then.`,
     );
-  if (options.keep)
+  if (options.keep) {
     out(`Kept the restored database ${restored!.name} (${restored!.id}): it is billed until deleted.`);
-  else out(`The drill database ${restored!.name} (${restored!.id}) is deleted.`);
-  timing.ownMs = Math.max(timing.ownMs, 0);
-  void started;
+    // For the incident runbook (README): pasted into the shell, these name the database to switch to.
+    out(`NEW_NAME=${restored!.name} NEW_ID=${restored!.id} NEW_USER=${restored!.databaseUser}`);
+  } else out(`The drill database ${restored!.name} (${restored!.id}) is deleted.`);
   return {
     ok,
     source,

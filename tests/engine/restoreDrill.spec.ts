@@ -139,7 +139,7 @@ describe("engine: npm run db:restore-drill on a stack, over emulated hours", fun
       "arrakis:service": local.objects["arrakis:service"],
       "arrakis:deploy": { ...local.objects["arrakis:deploy"], pollIntervalMs: 200 },
     });
-    const up = await stack.up();
+    const up = await stack.up([], { timeoutMs: 600_000 });
     assert.equal(up.code, 0, `${up.stdout}\n${up.stderr}`);
     databaseId = (await stack.outputs()).databaseId as string;
     databaseName = (await api.mustRender<{ name: string }>("GET", `/postgres/${databaseId}`)).name;

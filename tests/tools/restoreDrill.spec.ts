@@ -57,7 +57,13 @@ describe(`tools: the restore drill against the emulator (${pgUrl ? "postgres ser
   }
 
   async function createDatabase(name: string, plan: string): Promise<string> {
-    const db = await client.createPostgres({ name, ownerId: emu.ownerId, plan, version: "16" });
+    const db = await client.createPostgres({
+      name,
+      ownerId: emu.ownerId,
+      plan,
+      version: "16",
+      ipAllowList: [{ cidrBlock: "0.0.0.0/0", description: "everywhere" }],
+    });
     await eventually(
       async () => (await client.getPostgres(db.id)).status === "available",
       `${name} available`,
@@ -126,6 +132,15 @@ describe(`tools: the restore drill against the emulator (${pgUrl ? "postgres ser
     );
     assert.ok(
       log.some((l) => /^Waiting for .* to enter the recovery window .*: 10 min \d\d s left$/.test(l)),
+      log.join("\n"),
+    );
+    // The recovered database came without the source's allow list (the emulator's choice): the drill sets it.
+    assert.ok(
+      log.some((l) =>
+        /^Giving arrakis-db-drill-\S+ the source's IP allow list \(0\.0\.0\.0\/0\) so the drill can connect$/.test(
+          l,
+        ),
+      ),
       log.join("\n"),
     );
     assert.match(out.join("\n"), /public\.events\s+2\s+2\s+ok\n.*public\.notes\s+3\s+3\s+ok\nDrill passed/);
