@@ -68,6 +68,11 @@ async function main(argv: string[]): Promise<number> {
           pollMs: clock.emulator ? 500 : 15_000,
           signal: stop.signal,
         });
+      } catch (err) {
+        // Said before the task ends: on the local stack, its end lets the emulator stop and the process exit.
+        if (err instanceof DrillAbortedError)
+          log("Restore drill interrupted; nothing of it is left on Render.");
+        throw err;
       } finally {
         task.emit("exit", 0);
       }
@@ -75,10 +80,7 @@ async function main(argv: string[]): Promise<number> {
     if (signalled) return signalled === "SIGINT" ? 130 : 143;
     return result.ok ? 0 : 2;
   } catch (err) {
-    if (err instanceof DrillAbortedError) {
-      log("Restore drill interrupted; nothing of it is left on Render.");
-      return signalled === "SIGTERM" ? 143 : 130;
-    }
+    if (err instanceof DrillAbortedError) return signalled === "SIGTERM" ? 143 : 130;
     log(`npm run db:restore-drill: ${err instanceof Error ? err.message : String(err)}`);
     return 1;
   } finally {
