@@ -18,6 +18,7 @@ import { registerEnvVarRoutes } from "./routes/envVars";
 import { registerCredentialRoutes } from "./routes/credentials";
 import { registerExportRoutes } from "./routes/exports";
 import { registerRecoveryRoutes } from "./routes/recovery";
+import { registerKeyValueRoutes } from "./routes/keyValue";
 import { registerMaintenanceRoutes } from "./routes/maintenance";
 import { handleExportDownload } from "./exports";
 import { registerOwnerRoutes } from "./routes/owners";
@@ -39,6 +40,7 @@ export function apiRouter(core: EmulatorCore): Router {
   registerServiceRoutes(router, core);
   registerEnvVarRoutes(router, core);
   registerDeployRoutes(router, core);
+  registerKeyValueRoutes(router, core);
   return router;
 }
 

@@ -10,6 +10,7 @@ import { createMaintenance, maintenanceJson } from "../routes/maintenance";
 import { checkTimingsPatch } from "../lifecycle/timings";
 import { Router } from "../router";
 import { createDeploy, deployJson, headCommit } from "../routes/deploys";
+import { keyValueJson } from "../routes/keyValue";
 import { postgresJson } from "../routes/postgres";
 import { serviceJson } from "../routes/services";
 import { type Body, boolField, enumField, intField, objectBody, stringField } from "../routes/validate";
@@ -203,6 +204,7 @@ function stateDump(core: EmulatorCore): unknown {
     })),
     deploys: [...s.deploys.values()].map((d) => ({ serviceId: d.serviceId, ...deployJson(core, d) })),
     deployFailures: s.deployFailures,
+    keyValues: [...s.keyValues.values()].map((kv) => keyValueJson(core, kv, true)),
     faults: core.faults.list(),
     rateLimits: core.limiter.settings,
     timings: core.timings,

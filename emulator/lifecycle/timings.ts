@@ -10,6 +10,10 @@ export interface Timings {
   postgresCreate: number;
   /** Postgres back in `creating` after a plan or high-availability change. */
   postgresUpdate: number;
+  /** Key Value `creating` -> `available` after create (UNCONFIRMED: recorded traffic shows `creating` 10 s in). */
+  keyValueCreate: number;
+  /** Key Value back in `creating` after a plan change (UNCONFIRMED, as Postgres). */
+  keyValueUpdate: number;
   /** Deploy in `created` before its build starts (0: Render's first observed status is `build_in_progress`). */
   deployQueue: number;
   /** Deploy in `build_in_progress`. */
@@ -24,6 +28,8 @@ export interface Timings {
 export const REALISTIC_TIMINGS: Readonly<Timings> = {
   postgresCreate: 60_000,
   postgresUpdate: 45_000,
+  keyValueCreate: 60_000,
+  keyValueUpdate: 45_000,
   deployQueue: 0,
   build: 60_000,
   preDeploy: 10_000,
@@ -37,6 +43,8 @@ export const REALISTIC_TIMINGS: Readonly<Timings> = {
 export const FAST_TIMINGS: Readonly<Timings> = {
   postgresCreate: 100,
   postgresUpdate: 100,
+  keyValueCreate: 100,
+  keyValueUpdate: 100,
   deployQueue: 0,
   build: 400,
   preDeploy: 50,

@@ -35,6 +35,8 @@ export function bucketOf(method: string, path: string): Bucket {
   const p = path.replace(/\/+$/, "");
   if (m === "GET" || m === "HEAD") return { name: "get", limit: 400, windowMs: MINUTE };
   if (m === "POST" && p === "/v1/services") return { name: "create-service", limit: 20, windowMs: HOUR };
+  // OBSERVED (terraform-provider-render keyvalue cassette, 2026-06): Ratelimit-Limit 20, Reset ~2000 s.
+  if (m === "POST" && p === "/v1/key-value") return { name: "create-key-value", limit: 20, windowMs: HOUR };
   const service = /^\/v1\/services\/([^/]+)(?:\/(deploys|suspend|resume|scale))?$/.exec(p);
   if (service && ((m === "PATCH" && !service[2]) || (m === "POST" && service[2]))) {
     return { name: `service:${service[1]}`, limit: 10, windowMs: MINUTE };

@@ -60,6 +60,30 @@ export interface PostgresRecord {
   restoredFrom?: { file: string; databaseName: string; user: string };
 }
 
+/**
+ * A Render Key Value (Valkey) instance. Only the control plane is emulated: no Valkey server runs behind
+ * it (see routes/keyValue.ts).
+ */
+export interface KeyValueRecord {
+  id: string;
+  seq: number;
+  ownerId: string;
+  name: string;
+  plan: string;
+  region: string;
+  maxmemoryPolicy: string;
+  persistenceMode: string;
+  environmentId?: string;
+  ipAllowList: CidrRecord[];
+  /** Secret: never logged, only in connection info. */
+  password: string;
+  suspended: boolean;
+  createdAt: number;
+  updatedAt: number;
+  readyAt: number;
+  updatingUntil?: number;
+}
+
 /** A backup of a database's data as it was at `takenAt` (point-in-time recovery restores the latest one <= t). */
 export interface SnapshotRecord {
   file: string;
@@ -195,6 +219,8 @@ export interface StateSnapshot {
   exports?: ExportRecord[];
   snapshots?: SnapshotRecord[];
   maintenance?: MaintenanceRecord[];
+  /** Absent in states written before Key Value existed. */
+  keyValues?: KeyValueRecord[];
 }
 
 /** All objects of the emulator. Mutated by handlers; serialised by {@link State.snapshot}. */
@@ -207,6 +233,7 @@ export class State {
   readonly exports = new Map<string, ExportRecord>();
   readonly snapshots = new Map<string, SnapshotRecord>();
   readonly maintenance = new Map<string, MaintenanceRecord>();
+  readonly keyValues = new Map<string, KeyValueRecord>();
   deployFailures: DeployFailureRule[] = [];
 
   /** The next sequence number (creation order of every record). */
@@ -227,6 +254,7 @@ export class State {
     this.exports.clear();
     this.snapshots.clear();
     this.maintenance.clear();
+    this.keyValues.clear();
     this.deployFailures = [];
   }
 
@@ -244,6 +272,7 @@ export class State {
       exports: [...this.exports.values()],
       snapshots: [...this.snapshots.values()],
       maintenance: [...this.maintenance.values()],
+      keyValues: [...this.keyValues.values()],
     };
   }
 
@@ -260,6 +289,7 @@ export class State {
     for (const e of snapshot.exports ?? []) this.exports.set(e.id, e);
     for (const e of snapshot.snapshots ?? []) this.snapshots.set(e.file, e);
     for (const e of snapshot.maintenance ?? []) this.maintenance.set(e.id, e);
+    for (const e of snapshot.keyValues ?? []) this.keyValues.set(e.id, e);
     this.deployFailures = snapshot.deployFailures ?? [];
   }
 }

@@ -91,6 +91,13 @@ export const SPEC_OVERRIDES: readonly SpecOverride[] = [
       "REFERENCE.md §3); the spec types it as a non-nullable array.",
     apply: (schema) => makeNullable(schema, "ipAllowList"),
   })),
+  ...["keyValue", "keyValueDetail"].map((name): SpecOverride => ({
+    pointer: `/components/schemas/${name}`,
+    reason:
+      "`ipAllowList` comes back as null when empty (OBSERVED in render-oss/terraform-provider-render's " +
+      "keyvalue_cassette.yaml, 2026-06); the spec types it as a non-nullable array.",
+    apply: (schema) => makeNullable(schema, "ipAllowList"),
+  })),
   {
     pointer: "/components/schemas/deploy",
     reason:
