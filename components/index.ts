@@ -4,3 +4,4 @@ export * from "./postgresExtension/resource";
 export * from "./webService/resource";
 export * from "./deploy/resource";
 export * from "./migrations/resource";
+export * from "./keyValue/resource";

@@ -4,6 +4,7 @@
  * small shim that `require`s this package in the provider host, not the providers' code.
  */
 import { DeployProvider } from "./deploy/provider";
+import { KeyValueProvider } from "./keyValue/provider";
 import { PostgresExtensionProvider } from "./postgresExtension/provider";
 import { PostgresProvider } from "./postgres/provider";
 import { quietProviderErrors } from "./runtime/errors";
@@ -18,6 +19,7 @@ const liveProviderClasses = quietProviderErrors({
   postgresExtension: PostgresExtensionProvider,
   webService: WebServiceProvider,
   deploy: DeployProvider,
+  keyValue: KeyValueProvider,
 });
 
 /**

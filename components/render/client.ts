@@ -28,6 +28,8 @@ import {
 import {
   deployResponseSchema,
   envVarResponseSchema,
+  keyValueConnectionInfoResponseSchema,
+  keyValueResponseSchema,
   maintenanceRunResponseSchema,
   ownerResponseSchema,
   postgresConnectionInfoResponseSchema,
@@ -38,12 +40,15 @@ import {
   serviceAndDeployResponseSchema,
   serviceResponseSchema,
   type CreateDeployBody,
+  type CreateKeyValueBody,
   type CreatePostgresBody,
   type CreateServiceBody,
   type Deploy,
   type DeployStatus,
   type EnvVar,
   type EnvVarBody,
+  type KeyValue,
+  type KeyValueConnectionInfo,
   type MaintenanceRun,
   type Owner,
   type Postgres,
@@ -54,6 +59,7 @@ import {
   type RecoverPostgresBody,
   type Service,
   type ServiceAndDeploy,
+  type UpdateKeyValueBody,
   type UpdatePostgresBody,
   type UpdateServiceBody,
 } from "./schemas";
@@ -341,6 +347,52 @@ export class RenderClient {
   getPostgresConnectionInfo(postgresId: string): Promise<PostgresConnectionInfo> {
     return this.call("GET", `/postgres/${enc(postgresId)}/connection-info`, {
       schema: postgresConnectionInfoResponseSchema,
+    });
+  }
+
+  // ---- key value ----------------------------------------------------------------------------------
+
+  /** Key Value instances, optionally by name and workspace. */
+  listKeyValue(filter: ListFilter = {}): AsyncGenerator<KeyValue, void, undefined> {
+    return this.list(
+      "/key-value",
+      { name: filter.name, ownerId: filter.ownerId },
+      "keyValue",
+      keyValueResponseSchema,
+    );
+  }
+
+  /**
+   * Create a Key Value instance. Like `createPostgres`, never retried once it may have reached Render:
+   * on an unknown outcome, look it up by name before creating again.
+   */
+  createKeyValue(body: CreateKeyValueBody): Promise<KeyValue> {
+    return this.call("POST", "/key-value", { body, schema: keyValueResponseSchema });
+  }
+
+  /** One Key Value instance. */
+  getKeyValue(keyValueId: string): Promise<KeyValue> {
+    return this.call("GET", `/key-value/${enc(keyValueId)}`, { schema: keyValueResponseSchema });
+  }
+
+  /** Change a Key Value instance in place (absolute values: repeatable, like updatePostgres). */
+  updateKeyValue(keyValueId: string, body: UpdateKeyValueBody): Promise<KeyValue> {
+    return this.call("PATCH", `/key-value/${enc(keyValueId)}`, {
+      body,
+      schema: keyValueResponseSchema,
+      repeatable: true,
+    });
+  }
+
+  /** Delete a Key Value instance (irreversible). */
+  async deleteKeyValue(keyValueId: string): Promise<void> {
+    await this.call("DELETE", `/key-value/${enc(keyValueId)}`, {});
+  }
+
+  /** Connection strings of a Key Value instance (secrets). */
+  getKeyValueConnectionInfo(keyValueId: string): Promise<KeyValueConnectionInfo> {
+    return this.call("GET", `/key-value/${enc(keyValueId)}/connection-info`, {
+      schema: keyValueConnectionInfoResponseSchema,
     });
   }
 

@@ -70,7 +70,31 @@ export const databaseLinkProperties = [
   "database",
 ] as const;
 
+/** Key Value plans (openapi.json `keyValuePlan`), API spelling. */
+export const keyValuePlans = ["free", "starter", "standard", "pro", "pro_plus", "custom"] as const;
+
+/** Key Value eviction policies (openapi.json `maxmemoryPolicy`), API spelling. */
+export const maxmemoryPolicies = [
+  "noeviction",
+  "allkeys_lfu",
+  "allkeys_lru",
+  "allkeys_random",
+  "volatile_lfu",
+  "volatile_lru",
+  "volatile_random",
+  "volatile_ttl",
+] as const;
+
+/**
+ * Key Value persistence modes. Not in openapi.json: from Render's newer spec as generated into
+ * render-oss/terraform-provider-render's client (`PersistenceMode`), and seen in its recorded traffic.
+ */
+export const persistenceModes = ["off", "snapshot", "journal_snapshot"] as const;
+
 export type PostgresPlan = (typeof postgresPlans)[number];
+export type KeyValuePlan = (typeof keyValuePlans)[number];
+export type MaxmemoryPolicy = (typeof maxmemoryPolicies)[number];
+export type PersistenceMode = (typeof persistenceModes)[number];
 export type PostgresVersion = (typeof postgresVersions)[number];
 export type Region = (typeof regions)[number];
 export type ServicePlan = (typeof servicePlans)[number];

@@ -105,6 +105,39 @@ export function postgresResponseSchema() {
   });
 }
 
+/**
+ * A Key Value instance (`keyValueDetail`, also the list item `keyValue`, which alone has `dashboardUrl`).
+ * Its settings come back under `options` (`persistenceMode` there is from Render's newer spec).
+ */
+export function keyValueResponseSchema() {
+  return z.object({
+    id: z.string(),
+    name: z.string(),
+    owner: ownerResponseSchema(),
+    plan: z.string(),
+    region: z.string(),
+    status: z.enum(postgresStatuses),
+    options: z
+      .object({ maxmemoryPolicy: z.string().nullish(), persistenceMode: z.string().nullish() })
+      .nullish(),
+    ipAllowList: ipAllowListSchema(),
+    environmentId: z.string().nullish(),
+    version: z.string().optional(),
+    dashboardUrl: z.string().optional(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  });
+}
+
+/** `GET /key-value/{id}/connection-info`: every field is a secret (the external one holds the password). */
+export function keyValueConnectionInfoResponseSchema() {
+  return z.object({
+    internalConnectionString: z.string(),
+    externalConnectionString: z.string(),
+    cliCommand: z.string(),
+  });
+}
+
 /** `GET /postgres/{id}/connection-info`: every field is a secret. */
 export function postgresConnectionInfoResponseSchema() {
   return z.object({
@@ -222,6 +255,10 @@ export function deployResponseSchema() {
   });
 }
 
+/** A Key Value instance as Render reports it. */
+export type KeyValue = z.infer<ReturnType<typeof keyValueResponseSchema>>;
+/** Connection strings of a Key Value instance (secrets). */
+export type KeyValueConnectionInfo = z.infer<ReturnType<typeof keyValueConnectionInfoResponseSchema>>;
 /** An owner (workspace or user). */
 export type Owner = z.infer<ReturnType<typeof ownerResponseSchema>>;
 /** A Postgres database as Render reports it. */
@@ -292,6 +329,37 @@ export interface CreatePostgresBody {
   ipAllowList?: IpAllowEntryBody[];
   /** Project environment `evm-…`. */
   environmentId?: string;
+}
+
+/**
+ * `POST /key-value` body (`keyValuePOSTInput`). `persistenceMode` is not in openapi.json (Render's newer
+ * spec has it): send it only when the user set it.
+ */
+export interface CreateKeyValueBody {
+  name: string;
+  ownerId: string;
+  /** Plan, underscore spelling. */
+  plan: string;
+  /** Region, default `oregon`. */
+  region?: string;
+  /** Project environment `evm-…`. */
+  environmentId?: string;
+  /** Eviction policy, underscore spelling. */
+  maxmemoryPolicy?: string;
+  /** `off`, `snapshot` or `journal_snapshot`. */
+  persistenceMode?: string;
+  /** `[]` allows private-network connections only. */
+  ipAllowList?: IpAllowEntryBody[];
+}
+
+/** `PATCH /key-value/{id}` body (`keyValuePATCHInput`, plus `persistenceMode`): every field optional. */
+export interface UpdateKeyValueBody {
+  name?: string;
+  plan?: string;
+  maxmemoryPolicy?: string;
+  persistenceMode?: string;
+  /** Replaces the allow list. */
+  ipAllowList?: IpAllowEntryBody[];
 }
 
 /** `PATCH /postgres/{id}` body: every field optional. */

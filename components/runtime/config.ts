@@ -119,25 +119,25 @@ export function mayForget(id: string): boolean {
  * (runtime/advice.ts), else the message names the resource's field.
  */
 export function goneFromRender(
-  what: "database" | "service",
+  what: "database" | "service" | "Key Value",
   id: string,
   name?: string,
   advice?: ConfigAdvice,
 ): Error {
   const forget = `\`${forgetDeletedVariable}=${id} pulumi refresh --yes\``;
-  const idForm = `${what === "database" ? "dpg" : "srv"}-…`;
+  const idForm = `${{ database: "dpg", service: "srv", "Key Value": "red" }[what]}-…`;
   const command = configCommand(advice, "adoptId", "set", idForm);
   const adopt =
     command && advice
       ? `\`${command}\` (${advice.program})`
       : `set adoptId to its ${idForm} id on the resource`;
   const fresh =
-    what === "database"
-      ? "a new, empty database (its data is not restored)"
-      : "a new service (a new id; generated env vars such as NEXTAUTH_SECRET get new values)";
+    what === "service"
+      ? "a new service (a new id; generated env vars such as NEXTAUTH_SECRET get new values)"
+      : `a new, empty ${what} (its data is not restored)`;
   return new Error(
     `${what} ${name ? `${name} (${id})` : id} no longer exists on Render: it was deleted outside Pulumi. ` +
-      `Pulumi does not recreate it on its own${what === "database" ? " (a new database would be empty)" : ""}, ` +
+      `Pulumi does not recreate it on its own${what === "service" ? "" : ` (a new ${what} would be empty)`}, ` +
       "and nothing is changed until you choose. " +
       `To manage one restored or made by hand: ${forget}, then ${adopt}, then \`pulumi up\`. ` +
       `To make ${fresh}: ${forget}, then \`pulumi up\``,
