@@ -2,7 +2,7 @@
  * RenderKeyValue's provider as the engine reaches it: the shim a resource's state holds
  * (`packagedProvider("keyValue")`), serialized, run by the SDK's dynamic provider host over gRPC
  * (tools/harness/providerHost.ts) against the emulator: Configure with the stack config, then Check,
- * Create, Diff (clean, drift, replacement refused), Update, Read and Delete. Also: every output that holds
+ * Create, Diff (clean, a plan change, a replacement refused), Update, Read and Delete. Also: every output that holds
  * the password is listed as a secret output, and the host's log never shows it.
  */
 import { strict as assert } from "node:assert";
@@ -66,17 +66,9 @@ describe("RenderKeyValue through the dynamic provider host (packaged shim, emula
       [],
     );
 
-    // Drift made in the dashboard after the up; the next command runs in a new host (within one command
-    // the host reuses its reads, components/runtime/config.ts).
-    await host.stop();
-    host = await DynamicProviderHost.start();
-    await host.configure({ "render:apiKey": emu.apiKey, "render:apiUrl": emu.url });
-    await call(emu.url, "PATCH", `/key-value/${created.id}`, {
-      apiKey: emu.apiKey,
-      body: { maxmemoryPolicy: "noeviction" },
-    });
+    // Drift made outside Pulumi is provider.spec.ts's (in one engine command the host reuses its reads).
     assert.deepEqual(await host.diff(created.id, urn, created.props, checked.inputs), {
-      changes: "some",
+      changes: "none",
       replaces: [],
       deleteBeforeReplace: false,
     });
@@ -84,18 +76,22 @@ describe("RenderKeyValue through the dynamic provider host (packaged shim, emula
       host.diff(created.id, urn, created.props, { ...checked.inputs, region: "ohio" }),
       /changing region \(live "oregon", wanted "ohio"\) would replace the Key Value/,
     );
-
-    const updated = await host.update(created.id, urn, created.props, checked.inputs);
-    assert.equal(updated.props.status, "available");
-    const live = (await call(emu.url, "GET", `/key-value/${created.id}`, { apiKey: emu.apiKey })).body as {
-      options: { maxmemoryPolicy: string };
-    };
-    assert.equal(live.options.maxmemoryPolicy, "allkeys_lfu");
-    assert.deepEqual(await host.diff(created.id, urn, updated.props, checked.inputs), {
-      changes: "none",
+    const bigger = { ...checked.inputs, plan: "standard" };
+    assert.deepEqual(await host.diff(created.id, urn, created.props, bigger), {
+      changes: "some",
       replaces: [],
       deleteBeforeReplace: false,
     });
+
+    const updated = await host.update(created.id, urn, created.props, bigger);
+    assert.equal(updated.props.status, "available");
+    assert.equal(updated.props.plan, "standard");
+    const live = (await call(emu.url, "GET", `/key-value/${created.id}`, { apiKey: emu.apiKey })).body as {
+      plan: string;
+      options: { maxmemoryPolicy: string };
+    };
+    assert.equal(live.plan, "standard");
+    assert.equal(live.options.maxmemoryPolicy, "allkeys_lfu");
 
     const read = await host.read(created.id, urn, updated.props);
     assert.equal(read.id, created.id);
