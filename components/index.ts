@@ -1,6 +1,7 @@
 // Public barrel of the Render components: the library only (the arrakis app lives in app/).
 export * from "./postgres/resource";
 export * from "./postgresExtension/resource";
+export * from "./postgresCredential/resource";
 export * from "./webService/resource";
 export * from "./deploy/resource";
 export * from "./migrations/resource";

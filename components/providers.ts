@@ -7,6 +7,10 @@ import { DeployProvider } from "./deploy/provider";
 import { KeyValueProvider } from "./keyValue/provider";
 import { PostgresExtensionProvider } from "./postgresExtension/provider";
 import { PostgresProvider } from "./postgres/provider";
+import {
+  PostgresCredentialProvider,
+  RetiredPostgresCredentialsProvider,
+} from "./postgresCredential/provider";
 import { quietProviderErrors } from "./runtime/errors";
 import { WebServiceProvider } from "./webService/provider";
 
@@ -17,6 +21,8 @@ import { WebServiceProvider } from "./webService/provider";
 const liveProviderClasses = quietProviderErrors({
   postgres: PostgresProvider,
   postgresExtension: PostgresExtensionProvider,
+  postgresCredential: PostgresCredentialProvider,
+  retiredPostgresCredentials: RetiredPostgresCredentialsProvider,
   webService: WebServiceProvider,
   deploy: DeployProvider,
   keyValue: KeyValueProvider,
