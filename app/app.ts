@@ -8,6 +8,10 @@ import { RenderDeploy, type RenderDeployArgs } from "../components/deploy/resour
 import { appMigrations, migrationsHashOf, type AppMigrationsArgs } from "../components/migrations/resource";
 import { RenderPostgres, type RenderPostgresArgs } from "../components/postgres/resource";
 import { PostgresExtension } from "../components/postgresExtension/resource";
+import {
+  RenderPostgresCredential,
+  RetiredPostgresCredentials,
+} from "../components/postgresCredential/resource";
 import type { DatabaseLinkProperty } from "../components/render/enums";
 import type { ConfigAdvice } from "../components/runtime/advice";
 import { stableHash } from "../components/runtime/hashing";
@@ -33,6 +37,12 @@ export interface RenderAppArgs {
     protect?: boolean;
     /** Adopt the live database with this id (`dpg-…`) instead of creating one (its `adoptId`). */
     importId?: string;
+    /**
+     * Credential rotation as desired state: each new label makes a new Render-managed user (the default
+     * one), moves the env vars linked to the database to it, deploys the service and waits until it is
+     * healthy, then deletes the old user. Absent: never rotated. Needs the deploy step (`deploy`).
+     */
+    credentialsRotation?: string;
   };
   /** The web service (render.yaml `services[0]`); `envVars` here are added to the wired ones. */
   service: Omit<RenderWebServiceArgs, "envVars"> & {
@@ -141,6 +151,10 @@ export class RenderApp extends pulumi.ComponentResource {
   readonly migrations?: command.local.Command;
   /** The deploy of the service, unless turned off. */
   readonly deploy?: RenderDeploy;
+  /** The user of the current credential rotation, when the database's credentials are rotated. */
+  readonly databaseCredential?: RenderPostgresCredential;
+  /** The step that deletes the users the rotation replaced, after the deploy. */
+  readonly retiredCredentials?: RetiredPostgresCredentials;
 
   constructor(name: string, args: RenderAppArgs, opts?: pulumi.ComponentResourceOptions) {
     super("arrakis:render:App", name, {}, opts);
@@ -148,7 +162,18 @@ export class RenderApp extends pulumi.ComponentResource {
     // `pulumi up` creates the database (it did: the error came after the database's registration).
     const advice = appAdvice(args.configNames);
     const migrationsHash = args.migrations ? migrationsHashOf(args.migrations, advice.migrations) : "";
-    const { extensions = ["vector"], protect = true, importId: databaseId, ...databaseArgs } = args.database;
+    const {
+      extensions = ["vector"],
+      protect = true,
+      importId: databaseId,
+      credentialsRotation,
+      ...databaseArgs
+    } = args.database;
+    if (credentialsRotation !== undefined && args.deploy === false)
+      throw new Error(
+        "database.credentialsRotation needs the deploy step: the old user can only go once the service runs " +
+          "with the new one (remove `deploy: false`, or the rotation label)",
+      );
     const { env: _env, importId: serviceId, ...serviceArgs } = args.service;
 
     // Adoption by id is the provider's own (adoptId): Pulumi's `import` option fails for dynamic
@@ -179,6 +204,11 @@ export class RenderApp extends pulumi.ComponentResource {
         { parent: this, dependsOn: [this.database, ...this.extensions] },
       );
     const envVars = appEnvVars(this.database, args);
+    if (credentialsRotation !== undefined)
+      this.databaseCredential = rotationUser(`${name}-db-user`, this.database, credentialsRotation, envVars, {
+        service: args.service.name,
+        parent: this,
+      });
     this.service = new RenderWebService(
       `${name}-web`,
       {
@@ -189,9 +219,14 @@ export class RenderApp extends pulumi.ComponentResource {
       },
       // Migrations and the app need the extension before the first deploy; Render deploys a new
       // service at once, so the migrations run before it exists.
+      // A rotation's new user first: the linked env vars then read it as the database's default user.
       {
         parent: this,
-        dependsOn: [...this.extensions, ...(this.migrations ? [this.migrations] : [])],
+        dependsOn: [
+          ...this.extensions,
+          ...(this.migrations ? [this.migrations] : []),
+          ...(this.databaseCredential ? [this.databaseCredential] : []),
+        ],
       },
     );
     this.serviceUrl = this.service.url;
@@ -204,6 +239,8 @@ export class RenderApp extends pulumi.ComponentResource {
             serviceDeploySettings.map((key) => [key, (serviceArgs as Record<string, unknown>)[key]]),
           ),
           migrations: migrationsHash,
+          // A rotation's user: the service must run with it before the old one goes (absent: no key).
+          credentials: this.databaseCredential?.username,
         })
         .apply(stableHash);
       this.deploy = new RenderDeploy(
@@ -217,6 +254,17 @@ export class RenderApp extends pulumi.ComponentResource {
         { parent: this, dependsOn: [this.service, ...(this.migrations ? [this.migrations] : [])] },
       );
     }
+    if (this.databaseCredential)
+      this.retiredCredentials = new RetiredPostgresCredentials(
+        `${name}-db-old-users`,
+        {
+          postgresId: this.database.id,
+          databaseUser: this.database.liveDatabaseUser,
+          keep: this.databaseCredential.username,
+        },
+        // Only once the service runs with the new user and is healthy (the deploy waits for both).
+        { parent: this, dependsOn: [this.deploy!] },
+      );
     this.registerOutputs({
       serviceUrl: this.service.url,
       databaseId: this.database.id,
@@ -224,4 +272,32 @@ export class RenderApp extends pulumi.ComponentResource {
       deployId: this.deploy?.deployId,
     });
   }
+}
+
+/**
+ * The user of a credential rotation, with the preview's words for what follows it: the env vars linked
+ * to the database move to it when the service is written, then the deploy.
+ */
+function rotationUser(
+  name: string,
+  database: RenderPostgres,
+  rotation: string,
+  envVars: Record<string, EnvVarSource>,
+  opts: { service: pulumi.Input<string>; parent: pulumi.Resource },
+): RenderPostgresCredential {
+  const linked = Object.entries(envVars)
+    .filter(([, v]) => typeof v === "object" && v !== null && "fromDatabase" in v)
+    .map(([key]) => key)
+    .sort();
+  const steps = pulumi
+    .output(opts.service)
+    .apply((service) => [
+      `move service ${service}'s ${linked.join(", ")} to it (they link to the database's default user)`,
+      `deploy service ${service} and wait until it is live and healthy`,
+    ]);
+  return new RenderPostgresCredential(
+    name,
+    { postgresId: database.id, databaseUser: database.liveDatabaseUser, rotation, steps },
+    { parent: opts.parent, dependsOn: [database] },
+  );
 }

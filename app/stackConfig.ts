@@ -12,6 +12,7 @@ import { postgresMonthlyUsd, priceTable, webServiceMonthlyUsd } from "./prices";
 import { serviceFieldRules } from "../components/webService/mapping";
 import { webServiceFields } from "../components/webService/schema";
 import { apiKeyProblem } from "../components/runtime/config";
+import { postgresCredentialFields } from "../components/postgresCredential/schema";
 
 /** Reads one config value: `namespace:key` -> raw string (JSON for structured values) or undefined. */
 export type ConfigReader = (namespace: string, key: string) => string | undefined;
@@ -89,6 +90,12 @@ function schemas() {
             )
             .default(["vector"]),
           protect: z.boolean().default(true),
+          // A label: each new one rotates the database's credentials (a new Render-managed user, the
+          // service moved to it and deployed, then the old user deleted); absent: never rotated.
+          // A YAML number (`credentialsRotation: 2`) is a label too.
+          credentialsRotation: z
+            .preprocess((v) => (typeof v === "number" ? String(v) : v), postgresCredentialFields.rotation)
+            .optional(),
           // Adoption is the providers' own (adoptId / adoptExisting): Pulumi's `import` resource option fails
           // for dynamic resources (pulumi/pulumi#16175). importId: the live object with this id.
           importId: z.string().optional(),
