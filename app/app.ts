@@ -100,7 +100,11 @@ export function appAdvice(names: AppConfigNames | undefined): {
   return {
     database: {
       program,
-      configKeys: { adoptExisting: `${ns}:database.adoptExisting`, adoptId: `${ns}:database.importId` },
+      configKeys: {
+        adoptExisting: `${ns}:database.adoptExisting`,
+        adoptId: `${ns}:database.importId`,
+        plan: `${ns}:database.plan`,
+      },
     },
     service: {
       program,

@@ -20,7 +20,8 @@ import type { Postgres, PostgresConnectionInfo } from "../render/schemas";
 import { waitForPostgresAvailable } from "../render/wait";
 import { withAdvice, type Advised } from "../runtime/advice";
 import { providerConfigFrom, renderClientFrom, type RenderProviderConfig } from "../runtime/config";
-import { createOnce } from "../runtime/createOnce";
+import { createOnce, writeToStderr } from "../runtime/createOnce";
+import { maintenanceWarnings, recoveryWarning } from "./warnings";
 import {
   checkNamedObject,
   deleteIgnoringNotFound,
@@ -154,6 +155,8 @@ export class PostgresProvider implements pulumi.dynamic.ResourceProvider<
     const live = await liveForDiff({ what: "database", id, name: news.name, advice: news.advice }, () =>
       client.getPostgres(id),
     );
+    // Warnings, never changes: written before the result, whatever it is.
+    await this.warn(client, live, news.advice);
     if (isUnknown(news)) return { changes: true };
     const { changed, replaced } = diffPostgres(news, live);
     if (replaced.length > 0 && !news.allowReplacement) {
@@ -175,6 +178,35 @@ export class PostgresProvider implements pulumi.dynamic.ResourceProvider<
       // A replacement must not briefly run two databases of the same name (names are unique here).
       deleteBeforeReplace: replaced.length > 0,
     };
+  }
+
+  /**
+   * Writes what a preview should warn about the live database (warnings.ts): no point-in-time recovery on
+   * its plan, maintenance scheduled on it. Each once per process (the engine diffs a resource twice in a
+   * preview with refresh). Reads only; a read that fails warns nothing and fails nothing.
+   */
+  private async warn(
+    client: RenderClient,
+    live: Postgres,
+    advice: PostgresProviderInputs["advice"],
+  ): Promise<void> {
+    const db = { id: live.id, name: live.name, plan: live.plan };
+    const [recovery, runs] = await Promise.allSettled([
+      client.getPostgresRecoveryInfo(live.id),
+      client.listMaintenance({ resourceId: [live.id], state: ["scheduled"] }),
+    ]);
+    const lines = [
+      recovery.status === "fulfilled" ? recoveryWarning(db, recovery.value, advice) : undefined,
+      ...(runs.status === "fulfilled"
+        ? maintenanceWarnings(db, runs.value, this.config.apiUrl || "https://api.render.com/v1")
+        : []),
+    ];
+    const shown = warnedOnce();
+    for (const line of lines)
+      if (line !== undefined && !shown.has(line)) {
+        shown.add(line);
+        (this.report ?? writeToStderr)(line);
+      }
   }
 
   /** Creates the database (never a second one of the same name) and waits until it is available. */
@@ -277,6 +309,13 @@ export class PostgresProvider implements pulumi.dynamic.ResourceProvider<
       );
     }
   }
+}
+
+/** The warnings this process has written (the provider host lives for one engine command). */
+function warnedOnce(): Set<string> {
+  const holder = globalThis as unknown as Record<symbol, Set<string> | undefined>;
+  const key = Symbol.for("arrakis.postgres.warned");
+  return (holder[key] ??= new Set());
 }
 
 /** How a database is named in create-once messages. */
