@@ -77,7 +77,12 @@ export function fromPostgres(live: LivePostgres, base?: Partial<PostgresInputs>)
       desiredName !== undefined && databaseNameMatches(desiredName, live.databaseName)
         ? desiredName
         : live.databaseName,
-    databaseUser: live.databaseUser,
+    // A credential rotation's user (`<user>_r<8 hex>`, postgresCredential/) is the same database user, should
+    // Render report the default user here once rotated (UNCONFIRMED; the emulator keeps the original).
+    databaseUser:
+      base?.databaseUser !== undefined && isUserOrRotation(base.databaseUser, live.databaseUser)
+        ? base.databaseUser
+        : live.databaseUser,
     ipAllowList: (live.ipAllowList ?? []).map((e) => ({
       cidrBlock: e.cidrBlock,
       description: e.description ?? "",
@@ -87,6 +92,14 @@ export function fromPostgres(live: LivePostgres, base?: Partial<PostgresInputs>)
     ...(base?.diskAutoscaling !== undefined ? { diskAutoscaling: live.diskAutoscalingEnabled ?? false } : {}),
   } satisfies Partial<PostgresInputs>;
   return { ...settings, ...options } as PostgresInputs;
+}
+
+/**
+ * True when `live` is `desired` or a credential rotation's user of it: `desired` (cut to 53 characters) then
+ * `_r` and 8 hex digits (postgresCredential/schema.ts `rotatedUsername`).
+ */
+function isUserOrRotation(desired: string, live: string): boolean {
+  return live === desired || (/_r[0-9a-f]{8}$/.test(live) && live.slice(0, -10) === desired.slice(0, 53));
 }
 
 function sameAllowList(a: IpAllowEntry[], b: { cidrBlock: string; description?: string }[]): boolean {
