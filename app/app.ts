@@ -200,19 +200,34 @@ export class RenderApp extends pulumi.ComponentResource {
           { parent: this, dependsOn: [this.database] },
         ),
     );
-    if (args.migrations)
-      this.migrations = appMigrations(
-        `${name}-db-migrations`,
-        this.database,
-        { ...args.migrations, migrationsHash },
-        { parent: this, dependsOn: [this.database, ...this.extensions] },
-      );
     const envVars = appEnvVars(this.database, args);
     if (credentialsRotation !== undefined)
       this.databaseCredential = rotationUser(`${name}-db-user`, this.database, credentialsRotation, envVars, {
         service: args.service.name,
+        migrations: args.migrations !== undefined,
         parent: this,
       });
+    if (args.migrations)
+      this.migrations = appMigrations(
+        `${name}-db-migrations`,
+        // A rotation's user once there is one (its connection string stays put until the next rotation; the
+        // database's follows the default user only at a refresh, which would re-run the migrations then).
+        this.databaseCredential
+          ? {
+              id: this.database.id,
+              externalConnectionString: this.databaseCredential.externalConnectionString,
+            }
+          : this.database,
+        { ...args.migrations, migrationsHash },
+        {
+          parent: this,
+          dependsOn: [
+            this.database,
+            ...this.extensions,
+            ...(this.databaseCredential ? [this.databaseCredential] : []),
+          ],
+        },
+      );
     this.service = new RenderWebService(
       `${name}-web`,
       {
@@ -287,7 +302,7 @@ function rotationUser(
   database: RenderPostgres,
   rotation: string,
   envVars: Record<string, EnvVarSource>,
-  opts: { service: pulumi.Input<string>; parent: pulumi.Resource },
+  opts: { service: pulumi.Input<string>; migrations: boolean; parent: pulumi.Resource },
 ): RenderPostgresCredential {
   const linked = Object.entries(envVars)
     .filter(([, v]) => typeof v === "object" && v !== null && "fromDatabase" in v)
@@ -296,6 +311,7 @@ function rotationUser(
   const steps = pulumi
     .output(opts.service)
     .apply((service) => [
+      ...(opts.migrations ? ["run the migrations again as the new user (they are idempotent)"] : []),
       `move service ${service}'s ${linked.join(", ")} to it (they link to the database's default user)`,
       `deploy service ${service} and wait until it is live and healthy`,
     ]);

@@ -8,7 +8,7 @@
  *   rotation replaced: the database's own user and earlier rotations' users, never the default one.
  * Both are safe to run again: the user's name comes from the label (schema.ts), so a retried or resumed
  * up finds the user it made instead of making another, and the old users stay until the step after
- * the apps' move runs. No password is read, kept or written here.
+ * the apps' move runs. The new user's connection string is kept as a secret output; no password is logged.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { isOutcomeUnknown, type RenderClient } from "../render/client";
@@ -33,7 +33,15 @@ export type { PostgresCredentialInputs, RetiredPostgresCredentialsInputs } from 
 export interface PostgresCredentialOutputs extends PostgresCredentialInputs {
   /** Whether the user is the database's default one (the connection info names it), as last read. */
   isDefault: boolean;
+  /**
+   * Secret: the user's connection string from outside Render (SSL required), read from the connection info
+   * while it is the default user; for a program's own tools (e.g. migrations run from this machine).
+   */
+  externalConnectionString: string;
 }
+
+/** Outputs that are secrets without a secret input of the same name. */
+export const postgresCredentialSecretOutputs = ["externalConnectionString"];
 
 /** What a `RetiredPostgresCredentials` holds in state. */
 export interface RetiredPostgresCredentialsOutputs extends RetiredPostgresCredentialsInputs {
@@ -176,12 +184,16 @@ export class PostgresCredentialProvider implements pulumi.dynamic.ResourceProvid
         ),
         {
           id,
-          properties: { ...inputs, isDefault: false },
+          properties: { ...inputs, isDefault: false, externalConnectionString: "" },
           reasons: [reason],
         },
       );
     }
-    return { id, outs: { ...inputs, isDefault: true } };
+    const info = await client.getPostgresConnectionInfo(postgresId);
+    return {
+      id,
+      outs: { ...inputs, isDefault: true, externalConnectionString: info.externalConnectionString },
+    };
   }
 
   /** Reads whether the user still exists and is the default; a user deleted outside is gone (made again). */
@@ -202,10 +214,14 @@ export class PostgresCredentialProvider implements pulumi.dynamic.ResourceProvid
     }
     const user = live.find((u) => u.username === props.username);
     if (!user) return {};
-    const { isDefault: _d, ...inputs } = props;
+    // The connection info is the default user's: read it only while that is this one.
+    const externalConnectionString = user.default
+      ? (await client.getPostgresConnectionInfo(props.postgresId)).externalConnectionString
+      : props.externalConnectionString;
+    const { isDefault: _d, externalConnectionString: _c, ...inputs } = props;
     return {
       id,
-      props: { ...props, isDefault: user.default === true },
+      props: { ...props, isDefault: user.default === true, externalConnectionString },
       inputs: inputs as PostgresCredentialOutputs,
     };
   }
@@ -216,7 +232,9 @@ export class PostgresCredentialProvider implements pulumi.dynamic.ResourceProvid
     olds: PostgresCredentialOutputs,
     news: PostgresCredentialInputs,
   ): Promise<pulumi.dynamic.UpdateResult<PostgresCredentialOutputs>> {
-    return { outs: { ...news, isDefault: olds.isDefault } };
+    return {
+      outs: { ...news, isDefault: olds.isDefault, externalConnectionString: olds.externalConnectionString },
+    };
   }
 
   /**

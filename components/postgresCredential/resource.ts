@@ -12,6 +12,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { packagedProvider } from "../runtime/package";
+import { postgresCredentialSecretOutputs } from "./provider";
 import type { PostgresCredentialFields, RetiredPostgresCredentialsFields } from "./schema";
 
 /** Each field of a schema's input as a Pulumi input; homomorphic, so each keeps its JSDoc. */
@@ -32,13 +33,15 @@ export class RenderPostgresCredential extends pulumi.dynamic.Resource {
   declare readonly username: pulumi.Output<string>;
   /** Whether it is the database's default user, as last read. */
   declare readonly isDefault: pulumi.Output<boolean>;
+  /** The user's connection string from outside Render (secret), for the program's own tools. */
+  declare readonly externalConnectionString: pulumi.Output<string>;
 
   constructor(name: string, args: RenderPostgresCredentialArgs, opts?: pulumi.CustomResourceOptions) {
     super(
       packagedProvider("postgresCredential"),
       name,
-      { steps: [], ...args, username: undefined, isDefault: undefined },
-      opts,
+      { steps: [], ...args, username: undefined, isDefault: undefined, externalConnectionString: undefined },
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: postgresCredentialSecretOutputs }),
       "render",
       "PostgresCredential",
     );

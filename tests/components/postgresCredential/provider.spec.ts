@@ -78,22 +78,29 @@ describe("postgresCredential schema: the rotation's user name", () => {
   });
 });
 
-// The providers against the in-process emulator, as the provider host calls them.
+// The providers against the in-process emulator, as the provider host calls them. One database (making
+// one is the slow part); the `it`s build on each other, each rotation with a new label.
 describe("postgresCredential providers (emulator)", function () {
-  this.timeout(120_000);
+  this.timeout(180_000);
   let emu: Emulator;
-  let reports: string[];
+  const reports: string[] = [];
   let credential: PostgresCredentialProvider;
   let retirement: RetiredPostgresCredentialsProvider;
   let postgresId: string;
+  const made: Record<
+    string,
+    { id: string; inputs: PostgresCredentialInputs; outs: PostgresCredentialOutputs }
+  > = {};
 
   const api = (method: string, path: string, body?: unknown) =>
     call(emu.url, method, path, { apiKey: emu.apiKey, body });
+  const clearLog = () => call(emu.controlUrl, "DELETE", "/requests");
   const writes = async () =>
     ((await call(emu.controlUrl, "GET", "/requests")).body as LoggedRequest[])
       .filter((r) => r.method !== "GET")
       .map((r) => `${r.method} ${r.path.replace(postgresId, "{id}")}`);
   const users = async () => (await api("GET", `/postgres/${postgresId}/credentials`)).body as User[];
+  const names = async () => (await users()).map((u) => u.username).sort();
   const defaultUser = async () => (await users()).find((u) => u.default)?.username;
   const connectionUser = async () =>
     new URL(
@@ -103,16 +110,24 @@ describe("postgresCredential providers (emulator)", function () {
         }
       ).internalConnectionString,
     ).username;
+  const args = (rotation: string, extra: Record<string, unknown> = {}) => ({
+    postgresId,
+    databaseUser: "app_user",
+    rotation,
+    steps: ["move service web's DATABASE_URL to it", "deploy service web"],
+    pollIntervalSeconds: 0.01,
+    ...extra,
+  });
+  const retireArgs = (keep: string) => ({ postgresId, databaseUser: "app_user", keep });
+  async function rotate(label: string) {
+    const inputs = await checked<PostgresCredentialInputs>(credential, args(label));
+    const { id, outs } = await credential.create(inputs);
+    made[label] = { id, inputs, outs: outs as PostgresCredentialOutputs };
+    return made[label];
+  }
 
   before(async () => {
     emu = await startEmulator({ port: 0, timings: "fast" });
-  });
-  after(async () => {
-    await emu?.close();
-  });
-  beforeEach(async () => {
-    await call(emu.controlUrl, "POST", "/reset");
-    reports = [];
     credential = await configured(new PostgresCredentialProvider((text) => reports.push(text)), emu);
     retirement = await configured(new RetiredPostgresCredentialsProvider(), emu);
     const db = await api("POST", "/postgres", {
@@ -129,23 +144,17 @@ describe("postgresCredential providers (emulator)", function () {
       async () =>
         ((await api("GET", `/postgres/${postgresId}`)).body as { status: string }).status === "available",
       "the database to be available",
+      120_000,
     );
-    await call(emu.controlUrl, "DELETE", "/requests");
   });
-
-  const args = (rotation: string, extra: Record<string, unknown> = {}) => ({
-    postgresId,
-    databaseUser: "app_user",
-    rotation,
-    steps: ["move service web's DATABASE_URL to it", "deploy service web"],
-    pollIntervalSeconds: 0.01,
-    ...extra,
+  after(async () => {
+    await emu?.close();
   });
-  const retireArgs = (keep: string) => ({ postgresId, databaseUser: "app_user", keep });
+  beforeEach(clearLog);
 
   it("check names the steps of a new label (before any write); a recorded label writes nothing", async () => {
-    const inputs = await checked<PostgresCredentialInputs>(credential, args("2026-12-05"));
-    assert.equal(inputs.username, rotatedUsername("app_user", "2026-12-05"));
+    const inputs = await checked<PostgresCredentialInputs>(credential, args("one"));
+    assert.equal(inputs.username, rotatedUsername("app_user", "one"));
     assert.deepEqual(reports, [
       `rotating the credentials of database ${postgresId}: pulumi up will\n` +
         `    1. create user ${inputs.username} (Render makes it the default user: the connection info names it)\n` +
@@ -153,119 +162,99 @@ describe("postgresCredential providers (emulator)", function () {
         "    3. deploy service web\n" +
         "    4. delete user app_user (working until then)",
     ]);
-    await credential.check!(inputs, args("2026-12-05") as never);
+    await credential.check!(inputs, args("one") as never);
     assert.equal(reports.length, 1);
     assert.deepEqual(await writes(), []);
   });
 
   it("create makes the user the default (connection info names it); the old one is kept", async () => {
-    const inputs = await checked<PostgresCredentialInputs>(credential, args("one"));
-    const { id, outs } = await credential.create(inputs);
+    const { id, inputs, outs } = await rotate("one");
     assert.equal(id, `${postgresId}/${inputs.username}`);
-    assert.equal((outs as PostgresCredentialOutputs).isDefault, true);
+    assert.equal(outs.isDefault, true);
     assert.equal(await defaultUser(), inputs.username);
     assert.equal(await connectionUser(), inputs.username);
-    assert.deepEqual((await users()).map((u) => u.username).sort(), ["app_user", inputs.username].sort());
-    assert.ok(!JSON.stringify(outs).includes("postgresql://"), "no connection string in the outputs");
+    assert.deepEqual(await names(), ["app_user", inputs.username].sort());
+    // Its connection string, a secret output (resource.ts), names it.
+    assert.equal(new URL(outs.externalConnectionString).username, inputs.username);
     // Deleting the resource keeps the user: the apps use it.
-    await credential.delete!(id, outs as PostgresCredentialOutputs);
+    await credential.delete(id, outs);
     assert.equal(await defaultUser(), inputs.username);
   });
 
-  it("a create run again (a resumed up) finds the user it made: one POST in all", async () => {
-    const inputs = await checked<PostgresCredentialInputs>(credential, args("again"));
-    await credential.create(inputs);
-    await credential.create(inputs);
-    assert.deepEqual(await writes(), ["POST /v1/postgres/{id}/credentials"]);
-    const check = await credential.check!({}, args("again") as never);
+  it("a create run again (a resumed up) finds the user it made: no second POST", async () => {
+    await credential.create(made.one.inputs);
+    assert.deepEqual(await writes(), []);
+    assert.deepEqual((await credential.check!({}, args("one") as never)).failures, []);
     assert.match(reports.at(-1)!, /1\. user \S+ exists \(made by an earlier up that did not finish\): kept/);
-    assert.deepEqual(check.failures, []);
+  });
+
+  it("diff: a new label replaces the user (the old resource's delete keeps it); words alone update", async () => {
+    const { outs } = made.one;
+    assert.equal((await credential.diff!("id", outs, await checked(credential, args("one")))).changes, false);
+    const relabelled = await credential.diff!("id", outs, await checked(credential, args("two")));
+    assert.deepEqual(relabelled.replaces, ["username"]);
+    assert.equal(relabelled.deleteBeforeReplace, false);
+    const worded = await credential.diff!("id", outs, await checked(credential, args("one", { steps: [] })));
+    assert.deepEqual([worded.changes, worded.replaces], [true, []]);
   });
 
   it("refuses a user of that name that is not the default, naming the way out, and writes nothing", async () => {
-    const inputs = await checked<PostgresCredentialInputs>(credential, args("first"));
-    await credential.create(inputs);
-    await credential.create(await checked<PostgresCredentialInputs>(credential, args("second")));
-    await call(emu.controlUrl, "DELETE", "/requests");
+    await rotate("two");
+    await clearLog();
     await assert.rejects(
-      credential.create(inputs),
-      new RegExp(`user ${inputs.username} exists but is not the default user .*Choose a new rotation label`),
+      credential.create(made.one.inputs),
+      new RegExp(
+        `user ${made.one.inputs.username} exists but is not the default user .*Choose a new rotation label`,
+      ),
     );
     assert.deepEqual(await writes(), []);
   });
 
-  it("diff: a new label replaces the user (the old resource's delete keeps it); words alone update", async () => {
-    const inputs = await checked<PostgresCredentialInputs>(credential, args("a"));
-    const outs = (await credential.create(inputs)).outs as PostgresCredentialOutputs;
-    const same = await credential.diff!("id", outs, await checked(credential, args("a")));
-    assert.equal(same.changes, false);
-    const relabelled = await credential.diff!("id", outs, await checked(credential, args("b")));
-    assert.deepEqual(relabelled.replaces, ["username"]);
-    assert.equal(relabelled.deleteBeforeReplace, false);
-    const worded = await credential.diff!("id", outs, await checked(credential, args("a", { steps: [] })));
-    assert.deepEqual([worded.changes, worded.replaces], [true, []]);
+  it("read: whether the user is the default, as live", async () => {
+    assert.equal((await credential.read!(made.one.id, made.one.outs)).props?.isDefault, false);
+    assert.equal((await credential.read!(made.two.id, made.two.outs)).props?.isDefault, true);
+  });
+
+  it("RetiredPostgresCredentials deletes nothing while the kept user is not the default one", async () => {
+    await assert.rejects(
+      retirement.create(await checked(retirement, retireArgs(made.one.inputs.username))),
+      new RegExp(
+        `${made.one.inputs.username} is not the default user \\(\\S+ is\\), so the apps may still use another user. Nothing was deleted`,
+      ),
+    );
+    assert.deepEqual(await writes(), []);
+  });
+
+  it("RetiredPostgresCredentials deletes the database's own user and earlier rotations', keeps the new one and other names", async () => {
+    // A user made by hand, another name: not the rotation's to delete.
+    assert.equal(
+      (await api("POST", `/postgres/${postgresId}/credentials`, { username: "reporting" })).status,
+      202,
+    );
+    const three = await rotate("three");
+    const inputs = await checked<RetiredPostgresCredentialsInputs>(
+      retirement,
+      retireArgs(three.inputs.username),
+    );
+    const before = { ...inputs, retired: [], leftAlone: [] } as RetiredPostgresCredentialsOutputs;
+    assert.equal((await retirement.diff!("id", before, inputs)).changes, true, "old users left: a change");
+    const outs = (await retirement.create(inputs)).outs as RetiredPostgresCredentialsOutputs;
+    assert.deepEqual(
+      outs.retired.sort(),
+      ["app_user", made.one.inputs.username, made.two.inputs.username].sort(),
+    );
+    assert.deepEqual(outs.leftAlone, ["reporting"]);
+    assert.deepEqual(await names(), ["reporting", three.inputs.username].sort());
+    assert.equal((await retirement.diff!("id", outs, inputs)).changes, false);
+    // Run again (a resumed up): nothing left to delete, no error.
+    assert.deepEqual(
+      ((await retirement.update!("id", outs, inputs)).outs as RetiredPostgresCredentialsOutputs).retired,
+      [],
+    );
   });
 
   it("read: a user deleted outside Pulumi is gone from state (the next up makes it again)", async () => {
-    const first = await credential.create(await checked<PostgresCredentialInputs>(credential, args("r1")));
-    const second = await credential.create(await checked<PostgresCredentialInputs>(credential, args("r2")));
-    const r1 = first.outs as PostgresCredentialOutputs;
-    const read = await credential.read!(first.id, r1);
-    assert.equal(read.props?.isDefault, false);
-    assert.equal(
-      (await credential.read!(second.id, second.outs as PostgresCredentialOutputs)).props?.isDefault,
-      true,
-    );
-    assert.equal((await api("DELETE", `/postgres/${postgresId}/credentials/${r1.username}`)).status, 200);
-    assert.deepEqual(await credential.read!(first.id, r1), {});
-  });
-
-  describe("RetiredPostgresCredentials", () => {
-    it("deletes the database's own user and earlier rotations', keeps the new one and other names", async () => {
-      const one = await checked<PostgresCredentialInputs>(credential, args("one"));
-      await credential.create(one);
-      // A user made by hand, another name: not the rotation's to delete.
-      assert.equal(
-        (await api("POST", `/postgres/${postgresId}/credentials`, { username: "reporting" })).status,
-        202,
-      );
-      const two = await checked<PostgresCredentialInputs>(credential, args("two"));
-      await credential.create(two);
-      const inputs = await checked<RetiredPostgresCredentialsInputs>(retirement, retireArgs(two.username));
-      const before = { ...inputs, retired: [], leftAlone: [] } as RetiredPostgresCredentialsOutputs;
-      assert.equal((await retirement.diff!("id", before, inputs)).changes, true, "old users left: a change");
-      const { outs } = await retirement.create(inputs);
-      assert.deepEqual(
-        (outs as RetiredPostgresCredentialsOutputs).retired.sort(),
-        ["app_user", one.username].sort(),
-      );
-      assert.deepEqual((outs as RetiredPostgresCredentialsOutputs).leftAlone, ["reporting"]);
-      assert.deepEqual((await users()).map((u) => u.username).sort(), ["reporting", two.username].sort());
-      assert.equal(
-        (await retirement.diff!("id", outs as RetiredPostgresCredentialsOutputs, inputs)).changes,
-        false,
-      );
-      // Run again (a resumed up): nothing left to delete, no error.
-      assert.deepEqual(
-        ((await retirement.update!("id", outs as never, inputs)).outs as RetiredPostgresCredentialsOutputs)
-          .retired,
-        [],
-      );
-    });
-
-    it("deletes nothing while the kept user is not the default one", async () => {
-      const one = await checked<PostgresCredentialInputs>(credential, args("one"));
-      await credential.create(one);
-      await credential.create(await checked<PostgresCredentialInputs>(credential, args("two")));
-      await call(emu.controlUrl, "DELETE", "/requests");
-      await assert.rejects(
-        retirement.create(await checked(retirement, retireArgs(one.username))),
-        new RegExp(
-          `${one.username} is not the default user \\(\\S+ is\\), so the apps may still use another user. Nothing was deleted`,
-        ),
-      );
-      assert.deepEqual(await writes(), []);
-    });
+    assert.deepEqual(await credential.read!(made.one.id, made.one.outs), {});
   });
 
   it("rotationPlan says when the users cannot be listed", () => {
