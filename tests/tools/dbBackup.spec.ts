@@ -6,7 +6,7 @@
  * folder inside a checkout refused before any write. On a PostgreSQL server when EMULATOR_TEST_PG_URL is set
  * (Render's format: a pg_dump directory archive, read by pg_restore); on PGlite (the emulator's default backend,
  * whose exports are PGlite data directories) without it, or with RELIABILITY_FULL set. The command itself,
- * through `npm run`, is tests/engine/dbBackup.spec.ts.
+ * through `npm run`, is tests/engine/databaseSafetyNet.spec.ts.
  */
 import { strict as assert } from "node:assert";
 import { execFileSync } from "node:child_process";

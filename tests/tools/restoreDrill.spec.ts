@@ -2,7 +2,7 @@
  * The restore drill's logic (tools/restoreDrillRun.ts) against an in-process emulator, over emulated hours: the
  * drill's waits move the emulator's clock (its control API), as hours pass on Render. On a PostgreSQL server
  * when EMULATOR_TEST_PG_URL is set, else on PGlite. The command line and a `kill -9` are in
- * tests/engine/restoreDrill.spec.ts.
+ * tests/engine/databaseSafetyNet.spec.ts.
  */
 import { strict as assert } from "node:assert";
 import { Client } from "pg";
