@@ -92,11 +92,14 @@ export function checkDeployInputs(raw: Record<string, unknown>): {
  * trigger), plus a last deploy that did not go live (a retry). Options such as timeouts never deploy.
  */
 export function deployReason(
-  olds: Partial<DeployInputs> & { status?: string; health?: string },
+  olds: Partial<DeployInputs> & { status?: string; health?: string; deployedCommit?: string },
   news: DeployInputs,
 ): string | undefined {
   if (olds.serviceId !== news.serviceId) return "the service changed";
   if ((olds.commit ?? "") !== news.commit) return "the commit changed";
+  // A deploy made outside (dashboard, rollback) runs another commit than the pinned one: deploy it again.
+  if (news.commit && olds.deployedCommit && !sameCommit(olds.deployedCommit, news.commit))
+    return `the live deploy runs commit ${olds.deployedCommit.slice(0, 7)}, not the pinned ${news.commit.slice(0, 7)}`;
   if ((olds.trigger ?? "") !== news.trigger) return "the env vars, service settings or migrations changed";
   // Asked for by hand: a new label deploys; removing it (or keeping it) does not.
   if (news.release !== "" && (olds.release ?? "") !== news.release)
@@ -105,6 +108,72 @@ export function deployReason(
     return `the last deploy ended ${olds.status}`;
   if (olds.health === "failed") return "the last deploy did not pass its health check";
   return undefined;
+}
+
+/** Whether `sha` is the commit `pinned` names (a pinned commit may be a prefix of the full SHA). */
+export function sameCommit(sha: string, pinned: string): boolean {
+  return sha.toLowerCase().startsWith(pinned.toLowerCase());
+}
+
+/**
+ * How a deploy started, in words, from Render's deploy `trigger` (openapi.json's enum: `api`,
+ * `blueprint_sync`, `deploy_hook`, `deployed_by_render`, `manual`, `other`, `new_commit`, `rollback`,
+ * `service_resumed`, `service_updated`). `manual` is the dashboard's "Manual Deploy" (UNCONFIRMED: the
+ * spec names the values, not who records which).
+ */
+export function triggerWords(trigger: string | undefined): string {
+  switch (trigger) {
+    case "manual":
+      return "a manual deploy from the dashboard";
+    case "api":
+      return "a deploy through the API";
+    case "new_commit":
+      return "an automatic deploy of a new commit";
+    case "rollback":
+      return "a rollback";
+    case "deploy_hook":
+      return "a deploy hook";
+    case "blueprint_sync":
+      return "a Blueprint sync";
+    case "deployed_by_render":
+      return "a deploy by Render itself";
+    case "service_resumed":
+      return "the service's resume";
+    case "service_updated":
+      return "a change of the service's settings";
+    default:
+      return trigger ? `a deploy (trigger ${JSON.stringify(trigger)})` : "a deploy of unknown origin";
+  }
+}
+
+/** What the stack recorded and what it wants, for {@link outsideDeployLine}. */
+export interface RecordedDeploy {
+  serviceId: string;
+  deployId: string;
+  deployedCommit: string;
+  /** The pinned commit, empty for the branch head. */
+  commit: string;
+  /** The command that changes the pinned commit, when the program says. */
+  pinCommand?: string;
+}
+
+/**
+ * The one line a refresh (so every preview and up) writes when the live deploy of the service is not the
+ * one the stack recorded: which deploy is live, its commit, how it started, when, and what the stack had;
+ * then what the up does about it.
+ */
+export function outsideDeployLine(live: Deploy, recorded: RecordedDeploy): string {
+  const short = (sha: string | undefined) => (sha ? sha.slice(0, 7) : "none");
+  const when = live.finishedAt ?? live.createdAt;
+  const had = `the stack had ${recorded.deployId} (commit ${short(recorded.deployedCommit)})`;
+  const head =
+    `service ${recorded.serviceId}: deploy ${live.id} (commit ${short(live.commit?.id)}) is live, ` +
+    `${triggerWords(live.trigger)}${when ? ` live since ${when}` : ""}; ${had}.`;
+  if (recorded.commit && !sameCommit(live.commit?.id ?? "", recorded.commit)) {
+    const how = recorded.pinCommand ? ` (to keep it instead: \`${recorded.pinCommand}\`)` : "";
+    return `${head} The commit is pinned to ${short(recorded.commit)}: the up deploys it again${how}`;
+  }
+  return `${head} The stack takes it as its deploy: the up deploys nothing`;
 }
 
 /** Deploy statuses of a deploy still under way (Render's enum; the others do not change any more). */
@@ -130,7 +199,7 @@ export function deployToTakeOver(deploys: readonly Deploy[], commit: string): De
   );
   if (!current) return undefined;
   if (commit === "") return current;
-  return current.commit?.id?.toLowerCase().startsWith(commit.toLowerCase()) ? current : undefined;
+  return sameCommit(current.commit?.id ?? "", commit) ? current : undefined;
 }
 
 /** The create body of a deploy. */

@@ -11,6 +11,7 @@ import {
   deployToTakeOver,
   failedDeployStatuses,
   healthUrl,
+  outsideDeployLine,
   rollbackTarget,
   toCreateDeployBody,
   type DeployInputs,
@@ -94,6 +95,12 @@ async function recentDeploys(client: RenderClient, serviceId: string): Promise<D
     if (out.length >= 20) break;
   }
   return out;
+}
+
+/** The service's live deploy (Render lists newest first), or undefined when none is. */
+async function liveDeployOf(client: RenderClient, serviceId: string): Promise<Deploy | undefined> {
+  for await (const d of client.listDeploys(serviceId, { status: ["live"] })) return d;
+  return undefined;
 }
 
 /** The `ResourceProvider` of Render deploys. */
@@ -181,16 +188,19 @@ export class DeployProvider implements pulumi.dynamic.ResourceProvider<DeployPro
     return { outs: await this.run(news, olds.deployId ?? "") };
   }
 
-  /** Reads the last deploy's status (refresh); gone with its service. Inputs stay as they were. */
+  /**
+   * Refresh: the recorded deploy's status, and the service's live deploy. When a deploy made outside the
+   * stack (the dashboard, the API, a rollback, a new commit) went live after the recorded one, which went
+   * well, it becomes the recorded deploy and one line says so (see `outsideDeployLine`): with no pinned
+   * commit nothing deploys, with a pinned one `diff` sees the live commit differ. A recorded deploy that
+   * failed keeps its retry. Gone with its service. Inputs stay as they were.
+   */
   async read(id: string, props?: DeployOutputs): Promise<pulumi.dynamic.ReadResult<DeployOutputs>> {
     if (!props?.deployId) return { id, props };
     const client = renderClientFrom(this.config);
+    let deploy: Deploy;
     try {
-      const deploy = await client.getDeploy(props.serviceId, props.deployId);
-      return {
-        id,
-        props: { ...props, status: deploy.status ?? props.status, finishedAt: deploy.finishedAt ?? "" },
-      };
+      deploy = await client.getDeploy(props.serviceId, props.deployId);
     } catch (err) {
       if (!isNotFound(err)) throw err;
       try {
@@ -201,6 +211,46 @@ export class DeployProvider implements pulumi.dynamic.ResourceProvider<DeployPro
       }
       return { id, props };
     }
+    const refreshed = {
+      ...props,
+      status: deploy.status ?? props.status,
+      finishedAt: deploy.finishedAt ?? "",
+    };
+    const wentWell =
+      !failedDeployStatuses.includes(refreshed.status as DeployStatus) && props.health !== "failed";
+    if (deploy.status === "live" || !wentWell) return { id, props: refreshed };
+    const live = await liveDeployOf(client, props.serviceId);
+    const newer =
+      live !== undefined &&
+      live.id !== props.deployId &&
+      Date.parse(live.createdAt ?? "") > Date.parse(deploy.createdAt ?? "");
+    if (!live || !newer) return { id, props: refreshed };
+    this.say(
+      outsideDeployLine(live, {
+        serviceId: props.serviceId,
+        deployId: props.deployId,
+        deployedCommit: props.deployedCommit,
+        commit: props.commit ?? "",
+        pinCommand: live.commit?.id
+          ? configCommand(props.advice, "commit", "set", live.commit.id.slice(0, 7))
+          : undefined,
+      }),
+    );
+    return {
+      id,
+      props: {
+        ...props,
+        deployId: live.id,
+        deployedCommit: live.commit?.id ?? "",
+        status: live.status ?? "live",
+        finishedAt: live.finishedAt ?? "",
+        health: "skipped",
+        rolledBackTo: "",
+        dashboardUrl: props.dashboardUrl
+          ? props.dashboardUrl.replace(/\/deploys\/[^/]+$/, `/deploys/${live.id}`)
+          : deployDashboardUrl("", props.serviceId, live.id),
+      },
+    };
   }
 
   /** Deploys cannot be deleted on Render: forgetting the resource leaves the service as it runs. */

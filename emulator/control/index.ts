@@ -9,7 +9,7 @@ import { snapshotAll, takeSnapshot } from "../recovery";
 import { createMaintenance, maintenanceJson } from "../routes/maintenance";
 import { checkTimingsPatch } from "../lifecycle/timings";
 import { Router } from "../router";
-import { createDeploy, deployJson, headCommit } from "../routes/deploys";
+import { createDeploy, deployFromBody, deployJson, headCommit, rollBack } from "../routes/deploys";
 import { keyValueJson } from "../routes/keyValue";
 import { postgresJson } from "../routes/postgres";
 import { serviceJson } from "../routes/services";
@@ -130,6 +130,27 @@ export function controlRouter(core: EmulatorCore): Router {
       status: 200,
       body: { branch, commitId: service.heads[branch], ...(deployId ? { deployId } : {}) },
     };
+  });
+
+  // What a teammate does in Render's dashboard, which the public API cannot express: the deploy records
+  // the trigger Render gives dashboard actions. "Manual Deploy" (latest or a given commit): `manual`
+  // (the deploy trigger enum's value for it; UNCONFIRMED which value Render records). A dashboard
+  // rollback: `rollback`, and it turns auto-deploy off ("Triggering a rollback in the Render Dashboard
+  // automatically disables autodeploys", render.com/docs/rollbacks; the API's does not).
+  router.add("POST", "/services/:id/dashboard/deploy", ({ params, body }) => {
+    const service = core.state.services.get(params.id);
+    if (!service) throw notFound(params.id);
+    const deploy = deployFromBody(core, service, body, "manual");
+    core.changed();
+    return { status: 201, body: deployJson(core, deploy) };
+  });
+  router.add("POST", "/services/:id/dashboard/rollback", ({ params, body }) => {
+    const service = core.state.services.get(params.id);
+    if (!service) throw notFound(params.id);
+    const deploy = rollBack(core, service, stringField(objectBody(body), "deployId", "deployId", true));
+    service.autoDeploy = "no";
+    core.changed();
+    return { status: 201, body: deployJson(core, deploy) };
   });
 
   router.add("PUT", "/postgres/next-name-suffix", ({ body }) => {

@@ -82,6 +82,94 @@ export function deployJson(core: EmulatorCore, deploy: DeployRecord): Record<str
   };
 }
 
+/**
+ * A deploy asked for with a `POST /services/{id}/deploys` body, recorded with `trigger`: `api` through the
+ * API; the control API's dashboard deploy uses the same checks with `manual`.
+ */
+export function deployFromBody(
+  core: EmulatorCore,
+  service: ServiceRecord,
+  body: unknown,
+  trigger: string,
+): DeployRecord {
+  // Render's spec marks the body required, but the Terraform provider sends `{}`; no body is taken as `{}`.
+  const b = body === undefined ? {} : objectBody(body);
+  const clearCache = enumField(b, "clearCache", "clearCache", ["clear", "do_not_clear"] as const);
+  const commitId = stringField(b, "commitId", "commitId");
+  const imageUrl = stringField(b, "imageUrl", "imageUrl");
+  const deployMode = enumField(b, "deployMode", "deployMode", ["build_and_deploy", "deploy_only"] as const);
+  if (
+    deployMode === "deploy_only" &&
+    (clearCache !== undefined || commitId !== undefined || imageUrl !== undefined)
+  ) {
+    throw badRequest("deployMode deploy_only cannot be combined with clearCache, commitId or imageUrl");
+  }
+  if (commitId !== undefined) {
+    if (service.image) throw badRequest("commitId is only for services built from a Git repository");
+    if (!/^[0-9a-f]{7,40}$/i.test(commitId))
+      throw badRequest(`invalid commitId ${JSON.stringify(commitId)}: must be a commit SHA`);
+  }
+  if (imageUrl !== undefined) {
+    if (!service.image) throw badRequest("imageUrl is only for services deployed from an image");
+    if (imageUrl.split(/[:@]/)[0] !== service.image.imagePath.split(/[:@]/)[0]) {
+      throw badRequest("imageUrl must match the service's configured image");
+    }
+  }
+  if (service.suspended) throw conflict(`service ${service.id} is suspended: resume it before deploying`);
+  return createDeploy(core, service, {
+    trigger,
+    commitId: commitId?.toLowerCase(),
+    deployOnly: deployMode === "deploy_only",
+    ...(imageUrl
+      ? { image: { ref: imageUrl, sha: `sha256:${branchHeadCommit(service.id, imageUrl)}` } }
+      : {}),
+  });
+}
+
+/**
+ * How many of a service's most recent deploys that went live keep their build, so that a rollback can
+ * return to them, by workspace tier. Render: "Render retains a fixed number of recent build artifacts for
+ * each service, based on your workspace plan. You can only roll back to a particular deploy if its build
+ * artifact is still available" (render.com/docs/rollbacks). The figures are UNCONFIRMED (no stored source
+ * gives them): the emulator keeps few, the safe side.
+ */
+export const BUILD_RETENTION = { hobby: 5, professional: 20 } as const;
+
+/**
+ * A rollback to `deployId` (the API's and the dashboard's): a new deploy of the target's commit or image
+ * that skips the build, reusing the target's ("The build step will be skipped", render.com/docs/rollbacks).
+ */
+export function rollBack(core: EmulatorCore, service: ServiceRecord, deployId: string): DeployRecord {
+  const target = requireDeploy(core, service, deployId);
+  const now = core.clock.now();
+  const wentLive = liveAt(target);
+  if (wentLive === undefined || wentLive > now) {
+    throw badRequest(`deployId ${deployId}: can only roll back to a deploy that went live`);
+  }
+  const kept = BUILD_RETENTION[core.workspaceTier];
+  const builds = core.state
+    .deploysOf(service.id)
+    .filter((d) => {
+      const at = liveAt(d);
+      return at !== undefined && at <= now;
+    })
+    .reverse();
+  if (builds.indexOf(target) >= kept)
+    // Render's exact answer is UNCONFIRMED; 400 as for any deploy it cannot roll back to.
+    throw badRequest(
+      `deployId ${deployId}: its build is no longer kept (the last ${kept} deploys that went live keep theirs on a ${core.workspaceTier} workspace)`,
+    );
+  if (service.suspended)
+    // 400, not 409: the spec lists no 409 for rollback.
+    throw badRequest(`service ${service.id} is suspended: resume it before rolling back`);
+  return createDeploy(core, service, {
+    trigger: "rollback",
+    commitId: target.commit?.id,
+    deployOnly: true,
+    ...(target.image ? { image: target.image } : {}),
+  });
+}
+
 function requireDeploy(core: EmulatorCore, service: ServiceRecord, deployId: string): DeployRecord {
   const deploy = core.state.deploys.get(deployId);
   if (!deploy || deploy.serviceId !== service.id) throw notFound(deployId);
@@ -92,38 +180,7 @@ function requireDeploy(core: EmulatorCore, service: ServiceRecord, deployId: str
 export function registerDeployRoutes(router: Router, core: EmulatorCore): void {
   router.add("POST", "/services/:serviceId/deploys", ({ params, body }) => {
     const service = requireService(core, params.serviceId);
-    // Render's spec marks the body required, but the Terraform provider sends `{}`; no body is taken as `{}`.
-    const b = body === undefined ? {} : objectBody(body);
-    const clearCache = enumField(b, "clearCache", "clearCache", ["clear", "do_not_clear"] as const);
-    const commitId = stringField(b, "commitId", "commitId");
-    const imageUrl = stringField(b, "imageUrl", "imageUrl");
-    const deployMode = enumField(b, "deployMode", "deployMode", ["build_and_deploy", "deploy_only"] as const);
-    if (
-      deployMode === "deploy_only" &&
-      (clearCache !== undefined || commitId !== undefined || imageUrl !== undefined)
-    ) {
-      throw badRequest("deployMode deploy_only cannot be combined with clearCache, commitId or imageUrl");
-    }
-    if (commitId !== undefined) {
-      if (service.image) throw badRequest("commitId is only for services built from a Git repository");
-      if (!/^[0-9a-f]{7,40}$/i.test(commitId))
-        throw badRequest(`invalid commitId ${JSON.stringify(commitId)}: must be a commit SHA`);
-    }
-    if (imageUrl !== undefined) {
-      if (!service.image) throw badRequest("imageUrl is only for services deployed from an image");
-      if (imageUrl.split(/[:@]/)[0] !== service.image.imagePath.split(/[:@]/)[0]) {
-        throw badRequest("imageUrl must match the service's configured image");
-      }
-    }
-    if (service.suspended) throw conflict(`service ${service.id} is suspended: resume it before deploying`);
-    const deploy = createDeploy(core, service, {
-      trigger: "api",
-      commitId: commitId?.toLowerCase(),
-      deployOnly: deployMode === "deploy_only",
-      ...(imageUrl
-        ? { image: { ref: imageUrl, sha: `sha256:${branchHeadCommit(service.id, imageUrl)}` } }
-        : {}),
-    });
+    const deploy = deployFromBody(core, service, body, "api");
     core.changed();
     return { status: 201, body: deployJson(core, deploy) };
   });
@@ -166,21 +223,8 @@ export function registerDeployRoutes(router: Router, core: EmulatorCore): void {
 
   router.add("POST", "/services/:serviceId/rollback", ({ params, body }) => {
     const service = requireService(core, params.serviceId);
-    const b = objectBody(body);
-    const deployId = stringField(b, "deployId", "deployId", true);
-    const target = requireDeploy(core, service, deployId);
-    const wentLive = liveAt(target);
-    if (wentLive === undefined || wentLive > core.clock.now()) {
-      throw badRequest(`deployId ${deployId}: can only roll back to a deploy that went live`);
-    }
-    if (service.suspended)
-      // 400, not 409: the spec lists no 409 for rollback.
-      throw badRequest(`service ${service.id} is suspended: resume it before rolling back`);
-    const deploy = createDeploy(core, service, {
-      trigger: "rollback",
-      commitId: target.commit?.id,
-      ...(target.image ? { image: target.image } : {}),
-    });
+    const deployId = stringField(objectBody(body), "deployId", "deployId", true);
+    const deploy = rollBack(core, service, deployId);
     core.changed();
     return { status: 201, body: deployJson(core, deploy) };
   });

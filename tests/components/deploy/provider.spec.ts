@@ -261,27 +261,96 @@ describe("RenderDeploy provider (emulator)", function () {
       outs = updated;
     });
 
-    it("read reports the deploy's status; a later deploy shows as deactivated, not as a change", async () => {
+    it("read reports the deploy's status; a later deploy made outside becomes the recorded one, in one line", async () => {
       const read = await provider.read!(serviceId, outs);
       assert.equal(read.props?.status, "live");
-      const other = await api("POST", `/services/${serviceId}/deploys`, {});
+      assert.equal(read.props?.deployId, outs.deployId);
+      assert.equal(progress.length, 0);
+      // The dashboard's "Manual Deploy" of the branch head (trigger `manual`).
+      const other = await control("POST", `/services/${serviceId}/dashboard/deploy`, {});
       assert.equal(other.status, 201);
-      const otherId = (other.body as LiveDeploy).id;
+      const otherDeploy = other.body as LiveDeploy;
+      assert.equal(otherDeploy.trigger, "manual");
       await eventually(
         async () =>
-          ((await api("GET", `/services/${serviceId}/deploys/${otherId}`)).body as LiveDeploy).status ===
-          "live",
-        `deploy ${otherId} to go live`,
+          ((await api("GET", `/services/${serviceId}/deploys/${otherDeploy.id}`)).body as LiveDeploy)
+            .status === "live",
+        `deploy ${otherDeploy.id} to go live`,
       );
       const after = (await provider.read!(serviceId, outs)).props as DeployOutputs;
-      assert.equal(after.status, "deactivated");
-      // A deploy made by hand (or a manual rollback) is not fought by the next up.
-      assert.deepEqual(
-        await provider.diff!(serviceId, after, await inputs(serviceId, { trigger: "t2", commit: commitA })),
-        {
-          changes: false,
-        },
+      assert.equal(after.deployId, otherDeploy.id);
+      assert.equal(after.deployedCommit, otherDeploy.commit?.id);
+      assert.equal(after.status, "live");
+      assert.match(after.dashboardUrl, new RegExp(`/deploys/${otherDeploy.id}$`));
+      assert.equal(progress.length, 1, progress.join("\n"));
+      assert.match(
+        progress[0],
+        new RegExp(
+          `^service ${serviceId}: deploy ${otherDeploy.id} \\(commit ${otherDeploy.commit!.id.slice(0, 7)}\\) is live, ` +
+            `a manual deploy from the dashboard live since \\S+Z; the stack had ${outs.deployId} \\(commit ${commitA.slice(0, 7)}\\)\\. ` +
+            `The commit is pinned to ${commitA.slice(0, 7)}: the up deploys it again`,
+        ),
       );
+      // Pinned to commitA, the live deploy runs the branch head: the up deploys commitA again.
+      const news = await inputs(serviceId, { trigger: "t2", commit: commitA });
+      assert.deepEqual(await provider.diff!(serviceId, after, news), { changes: true });
+      const before = await deployPosts(serviceId);
+      const redeployed = (await provider.update!(serviceId, after, news)).outs as DeployOutputs;
+      assert.equal(redeployed.deployedCommit, commitA);
+      assert.equal(redeployed.status, "live");
+      assert.equal(await deployPosts(serviceId), before + 1);
+      outs = redeployed;
+    });
+
+    it("unpinned, a deploy made outside is adopted: no change, nothing deployed, then no line", async () => {
+      const unpinned = await newService();
+      let state = (await provider.create!(await inputs(unpinned))).outs as DeployOutputs;
+      const first = state.deployId;
+      // A dashboard deploy of a new head, then a dashboard rollback to the first deploy.
+      await control("PUT", `/services/${unpinned}/head`, { commitId: "c".repeat(40) });
+      const manual = (await control("POST", `/services/${unpinned}/dashboard/deploy`, {})).body as LiveDeploy;
+      await liveDeploy(unpinned, manual.id);
+      progress = [];
+      state = (await provider.read!(unpinned, state)).props as DeployOutputs;
+      assert.equal(state.deployId, manual.id);
+      assert.equal(state.deployedCommit, "c".repeat(40));
+      assert.match(
+        progress.join("\n"),
+        /a manual deploy from the dashboard .*The stack takes it as its deploy: the up deploys nothing$/,
+      );
+      const same = await inputs(unpinned);
+      assert.deepEqual(await provider.diff!(unpinned, state, same), { changes: false });
+      progress = [];
+      assert.equal(((await provider.read!(unpinned, state)).props as DeployOutputs).deployId, manual.id);
+      assert.deepEqual(progress, []);
+      const rolled = await control("POST", `/services/${unpinned}/dashboard/rollback`, { deployId: first });
+      assert.equal(rolled.status, 201, JSON.stringify(rolled.body));
+      const rollback = rolled.body as LiveDeploy;
+      assert.equal(rollback.trigger, "rollback");
+      await liveDeploy(unpinned, rollback.id);
+      state = (await provider.read!(unpinned, state)).props as DeployOutputs;
+      assert.equal(state.deployId, rollback.id);
+      assert.match(
+        progress.join("\n"),
+        new RegExp(`deploy ${rollback.id} .* is live, a rollback live since .*; the stack had ${manual.id}`),
+      );
+      assert.deepEqual(await provider.diff!(unpinned, state, same), { changes: false });
+      assert.equal(await deployPosts(unpinned), 0);
+    });
+
+    it("a recorded deploy that failed keeps its retry: an older live deploy is not adopted", async () => {
+      const svc = await newService();
+      const made = (await provider.create!(await inputs(svc))).outs as DeployOutputs;
+      await control("PUT", "/deploys/fail", { commitId: commitBad, stage: "build" });
+      const failed = await failure(provider.update!(svc, made, await inputs(svc, { commit: commitBad })));
+      progress = [];
+      const read = (await provider.read!(svc, failed.properties)).props as DeployOutputs;
+      assert.equal(read.deployId, failed.properties.deployId);
+      assert.equal(read.status, "build_failed");
+      assert.deepEqual(progress, []);
+      assert.deepEqual(await provider.diff!(svc, read, await inputs(svc, { commit: commitBad })), {
+        changes: true,
+      });
     });
 
     it("a suspended service is not deployed: the error says so and how to resume it; no POST", async () => {
