@@ -96,7 +96,13 @@ export function deployReason(
   news: DeployInputs,
 ): string | undefined {
   if (olds.serviceId !== news.serviceId) return "the service changed";
-  if ((olds.commit ?? "") !== news.commit) return "the commit changed";
+  // Pinning the commit that is live already (the rollback command does) deploys nothing.
+  const pinnedIsLive =
+    news.commit !== "" &&
+    olds.status === "live" &&
+    olds.health !== "failed" &&
+    sameCommit(olds.deployedCommit ?? "", news.commit);
+  if ((olds.commit ?? "") !== news.commit && !pinnedIsLive) return "the commit changed";
   // A deploy made outside (dashboard, rollback) runs another commit than the pinned one: deploy it again.
   if (news.commit && olds.deployedCommit && !sameCommit(olds.deployedCommit, news.commit))
     return `the live deploy runs commit ${olds.deployedCommit.slice(0, 7)}, not the pinned ${news.commit.slice(0, 7)}`;
@@ -146,34 +152,41 @@ export function triggerWords(trigger: string | undefined): string {
   }
 }
 
-/** What the stack recorded and what it wants, for {@link outsideDeployLine}. */
-export interface RecordedDeploy {
-  serviceId: string;
-  deployId: string;
-  deployedCommit: string;
-  /** The pinned commit, empty for the branch head. */
-  commit: string;
-  /** The command that changes the pinned commit, when the program says. */
-  pinCommand?: string;
+/**
+ * What a refresh found when the live deploy of the service is not the one the stack recorded: which
+ * deploy is live, its commit, how it started, when, and what the stack had. `diff` completes it into the
+ * preview's line with {@link outsideDeployConsequence}.
+ */
+export function outsideDeployFact(
+  live: Deploy,
+  recorded: { serviceId: string; deployId: string; deployedCommit: string },
+): string {
+  const short = (sha: string | undefined) => (sha ? sha.slice(0, 7) : "none");
+  const when = live.finishedAt ?? live.createdAt;
+  return (
+    `service ${recorded.serviceId}: deploy ${live.id} (commit ${short(live.commit?.id)}) is live, ` +
+    `${triggerWords(live.trigger)}${when ? ` live since ${when}` : ""}; the stack had ${recorded.deployId} ` +
+    `(commit ${short(recorded.deployedCommit)}).`
+  );
 }
 
 /**
- * The one line a refresh (so every preview and up) writes when the live deploy of the service is not the
- * one the stack recorded: which deploy is live, its commit, how it started, when, and what the stack had;
- * then what the up does about it.
+ * What the up does about a deploy made outside, from the new inputs: deploys the pinned commit again when
+ * the live one runs another (`pinCommand`: how to keep the live one instead), else takes it as its deploy.
  */
-export function outsideDeployLine(live: Deploy, recorded: RecordedDeploy): string {
-  const short = (sha: string | undefined) => (sha ? sha.slice(0, 7) : "none");
-  const when = live.finishedAt ?? live.createdAt;
-  const had = `the stack had ${recorded.deployId} (commit ${short(recorded.deployedCommit)})`;
-  const head =
-    `service ${recorded.serviceId}: deploy ${live.id} (commit ${short(live.commit?.id)}) is live, ` +
-    `${triggerWords(live.trigger)}${when ? ` live since ${when}` : ""}; ${had}.`;
-  if (recorded.commit && !sameCommit(live.commit?.id ?? "", recorded.commit)) {
-    const how = recorded.pinCommand ? ` (to keep it instead: \`${recorded.pinCommand}\`)` : "";
-    return `${head} The commit is pinned to ${short(recorded.commit)}: the up deploys it again${how}`;
+export function outsideDeployConsequence(
+  liveCommit: string,
+  news: Pick<DeployInputs, "commit">,
+  reason: string | undefined,
+  pinCommand?: string,
+): string {
+  if (news.commit && !sameCommit(liveCommit, news.commit)) {
+    const how = pinCommand ? ` (to keep it instead: \`${pinCommand}\`)` : "";
+    return `The commit is pinned to ${news.commit.slice(0, 7)}: the up deploys it again${how}`;
   }
-  return `${head} The stack takes it as its deploy: the up deploys nothing`;
+  return reason
+    ? `The stack takes it as its deploy; the up deploys anyway: ${reason}`
+    : "The stack takes it as its deploy: the up deploys nothing";
 }
 
 /** Deploy statuses of a deploy still under way (Render's enum; the others do not change any more). */

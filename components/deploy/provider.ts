@@ -11,7 +11,8 @@ import {
   deployToTakeOver,
   failedDeployStatuses,
   healthUrl,
-  outsideDeployLine,
+  outsideDeployConsequence,
+  outsideDeployFact,
   rollbackTarget,
   toCreateDeployBody,
   type DeployInputs,
@@ -46,6 +47,11 @@ export interface DeployOutputs extends DeployProviderInputs {
   rolledBackTo: string;
   /** Link to the deploy in Render's dashboard. */
   dashboardUrl: string;
+  /**
+   * Set by a refresh that found a deploy made outside the stack live (what it is, for the preview's
+   * line, which `diff` writes); dropped by the next refresh and by every deploy.
+   */
+  outsideDeploy?: string;
 }
 
 /** Writes one progress line; the engine shows a provider's stderr lines in the `pulumi up` output. */
@@ -97,6 +103,9 @@ async function recentDeploys(client: RenderClient, serviceId: string): Promise<D
   return out;
 }
 
+/** Services whose deploy inputs this process checked: the program's own, as opposed to a refresh's. */
+const checkedServices = new Set<string>();
+
 /** The service's live deploy (Render lists newest first), or undefined when none is. */
 async function liveDeployOf(client: RenderClient, serviceId: string): Promise<Deploy | undefined> {
   for await (const d of client.listDeploys(serviceId, { status: ["live"] })) return d;
@@ -137,6 +146,8 @@ export class DeployProvider implements pulumi.dynamic.ResourceProvider<DeployPro
       failures: adviceFailures,
     } = takeAdvice(news as unknown as Record<string, unknown>);
     const { inputs, failures } = checkDeployInputs(fields);
+    if (typeof inputs.serviceId === "string" && !isUnknown(inputs.serviceId))
+      checkedServices.add(inputs.serviceId);
     return { inputs: withAdvice(inputs, advice), failures: [...failures, ...adviceFailures] };
   }
 
@@ -153,7 +164,16 @@ export class DeployProvider implements pulumi.dynamic.ResourceProvider<DeployPro
       isUnknown(news.release)
     )
       return { changes: true };
-    return { changes: deployReason(olds, news) !== undefined };
+    const reason = deployReason(olds, news);
+    // The engine diffs twice: once in the refresh (with the recorded inputs, before the program's check),
+    // once for the up (with the program's). Only the second knows what the up does.
+    if (olds.outsideDeploy && checkedServices.has(news.serviceId)) {
+      const pin = olds.deployedCommit
+        ? configCommand(news.advice, "commit", "set", olds.deployedCommit.slice(0, 7))
+        : undefined;
+      this.say(`${olds.outsideDeploy} ${outsideDeployConsequence(olds.deployedCommit, news, reason, pin)}`);
+    }
+    return { changes: reason !== undefined };
   }
 
   /**
@@ -191,12 +211,14 @@ export class DeployProvider implements pulumi.dynamic.ResourceProvider<DeployPro
   /**
    * Refresh: the recorded deploy's status, and the service's live deploy. When a deploy made outside the
    * stack (the dashboard, the API, a rollback, a new commit) went live after the recorded one, which went
-   * well, it becomes the recorded deploy and one line says so (see `outsideDeployLine`): with no pinned
-   * commit nothing deploys, with a pinned one `diff` sees the live commit differ. A recorded deploy that
+   * well, it becomes the recorded deploy and `outsideDeploy` notes it for `diff`, which writes the one line: with
+   * no pinned commit nothing deploys, with a pinned one the live commit differs and the up deploys it. A recorded deploy that
    * failed keeps its retry. Gone with its service. Inputs stay as they were.
    */
   async read(id: string, props?: DeployOutputs): Promise<pulumi.dynamic.ReadResult<DeployOutputs>> {
     if (!props?.deployId) return { id, props };
+    // The note of a deploy made outside lives from this refresh to the diff that says it, no longer.
+    const { outsideDeploy: _seen, ...base } = props;
     const client = renderClientFrom(this.config);
     let deploy: Deploy;
     try {
@@ -209,10 +231,10 @@ export class DeployProvider implements pulumi.dynamic.ResourceProvider<DeployPro
         if (isNotFound(inner)) return {};
         throw inner;
       }
-      return { id, props };
+      return { id, props: base };
     }
     const refreshed = {
-      ...props,
+      ...base,
       status: deploy.status ?? props.status,
       finishedAt: deploy.finishedAt ?? "",
     };
@@ -225,21 +247,15 @@ export class DeployProvider implements pulumi.dynamic.ResourceProvider<DeployPro
       live.id !== props.deployId &&
       Date.parse(live.createdAt ?? "") > Date.parse(deploy.createdAt ?? "");
     if (!live || !newer) return { id, props: refreshed };
-    this.say(
-      outsideDeployLine(live, {
-        serviceId: props.serviceId,
-        deployId: props.deployId,
-        deployedCommit: props.deployedCommit,
-        commit: props.commit ?? "",
-        pinCommand: live.commit?.id
-          ? configCommand(props.advice, "commit", "set", live.commit.id.slice(0, 7))
-          : undefined,
-      }),
-    );
     return {
       id,
       props: {
-        ...props,
+        ...base,
+        outsideDeploy: outsideDeployFact(live, {
+          serviceId: props.serviceId,
+          deployId: props.deployId,
+          deployedCommit: props.deployedCommit,
+        }),
         deployId: live.id,
         deployedCommit: live.commit?.id ?? "",
         status: live.status ?? "live",

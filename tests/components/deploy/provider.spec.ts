@@ -282,18 +282,20 @@ describe("RenderDeploy provider (emulator)", function () {
       assert.equal(after.deployedCommit, otherDeploy.commit?.id);
       assert.equal(after.status, "live");
       assert.match(after.dashboardUrl, new RegExp(`/deploys/${otherDeploy.id}$`));
+      // The refresh notes it; the diff (the preview) says it in one line, with what the up does.
+      assert.deepEqual(progress, []);
+      const news = await inputs(serviceId, { trigger: "t2", commit: commitA });
+      assert.deepEqual(await provider.diff!(serviceId, after, news), { changes: true });
       assert.equal(progress.length, 1, progress.join("\n"));
       assert.match(
         progress[0],
         new RegExp(
           `^service ${serviceId}: deploy ${otherDeploy.id} \\(commit ${otherDeploy.commit!.id.slice(0, 7)}\\) is live, ` +
             `a manual deploy from the dashboard live since \\S+Z; the stack had ${outs.deployId} \\(commit ${commitA.slice(0, 7)}\\)\\. ` +
-            `The commit is pinned to ${commitA.slice(0, 7)}: the up deploys it again`,
+            `The commit is pinned to ${commitA.slice(0, 7)}: the up deploys it again$`,
         ),
       );
       // Pinned to commitA, the live deploy runs the branch head: the up deploys commitA again.
-      const news = await inputs(serviceId, { trigger: "t2", commit: commitA });
-      assert.deepEqual(await provider.diff!(serviceId, after, news), { changes: true });
       const before = await deployPosts(serviceId);
       const redeployed = (await provider.update!(serviceId, after, news)).outs as DeployOutputs;
       assert.equal(redeployed.deployedCommit, commitA);
@@ -314,12 +316,12 @@ describe("RenderDeploy provider (emulator)", function () {
       state = (await provider.read!(unpinned, state)).props as DeployOutputs;
       assert.equal(state.deployId, manual.id);
       assert.equal(state.deployedCommit, "c".repeat(40));
+      const same = await inputs(unpinned);
+      assert.deepEqual(await provider.diff!(unpinned, state, same), { changes: false });
       assert.match(
         progress.join("\n"),
         /a manual deploy from the dashboard .*The stack takes it as its deploy: the up deploys nothing$/,
       );
-      const same = await inputs(unpinned);
-      assert.deepEqual(await provider.diff!(unpinned, state, same), { changes: false });
       progress = [];
       assert.equal(((await provider.read!(unpinned, state)).props as DeployOutputs).deployId, manual.id);
       assert.deepEqual(progress, []);
@@ -330,11 +332,17 @@ describe("RenderDeploy provider (emulator)", function () {
       await liveDeploy(unpinned, rollback.id);
       state = (await provider.read!(unpinned, state)).props as DeployOutputs;
       assert.equal(state.deployId, rollback.id);
+      assert.deepEqual(await provider.diff!(unpinned, state, same), { changes: false });
       assert.match(
         progress.join("\n"),
         new RegExp(`deploy ${rollback.id} .* is live, a rollback live since .*; the stack had ${manual.id}`),
       );
-      assert.deepEqual(await provider.diff!(unpinned, state, same), { changes: false });
+      // The next refresh drops the note: nothing more is said.
+      progress = [];
+      state = (await provider.read!(unpinned, state)).props as DeployOutputs;
+      assert.equal(state.outsideDeploy, undefined);
+      await provider.diff!(unpinned, state, same);
+      assert.deepEqual(progress, []);
       assert.equal(await deployPosts(unpinned), 0);
     });
 

@@ -1,0 +1,193 @@
+/**
+ * Deploys made outside Pulumi, through the real `pulumi` CLI against the emulator (issue 24, item 1):
+ * a dashboard "Manual Deploy" of a new head and a dashboard rollback are named by one line of the
+ * preview, adopted by the up (which starts no deploy) and named by its outputs, the next preview clean;
+ * with a pinned commit, a dashboard deploy is previewed as a change and the up deploys the pinned commit
+ * again. The `it`s build on each other, on one stack. The default run keeps the first (the user-facing
+ * path); the rollback and pinned-commit cases, also covered in-process by
+ * tests/components/deploy/provider.spec.ts, run in `npm run test:reliability` (RELIABILITY_FULL).
+ */
+import { strict as assert } from "node:assert";
+import { randomBytes } from "node:crypto";
+import type { RunningEmulator } from "../../emulator";
+import { requireEngine } from "../../tools/pulumi-engine/locate";
+import type { PulumiResult, PulumiStack } from "../../tools/harness/pulumiCli";
+import { trustingEmulator } from "../../tools/harness/emulatorTrust";
+import {
+  EmulatorApi,
+  createArrakisStack,
+  readStackFile,
+  startLocalEmulator,
+} from "../../tools/harness/stackHelpers";
+
+const local = readStackFile();
+const openaiApiKey = `sk-test-${randomBytes(12).toString("hex")}`;
+
+interface LiveDeploy {
+  id: string;
+  status: string;
+  trigger: string;
+  commit: { id: string } | null;
+}
+
+describe("engine: deploys made outside Pulumi", function () {
+  this.timeout(600_000);
+  let emu: RunningEmulator;
+  let api: EmulatorApi;
+  let stack: PulumiStack | undefined;
+  let serviceId = "";
+  let firstDeploy = "";
+  let firstCommit = "";
+
+  const output = (r: PulumiResult) => `pulumi ${r.args.join(" ")} exited ${r.code}\n${r.stdout}\n${r.stderr}`;
+  const deployPosts = async () =>
+    (await api.requests()).filter(
+      (r) => r.method === "POST" && /^\/v1\/services\/[^/]+\/deploys$/.test(r.path),
+    ).length;
+  /**
+   * The lines naming a deploy made outside, as the command's diagnostics list them (the progress display
+   * shows the same message as it comes).
+   */
+  const outsideLines = (r: PulumiResult) => {
+    const diagnostics = r.stdout.slice(Math.max(0, r.stdout.indexOf("Diagnostics:")));
+    return diagnostics.split("\n").filter((l) => /: deploy dep-\S+ \(commit \w+\) is live, /.test(l));
+  };
+  const untilLive = (deployId: string) =>
+    api.until(`deploy ${deployId} live`, async () => {
+      const d = await api.mustRender<LiveDeploy>("GET", `/services/${serviceId}/deploys/${deployId}`);
+      return d.status === "live";
+    });
+  const dashboard = async (action: "deploy" | "rollback", body: Record<string, unknown>) => {
+    const answer = await api.control<LiveDeploy>("POST", `/services/${serviceId}/dashboard/${action}`, body);
+    assert.equal(answer.status, 201, JSON.stringify(answer.body));
+    await untilLive(answer.body.id);
+    return answer.body;
+  };
+
+  before(async () => {
+    requireEngine();
+    emu = await startLocalEmulator();
+    api = new EmulatorApi(emu);
+    stack = await trustingEmulator(emu, () =>
+      createArrakisStack({
+        stackName: "local",
+        config: { ...local.plain, "render:apiUrl": emu.url, "render:ownerId": emu.ownerId },
+        secretConfig: { "render:apiKey": emu.apiKey, "arrakis:openaiApiKey": openaiApiKey },
+        objectConfig: {
+          "arrakis:database": { ...local.objects["arrakis:database"], protect: false },
+          "arrakis:service": local.objects["arrakis:service"],
+          "arrakis:deploy": {
+            ...local.objects["arrakis:deploy"],
+            pollIntervalMs: 200,
+            healthCheck: { retries: 1, intervalMs: 100, timeoutMs: 2000 },
+          },
+        },
+      }),
+    );
+    const up = await stack.up();
+    assert.equal(up.code, 0, output(up));
+    const outputs = await stack.outputs();
+    serviceId = outputs.serviceId as string;
+    firstDeploy = outputs.deployId as string;
+    firstCommit = outputs.deployedCommit as string;
+  });
+
+  after(async () => {
+    await stack?.cleanup();
+    await emu?.close();
+  });
+
+  it("a dashboard deploy of a new head: one preview line, the up adopts it (no deploy), outputs name it", async () => {
+    const head = "c".repeat(40);
+    await api.control("PUT", `/services/${serviceId}/head`, { commitId: head });
+    const manual = await dashboard("deploy", {});
+    assert.equal(manual.trigger, "manual");
+    const preview = await stack!.preview();
+    assert.equal(preview.code, 0, output(preview));
+    const lines = outsideLines(preview);
+    assert.equal(lines.length, 1, output(preview));
+    assert.match(
+      lines[0],
+      new RegExp(
+        `service ${serviceId}: deploy ${manual.id} \\(commit ccccccc\\) is live, a manual deploy from the dashboard ` +
+          `live since \\S+Z; the stack had ${firstDeploy} \\(commit ${firstCommit.slice(0, 7)}\\)\\. ` +
+          "The stack takes it as its deploy: the up deploys nothing",
+      ),
+    );
+    console.log(`      preview line: ${lines[0].trim()}`);
+    const posts = await deployPosts();
+    const up = await stack!.up();
+    assert.equal(up.code, 0, output(up));
+    assert.equal(await deployPosts(), posts, "the up started a deploy");
+    const outputs = await stack!.outputs();
+    assert.equal(outputs.deployId, manual.id);
+    assert.equal(outputs.deployedCommit, head);
+    assert.equal(outputs.deployStatus, "live");
+    const clean = await stack!.preview(["--expect-no-changes"]);
+    assert.equal(clean.code, 0, output(clean));
+    assert.deepEqual(outsideLines(clean), []);
+  });
+
+  const full = process.env.RELIABILITY_FULL ? it : it.skip;
+
+  full("a dashboard rollback: one preview line saying so, clean after the up", async () => {
+    const rollback = await dashboard("rollback", { deployId: firstDeploy });
+    assert.equal(rollback.trigger, "rollback");
+    const preview = await stack!.preview();
+    assert.equal(preview.code, 0, output(preview));
+    const lines = outsideLines(preview);
+    assert.equal(lines.length, 1, output(preview));
+    assert.match(
+      lines[0],
+      new RegExp(`deploy ${rollback.id} \\(commit ${firstCommit.slice(0, 7)}\\) is live, a rollback`),
+    );
+    console.log(`      preview line: ${lines[0].trim()}`);
+    const posts = await deployPosts();
+    const up = await stack!.up();
+    assert.equal(up.code, 0, output(up));
+    assert.equal(await deployPosts(), posts);
+    assert.equal((await stack!.outputs()).deployId, rollback.id);
+    const clean = await stack!.preview(["--expect-no-changes"]);
+    assert.equal(clean.code, 0, output(clean));
+  });
+
+  full(
+    "a pinned commit against a dashboard deploy: the preview shows the change, the up deploys the pinned one",
+    async () => {
+      // Pinning the commit that is live deploys nothing (what the rollback command does).
+      await stack!.mustRun(["config", "set", "--path", "arrakis:deploy.commit", "--stack", "local"], {
+        stdin: firstCommit,
+      });
+      const head = "d".repeat(40);
+      await api.control("PUT", `/services/${serviceId}/head`, { commitId: head });
+      const manual = await dashboard("deploy", {});
+      const preview = await stack!.preview();
+      assert.equal(preview.code, 0, output(preview));
+      const lines = outsideLines(preview);
+      assert.equal(lines.length, 1, output(preview));
+      assert.match(lines[0], new RegExp(`deploy ${manual.id} \\(commit ddddddd\\) is live, a manual deploy`));
+      assert.match(
+        lines[0],
+        new RegExp(
+          `The commit is pinned to ${firstCommit.slice(0, 7)}: the up deploys it again \\(to keep it instead: ` +
+            "`pulumi config set --path arrakis:deploy.commit ddddddd`\\)",
+        ),
+      );
+      assert.match(preview.stdout, /~ +pulumi-nodejs:dynamic\/render:Deploy +arrakis-deploy +update/);
+      console.log(`      preview line: ${lines[0].trim()}`);
+      const posts = await deployPosts();
+      const up = await stack!.up();
+      assert.equal(up.code, 0, output(up));
+      assert.equal(await deployPosts(), posts + 1);
+      const outputs = await stack!.outputs();
+      assert.equal(outputs.deployedCommit, firstCommit);
+      assert.notEqual(outputs.deployId, manual.id);
+      assert.match(
+        output(up),
+        new RegExp(
+          `deploy ${outputs.deployId as string} of service ${serviceId} \\(commit ${firstCommit.slice(0, 7)}\\) is live and healthy`,
+        ),
+      );
+    },
+  );
+});
