@@ -14,6 +14,7 @@ import { newRequestId } from "./ids";
 import type { RateDecision } from "./rateLimits";
 import { Router, type ApiResult } from "./router";
 import { registerDeployRoutes } from "./routes/deploys";
+import { registerLogRoutes } from "./routes/logs";
 import { registerEnvVarRoutes } from "./routes/envVars";
 import { registerCredentialRoutes } from "./routes/credentials";
 import { registerExportRoutes } from "./routes/exports";
@@ -41,6 +42,7 @@ export function apiRouter(core: EmulatorCore): Router {
   registerEnvVarRoutes(router, core);
   registerDeployRoutes(router, core);
   registerKeyValueRoutes(router, core);
+  registerLogRoutes(router, core);
   return router;
 }
 

@@ -21,7 +21,7 @@ import { isUnknown } from "../runtime/validation";
 import { configCommand, takeAdvice, withAdvice, type Advised } from "../runtime/advice";
 import { providerConfigFrom, renderClientFrom, type RenderProviderConfig } from "../runtime/config";
 import { RenderClient, isOutcomeUnknown } from "../render/client";
-import { isNotFound, isRenderApiError } from "../render/errors";
+import { isNotFound, isRenderApiError, redact } from "../render/errors";
 import type { Deploy, DeployStatus, Service } from "../render/schemas";
 import { waitForDeploy, type WaitTimeoutError } from "../render/wait";
 
@@ -101,6 +101,46 @@ async function recentDeploys(client: RenderClient, serviceId: string): Promise<D
     if (out.length >= 20) break;
   }
   return out;
+}
+
+/** How many lines of a failed deploy's log its error shows. */
+export const failureLogLines = 30;
+
+/**
+ * The last {@link failureLogLines} lines of a deploy's log (`GET /logs`: the service's lines since the
+ * deploy was created, newest first, reversed), each indented, secrets redacted: the key, the values of
+ * the service's env vars (any of 8 characters or more: the API does not say which are secret), and
+ * credentials in URLs. `types`: `["build"]` for a build or pre-deploy failure (both are build lines on
+ * Render; UNCONFIRMED for the pre-deploy command), all for a failure after the build. A log that cannot be
+ * read is said, never fatal.
+ */
+export async function deployLogTail(
+  client: RenderClient,
+  service: Service,
+  deploy: Deploy,
+  types?: string[],
+): Promise<string> {
+  try {
+    const page = await client.listLogs({
+      ownerId: service.ownerId,
+      resource: [service.id],
+      ...(types ? { type: types } : {}),
+      ...(deploy.createdAt ? { startTime: deploy.createdAt } : {}),
+      direction: "backward",
+      limit: failureLogLines,
+    });
+    if (page.logs.length === 0) return " Its log has no lines.";
+    const secrets: string[] = [];
+    for await (const envVar of client.listEnvVars(service.id))
+      if (envVar.value.length >= 8) secrets.push(envVar.value);
+    const lines = page.logs
+      .slice()
+      .reverse()
+      .map((l) => `    ${redact(l.message, secrets)}`);
+    return `\n  The last ${lines.length} lines of its log:\n${lines.join("\n")}`;
+  } catch (err) {
+    return ` Its log could not be read: ${(err as Error).message}`;
+  }
 }
 
 /** Services whose deploy inputs this process checked: the program's own, as opposed to a refresh's. */
@@ -323,6 +363,13 @@ export class DeployProvider implements pulumi.dynamic.ResourceProvider<DeployPro
       );
       return outs;
     }
+    // Read before a rollback, whose own lines would follow.
+    const log = await deployLogTail(
+      client,
+      service,
+      outcome.deploy,
+      ["build_failed", "pre_deploy_failed"].includes(outcome.deploy.status ?? "") ? ["build"] : undefined,
+    );
     let rollbackNote = "";
     if (inputs.rollbackOnFailure) {
       const rolled = await this.rollBack(client, inputs, deploy.id, previousDeployId);
@@ -331,7 +378,8 @@ export class DeployProvider implements pulumi.dynamic.ResourceProvider<DeployPro
     }
     const message =
       `could not deploy ${what}: deploy ${deploy.id} ${outcome.problem} (${link}).${rollbackNote}` +
-      commitHint(inputs, service, outcome.deploy);
+      commitHint(inputs, service, outcome.deploy) +
+      log;
     // The deploy exists: the engine keeps these outputs and retries on the next up.
     throw Object.assign(new Error(message), {
       id: inputs.serviceId,

@@ -27,6 +27,7 @@ import {
 } from "./retry";
 import {
   deployResponseSchema,
+  logsResponseSchema,
   envVarResponseSchema,
   keyValueConnectionInfoResponseSchema,
   keyValueResponseSchema,
@@ -44,6 +45,7 @@ import {
   type CreatePostgresBody,
   type CreateServiceBody,
   type Deploy,
+  type LogsPage,
   type DeployStatus,
   type EnvVar,
   type EnvVarBody,
@@ -610,6 +612,24 @@ export class RenderClient {
       body: { deployId },
       schema: deployResponseSchema,
     });
+  }
+
+  // ---- logs ---------------------------------------------------------------------------------------
+
+  /**
+   * One page of log lines of a workspace's resources in a time window (`GET /logs`): newest first unless
+   * `direction` is `forward`; `hasMore` with `nextStartTime`/`nextEndTime` give the next page's window.
+   */
+  listLogs(query: {
+    ownerId: string;
+    resource: string[];
+    type?: string[];
+    startTime?: string;
+    endTime?: string;
+    direction?: "forward" | "backward";
+    limit?: number;
+  }): Promise<LogsPage> {
+    return this.call("GET", "/logs", { query, schema: logsResponseSchema });
   }
 
   // ---- transport ----------------------------------------------------------------------------------

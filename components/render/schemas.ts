@@ -255,6 +255,23 @@ export function deployResponseSchema() {
   });
 }
 
+/** A page of `GET /logs`: lines in a time window, and the window of the next page. */
+export function logsResponseSchema() {
+  return z.object({
+    hasMore: z.boolean(),
+    nextStartTime: z.string().optional(),
+    nextEndTime: z.string().optional(),
+    logs: z.array(
+      z.object({
+        id: z.string().optional(),
+        message: z.string(),
+        timestamp: z.string(),
+        labels: z.array(z.object({ name: z.string(), value: z.string() })).optional(),
+      }),
+    ),
+  });
+}
+
 /** A Key Value instance as Render reports it. */
 export type KeyValue = z.infer<ReturnType<typeof keyValueResponseSchema>>;
 /** Connection strings of a Key Value instance (secrets). */
@@ -281,6 +298,8 @@ export type ServiceAndDeploy = z.infer<ReturnType<typeof serviceAndDeployRespons
 export type EnvVar = z.infer<ReturnType<typeof envVarResponseSchema>>;
 /** A deploy of a service. */
 export type Deploy = z.infer<ReturnType<typeof deployResponseSchema>>;
+/** A page of log lines. */
+export type LogsPage = z.infer<ReturnType<typeof logsResponseSchema>>;
 /** A deploy status. */
 export type DeployStatus = (typeof deployStatuses)[number];
 

@@ -172,10 +172,19 @@ export function controlRouter(core: EmulatorCore): Router {
       ["build", "update", "pre_deploy"] as const,
       true,
     ) as FailStage;
+    const output = b.output;
+    if (
+      output !== undefined &&
+      (!Array.isArray(output) ||
+        output.length > 1000 ||
+        output.some((l) => typeof l !== "string" || l.includes("\n")))
+    )
+      throw badRequest("output must be an array of at most 1000 one-line strings");
     core.state.deployFailures.push({
       ...(serviceId ? { serviceId } : {}),
       commitId: commitId.toLowerCase(),
       stage,
+      ...(output ? { output: output as string[] } : {}),
     });
     core.changed();
     return { status: 200, body: core.state.deployFailures };

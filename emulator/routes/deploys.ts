@@ -61,6 +61,7 @@ export function createDeploy(core: EmulatorCore, service: ServiceRecord, options
     preDeploy: Boolean(service.details.preDeployCommand),
     skipBuild: options.deployOnly === true,
     ...(rule ? { failStage: rule.stage } : {}),
+    ...(rule?.output ? { failOutput: [...rule.output] } : {}),
   };
   core.state.deploys.set(deploy.id, deploy);
   return deploy;

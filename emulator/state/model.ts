@@ -196,6 +196,8 @@ export interface DeployRecord extends DeployTimeline {
   trigger: string;
   commit: { id: string; message: string; createdAt: number } | null;
   image?: { ref: string; sha: string };
+  /** What the failing stage writes to the deploy's log (control API), instead of the default lines. */
+  failOutput?: string[];
 }
 
 /** A rule making deploys of a commit fail (control API). */
@@ -203,6 +205,8 @@ export interface DeployFailureRule {
   serviceId?: string;
   commitId: string;
   stage: FailStage;
+  /** Lines the failing stage writes to the log (e.g. a failing preDeployCommand's output). */
+  output?: string[];
 }
 
 /** Everything that is persisted. */

@@ -6,7 +6,18 @@
 import { strict as assert } from "node:assert";
 import { request } from "undici";
 import type { RunningEmulator } from "../../emulator";
-import { apiOf, control, expect400Naming, expectStatus, start, webServiceBody, type Api } from "./harness";
+import type { RawResponse } from "../helpers/http";
+import { validateResponse } from "../helpers/openapi";
+import {
+  apiOf,
+  control,
+  eventually,
+  expect400Naming,
+  expectStatus,
+  start,
+  webServiceBody,
+  type Api,
+} from "./harness";
 
 type Deploy = {
   id: string;
@@ -229,5 +240,99 @@ describe("emulator deploys (lifecycle on the clock)", function () {
     const d = await deploy({ deployMode: "deploy_only" });
     await advance(1_000);
     assert.equal((await getDeploy(d.id)).status, "update_in_progress");
+  });
+});
+
+// What the dashboard does (control API) next to the API, with the trigger each records: every deploy
+// body validated against Render's spec, whose `trigger` enum they must belong to.
+describe("emulator deploys: dashboard deploys and rollbacks, triggers, builds kept", function () {
+  let emu: RunningEmulator;
+  let api: Api;
+  let serviceId: string;
+
+  const live = (id: string) =>
+    eventually(
+      async () =>
+        ((await api("GET", `/services/${serviceId}/deploys/${id}`)).body as Deploy).status === "live",
+      `deploy ${id} live`,
+    );
+  const checked = async (response: RawResponse, method: string, path: string) => {
+    validateResponse(method, path, response.status, response.body);
+    return response;
+  };
+
+  before(async () => {
+    emu = await start();
+    api = apiOf(emu);
+    const created = await api(
+      "POST",
+      "/services",
+      webServiceBody(emu.ownerId, "dashboard-web", { autoDeploy: "yes" }),
+    );
+    expectStatus(created, 201);
+    serviceId = (created.body as { service: { id: string } }).service.id;
+    await live((created.body as { deployId: string }).deployId);
+  });
+
+  after(async () => {
+    await emu?.close();
+  });
+
+  it("records api, manual (dashboard deploy) and rollback, each in the spec's trigger enum", async () => {
+    const path = `/services/${serviceId}/deploys`;
+    const viaApi = (await checked(await api("POST", path, {}), "POST", path)).body as Deploy;
+    assert.equal(viaApi.trigger, "api");
+    await live(viaApi.id);
+    const manual = (await control(emu, "POST", `/services/${serviceId}/dashboard/deploy`, {
+      commitId: SHA,
+    })) as Deploy;
+    validateResponse("POST", path, 201, manual);
+    assert.equal(manual.trigger, "manual");
+    assert.equal(manual.commit?.id, SHA);
+    await live(manual.id);
+    const rollbackPath = `/services/${serviceId}/rollback`;
+    const apiRollback = (
+      await checked(await api("POST", rollbackPath, { deployId: viaApi.id }), "POST", rollbackPath)
+    ).body as Deploy;
+    assert.equal(apiRollback.trigger, "rollback");
+    // The API's rollback leaves auto-deploy on; the dashboard's turns it off (render.com/docs/rollbacks).
+    await live(apiRollback.id);
+    const service = async () => (await api("GET", `/services/${serviceId}`)).body as { autoDeploy: string };
+    assert.equal((await service()).autoDeploy, "yes");
+    const dashboardRollback = (await control(emu, "POST", `/services/${serviceId}/dashboard/rollback`, {
+      deployId: manual.id,
+    })) as Deploy;
+    assert.equal(dashboardRollback.trigger, "rollback");
+    assert.equal(dashboardRollback.commit?.id, SHA);
+    assert.equal((await service()).autoDeploy, "no");
+    const listPath = `/services/${serviceId}/deploys?limit=100`;
+    const list = await checked(await api("GET", listPath), "GET", listPath);
+    const triggers = (list.body as { deploy: Deploy }[]).map((e) => e.deploy.trigger);
+    assert.deepEqual(new Set(triggers), new Set(["api", "manual", "rollback"]));
+  });
+
+  it("a rollback skips the build, and is refused (400) to a deploy whose build is no longer kept", async () => {
+    const target = (
+      (await api("GET", `/services/${serviceId}/deploys?limit=100`)).body as { deploy: Deploy }[]
+    )
+      .map((e) => e.deploy)
+      .find((d) => d.trigger === "manual")!;
+    const back = await api("POST", `/services/${serviceId}/rollback`, { deployId: target.id });
+    expectStatus(back, 201);
+    assert.notEqual((back.body as Deploy).status, "build_in_progress");
+    await live((back.body as Deploy).id);
+    // Hobby keeps the builds of the last 5 deploys that went live (UNCONFIRMED figure).
+    for (let i = 0; i < 5; i++) {
+      const d = await api("POST", `/services/${serviceId}/deploys`, {});
+      await live((d.body as Deploy).id);
+    }
+    expect400Naming(
+      await api("POST", `/services/${serviceId}/rollback`, { deployId: target.id }),
+      target.id,
+      "no longer kept",
+    );
+    // A Professional workspace keeps more.
+    await control(emu, "PUT", "/workspace", { tier: "professional" });
+    expectStatus(await api("POST", `/services/${serviceId}/rollback`, { deployId: target.id }), 201);
   });
 });

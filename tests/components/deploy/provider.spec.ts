@@ -569,6 +569,18 @@ describe("RenderDeploy provider (emulator)", function () {
             /Commit badbad0\w+ may not exist on branch master of https:\/\/github\.com\/happydotemdr\/arrakis: Render cannot check a commit before it builds it/,
           );
         else assert.doesNotMatch(err.message, /may not exist/);
+        // The last 30 lines of the failed deploy's log, read from Render's logs API.
+        const tail = err.message.slice(err.message.indexOf("The last 30 lines of its log:"));
+        assert.ok(tail.startsWith("The last 30 lines of its log:\n"), err.message);
+        assert.equal(tail.split("\n").length, 31, tail);
+        const lastLine = {
+          build: "==> Build failed 😞",
+          pre_deploy: "==> Pre-deploy has failed",
+          update: "==> Exited with status 1",
+        }[stage];
+        assert.equal(tail.split("\n")[30], `    ${lastLine}`);
+        if (stage === "pre_deploy")
+          assert.match(tail, /==> Running pre-deploy command 'npm run db:deploy'\.\.\./);
         const list = await deploys(serviceId);
         assert.equal(list.find((d) => d.id === first.deployId)?.status, "live");
         assert.ok(!list.some((d) => d.trigger === "rollback"));
@@ -580,6 +592,35 @@ describe("RenderDeploy provider (emulator)", function () {
         );
       });
     }
+
+    it("a failing pre-deploy command's output is in the error, the service's env var values redacted", async () => {
+      const secret = "sk-live-0123456789abcdef";
+      const serviceId = await newService({ preDeployCommand: "npm run db:deploy" });
+      assert.equal(
+        (await api("PUT", `/services/${serviceId}/env-vars`, [{ key: "OPENAI_API_KEY", value: secret }]))
+          .status,
+        200,
+      );
+      const first = (await provider.create!(await inputs(serviceId))).outs as DeployOutputs;
+      await control("PUT", "/deploys/fail", {
+        serviceId,
+        commitId: commitBad,
+        stage: "pre_deploy",
+        output: [
+          `Connecting with OPENAI_API_KEY=${secret}`,
+          'Error: P3018 migration 20261201_tags failed: relation "tags" already exists',
+        ],
+      });
+      const err = await failure(
+        provider.update!(serviceId, first, await inputs(serviceId, { commit: commitBad })),
+      );
+      assert.ok(!err.message.includes(secret), err.message);
+      assert.match(err.message, /\n {4}Connecting with OPENAI_API_KEY=\[redacted\]\n/);
+      assert.match(
+        err.message,
+        /\n {4}Error: P3018 migration 20261201_tags failed: relation "tags" already exists\n {4}==> Pre-deploy has failed$/,
+      );
+    });
 
     it("a deploy canceled while it runs fails the up as canceled", async () => {
       const serviceId = await newService();
