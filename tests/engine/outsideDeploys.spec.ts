@@ -3,7 +3,8 @@
  * a dashboard "Manual Deploy" of a new head and a dashboard rollback are named by one line of the
  * preview, adopted by the up (which starts no deploy) and named by its outputs, the next preview clean;
  * with a pinned commit, a dashboard deploy is previewed as a change and the up deploys the pinned commit
- * again. The `it`s build on each other, on one stack. The default run keeps the first (the user-facing
+ * again; a pinned commit that fails to build fails the up with the last 30 lines of its log, secrets
+ * redacted. The `it`s build on each other, on one stack. The default run keeps the first (the user-facing
  * path); the rollback and pinned-commit cases, also covered in-process by
  * tests/components/deploy/provider.spec.ts, run in `npm run test:reliability` (RELIABILITY_FULL).
  */
@@ -190,4 +191,38 @@ describe("engine: deploys made outside Pulumi", function () {
       );
     },
   );
+
+  it("a pinned commit that fails to build: the up's error ends with the last 30 lines of its log, secrets redacted", async () => {
+    const bad = "badbad00".padEnd(40, "3");
+    await api.control("PUT", "/deploys/fail", {
+      serviceId,
+      commitId: bad,
+      stage: "build",
+      output: [`npm error OPENAI_API_KEY=${openaiApiKey} rejected`, "npm error code 1"],
+    });
+    await stack!.mustRun(["config", "set", "--path", "arrakis:deploy.commit", "--stack", "local"], {
+      stdin: bad,
+    });
+    const up = await stack!.up();
+    assert.notEqual(up.code, 0, output(up));
+    const text = output(up);
+    assert.ok(!text.includes(openaiApiKey), "the OpenAI key in the output");
+    const failed = (
+      await api.mustRender<{ deploy: LiveDeploy }[]>("GET", `/services/${serviceId}/deploys?limit=5`)
+    )
+      .map((e) => e.deploy)
+      .find((d) => d.commit?.id === bad)!;
+    assert.equal(failed.status, "build_failed");
+    const diagnostics = text.slice(text.indexOf("Diagnostics:"));
+    assert.match(
+      diagnostics,
+      new RegExp(
+        `could not deploy service ${serviceId}: deploy ${failed.id} ended build_failed[^\\n]*\\n` +
+          "[^\\n]*The last 30 lines of its log:\\n(?:[^\\n]*\\n){27}" +
+          "[^\\n]*npm error OPENAI_API_KEY=\\[redacted\\] rejected\\n[^\\n]*npm error code 1\\n[^\\n]*==> Build failed",
+      ),
+    );
+    const error = diagnostics.slice(diagnostics.indexOf("could not deploy")).split("\n").slice(0, 33);
+    console.log(`      error: ${error.join("\n      ")}`);
+  });
 });
