@@ -225,4 +225,36 @@ describe("engine: deploys made outside Pulumi", function () {
     const error = diagnostics.slice(diagnostics.indexOf("could not deploy")).split("\n").slice(0, 33);
     console.log(`      error: ${error.join("\n      ")}`);
   });
+
+  full("a failing preDeployCommand (migrations): the up's error ends with the command's output", async () => {
+    await stack!.mustRun(
+      ["config", "set", "--path", "arrakis:service.preDeployCommand", "--stack", "local"],
+      {
+        stdin: "npm run db:deploy",
+      },
+    );
+    const bad = "badc0de0".padEnd(40, "4");
+    await api.control("PUT", "/deploys/fail", {
+      serviceId,
+      commitId: bad,
+      stage: "pre_deploy",
+      output: ['Error: P3018 migration 20261201_tags failed: relation "tags" already exists'],
+    });
+    await stack!.mustRun(["config", "set", "--path", "arrakis:deploy.commit", "--stack", "local"], {
+      stdin: bad,
+    });
+    const up = await stack!.up();
+    assert.notEqual(up.code, 0, output(up));
+    const text = output(up);
+    const diagnostics = text.slice(text.indexOf("Diagnostics:"));
+    assert.match(
+      diagnostics,
+      new RegExp(
+        "ended pre_deploy_failed[^\\n]*\\n[^\\n]*The last \\d+ lines of its log:\\n(?:[^\\n]*\\n)*" +
+          "[^\\n]*==> Running pre-deploy command 'npm run db:deploy'\\.\\.\\.\\n" +
+          '[^\\n]*Error: P3018 migration 20261201_tags failed: relation "tags" already exists\\n' +
+          "[^\\n]*==> Pre-deploy has failed",
+      ),
+    );
+  });
 });
