@@ -243,31 +243,6 @@ describe("RenderPostgres provider (emulator)", function () {
   });
 
   describe("diff, update, read and delete", () => {
-    it("shows no change on a clean database, despite Render's suffix on the database name", async () => {
-      const { inputs, id, outs } = await created();
-      assert.deepEqual(await provider.diff!(id, outs, inputs), {
-        changes: false,
-        replaces: [],
-        deleteBeforeReplace: false,
-      });
-    });
-
-    it("a state written before advice existed shows no change when the program passes it; read keeps it", async () => {
-      const { id, outs } = await created();
-      assert.equal("advice" in outs, false);
-      const advised = await checked<PostgresInputs>(provider, { ...args(), advice: arrakisAdvice.database });
-      assert.deepEqual(await provider.diff!(id, outs, advised), {
-        changes: false,
-        replaces: [],
-        deleteBeforeReplace: false,
-      });
-      // A refresh of the new state: the advice is the program's, not Render's, so it is no drift.
-      const read = await provider.read(id, { ...outs, advice: arrakisAdvice.database });
-      assert.deepEqual(read.inputs?.advice, arrakisAdvice.database);
-      assert.deepEqual(read.props?.advice, arrakisAdvice.database);
-      assert.equal("advice" in ((await provider.read(id, outs)).inputs ?? {}), false);
-    });
-
     it("sees plan and allow-list changes made through the API, and update puts them back", async () => {
       const { inputs, id, outs } = await created();
       await api("PATCH", `/postgres/${id}`, {
@@ -304,6 +279,74 @@ describe("RenderPostgres provider (emulator)", function () {
       assert.equal((await provider.diff!(id, outs, undeclared as PostgresInputs)).changes, false);
     });
 
+    it("deletes, and treats a database already gone as deleted", async () => {
+      const { id } = await created();
+      await provider.delete(id);
+      assert.equal((await api("GET", `/postgres/${id}`)).status, 404);
+      await provider.delete(id);
+    });
+  });
+});
+
+// The provider's read-only steps (diff, read) need one database between them, made once: each database
+// costs seconds of PGlite start (the suite above makes a fresh one per test). The refresh test deletes
+// it, so it runs last.
+describe("RenderPostgres provider on one database (emulator)", function () {
+  this.timeout(120_000);
+  let emu: Emulator;
+  let provider: PostgresProvider;
+  let db: { inputs: PostgresInputs; id: string; outs: PostgresOutputs };
+
+  const api = (method: string, path: string, body?: unknown) =>
+    call(emu.url, method, path, { apiKey: emu.apiKey, body });
+  const args = (): Record<string, unknown> => ({
+    name: "arrakis-db-shared",
+    ownerId: emu.ownerId,
+    plan: "basic-256mb",
+    postgresMajorVersion: "17",
+    databaseName: "arrakis_production",
+    user: "arrakis_prod_user",
+    ipAllowList: [{ source: "0.0.0.0/0", description: "Production access" }],
+    pollIntervalSeconds: 0.01,
+  });
+
+  before(async () => {
+    emu = await startEmulator({ port: 0, timings: "fast" });
+    provider = await configured(new PostgresProvider(), emu);
+    const inputs = await checked<PostgresInputs>(provider, args());
+    const result = await provider.create(inputs);
+    db = { inputs, id: result.id, outs: result.outs as PostgresOutputs };
+  });
+  after(async () => {
+    await emu?.close();
+  });
+
+  describe("diff, update, read and delete", () => {
+    it("shows no change on a clean database, despite Render's suffix on the database name", async () => {
+      const { inputs, id, outs } = db;
+      assert.deepEqual(await provider.diff!(id, outs, inputs), {
+        changes: false,
+        replaces: [],
+        deleteBeforeReplace: false,
+      });
+    });
+
+    it("a state written before advice existed shows no change when the program passes it; read keeps it", async () => {
+      const { id, outs } = db;
+      assert.equal("advice" in outs, false);
+      const advised = await checked<PostgresInputs>(provider, { ...args(), advice: arrakisAdvice.database });
+      assert.deepEqual(await provider.diff!(id, outs, advised), {
+        changes: false,
+        replaces: [],
+        deleteBeforeReplace: false,
+      });
+      // A refresh of the new state: the advice is the program's, not Render's, so it is no drift.
+      const read = await provider.read(id, { ...outs, advice: arrakisAdvice.database });
+      assert.deepEqual(read.inputs?.advice, arrakisAdvice.database);
+      assert.deepEqual(read.props?.advice, arrakisAdvice.database);
+      assert.equal("advice" in ((await provider.read(id, outs)).inputs ?? {}), false);
+    });
+
     for (const [field, value] of [
       ["version", "16"],
       ["region", "ohio"],
@@ -311,7 +354,7 @@ describe("RenderPostgres provider (emulator)", function () {
       ["databaseUser", "other_user"],
     ] as const) {
       it(`refuses to replace the database for a new ${field} unless allowed`, async () => {
-        const { inputs, id, outs } = await created();
+        const { inputs, id, outs } = db;
         const news = { ...inputs, [field]: value };
         await assert.rejects(
           provider.diff!(id, outs, news),
@@ -324,7 +367,7 @@ describe("RenderPostgres provider (emulator)", function () {
     }
 
     it("reads outputs and inputs for refresh and import; a deleted database stops the refresh", async () => {
-      const { inputs, id } = await created();
+      const { inputs, id } = db;
       const read = await provider.read!(id);
       assert.equal(read.id, id);
       const back = read.inputs as unknown as PostgresInputs;
@@ -334,13 +377,6 @@ describe("RenderPostgres provider (emulator)", function () {
       await api("DELETE", `/postgres/${id}`);
       // Never dropped silently (tests/components/runtime/deletedOutside.spec.ts has the message and the way back).
       await assert.rejects(provider.read!(id), new RegExp(`database ${id} no longer exists on Render`));
-    });
-
-    it("deletes, and treats a database already gone as deleted", async () => {
-      const { id } = await created();
-      await provider.delete(id);
-      assert.equal((await api("GET", `/postgres/${id}`)).status, 404);
-      await provider.delete(id);
     });
   });
 });
