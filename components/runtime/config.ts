@@ -19,16 +19,23 @@ export interface RenderProviderConfig {
    * limits). Only for an emulator with time-scaled limits (the benchmarks); never below 1 against Render.
    */
   rateLimitTimeScale?: number;
+  /**
+   * `render:requestTimeoutMs`: the client's wait for a response's headers and between body chunks
+   * (default 30 s, the client's own). Only for tests that fault a request past it (the fault matrix).
+   */
+  requestTimeoutMs?: number;
 }
 
 /** The provider config from stack config (`ConfigureRequest.config.get`). */
 export function providerConfigFrom(get: (key: string) => string | undefined): RenderProviderConfig {
   const scale = Number(get("render:rateLimitTimeScale") ?? "1");
+  const timeout = Number(get("render:requestTimeoutMs") ?? "0");
   return {
     // A key pasted with its line break (`pbpaste | pulumi config set --secret …`) is the same key.
     apiKey: get("render:apiKey")?.trim(),
     apiUrl: get("render:apiUrl"),
     ...(Number.isFinite(scale) && scale > 0 && scale !== 1 ? { rateLimitTimeScale: scale } : {}),
+    ...(Number.isInteger(timeout) && timeout > 0 ? { requestTimeoutMs: timeout } : {}),
   };
 }
 
@@ -74,6 +81,9 @@ export function renderClientFrom(
     apiKey: config.apiKey,
     baseUrl: config.apiUrl || undefined,
     rateLimitTimeScale: config.rateLimitTimeScale,
+    ...(config.requestTimeoutMs
+      ? { timeouts: { headersMs: config.requestTimeoutMs, bodyMs: config.requestTimeoutMs } }
+      : {}),
     reuseReadsMs: options.reuseReads && inProviderHost() ? reuseReadsMs : 0,
   });
 }

@@ -11,6 +11,7 @@ import {
   type LoggedRequest,
   type ReliabilityWorld,
   endpointsOf,
+  matrixRequestTimeoutMs,
   formatTable,
   globOf,
   pathTemplate,
@@ -28,8 +29,9 @@ export const faultKinds = {
   "502": { kind: "status", status: 502 },
   "503": { kind: "status", status: 503 },
   reset: { kind: "reset" },
-  // Past the client's 30 s headers timeout (components/render/client.ts, not configurable by stack config).
-  timeout: { kind: "delay", ms: 31_000 },
+  // Past the client's headers timeout: the matrix's stacks set it (render:requestTimeoutMs) to
+  // matrixRequestTimeoutMs instead of the client's default 30 s, so the case waits 16 s, not 31.
+  timeout: { kind: "delay", ms: matrixRequestTimeoutMs + 1_000 },
   "lose-response": { kind: "lose-response" },
 } as const satisfies Record<string, FaultSpec["fault"]>;
 

@@ -19,6 +19,12 @@ export const databaseName = String(localStack.objects["arrakis:database"].name);
 /** The service's name on Render in the local stack. */
 export const serviceName = String(localStack.objects["arrakis:service"].name);
 
+/**
+ * The client's request timeout in the fault matrix's stacks (`render:requestTimeoutMs`), so its timeout
+ * case waits past 15 s, not past the client's default 30 s (still longer than a busy emulator takes to answer).
+ */
+export const matrixRequestTimeoutMs = 15_000;
+
 /** One line of the emulator's request log. */
 export interface LoggedRequest {
   method: string;
@@ -42,6 +48,8 @@ export class ReliabilityWorld {
   /** Secret values seen so far (name → values): a database made and deleted still had a password. */
   private readonly secrets = new Map<string, Set<string>>();
   stack: PulumiStack | undefined;
+  /** The client's request timeout the next stacks get (`render:requestTimeoutMs`); default the client's. */
+  requestTimeoutMs: number | undefined;
 
   private constructor(
     readonly emu: RunningEmulator,
@@ -76,7 +84,12 @@ export class ReliabilityWorld {
     this.stack = await trustingEmulator(this.emu, () =>
       createArrakisStack({
         stackName,
-        config: { ...localStack.plain, "render:apiUrl": this.emu.url, "render:ownerId": this.emu.ownerId },
+        config: {
+          ...localStack.plain,
+          "render:apiUrl": this.emu.url,
+          "render:ownerId": this.emu.ownerId,
+          ...(this.requestTimeoutMs ? { "render:requestTimeoutMs": String(this.requestTimeoutMs) } : {}),
+        },
         secretConfig: { "render:apiKey": this.emu.apiKey, "arrakis:openaiApiKey": this.openaiApiKey },
         objectConfig: {
           ...Object.fromEntries(
@@ -133,9 +146,11 @@ export class ReliabilityWorld {
 
   /**
    * Shortens the emulator's rate-limit windows (timeScale 0.01: a 60 s window lasts 0.6 s), so a 429
-   * without Retry-After, which the client waits out by `Ratelimit-Reset`, costs a second, not a minute.
+   * without Retry-After, which the client waits out by `Ratelimit-Reset`, costs a second, not a minute;
+   * and gives the stacks made from now on the matrix's request timeout ({@link matrixRequestTimeoutMs}).
    */
   async configureForMatrix(): Promise<void> {
+    this.requestTimeoutMs = matrixRequestTimeoutMs;
     const answer = await this.api.control("PUT", "/rate-limits", { timeScale: 0.01 });
     if (answer.status !== 200) throw new Error(`could not set rate limits: ${JSON.stringify(answer.body)}`);
   }

@@ -140,4 +140,11 @@ describe("render rate budget", () => {
     for (const bad of ["0", "-1", "fast", "1"])
       assert.equal(from({ "render:rateLimitTimeScale": bad }).rateLimitTimeScale, undefined, bad);
   });
+
+  it("providers read render:requestTimeoutMs from stack config, ignoring nonsense (default: the client's 30 s)", () => {
+    const from = (values: Record<string, string>) => providerConfigFrom((key) => values[key]);
+    assert.equal(from({ "render:requestTimeoutMs": "10000" }).requestTimeoutMs, 10_000);
+    for (const bad of ["0", "-1", "fast", "1.5", ""])
+      assert.equal(from({ "render:requestTimeoutMs": bad }).requestTimeoutMs, undefined, bad);
+  });
 });
