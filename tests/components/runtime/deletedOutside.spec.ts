@@ -61,11 +61,14 @@ describe("deleted outside Pulumi (emulator)", function () {
     delete process.env[forgetDeletedVariable];
   });
 
-  /** The app's four resources, made by the providers as `pulumi up` would. */
-  async function app() {
-    n++;
+  /** The database and its extension, made once (a database is seconds of PGlite start): see {@link app}. */
+  let made: Promise<{
+    database: { id: string; inputs: PostgresInputs; outs: PostgresOutputs };
+    extension: { id: string; inputs: PostgresExtensionInputs; outs: PostgresExtensionOutputs };
+  }>;
+  async function databaseAndExtension() {
     const dbInputs = await checked<PostgresInputs>(db, {
-      name: `gone-db-${n}`,
+      name: "gone-db",
       ownerId: emu.ownerId,
       plan: "basic_256mb",
       version: "17",
@@ -74,6 +77,21 @@ describe("deleted outside Pulumi (emulator)", function () {
     const database = await db.create(dbInputs);
     const extInputs = await checked<PostgresExtensionInputs>(ext, { postgresId: database.id });
     const extension = await ext.create(extInputs);
+    return {
+      database: { id: database.id, inputs: dbInputs, outs: database.outs as PostgresOutputs },
+      extension: { id: extension.id, inputs: extInputs, outs: extension.outs as PostgresExtensionOutputs },
+    };
+  }
+
+  /**
+   * The app's four resources, made by the providers as `pulumi up` would: the database and extension are
+   * the same for each call (so the test that deletes the service runs before the one that deletes the
+   * database), the service and its deploy new each time.
+   */
+  async function app() {
+    n++;
+    made ??= databaseAndExtension();
+    const { database, extension } = await made;
     const webInputs = await checked<ServiceInputs>(web, {
       name: `gone-web-${n}`,
       ownerId: emu.ownerId,
@@ -95,12 +113,57 @@ describe("deleted outside Pulumi (emulator)", function () {
     });
     const deploy = await dep.create(depInputs);
     return {
-      database: { id: database.id, inputs: dbInputs, outs: database.outs as PostgresOutputs },
-      extension: { id: extension.id, inputs: extInputs, outs: extension.outs as PostgresExtensionOutputs },
+      database,
+      extension,
       service: { id: service.id, inputs: webInputs, outs: service.outs as WebServiceOutputs },
       deploy: { id: deploy.id, inputs: depInputs, outs: deploy.outs as DeployOutputs },
     };
   }
+
+  it("a deleted service: one message, with the commands; its deploy reports itself gone without error", async () => {
+    const a = await app();
+    assert.equal((await api("DELETE", `/services/${a.service.id}`)).status, 204);
+    const id = a.service.id;
+    const name = a.service.inputs.name;
+    const results = {
+      database: await refreshed(db.read(a.database.id, a.database.outs)),
+      extension: await refreshed(ext.read(a.extension.id, a.extension.outs)),
+      service: await refreshed(web.read(a.service.id, a.service.outs)),
+      deploy: await refreshed(dep.read(a.deploy.id, a.deploy.outs)),
+    };
+    assert.deepEqual(
+      { ...results, service: results.service.slice(0, 7) },
+      { database: "kept", extension: "kept", service: "error: ", deploy: "gone" },
+    );
+    const message = results.service.slice("error: ".length);
+    assert.equal(
+      message,
+      `service ${name} (${id}) no longer exists on Render: it was deleted outside Pulumi. Pulumi does not ` +
+        "recreate it on its own, and nothing is changed until you choose. To manage one restored or made by " +
+        `hand: \`RENDER_FORGET_DELETED=${id} pulumi refresh --yes\`, then ` +
+        "set adoptId to its srv-… id on the resource, then `pulumi up`. To make " +
+        "a new service (a new id; generated env vars such as NEXTAUTH_SECRET get new values): " +
+        `\`RENDER_FORGET_DELETED=${id} pulumi refresh --yes\`, then \`pulumi up\``,
+    );
+    await assert.rejects(web.diff!(a.service.id, a.service.outs, a.service.inputs), (err: Error) => {
+      assert.equal(err.message, message);
+      return true;
+    });
+    // A refresh of a state the arrakis program wrote: the advice recorded there words the way back.
+    const advice = appAdvice(arrakisConfigNames).service;
+    await assert.rejects(web.read(a.service.id, { ...a.service.outs, advice }), (err: Error) => {
+      assert.equal(
+        err.message,
+        message.replace(
+          "set adoptId to its srv-… id on the resource",
+          "`pulumi config set --path arrakis:service.importId srv-…` (the arrakis app)",
+        ),
+      );
+      return true;
+    });
+    process.env[forgetDeletedVariable] = id;
+    assert.deepEqual(await web.read(a.service.id, a.service.outs), {});
+  });
 
   it("a deleted database: one message, from the database alone, with the commands; never dropped silently", async () => {
     const a = await app();
@@ -158,50 +221,5 @@ describe("deleted outside Pulumi (emulator)", function () {
     await assert.rejects(db.read(a.database.id, a.database.outs), /no longer exists on Render/);
     process.env[forgetDeletedVariable] = `srv-x, ${a.database.id}`;
     assert.deepEqual(await db.read(a.database.id, a.database.outs), {});
-  });
-
-  it("a deleted service: one message, with the commands; its deploy reports itself gone without error", async () => {
-    const a = await app();
-    assert.equal((await api("DELETE", `/services/${a.service.id}`)).status, 204);
-    const id = a.service.id;
-    const name = a.service.inputs.name;
-    const results = {
-      database: await refreshed(db.read(a.database.id, a.database.outs)),
-      extension: await refreshed(ext.read(a.extension.id, a.extension.outs)),
-      service: await refreshed(web.read(a.service.id, a.service.outs)),
-      deploy: await refreshed(dep.read(a.deploy.id, a.deploy.outs)),
-    };
-    assert.deepEqual(
-      { ...results, service: results.service.slice(0, 7) },
-      { database: "kept", extension: "kept", service: "error: ", deploy: "gone" },
-    );
-    const message = results.service.slice("error: ".length);
-    assert.equal(
-      message,
-      `service ${name} (${id}) no longer exists on Render: it was deleted outside Pulumi. Pulumi does not ` +
-        "recreate it on its own, and nothing is changed until you choose. To manage one restored or made by " +
-        `hand: \`RENDER_FORGET_DELETED=${id} pulumi refresh --yes\`, then ` +
-        "set adoptId to its srv-… id on the resource, then `pulumi up`. To make " +
-        "a new service (a new id; generated env vars such as NEXTAUTH_SECRET get new values): " +
-        `\`RENDER_FORGET_DELETED=${id} pulumi refresh --yes\`, then \`pulumi up\``,
-    );
-    await assert.rejects(web.diff!(a.service.id, a.service.outs, a.service.inputs), (err: Error) => {
-      assert.equal(err.message, message);
-      return true;
-    });
-    // A refresh of a state the arrakis program wrote: the advice recorded there words the way back.
-    const advice = appAdvice(arrakisConfigNames).service;
-    await assert.rejects(web.read(a.service.id, { ...a.service.outs, advice }), (err: Error) => {
-      assert.equal(
-        err.message,
-        message.replace(
-          "set adoptId to its srv-… id on the resource",
-          "`pulumi config set --path arrakis:service.importId srv-…` (the arrakis app)",
-        ),
-      );
-      return true;
-    });
-    process.env[forgetDeletedVariable] = id;
-    assert.deepEqual(await web.read(a.service.id, a.service.outs), {});
   });
 });
