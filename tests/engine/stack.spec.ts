@@ -17,6 +17,7 @@ import {
   createArrakisStack,
   readStackFile,
   startLocalEmulator,
+  withEmulatorPolling,
 } from "../../tools/harness/stackHelpers";
 import { trustingEmulator } from "../../tools/harness/emulatorTrust";
 
@@ -132,7 +133,10 @@ describe("engine: the arrakis stack against the emulator", function () {
         createArrakisStack({
           stackName: "local",
           ...stackConfig(emu),
-          objectConfig: { "arrakis:database": databaseConfig, "arrakis:service": serviceConfig },
+          objectConfig: withEmulatorPolling({
+            "arrakis:database": databaseConfig,
+            "arrakis:service": serviceConfig,
+          }),
         }),
       );
     });
@@ -386,10 +390,10 @@ describe("engine: the arrakis stack against the emulator", function () {
         createArrakisStack({
           stackName: "local",
           ...stackConfig(emu),
-          objectConfig: {
+          objectConfig: withEmulatorPolling({
             "arrakis:database": { ...databaseConfig, importId: databaseId },
             "arrakis:service": { ...serviceConfig, importId: serviceId },
-          },
+          }),
         }),
       );
     });

@@ -9,7 +9,12 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import type { PulumiResult, PulumiStack, RunOptions } from "../../tools/harness/pulumiCli";
-import { EmulatorApi, createArrakisStack, readStackFile } from "../../tools/harness/stackHelpers";
+import {
+  EmulatorApi,
+  createArrakisStack,
+  readStackFile,
+  withEmulatorPolling,
+} from "../../tools/harness/stackHelpers";
 import { trustingEmulator } from "../../tools/harness/emulatorTrust";
 
 /** Pulumi.local.yaml, split by how each value is set. */
@@ -91,7 +96,7 @@ export class ReliabilityWorld {
           ...(this.requestTimeoutMs ? { "render:requestTimeoutMs": String(this.requestTimeoutMs) } : {}),
         },
         secretConfig: { "render:apiKey": this.emu.apiKey, "arrakis:openaiApiKey": this.openaiApiKey },
-        objectConfig: {
+        objectConfig: withEmulatorPolling({
           ...Object.fromEntries(
             Object.entries(localStack.objects).filter(
               ([key]) => key !== "arrakis:database" && key !== "arrakis:service",
@@ -103,7 +108,7 @@ export class ReliabilityWorld {
             ...objectOverrides.database,
           },
           "arrakis:service": { ...localStack.objects["arrakis:service"], ...objectOverrides.service },
-        },
+        }),
       }),
     );
     return this.stack;

@@ -181,3 +181,30 @@ export class EmulatorApi {
     return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
   }
 }
+
+/**
+ * Status polling for stacks on an emulator with fast timings (milliseconds, not minutes): the database
+ * and deploy waits poll every 200 ms instead of ramping from 1 s up to Render's 8 s, so an `up` sees a
+ * database available (a PGlite start, seconds under load) or a deploy live within 200 ms, not up to 8 s
+ * later. Wait settings live only in the stack's state: they never show as a change.
+ */
+export const emulatorPolling = {
+  "arrakis:database": { pollIntervalSeconds: 0.2 },
+  "arrakis:deploy": { pollIntervalMs: 200 },
+} as const;
+
+/**
+ * Structured stack config with {@link emulatorPolling} merged into its database settings (when present)
+ * and its deploy settings (optional in the program: added when absent).
+ */
+export function withEmulatorPolling(objects: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...objects };
+  for (const [key, polling] of Object.entries(emulatorPolling)) {
+    const current = out[key];
+    if (current !== undefined && (current === null || typeof current !== "object" || Array.isArray(current)))
+      continue;
+    if (current === undefined && key !== "arrakis:deploy") continue;
+    out[key] = { ...(current ?? {}), ...polling };
+  }
+  return out;
+}
