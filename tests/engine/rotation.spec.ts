@@ -9,6 +9,9 @@
  *   the next up converges: one new user, the old one gone;
  * - RELIABILITY_FULL: the same after the env vars moved and during the deploy.
  * Neither password appears in any output or in the state in plaintext.
+ * First, on the same stack (its database on Render's free plan), the preview warnings (issue 23 item 5): no
+ * point-in-time recovery on this plan and a maintenance Render scheduled on the database are each warned about,
+ * with what to do, and a plain `pulumi preview --expect-no-changes` still passes (warnings are not changes).
  *
  * One emulator and one stack, the `it`s build on each other.
  */
@@ -38,7 +41,7 @@ interface Deploy {
 }
 
 const local = readStackFile();
-const databaseConfig = local.objects["arrakis:database"];
+const databaseConfig: Record<string, unknown> = { ...local.objects["arrakis:database"], plan: "free" };
 const openaiApiKey = `sk-test-${randomBytes(12).toString("hex")}`;
 /** A loaded CI machine makes a database in a minute or more: room for each command. */
 const slow = { timeoutMs: 480_000 };
@@ -211,6 +214,7 @@ describe("engine: credential rotation (arrakis:database.credentialsRotation)", f
         config: { ...local.plain, "render:apiUrl": emu.url, "render:ownerId": emu.ownerId },
         secretConfig: { "render:apiKey": emu.apiKey, "arrakis:openaiApiKey": openaiApiKey },
         objectConfig: {
+          // Render's free plan: no point-in-time recovery, for the preview warnings (issue 23 item 5).
           "arrakis:database": databaseConfig,
           "arrakis:service": local.objects["arrakis:service"],
           "arrakis:deploy": {
@@ -232,6 +236,45 @@ describe("engine: credential rotation (arrakis:database.credentialsRotation)", f
   after(async () => {
     await stack?.cleanup();
     await emu?.close();
+  });
+
+  it("before any rotation: a plain preview warns (no point-in-time recovery on free, a pending maintenance), says what to do, shows no change", async () => {
+    const { databaseId } = await stack!.outputs();
+    const run = (
+      await api.control<{ id: string; scheduledAt: string; pendingMaintenanceBy: string }>(
+        "POST",
+        "/maintenance",
+        {
+          resourceId: databaseId,
+        },
+      )
+    ).body;
+    assert.ok([200, 204].includes((await api.control("DELETE", "/requests")).status));
+    const result = track(await stack!.preview(["--expect-no-changes"], slow));
+    const output = result.stdout + result.stderr;
+    assert.match(
+      output,
+      new RegExp(
+        `warning: database arrakis-local-db \\(${databaseId}\\) has no point-in-time recovery on plan free .*` +
+          "Move it to a paid plan \\(e\\.g\\. basic-256mb; the arrakis app: `pulumi config set --path arrakis:database\\.plan basic-256mb`\\)",
+      ),
+    );
+    assert.match(
+      output,
+      new RegExp(
+        `warning: maintenance ${run.id} \\(maintenance\\) of database arrakis-local-db \\(${databaseId}\\) is scheduled for ` +
+          `${run.scheduledAt.replace(/\./g, "\\.")}, to be done by ${run.pendingMaintenanceBy.replace(/\./g, "\\.")} at the latest`,
+      ),
+    );
+    assert.ok(
+      output.includes(
+        `curl -X PATCH ${emu.url}/maintenance/${run.id} -H "Authorization: Bearer $RENDER_API_KEY"`,
+      ),
+    );
+    assert.ok(!output.includes(emu.apiKey), "the API key in the output");
+    // Warnings read; the preview wrote nothing.
+    const writes = (await api.requests()).filter((r) => r.method !== "GET");
+    assert.deepEqual(writes, []);
   });
 
   it("the preview of a new label shows the change and names the steps, writing nothing", async () => {
