@@ -227,18 +227,25 @@ describe("RenderPostgres provider (emulator)", function () {
     });
 
     it("keeps the id when waiting fails after the POST (a partial failure, nothing orphaned)", async () => {
-      await call(emu.controlUrl, "PUT", "/timings", { body: { postgresCreateMs: 60_000 } });
-      const inputs = await checked<PostgresInputs>(provider, args({ waitTimeoutSeconds: 0.2 }));
-      await assert.rejects(
-        provider.create(inputs),
-        (err: Error & { id?: string; properties?: Record<string, unknown> }) => {
-          assert.match(err.id ?? "", /^dpg-/);
-          assert.match(err.message, /is kept in the stack's state/);
-          assert.equal(err.properties?.name, inputs.name);
-          return true;
-        },
-      );
-      assert.equal((await databases()).length, 1);
+      // A database that takes a minute to be available: the 0.2 s wait fails after the POST.
+      const before = (await call(emu.controlUrl, "GET", "/timings")).body as { postgresCreate: number };
+      const slowed = await call(emu.controlUrl, "PUT", "/timings", { body: { postgresCreate: 60_000 } });
+      assert.equal(slowed.status, 200, JSON.stringify(slowed.body));
+      try {
+        const inputs = await checked<PostgresInputs>(provider, args({ waitTimeoutSeconds: 0.2 }));
+        await assert.rejects(
+          provider.create(inputs),
+          (err: Error & { id?: string; properties?: Record<string, unknown> }) => {
+            assert.match(err.id ?? "", /^dpg-/);
+            assert.match(err.message, /is kept in the stack's state/);
+            assert.equal(err.properties?.name, inputs.name);
+            return true;
+          },
+        );
+        assert.equal((await databases()).length, 1);
+      } finally {
+        await call(emu.controlUrl, "PUT", "/timings", { body: { postgresCreate: before.postgresCreate } });
+      }
     });
   });
 
