@@ -25,6 +25,8 @@ import { handleExportDownload } from "./exports";
 import { registerOwnerRoutes } from "./routes/owners";
 import { registerPostgresRoutes } from "./routes/postgres";
 import { registerServiceRoutes } from "./routes/services";
+import { registerStaticSiteRoutes } from "./routes/staticSites";
+import { registerCustomDomainRoutes } from "./routes/customDomains";
 import { handleServiceRequest } from "./services";
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -42,6 +44,8 @@ export function apiRouter(core: EmulatorCore): Router {
   registerEnvVarRoutes(router, core);
   registerDeployRoutes(router, core);
   registerKeyValueRoutes(router, core);
+  registerStaticSiteRoutes(router, core);
+  registerCustomDomainRoutes(router, core);
   registerLogRoutes(router, core);
   return router;
 }

@@ -1,7 +1,7 @@
 /**
  * Service routes: list (filters), create (201 `{service, deployId}`, starting the first deploy), get,
- * patch, delete, suspend, resume, scale. Only `web_service` is emulated (the product deploys nothing
- * else); other types get a 400 that says so.
+ * patch, delete, suspend, resume, scale. `web_service` and `static_site` (routes/staticSites.ts) are
+ * emulated; other types get a 400 that says so.
  *
  * Names are unique per workspace, as the spec says ("Must be unique within the workspace"); a
  * duplicate is refused with 409 (Render lists 409 for POST /services and PATCH /services/{id}).
@@ -17,6 +17,7 @@ import { createDeploy } from "./deploys";
 import { DOCKER_RUNTIMES, REGIONS, RUNTIMES, SERVICE_PLANS, SERVICE_TYPES, SUSPENDED_VALUES } from "./enums";
 import { envVarList } from "./envVars";
 import { paginate } from "./pagination";
+import { createStaticSite, patchStaticSite, staticSiteJson } from "./staticSites";
 import {
   type Body,
   boolField,
@@ -61,7 +62,8 @@ export function registerServiceRoutes(router: Router, core: EmulatorCore): void 
   });
 
   router.add("POST", "/services", ({ body }) => {
-    const service = createService(core, objectBody(body));
+    const b = objectBody(body);
+    const service = b.type === "static_site" ? createStaticSite(core, b) : createService(core, b);
     const deploy = createDeploy(core, service, { trigger: "api" });
     core.changed();
     return { status: 201, body: { service: serviceJson(core, service), deployId: deploy.id } };
@@ -74,7 +76,8 @@ export function registerServiceRoutes(router: Router, core: EmulatorCore): void 
 
   router.add("PATCH", "/services/:serviceId", ({ params, body }) => {
     const service = requireService(core, params.serviceId);
-    patchService(core, service, objectBody(body));
+    if (service.type === "static_site") patchStaticSite(core, service, objectBody(body));
+    else patchService(core, service, objectBody(body));
     core.changed();
     return { status: 200, body: serviceJson(core, service) };
   });
@@ -123,7 +126,7 @@ export function isReachable(core: EmulatorCore, service: ServiceRecord): boolean
   return !service.suspended && hasLiveDeploy(core.state.deploysOf(service.id), core.clock.now());
 }
 
-function checkNameFree(core: EmulatorCore, ownerId: string, name: string, self?: string): void {
+export function checkNameFree(core: EmulatorCore, ownerId: string, name: string, self?: string): void {
   for (const other of core.state.services.values()) {
     if (other.id !== self && other.ownerId === ownerId && other.name === name) {
       throw conflict(`a service named ${JSON.stringify(name)} already exists in workspace ${ownerId}`);
@@ -132,7 +135,7 @@ function checkNameFree(core: EmulatorCore, ownerId: string, name: string, self?:
 }
 
 /** `slug` is the name, made URL-safe; a taken slug gets a random suffix (as Render does for subdomains). */
-function uniqueSlug(core: EmulatorCore, name: string): string {
+export function uniqueSlug(core: EmulatorCore, name: string): string {
   const base =
     name
       .toLowerCase()
@@ -144,7 +147,7 @@ function uniqueSlug(core: EmulatorCore, name: string): string {
   return slug;
 }
 
-function buildFilterField(b: Body): ServiceRecord["buildFilter"] {
+export function buildFilterField(b: Body): ServiceRecord["buildFilter"] {
   const value = objectField(b, "buildFilter", "buildFilter");
   if (!value) return undefined;
   const paths = stringArrayField(value, "paths", "buildFilter.paths");
@@ -345,7 +348,7 @@ function checkAutoscaling(a: Body): unknown {
   return { enabled, min, max, criteria: { cpu: criterion("cpu"), memory: criterion("memory") } };
 }
 
-function secretFilesField(b: Body): ServiceRecord["secretFiles"] {
+export function secretFilesField(b: Body): ServiceRecord["secretFiles"] {
   const value = b.secretFiles;
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) throw badRequest("secretFiles must be an array of {name, content}");
@@ -469,6 +472,7 @@ function patchService(core: EmulatorCore, s: ServiceRecord, b: Body): void {
 
 /** A service as Render renders it (`preDeployCommand` inside `envSpecificDetails`, OBSERVED). */
 export function serviceJson(core: EmulatorCore, s: ServiceRecord): Record<string, unknown> {
+  if (s.type === "static_site") return staticSiteJson(core, s);
   const d = s.details;
   return {
     id: s.id,

@@ -161,12 +161,49 @@ export interface HealthRecord {
   delayMs: number;
 }
 
-/** A Render service (only `web_service` is emulated). */
+/** A response header rule of a static site (`hdr-…`). */
+export interface HeaderRecord {
+  id: string;
+  seq: number;
+  path: string;
+  name: string;
+  value: string;
+}
+
+/** A redirect/rewrite rule of a static site (`rdr-…`); list order is priority order (0 first). */
+export interface RouteRecord {
+  id: string;
+  type: "redirect" | "rewrite";
+  source: string;
+  destination: string;
+}
+
+/** A custom domain of a web service or static site (`cdm-…`). */
+export interface CustomDomainRecord {
+  id: string;
+  seq: number;
+  name: string;
+  domainType: "apex" | "subdomain";
+  publicSuffix: string;
+  /** The name this domain redirects to (the apex/www sibling Render adds itself), or "". */
+  redirectForName: string;
+  verificationStatus: "verified" | "unverified";
+  createdAt: number;
+}
+
+/** What only a static site has (routes/staticSites.ts). */
+export interface StaticSiteRecord {
+  publishPath: string;
+  headers: HeaderRecord[];
+  routes: RouteRecord[];
+}
+
+/** A Render service (`web_service`, or `static_site` with {@link ServiceRecord.staticSite}). */
 export interface ServiceRecord {
   id: string;
   seq: number;
   ownerId: string;
-  type: "web_service";
+  type: "web_service" | "static_site";
   name: string;
   slug: string;
   repo?: string;
@@ -187,6 +224,10 @@ export interface ServiceRecord {
   /** Branch -> head commit set through the control API (otherwise a stable fake). */
   heads: Record<string, string>;
   health: HealthRecord;
+  /** A static site's publish path, headers and routes (absent on other types). */
+  staticSite?: StaticSiteRecord;
+  /** Custom domains (web services and static sites; absent: none). */
+  customDomains?: CustomDomainRecord[];
 }
 
 /** A deploy of a service. */
