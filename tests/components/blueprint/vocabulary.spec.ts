@@ -1,0 +1,170 @@
+import { strict as assert } from "node:assert";
+import { readAppVocabulary, usesVocabulary, type AppEntry } from "../../../components/blueprint/vocabulary";
+
+/** A reader over `key -> value` (structured values given as objects, read as JSON like Pulumi config). */
+function reader(values: Record<string, unknown>) {
+  return (key: string) => (key in values ? JSON.stringify(values[key]) : undefined);
+}
+
+function ok(values: Record<string, unknown>, secrets?: string[]) {
+  const result = readAppVocabulary(reader(values), "shop", secrets);
+  if (!result.ok) assert.fail(result.problems.join("\n"));
+  return result.app;
+}
+
+function problems(values: Record<string, unknown>, secrets?: string[]): string[] {
+  const result = readAppVocabulary(reader(values), "shop", secrets);
+  assert.equal(result.ok, false, "expected problems");
+  return result.ok ? [] : result.problems;
+}
+
+const web = {
+  type: "web",
+  name: "shop",
+  runtime: "node",
+  repo: "https://github.com/acme/shop.git",
+  plan: "Standard",
+  buildCommand: "npm ci",
+  startCommand: "npm start",
+};
+const db = { name: "shop", plan: "basic-256mb", postgresMajorVersion: "16", user: "shop_user" };
+
+describe("the app vocabulary (render.yaml's keys in stack config)", function () {
+  it("reads a web service and a database of one name, a Key Value and links by name", function () {
+    const app = ok(
+      {
+        services: [
+          {
+            ...web,
+            importId: "srv-abc123",
+            envVars: [
+              { key: "DATABASE_URL", fromDatabase: { name: "shop", property: "connectionString" } },
+              { key: "DB_HOST", fromDatabase: { name: "shop", property: "host" } },
+              {
+                key: "REDIS_URL",
+                fromService: { type: "keyvalue", name: "cache", property: "connectionString" },
+              },
+              { key: "SELF", fromService: { type: "web", name: "shop", property: "hostport" } },
+              { key: "SECRET_KEY_BASE", generateValue: true },
+              { key: "STRIPE_KEY", sync: false },
+              { key: "PORT", value: 3000 },
+              { key: "DOCS", value: "x", displayName: "Docs", description: "documentation only" },
+            ],
+          },
+        ],
+        databases: [{ ...db, protect: false, extensions: ["vector"] }],
+        keyValues: [{ name: "cache", plan: "starter", maxmemoryPolicy: "allkeys-lru", ipAllowList: [] }],
+      },
+      ["STRIPE_KEY"],
+    );
+    const byKind = Object.fromEntries(app.entries.map((e) => [e.kind, e])) as Record<string, AppEntry>;
+    assert.deepEqual(
+      app.entries.map((e) => [e.section, e.kind, e.name]),
+      [
+        ["services", "webService", "shop"],
+        ["databases", "postgres", "shop"],
+        ["keyValues", "keyValue", "cache"],
+      ],
+    );
+    // The kinds' own spellings and normalisation: plan, `.git`, postgresMajorVersion -> version, user.
+    assert.equal(byKind.webService!.args.plan, "standard");
+    assert.equal(byKind.webService!.args.repo, "https://github.com/acme/shop");
+    assert.equal(byKind.webService!.importId, "srv-abc123");
+    assert.equal(byKind.webService!.type, "web");
+    assert.deepEqual(byKind.postgres!.args, {
+      name: "shop",
+      plan: "basic_256mb",
+      version: "16",
+      databaseUser: "shop_user",
+    });
+    assert.equal(byKind.postgres!.protect, false);
+    assert.deepEqual(byKind.postgres!.extensions, ["vector"]);
+    assert.equal(byKind.keyValue!.args.maxmemoryPolicy, "allkeys_lru");
+    assert.deepEqual(byKind.webService!.envVars, [
+      { key: "DATABASE_URL", fromDatabase: { name: "shop", property: "connectionString" } },
+      { key: "DB_HOST", fromDatabase: { name: "shop", property: "host" } },
+      { key: "REDIS_URL", fromService: { type: "keyvalue", name: "cache", property: "connectionString" } },
+      { key: "SELF", fromService: { type: "web", name: "shop", property: "hostport" } },
+      { key: "SECRET_KEY_BASE", generateValue: true },
+      { key: "STRIPE_KEY", secretKey: "STRIPE_KEY" },
+      { key: "PORT", value: "3000" },
+      { key: "DOCS", value: "x" },
+    ]);
+    assert.deepEqual(app.secretKeys, ["STRIPE_KEY"]);
+  });
+
+  it("is used only when one of its keys is set", function () {
+    assert.equal(usesVocabulary(reader({ database: {}, service: {} })), false);
+    assert.equal(usesVocabulary(reader({ keyValues: [] })), true);
+  });
+
+  it("names every problem at once by its config path, before anything is built", function () {
+    const found = problems(
+      {
+        services: [
+          {
+            ...web,
+            plan: "huge",
+            domains: ["shop.example.com"],
+            envVars: [
+              { key: "A", fromDatabase: { name: "nope", property: "connectionString" } },
+              { key: "B", fromDatabase: { name: "shop", property: "url" } },
+              { key: "C", fromService: { type: "pserv", name: "shop", property: "host" } },
+              { key: "D", fromService: { type: "keyvalue", name: "cache", property: "host" } },
+              { key: "E", sync: false },
+              { key: "F", value: "1", generateValue: true },
+              { fromGroup: "shared" },
+              { key: "1BAD", value: "x" },
+            ],
+          },
+          { type: "worker", name: "jobs" },
+          { type: "web", name: "shop" },
+        ],
+        databases: [{ ...db, importId: "srv-wrong" }],
+        keyValues: [{ name: "cache", plan: "starter" }],
+      },
+      [],
+    );
+    const expected = [
+      'shop:services[0].plan: "huge" is not a Render web service plan',
+      "shop:services[0].domains: is not a key this program models for a webService entry; allowed: name,",
+      'shop:services[0].envVars[1].fromDatabase.property: "url" is not a database property',
+      "shop:services[0].envVars[5]: F: needs exactly one of value, generateValue, sync: false, fromDatabase, fromService (got value, generateValue)",
+      'shop:services[0].envVars[7].key: "1BAD" is not a valid env var key',
+      'shop:services[1].type: type "worker" is not supported by this program yet; supported: "web"',
+      'shop:services[2].name: "shop" is listed twice in services',
+      'shop:databases[0].importId: must be the live postgres\'s id like "dpg-…"',
+      'shop:services[0].envVars[0].fromDatabase.name: no database "nope" in shop:databases; listed: "shop"',
+      'shop:services[0].envVars[2].fromService.type: service "shop" is of type "web", not "pserv"',
+      "shop:services[0].envVars[3].fromService.property: a Key Value links only its connectionString",
+      "shop:services[0].envVars[4]: sync: false needs its value in the stack's secrets; set it with `pulumi config set --secret --path shop:secrets.E <value>`",
+      'shop:services[0].envVars[6].fromGroup: no env group "shared" in shop:envVarGroups (none listed)',
+    ];
+    for (const line of expected)
+      assert.ok(
+        found.some((p) => p.startsWith(line)),
+        `missing: ${line}\ngot:\n${found.join("\n")}`,
+      );
+    assert.equal(found.length, expected.length, found.join("\n"));
+  });
+
+  it("refuses a section that is not a list, and an entry without a name", function () {
+    assert.deepEqual(problems({ services: { name: "x" }, databases: [{ plan: "free" }] }), [
+      "shop:services: must be a list of entries (render.yaml's services)",
+      "shop:databases[0].name: is required: the name on Render",
+    ]);
+  });
+
+  it("says where a Key Value goes, and that env groups are not supported yet", function () {
+    assert.deepEqual(
+      problems({
+        services: [{ type: "keyvalue", name: "cache" }],
+        envVarGroups: [{ name: "g", envVars: [] }],
+      }),
+      [
+        "shop:services[0].type: a Key Value is listed under keyValues (without type), not under services",
+        "shop:envVarGroups[0]: envVarGroups are not supported by this program yet",
+      ],
+    );
+  });
+});
