@@ -6,3 +6,4 @@ export * from "./webService/resource";
 export * from "./deploy/resource";
 export * from "./migrations/resource";
 export * from "./keyValue/resource";
+export * from "./staticSite/resource";

@@ -12,6 +12,7 @@ import {
   RetiredPostgresCredentialsProvider,
 } from "./postgresCredential/provider";
 import { quietProviderErrors } from "./runtime/errors";
+import { StaticSiteProvider } from "./staticSite/provider";
 import { WebServiceProvider } from "./webService/provider";
 
 /**
@@ -26,6 +27,7 @@ const liveProviderClasses = quietProviderErrors({
   webService: WebServiceProvider,
   deploy: DeployProvider,
   keyValue: KeyValueProvider,
+  staticSite: StaticSiteProvider,
 });
 
 /**

@@ -40,6 +40,16 @@ import {
   postgresResponseSchema,
   serviceAndDeployResponseSchema,
   serviceResponseSchema,
+  customDomainResponseSchema,
+  headerResponseSchema,
+  routeResponseSchema,
+  staticSiteResponseSchema,
+  type CustomDomain,
+  type Header,
+  type HeaderBody,
+  type Route,
+  type RouteBody,
+  type StaticSite,
   type CreateDeployBody,
   type CreateKeyValueBody,
   type CreatePostgresBody,
@@ -563,6 +573,81 @@ export class RenderClient {
   /** Remove one env var. */
   async deleteEnvVar(serviceId: string, key: string): Promise<void> {
     await this.call("DELETE", `/services/${enc(serviceId)}/env-vars/${enc(key)}`, {});
+  }
+
+  // ---- static sites: header and route rules ------------------------------------------------------
+
+  /** One static site, with its static details (publish path, build command, previews). */
+  getStaticSite(serviceId: string): Promise<StaticSite> {
+    return this.call("GET", `/services/${enc(serviceId)}`, { schema: staticSiteResponseSchema });
+  }
+
+  /** A static site's response header rules (newest first, as Render lists them). */
+  listHeaders(serviceId: string): AsyncGenerator<Header, void, undefined> {
+    return this.list(`/services/${enc(serviceId)}/headers`, {}, "header", headerResponseSchema);
+  }
+
+  /** Replace every header rule of a static site; answers the new set. */
+  replaceHeaders(serviceId: string, headers: HeaderBody[]): Promise<Header[]> {
+    return this.call("PUT", `/services/${enc(serviceId)}/headers`, {
+      body: headers,
+      schema: () => z.array(headerResponseSchema()),
+    });
+  }
+
+  /** A static site's redirect/rewrite rules. */
+  listRoutes(serviceId: string): AsyncGenerator<Route, void, undefined> {
+    return this.list(`/services/${enc(serviceId)}/routes`, {}, "route", routeResponseSchema);
+  }
+
+  /** Replace every redirect/rewrite rule of a static site (list order = priority); answers the new set. */
+  replaceRoutes(serviceId: string, routes: RouteBody[]): Promise<Route[]> {
+    return this.call("PUT", `/services/${enc(serviceId)}/routes`, {
+      body: routes,
+      schema: () => z.array(routeResponseSchema()),
+    });
+  }
+
+  // ---- custom domains -----------------------------------------------------------------------------
+
+  /** Custom domains of a web service or static site (Render's apex/www siblings included), by name. */
+  listCustomDomains(serviceId: string, filter: { name?: string[] } = {}): AsyncGenerator<CustomDomain> {
+    return this.list(
+      `/services/${enc(serviceId)}/custom-domains`,
+      { name: filter.name },
+      "customDomain",
+      customDomainResponseSchema,
+    );
+  }
+
+  /**
+   * Add a custom domain; answers what Render added (the domain and, for an apex or www name, the
+   * sibling it adds itself). An unknown outcome is reported, never retried.
+   */
+  createCustomDomain(serviceId: string, name: string): Promise<CustomDomain[]> {
+    return this.call("POST", `/services/${enc(serviceId)}/custom-domains`, {
+      body: { name },
+      schema: () => z.array(customDomainResponseSchema()),
+    });
+  }
+
+  /** One custom domain, by id or name. */
+  getCustomDomain(serviceId: string, idOrName: string): Promise<CustomDomain> {
+    return this.call("GET", `/services/${enc(serviceId)}/custom-domains/${enc(idOrName)}`, {
+      schema: customDomainResponseSchema,
+    });
+  }
+
+  /** Remove a custom domain, by id or name. */
+  async deleteCustomDomain(serviceId: string, idOrName: string): Promise<void> {
+    await this.call("DELETE", `/services/${enc(serviceId)}/custom-domains/${enc(idOrName)}`, {});
+  }
+
+  /** Ask Render to check the domain's DNS records now (answers before the check ends). */
+  async verifyCustomDomain(serviceId: string, idOrName: string): Promise<void> {
+    await this.call("POST", `/services/${enc(serviceId)}/custom-domains/${enc(idOrName)}/verify`, {
+      repeatable: true,
+    });
   }
 
   // ---- deploys ------------------------------------------------------------------------------------

@@ -420,6 +420,8 @@ export interface CreateServiceBody {
   envVars?: EnvVarBody[];
   /** Project environment. */
   environmentId?: string;
+  /** Build only for changes under `paths` and not under `ignoredPaths`. */
+  buildFilter?: { paths: string[]; ignoredPaths: string[] };
   /** Type-specific details (web: runtime, plan, region, envSpecificDetails, …). */
   serviceDetails?: Record<string, unknown>;
 }
@@ -436,6 +438,8 @@ export interface UpdateServiceBody {
   autoDeploy?: "yes" | "no";
   /** Subdirectory to build from. */
   rootDir?: string;
+  /** Build only for changes under `paths` and not under `ignoredPaths`. */
+  buildFilter?: { paths: string[]; ignoredPaths: string[] };
   /** Patchable type-specific details. */
   serviceDetails?: Record<string, unknown>;
 }
@@ -450,4 +454,88 @@ export interface CreateDeployBody {
   imageUrl?: string;
   /** `"build_and_deploy"` (default) or `"deploy_only"`. */
   deployMode?: "build_and_deploy" | "deploy_only";
+}
+
+// ---- static sites, their rules, custom domains -----------------------------------------------------
+
+/** `buildFilter`: paths whose changes trigger a build, and paths whose changes do not. */
+export function buildFilterResponseSchema() {
+  return z.object({ paths: z.array(z.string()), ignoredPaths: z.array(z.string()) });
+}
+
+/** A static site (`staticSiteDetails` under `serviceDetails`). */
+export function staticSiteResponseSchema() {
+  return serviceResponseSchema().extend({
+    buildFilter: buildFilterResponseSchema().nullish(),
+    serviceDetails: z.object({
+      buildCommand: z.string().optional(),
+      publishPath: z.string().optional(),
+      url: z.string().nullish(),
+      pullRequestPreviewsEnabled: z.string().optional(),
+      previews: z.object({ generation: z.string().optional() }).nullish(),
+      renderSubdomainPolicy: z.string().optional(),
+    }),
+  });
+}
+
+/** A response header rule of a static site. */
+export function headerResponseSchema() {
+  return z.object({ id: z.string(), path: z.string(), name: z.string(), value: z.string() });
+}
+
+/** A redirect/rewrite rule of a static site; rules apply in `priority` order, 0 first. */
+export function routeResponseSchema() {
+  return z.object({
+    id: z.string(),
+    type: z.enum(["redirect", "rewrite"]),
+    source: z.string(),
+    destination: z.string(),
+    priority: z.number(),
+  });
+}
+
+/** A custom domain of a web service or static site. */
+export function customDomainResponseSchema() {
+  return z.object({
+    id: z.string(),
+    name: z.string(),
+    domainType: z.string(),
+    publicSuffix: z.string().optional(),
+    /** The name this one redirects to: set on the apex/www sibling Render adds itself, else "". */
+    redirectForName: z.string().nullish(),
+    verificationStatus: z.string(),
+    createdAt: z.string().optional(),
+  });
+}
+
+/** A static site as read. */
+export type StaticSite = z.infer<ReturnType<typeof staticSiteResponseSchema>>;
+
+/** A response header rule. */
+export type Header = z.infer<ReturnType<typeof headerResponseSchema>>;
+
+/** A redirect/rewrite rule. */
+export type Route = z.infer<ReturnType<typeof routeResponseSchema>>;
+
+/** A custom domain. */
+export type CustomDomain = z.infer<ReturnType<typeof customDomainResponseSchema>>;
+
+/** One header rule in `PUT /services/{id}/headers` (`headerInput`). */
+export interface HeaderBody {
+  /** Request path the header applies to; wildcards match many (`/*`, `/assets/*`). */
+  path: string;
+  /** Header name. */
+  name: string;
+  /** Header value. */
+  value: string;
+}
+
+/** One rule in `PUT /services/{id}/routes` (`routePut`): the list order is the priority. */
+export interface RouteBody {
+  /** `redirect` (answers 301 with the destination) or `rewrite` (serves the destination). */
+  type: "redirect" | "rewrite";
+  /** Path matched, e.g. `/old/*`. */
+  source: string;
+  /** Where it goes. */
+  destination: string;
 }

@@ -1,0 +1,48 @@
+/**
+ * `RenderStaticSite`: a Render static site with its response headers and redirect/rewrite rules, as a
+ * typed Pulumi resource (type `pulumi-nodejs:dynamic/render:StaticSite`).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { AdviceArgs } from "../runtime/advice";
+import { packagedProvider } from "../runtime/package";
+import type { StaticSiteArgsFields } from "./schema";
+
+/**
+ * Arguments of a Render static site: the fields of `staticSiteFields` (schema.ts, which documents each),
+ * every one a `pulumi.Input`. `ownerId` defaults to stack config `render:ownerId`. `advice` words
+ * messages for the program (runtime/advice.ts).
+ */
+export type RenderStaticSiteArgs = {
+  [K in keyof Omit<StaticSiteArgsFields, "ownerId">]: pulumi.Input<StaticSiteArgsFields[K]>;
+} & {
+  /** Workspace id `tea-…`. Default: stack config `render:ownerId`. Immutable. */
+  ownerId?: pulumi.Input<string>;
+} & AdviceArgs;
+
+/** A Render static site. */
+export class RenderStaticSite extends pulumi.dynamic.Resource {
+  /** The site's address on Render (`https://<name>.onrender.com`). */
+  declare readonly url: pulumi.Output<string>;
+  /** Link to the site in Render's dashboard. */
+  declare readonly dashboardUrl: pulumi.Output<string>;
+  /** Site name. */
+  declare readonly name: pulumi.Output<string>;
+  /** Folder published after the build. */
+  declare readonly publishPath: pulumi.Output<string>;
+  /** Response header rules as applied. */
+  declare readonly headers: pulumi.Output<{ path: string; name: string; value: string }[]>;
+  /** Redirect/rewrite rules as applied, in priority order. */
+  declare readonly routes: pulumi.Output<{ type: string; source: string; destination: string }[]>;
+
+  constructor(name: string, args: RenderStaticSiteArgs, opts?: pulumi.CustomResourceOptions) {
+    const ownerId = args.ownerId ?? new pulumi.Config("render").get("ownerId");
+    super(
+      packagedProvider("staticSite"),
+      name,
+      { ...args, ownerId, url: undefined, dashboardUrl: undefined },
+      opts,
+      "render",
+      "StaticSite",
+    );
+  }
+}
