@@ -74,7 +74,7 @@ async function liveEnv(client: RenderClient, serviceId: string): Promise<Record<
   return out;
 }
 
-/** Connection info of every database the env vars link to, by id (read from Render, never stored). */
+/** Connection info of every database or Key Value the env vars link to, by id (read from Render, never stored). */
 async function linkSources(
   client: RenderClient,
   envVars: Record<string, EnvVarInput>,
@@ -86,7 +86,14 @@ async function linkSources(
         .map((v) => v.database as string),
     ),
   ];
-  const infos = await Promise.all(ids.map((id) => client.getPostgresConnectionInfo(id)));
+  // A Key Value's (`red-…`, render.yaml `fromService.property: connectionString`) links its internal URL.
+  const infos = await Promise.all(
+    ids.map((id) =>
+      id.startsWith("red-")
+        ? client.getKeyValueConnectionInfo(id).then((i) => ({ ...i, password: "" }))
+        : client.getPostgresConnectionInfo(id),
+    ),
+  );
   return Object.fromEntries(ids.map((id, i) => [id, infos[i]]));
 }
 
