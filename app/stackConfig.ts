@@ -181,20 +181,8 @@ export function readStackConfig(read: ConfigReader): ArrakisConfig {
     if (value === undefined || value === "") problems.push(`${ns}:${key} is missing${hint(`${ns}:${key}`)}`);
     return value;
   };
-  const apiKey = required("render", "apiKey");
-  const keyProblem = apiKey ? apiKeyProblem(apiKey) : undefined;
-  if (keyProblem) problems.push(keyProblem);
+  const ownerId = readRenderSettings(read, required, problems);
   required("arrakis", "openaiApiKey");
-  const ownerId = required("render", "ownerId") ?? "";
-  if (ownerId && !workspaceIdPattern.test(ownerId))
-    problems.push(
-      `render:ownerId must be a workspace id like tea-d303qfodl3ps739p3e60 (got ${JSON.stringify(ownerId)})`,
-    );
-  const apiUrl = read("render", "apiUrl");
-  if (apiUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(apiUrl))
-    problems.push(
-      `render:apiUrl must be an http(s) URL such as https://api.render.com/v1 (got ${JSON.stringify(apiUrl)})`,
-    );
 
   const s = schemas();
   const structured = <T>(
@@ -258,6 +246,31 @@ export function readStackConfig(read: ConfigReader): ArrakisConfig {
   }
   if (problems.length > 0 || !database || !service || !deploy) throw new StackConfigError(problems);
   return { ownerId, database, service, deploy, ...(migrations ? { migrations } : {}), monthlyBudgetUsd };
+}
+
+/**
+ * The `render:` settings every stack has: the API key (present and well formed; its value is never kept),
+ * the workspace id, and the API URL when set. Answers the workspace id; problems go to `problems`.
+ */
+export function readRenderSettings(
+  read: ConfigReader,
+  required: (ns: string, key: string) => string | undefined,
+  problems: string[],
+): string {
+  const apiKey = required("render", "apiKey");
+  const keyProblem = apiKey ? apiKeyProblem(apiKey) : undefined;
+  if (keyProblem) problems.push(keyProblem);
+  const ownerId = required("render", "ownerId") ?? "";
+  if (ownerId && !workspaceIdPattern.test(ownerId))
+    problems.push(
+      `render:ownerId must be a workspace id like tea-d303qfodl3ps739p3e60 (got ${JSON.stringify(ownerId)})`,
+    );
+  const apiUrl = read("render", "apiUrl");
+  if (apiUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(apiUrl))
+    problems.push(
+      `render:apiUrl must be an http(s) URL such as https://api.render.com/v1 (got ${JSON.stringify(apiUrl)})`,
+    );
+  return ownerId;
 }
 
 /** The keys an object schema (at `path` inside `schema`) takes, for "unknown key" messages. */

@@ -1,0 +1,95 @@
+/**
+ * A stack whose app is written in render.yaml's vocabulary (`<namespace>:services`, `databases`,
+ * `keyValues`, `envVarGroups`): reads and checks it all at once, with the `render:` settings and the
+ * budget. Pure: takes a reader. Secrets (`render:apiKey`, `<namespace>:secrets`) are only checked for
+ * presence (the keys of the secret map); their values are read as secrets by the caller.
+ */
+import { readAppVocabulary, type AppVocabulary } from "../components/blueprint/vocabulary";
+import { postgresMonthlyUsd, priceTable, webServiceMonthlyUsd } from "./prices";
+import { readRenderSettings, StackConfigError, type ConfigReader } from "./stackConfig";
+
+/** The validated configuration of a stack in the vocabulary. */
+export interface AppStackConfig {
+  /** Workspace id (`render:ownerId`). */
+  ownerId: string;
+  /** The app's entries. */
+  app: AppVocabulary;
+  /** Monthly budget in USD (`<namespace>:monthlyBudgetUsd`), if any. */
+  monthlyBudgetUsd?: number;
+}
+
+/** Reads a vocabulary stack; throws a {@link StackConfigError} naming every problem. */
+export function readAppStackConfig(read: ConfigReader, namespace: string): AppStackConfig {
+  const problems: string[] = [];
+  const required = (ns: string, key: string) => {
+    const value = read(ns, key);
+    if (value === undefined || value === "")
+      problems.push(
+        `${ns}:${key} is missing; set it with \`pulumi config set ${key === "apiKey" ? "--secret " : ""}${ns}:${key} …\``,
+      );
+    return value;
+  };
+  const ownerId = readRenderSettings(read, required, problems);
+  let secretKeys: string[] = [];
+  const rawSecrets = read(namespace, "secrets");
+  if (rawSecrets !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(rawSecrets);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || typeof parsed !== "object" || Array.isArray(parsed))
+      problems.push(
+        `${namespace}:secrets must be a map of env var key to secret value; set each with \`pulumi config set --secret --path ${namespace}:secrets.<KEY> <value>\``,
+      );
+    else secretKeys = Object.keys(parsed);
+  }
+  const result = readAppVocabulary((key) => read(namespace, key), namespace, secretKeys);
+  if (!result.ok) problems.push(...result.problems);
+  let monthlyBudgetUsd: number | undefined;
+  const budget = read(namespace, "monthlyBudgetUsd");
+  if (budget !== undefined) {
+    monthlyBudgetUsd = Number(budget);
+    if (!Number.isFinite(monthlyBudgetUsd) || monthlyBudgetUsd < 0)
+      problems.push(
+        `${namespace}:monthlyBudgetUsd must be a number of dollars (got ${JSON.stringify(budget)})`,
+      );
+  }
+  if (problems.length > 0 || !result.ok) throw new StackConfigError(problems);
+  return { ownerId, app: result.app, ...(monthlyBudgetUsd !== undefined ? { monthlyBudgetUsd } : {}) };
+}
+
+/** Monthly cost of one entry, or undefined when its plan has no known price (app/prices.ts). */
+function entryMonthlyUsd(entry: AppVocabulary["entries"][number]): number | undefined {
+  const { plan, numInstances, highAvailability } = entry.args as {
+    plan?: string;
+    numInstances?: number;
+    highAvailability?: boolean;
+  };
+  if (entry.kind === "postgres") return postgresMonthlyUsd(plan ?? "", highAvailability ?? false);
+  if (entry.kind === "webService") return webServiceMonthlyUsd(plan ?? "starter", numInstances ?? 1);
+  return undefined;
+}
+
+/**
+ * Fails when the app would cost more than its budget, before anything is created; a plan without a known
+ * price fails only when there is a budget (it cannot be checked). Answers the known total.
+ */
+export function enforceAppBudget(config: AppStackConfig, namespace: string): number {
+  const lines = config.app.entries.map((e) => ({ e, usd: entryMonthlyUsd(e) }));
+  const total = lines.reduce((sum, l) => sum + (l.usd ?? 0), 0);
+  if (config.monthlyBudgetUsd === undefined) return total;
+  const unknown = lines.filter((l) => l.usd === undefined);
+  if (unknown.length > 0)
+    throw new Error(
+      `no known price for ${unknown.map((l) => `${l.e.section} ${l.e.name} (plan ${String(l.e.args.plan ?? "default")})`).join(", ")}: ` +
+        `add it to app/prices.ts, or remove ${namespace}:monthlyBudgetUsd`,
+    );
+  if (total > config.monthlyBudgetUsd)
+    throw new Error(
+      `this stack would cost $${total}/month (${lines.map((l) => `${l.e.name} ${String(l.e.args.plan ?? "")}: $${l.usd}`).join(", ")}; ` +
+        `prices: ${priceTable.source}), over its budget of $${config.monthlyBudgetUsd} (${namespace}:monthlyBudgetUsd)`,
+    );
+  return total;
+}

@@ -1,0 +1,200 @@
+/**
+ * `RenderBlueprintApp`: any Render app from its stack config in render.yaml's vocabulary
+ * (components/blueprint/vocabulary.ts): each entry becomes its kind's resource, named by its render.yaml
+ * name (services and databases are separate name spaces: their types differ, so do their URNs), and
+ * env vars link to the others by name, the links kept out of state as the kinds keep them.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { AppEntry, AppEnvVar, AppVocabulary } from "../components/blueprint/vocabulary";
+import type { BlueprintKindName } from "../components/blueprint/kinds";
+import { RenderKeyValue, type RenderKeyValueArgs } from "../components/keyValue/resource";
+import { RenderPostgres, type RenderPostgresArgs } from "../components/postgres/resource";
+import { PostgresExtension } from "../components/postgresExtension/resource";
+import type { ConfigAdvice } from "../components/runtime/advice";
+import {
+  RenderWebService,
+  type EnvVarSource,
+  type RenderWebServiceArgs,
+} from "../components/webService/resource";
+import type { AppConfigNames } from "./app";
+
+/**
+ * The port `fromService.property: port` gives: Render's default `PORT` (10000). UNCONFIRMED for a
+ * service that binds another port (Render detects it); the safe, documented default.
+ */
+export const defaultServicePort = "10000";
+
+/** Arguments of an app read from its stack config. */
+export interface RenderBlueprintAppArgs {
+  /** The app's entries (readAppVocabulary). */
+  app: AppVocabulary;
+  /** `<namespace>:secrets`, the values of `sync: false` env vars (a secret map). */
+  secrets?: pulumi.Input<Record<string, string>>;
+  /** How messages name the program and its config (`<namespace>:services[0].importId`). */
+  configNames: AppConfigNames;
+}
+
+/** What the resources of the entries built so far offer links. */
+interface Built {
+  databases: Map<string, RenderPostgres>;
+  keyValues: Map<string, RenderKeyValue>;
+  services: Map<string, RenderWebService>;
+  entries: Map<string, AppEntry>;
+}
+
+/** Everything one entry's resource needs besides its own args. */
+interface KindContext {
+  entry: AppEntry;
+  built: Built;
+  envVars: Record<string, EnvVarSource>;
+  advice: ConfigAdvice;
+  opts: pulumi.CustomResourceOptions;
+}
+
+/**
+ * How each kind's resource is built from its entry: one small entry per kind (the others plug in here as
+ * they land), in dependency order (databases and Key Values before the services that link to them).
+ */
+const builders: Partial<Record<BlueprintKindName, (ctx: KindContext) => pulumi.CustomResource>> = {
+  postgres: ({ entry, built, advice, opts }) => {
+    const database = new RenderPostgres(
+      entry.name,
+      {
+        ...(entry.args as unknown as RenderPostgresArgs),
+        ...(entry.importId ? { adoptId: entry.importId } : {}),
+        advice,
+      },
+      { ...opts, protect: entry.protect ?? true },
+    );
+    built.databases.set(entry.name, database);
+    for (const extension of entry.extensions ?? [])
+      new PostgresExtension(
+        `${entry.name}-${extension}`,
+        { postgresId: database.id, extension },
+        { parent: opts.parent, dependsOn: [database] },
+      );
+    return database;
+  },
+  keyValue: ({ entry, built, advice, opts }) => {
+    const keyValue = new RenderKeyValue(
+      entry.name,
+      {
+        ...(entry.args as unknown as RenderKeyValueArgs),
+        ...(entry.importId ? { adoptId: entry.importId } : {}),
+        advice,
+      },
+      { ...opts, protect: entry.protect ?? true },
+    );
+    built.keyValues.set(entry.name, keyValue);
+    return keyValue;
+  },
+  webService: ({ entry, built, envVars, advice, opts }) => {
+    const service = new RenderWebService(
+      entry.name,
+      {
+        ...(entry.args as unknown as Omit<RenderWebServiceArgs, "envVars">),
+        envVars,
+        ...(entry.importId ? { adoptId: entry.importId } : {}),
+        advice,
+      },
+      { ...opts, ...(entry.protect !== undefined ? { protect: entry.protect } : {}) },
+    );
+    built.services.set(entry.name, service);
+    return service;
+  },
+};
+
+/** The order kinds are built in: what others link to first. */
+const buildOrder: BlueprintKindName[] = ["postgres", "keyValue", "webService"];
+
+/**
+ * One env var's source for the kinds: links by name become the linked resource (the provider reads the
+ * value from Render when it writes it, so no connection string is an input); `sync: false` reads the
+ * stack's secret map; a service's host and port are its name and Render's default port.
+ */
+export function envVarSource(
+  v: Exclude<AppEnvVar, { fromGroup: string }>,
+  built: Built,
+  secrets: pulumi.Input<Record<string, string>> | undefined,
+  seen: string[] = [],
+): EnvVarSource {
+  if ("value" in v) return { value: v.value };
+  if ("generateValue" in v) return { generateValue: true };
+  if ("secretKey" in v) {
+    const key = v.secretKey;
+    return { secret: pulumi.output(secrets ?? {}).apply((s) => s[key] ?? "") };
+  }
+  if ("fromDatabase" in v)
+    return {
+      fromDatabase: {
+        database: built.databases.get(v.fromDatabase.name)!,
+        property: v.fromDatabase.property,
+      },
+    };
+  const link = v.fromService;
+  if (link.type === "keyvalue" || link.type === "redis")
+    return { fromKeyValue: { keyValue: built.keyValues.get(link.name)!, property: "connectionString" } };
+  if (link.property === "host") return { value: link.name };
+  if (link.property === "port") return { value: defaultServicePort };
+  if (link.property === "hostport") return { value: `${link.name}:${defaultServicePort}` };
+  // envVarKey: the same source as the other service's var (a generated one: its value, a secret).
+  const target = built.entries.get(`services/${link.name}`);
+  const theirs = target?.envVars.find((t) => "key" in t && t.key === link.envVarKey);
+  const where = `${link.name}.${link.envVarKey}`;
+  if (!theirs || !("key" in theirs))
+    throw new Error(`fromService ${where}: service ${link.name} has no env var ${link.envVarKey}`);
+  if (seen.includes(where)) throw new Error(`fromService links loop: ${[...seen, where].join(" -> ")}`);
+  if ("generateValue" in theirs) {
+    const service = built.services.get(link.name);
+    if (!service)
+      throw new Error(
+        `fromService ${where}: a generated value is read from service ${link.name}, built later`,
+      );
+    const generated = (service as unknown as { generatedValues: pulumi.Output<Record<string, string>> })
+      .generatedValues;
+    const key = link.envVarKey!;
+    return { secret: generated.apply((g) => g?.[key] ?? "") };
+  }
+  return envVarSource(theirs, built, secrets, [...seen, where]);
+}
+
+/** An app on Render built from its stack config: every service, database and Key Value, linked by name. */
+export class RenderBlueprintApp extends pulumi.ComponentResource {
+  /** The web services, by name. */
+  readonly services: Map<string, RenderWebService>;
+  /** The databases, by name. */
+  readonly databases: Map<string, RenderPostgres>;
+  /** The Key Value instances, by name. */
+  readonly keyValues: Map<string, RenderKeyValue>;
+
+  constructor(name: string, args: RenderBlueprintAppArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("arrakis:render:Blueprint", name, {}, opts);
+    const built: Built = {
+      databases: new Map(),
+      keyValues: new Map(),
+      services: new Map(),
+      entries: new Map(args.app.entries.map((e) => [`${e.section}/${e.name}`, e])),
+    };
+    const { program, namespace } = args.configNames;
+    const ordered = buildOrder.flatMap((kind) => args.app.entries.filter((e) => e.kind === kind));
+    const unbuilt = args.app.entries.filter((e) => !buildOrder.includes(e.kind));
+    if (unbuilt.length > 0)
+      throw new Error(
+        `this program cannot build ${unbuilt.map((e) => `${e.section} ${e.name} (${e.kind})`).join(", ")} yet`,
+      );
+    for (const entry of ordered) {
+      const path = `${namespace}:${entry.section}[${entry.index}]`;
+      const advice: ConfigAdvice = {
+        program,
+        configKeys: { adoptExisting: `${path}.adoptExisting`, adoptId: `${path}.importId` },
+      };
+      const envVars: Record<string, EnvVarSource> = {};
+      for (const v of entry.envVars) if ("key" in v) envVars[v.key] = envVarSource(v, built, args.secrets);
+      builders[entry.kind]!({ entry, built, envVars, advice, opts: { parent: this } });
+    }
+    this.services = built.services;
+    this.databases = built.databases;
+    this.keyValues = built.keyValues;
+    this.registerOutputs({});
+  }
+}

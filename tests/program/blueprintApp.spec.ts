@@ -1,0 +1,195 @@
+/**
+ * The program for any app (app/program.ts) under setMocks: a stack in render.yaml's vocabulary becomes
+ * one resource per entry, named by its render.yaml name, with links by name resolved to the linked
+ * resources (ids, never values). Secretness of provider outputs needs the real engine (tests/engine).
+ */
+import { strict as assert } from "node:assert";
+import * as pulumi from "@pulumi/pulumi";
+import { readAppStackConfig, enforceAppBudget } from "../../app/appConfig";
+import { StackConfigError } from "../../app/stackConfig";
+
+/** The marker of a secret value in registered inputs. */
+const secretSig = "4dabf18193072939515e22adb298388d";
+
+interface Registered {
+  type: string;
+  name: string;
+  inputs: Record<string, unknown>;
+}
+
+/** A Render one-click template's shape: a web service and its database of one name, a cache, links. */
+const shop = {
+  "render:apiKey": "rnd_test_key",
+  "render:ownerId": "tea-d303qfodl3ps739p3e60",
+  "shop:services": JSON.stringify([
+    {
+      type: "web",
+      name: "shop",
+      runtime: "node",
+      repo: "https://github.com/acme/shop",
+      buildCommand: "npm ci",
+      startCommand: "npm start",
+      envVars: [
+        { key: "DATABASE_URL", fromDatabase: { name: "shop", property: "connectionString" } },
+        { key: "PGUSER", fromDatabase: { name: "shop", property: "user" } },
+        { key: "REDIS_URL", fromService: { type: "keyvalue", name: "cache", property: "connectionString" } },
+        { key: "SECRET_KEY_BASE", generateValue: true },
+        { key: "STRIPE_KEY", sync: false },
+        { key: "RAILS_ENV", value: "production" },
+      ],
+    },
+    {
+      type: "web",
+      name: "admin",
+      runtime: "python",
+      plan: "Standard",
+      repo: "https://github.com/acme/admin",
+      buildCommand: "pip install -r requirements.txt",
+      startCommand: "gunicorn app:app",
+      envVars: [
+        { key: "SHOP_HOSTPORT", fromService: { type: "web", name: "shop", property: "hostport" } },
+        { key: "SHOP_ENV", fromService: { type: "web", name: "shop", envVarKey: "RAILS_ENV" } },
+        { key: "SHOP_DB", fromService: { type: "web", name: "shop", envVarKey: "DATABASE_URL" } },
+      ],
+    },
+  ]),
+  "shop:databases": JSON.stringify([
+    { name: "shop", plan: "basic-256mb", postgresMajorVersion: "16", extensions: ["vector"] },
+  ]),
+  "shop:keyValues": JSON.stringify([{ name: "cache", plan: "starter", maxmemoryPolicy: "allkeys-lru" }]),
+  "shop:secrets": JSON.stringify({ STRIPE_KEY: "sk_live_not_real" }),
+};
+const read = (values: Record<string, string>) => (ns: string, key: string) => values[`${ns}:${key}`];
+
+async function resolved<T>(o: pulumi.Input<T>): Promise<{ value: T; secret: boolean }> {
+  const out = pulumi.output(o) as unknown as { promise(): Promise<T>; isSecret: Promise<boolean> };
+  return { value: await out.promise(), secret: await out.isSecret };
+}
+
+describe("the program for any app (setMocks)", function () {
+  const registered: Registered[] = [];
+  let app: import("../../app/program").RenderBlueprintApp;
+
+  before(async function () {
+    this.timeout(60_000);
+    pulumi.runtime.setAllConfig(shop, ["render:apiKey", "shop:secrets"]);
+    await pulumi.runtime.setMocks(
+      {
+        newResource(args) {
+          registered.push({ type: args.type, name: args.name, inputs: args.inputs });
+          const outs: Record<string, unknown> = { ...args.inputs };
+          if (args.type.endsWith(":WebService")) {
+            outs.url = `https://${args.name}.onrender.com`;
+            outs.generatedValues = {};
+          }
+          return { id: `${args.type.split(":").pop()}-${args.name}-id`, state: outs };
+        },
+        call: () => ({}),
+      },
+      "shop",
+      "dev",
+      true,
+    );
+    const { RenderBlueprintApp } = require("../../app/program") as typeof import("../../app/program");
+    const config = readAppStackConfig(read(shop), "shop");
+    app = new RenderBlueprintApp("shop", {
+      app: config.app,
+      secrets: pulumi.secret({ STRIPE_KEY: "sk_live_not_real" }),
+      configNames: { program: "the shop app", namespace: "shop" },
+    });
+    await resolved(app.services.get("admin")!.id);
+  });
+
+  const one = (type: string, name: string) => {
+    const found = registered.filter((r) => r.type.endsWith(`:${type}`) && r.name === name);
+    assert.equal(
+      found.length,
+      1,
+      `${type} ${name}: ${registered.map((r) => `${r.type} ${r.name}`).join(", ")}`,
+    );
+    return found[0]!;
+  };
+
+  it("builds one resource per entry, named by its render.yaml name, in one component", function () {
+    assert.deepEqual(
+      registered.map((r) => `${r.type.replace("pulumi-nodejs:dynamic/render:", "")} ${r.name}`).sort(),
+      [
+        "KeyValue cache",
+        "Postgres shop",
+        "PostgresExtension shop-vector",
+        "WebService admin",
+        "WebService shop",
+        "arrakis:render:Blueprint shop",
+      ],
+    );
+    // The kinds' own spellings reach the resources.
+    assert.equal(one("Postgres", "shop").inputs.plan, "basic_256mb");
+    assert.equal(one("Postgres", "shop").inputs.version, "16");
+    assert.equal(one("KeyValue", "cache").inputs.maxmemoryPolicy, "allkeys_lru");
+    assert.equal(one("WebService", "admin").inputs.plan, "standard");
+    // Messages advise the entry's own config path.
+    assert.deepEqual(one("WebService", "admin").inputs.advice, {
+      program: "the shop app",
+      configKeys: { adoptExisting: "shop:services[1].adoptExisting", adoptId: "shop:services[1].importId" },
+    });
+  });
+
+  it("links by name to the resources' ids: no connection string is an input", async function () {
+    // One secret value makes the whole map a secret in the registration: unwrap it.
+    const wrapped = one("WebService", "shop").inputs.envVars as Record<string, unknown>;
+    assert.equal(wrapped[secretSig], "1b47061264138c4ac30d75fd1eb44270");
+    const env = wrapped.value as Record<string, Record<string, unknown>>;
+    assert.deepEqual(env.DATABASE_URL, {
+      kind: "linked",
+      database: "Postgres-shop-id",
+      property: "connectionString",
+    });
+    assert.deepEqual(env.PGUSER, { kind: "linked", database: "Postgres-shop-id", property: "user" });
+    assert.deepEqual(env.REDIS_URL, {
+      kind: "linked",
+      database: "KeyValue-cache-id",
+      property: "connectionString",
+    });
+    assert.deepEqual(env.SECRET_KEY_BASE, { kind: "generated" });
+    assert.deepEqual(env.RAILS_ENV, { kind: "plain", value: "production" });
+    assert.equal(env.STRIPE_KEY!.kind, "secret");
+    const admin = one("WebService", "admin").inputs.envVars as Record<string, Record<string, unknown>>;
+    assert.deepEqual(admin.SHOP_HOSTPORT, { kind: "plain", value: "shop:10000" });
+    assert.deepEqual(admin.SHOP_ENV, { kind: "plain", value: "production" });
+    assert.deepEqual(admin.SHOP_DB, {
+      kind: "linked",
+      database: "Postgres-shop-id",
+      property: "connectionString",
+    });
+  });
+
+  it("reads sync: false from the stack's secret map, as a secret", async function () {
+    const { envVarSource } = require("../../app/program") as typeof import("../../app/program");
+    const source = envVarSource(
+      { key: "STRIPE_KEY", secretKey: "STRIPE_KEY" },
+      { databases: new Map(), keyValues: new Map(), services: new Map(), entries: new Map() },
+      pulumi.secret({ STRIPE_KEY: "sk_live_not_real" }),
+    ) as { secret: pulumi.Output<string> };
+    assert.deepEqual(await resolved(source.secret), { value: "sk_live_not_real", secret: true });
+  });
+
+  it("checks the whole stack before anything exists: a missing secret, a budget without a price", function () {
+    const { "shop:secrets": _secrets, ...noSecrets } = shop;
+    assert.throws(
+      () => readAppStackConfig(read(noSecrets), "shop"),
+      (e: unknown) =>
+        e instanceof StackConfigError &&
+        e.problems.some((p) =>
+          p.startsWith(
+            "shop:services[0].envVars[4]: sync: false needs its value in the stack's secrets; set it with `pulumi config set --secret --path shop:secrets.STRIPE_KEY <value>`",
+          ),
+        ),
+    );
+    const config = readAppStackConfig(read({ ...shop, "shop:monthlyBudgetUsd": "100" }), "shop");
+    assert.throws(
+      () => enforceAppBudget(config, "shop"),
+      /no known price for keyValues cache \(plan starter\)/,
+    );
+    assert.equal(enforceAppBudget({ ...config, monthlyBudgetUsd: undefined }, "shop"), 7 + 5 + 25);
+  });
+});
