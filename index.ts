@@ -51,6 +51,7 @@ function blueprintApp() {
           ? { secrets: new pulumi.Config(namespace).requireSecretObject<Record<string, string>>("secrets") }
           : {}),
         configNames: arrakisConfigNames,
+        deploy: config.deploy,
       }),
   );
   const byName = <T>(map: Map<string, T>, outputs: (r: T) => Record<string, pulumi.Output<unknown>>) =>
@@ -60,6 +61,7 @@ function blueprintApp() {
     services: byName(app.services, (s) => ({ id: s.id, url: s.url, dashboardUrl: s.dashboardUrl })),
     databases: byName(app.databases, (d) => ({ id: d.id, dashboardUrl: d.dashboardUrl })),
     keyValues: byName(app.keyValues, (k) => ({ id: k.id, dashboardUrl: k.dashboardUrl })),
+    deploys: byName(app.deploys, (d) => ({ id: d.deployId, status: d.status, commit: d.deployedCommit })),
   };
 }
 
@@ -88,4 +90,5 @@ export const rolledBackTo = app?.deploy?.rolledBackTo;
 export const services = blueprint?.services;
 export const databases = blueprint?.databases;
 export const keyValues = blueprint?.keyValues;
+export const deploys = blueprint?.deploys;
 export const monthlyCostUsd = arrakis?.monthlyCostUsd ?? blueprint?.monthlyCostUsd;

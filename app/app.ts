@@ -250,18 +250,11 @@ export class RenderApp extends pulumi.ComponentResource {
     );
     this.serviceUrl = this.service.url;
     if (args.deploy !== false) {
-      // What the app runs: a change of any of these is a new deploy; secret values keep the hash secret.
-      const trigger = pulumi
-        .output({
-          env: toEnvVarInputs(envVars),
-          settings: Object.fromEntries(
-            serviceDeploySettings.map((key) => [key, (serviceArgs as Record<string, unknown>)[key]]),
-          ),
-          migrations: migrationsHash,
-          // A rotation's user: the service must run with it before the old one goes (absent: no key).
-          credentials: this.databaseCredential?.username,
-        })
-        .apply(stableHash);
+      const trigger = deployTrigger(envVars, serviceArgs, {
+        migrations: migrationsHash,
+        // A rotation's user: the service must run with it before the old one goes (absent: no key).
+        credentials: this.databaseCredential?.username,
+      });
       this.deploy = new RenderDeploy(
         `${name}-deploy`,
         {
@@ -291,6 +284,28 @@ export class RenderApp extends pulumi.ComponentResource {
       deployId: this.deploy?.deployId,
     });
   }
+}
+
+/**
+ * What a service runs, hashed: a change of its env vars (sources), its build and run settings
+ * (`serviceDeploySettings`) or `extra` (the migrations' hash, a rotation's user) is a new deploy. Secret
+ * values keep the hash secret.
+ */
+export function deployTrigger(
+  envVars: Record<string, EnvVarSource>,
+  serviceArgs: object,
+  extra: { migrations: string; credentials?: pulumi.Input<string> },
+): pulumi.Output<string> {
+  return pulumi
+    .output({
+      env: toEnvVarInputs(envVars),
+      settings: Object.fromEntries(
+        serviceDeploySettings.map((key) => [key, (serviceArgs as Record<string, unknown>)[key]]),
+      ),
+      migrations: extra.migrations,
+      credentials: extra.credentials,
+    })
+    .apply(stableHash);
 }
 
 /**

@@ -6,7 +6,14 @@
  */
 import { readAppVocabulary, type AppVocabulary } from "../components/blueprint/vocabulary";
 import { postgresMonthlyUsd, priceTable, webServiceMonthlyUsd } from "./prices";
-import { readRenderSettings, StackConfigError, type ConfigReader } from "./stackConfig";
+import { propertyPath } from "../components/runtime/validation";
+import {
+  deploySettingsSchema,
+  readRenderSettings,
+  StackConfigError,
+  type ConfigReader,
+  type DeploySettings,
+} from "./stackConfig";
 
 /** The validated configuration of a stack in the vocabulary. */
 export interface AppStackConfig {
@@ -14,6 +21,11 @@ export interface AppStackConfig {
   ownerId: string;
   /** The app's entries. */
   app: AppVocabulary;
+  /**
+   * How `pulumi up` deploys each web service (`<namespace>:deploy`, RenderDeploy's settings): a deploy
+   * whenever its env vars or build/run settings change. `false`: Render's own deploys only.
+   */
+  deploy: false | Omit<DeploySettings, "commit">;
   /** Monthly budget in USD (`<namespace>:monthlyBudgetUsd`), if any. */
   monthlyBudgetUsd?: number;
 }
@@ -47,6 +59,7 @@ export function readAppStackConfig(read: ConfigReader, namespace: string): AppSt
   }
   const result = readAppVocabulary((key) => read(namespace, key), namespace, secretKeys);
   if (!result.ok) problems.push(...result.problems);
+  const deploy = readDeploy(read, namespace, problems);
   let monthlyBudgetUsd: number | undefined;
   const budget = read(namespace, "monthlyBudgetUsd");
   if (budget !== undefined) {
@@ -56,8 +69,51 @@ export function readAppStackConfig(read: ConfigReader, namespace: string): AppSt
         `${namespace}:monthlyBudgetUsd must be a number of dollars (got ${JSON.stringify(budget)})`,
       );
   }
-  if (problems.length > 0 || !result.ok) throw new StackConfigError(problems);
-  return { ownerId, app: result.app, ...(monthlyBudgetUsd !== undefined ? { monthlyBudgetUsd } : {}) };
+  if (problems.length > 0 || !result.ok || deploy === undefined) throw new StackConfigError(problems);
+  return {
+    ownerId,
+    app: result.app,
+    deploy,
+    ...(monthlyBudgetUsd !== undefined ? { monthlyBudgetUsd } : {}),
+  };
+}
+
+/**
+ * `<namespace>:deploy`: `false`, or RenderDeploy's settings for every web service (defaults when absent);
+ * `<namespace>:deployLatest` (a flat key for `pulumi up -c`) deploys every service's branch head again.
+ */
+function readDeploy(
+  read: ConfigReader,
+  namespace: string,
+  problems: string[],
+): AppStackConfig["deploy"] | undefined {
+  const raw = read(namespace, "deploy") ?? "{}";
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    value = raw;
+  }
+  if (value === false) return false;
+  if (!value || typeof value !== "object" || Array.isArray(value)) {
+    problems.push(`${namespace}:deploy must be false or an object of deploy settings (see Pulumi.prod.yaml)`);
+    return undefined;
+  }
+  if ("commit" in value) {
+    problems.push(
+      `${namespace}:deploy.commit: a pinned commit is per service, which this program does not take yet; remove it (every service deploys its branch head)`,
+    );
+    return undefined;
+  }
+  const latest = read(namespace, "deployLatest");
+  const parsed = deploySettingsSchema().safeParse(latest ? { ...value, release: latest } : value);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues)
+      problems.push(`${propertyPath(`${namespace}:deploy`, issue.path)}: ${issue.message}`);
+    return undefined;
+  }
+  const { commit: _commit, ...settings } = parsed.data;
+  return settings;
 }
 
 /** Monthly cost of one entry, or undefined when its plan has no known price (app/prices.ts). */

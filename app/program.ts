@@ -16,7 +16,8 @@ import {
   type EnvVarSource,
   type RenderWebServiceArgs,
 } from "../components/webService/resource";
-import type { AppConfigNames } from "./app";
+import { deployTrigger, type AppConfigNames } from "./app";
+import { RenderDeploy, type RenderDeployArgs } from "../components/deploy/resource";
 
 /**
  * The port `fromService.property: port` gives: Render's default `PORT` (10000). UNCONFIRMED for a
@@ -32,6 +33,12 @@ export interface RenderBlueprintAppArgs {
   secrets?: pulumi.Input<Record<string, string>>;
   /** How messages name the program and its config (`<namespace>:services[0].importId`). */
   configNames: AppConfigNames;
+  /**
+   * How `pulumi up` deploys each web service: a RenderDeploy `<service>-deploy` that deploys when the
+   * service's env vars or build/run settings change, waits for live and probes its health check path.
+   * `false` or absent: Render's own deploys only.
+   */
+  deploy?: false | Omit<RenderDeployArgs, "serviceId" | "trigger" | "commit">;
 }
 
 /** What the resources of the entries built so far offer links. */
@@ -166,6 +173,8 @@ export class RenderBlueprintApp extends pulumi.ComponentResource {
   readonly databases: Map<string, RenderPostgres>;
   /** The Key Value instances, by name. */
   readonly keyValues: Map<string, RenderKeyValue>;
+  /** The deploys of the web services, by service name (unless turned off). */
+  readonly deploys: Map<string, RenderDeploy> = new Map();
 
   constructor(name: string, args: RenderBlueprintAppArgs, opts?: pulumi.ComponentResourceOptions) {
     super("arrakis:render:Blueprint", name, {}, opts);
@@ -190,7 +199,24 @@ export class RenderBlueprintApp extends pulumi.ComponentResource {
       };
       const envVars: Record<string, EnvVarSource> = {};
       for (const v of entry.envVars) if ("key" in v) envVars[v.key] = envVarSource(v, built, args.secrets);
-      builders[entry.kind]!({ entry, built, envVars, advice, opts: { parent: this } });
+      const resource = builders[entry.kind]!({ entry, built, envVars, advice, opts: { parent: this } });
+      if (entry.kind === "webService" && args.deploy)
+        this.deploys.set(
+          entry.name,
+          new RenderDeploy(
+            `${entry.name}-deploy`,
+            {
+              ...args.deploy,
+              serviceId: resource.id,
+              trigger: deployTrigger(envVars, entry.args, { migrations: "" }),
+              advice: {
+                program,
+                configKeys: { suspended: `${path}.suspended` },
+              },
+            },
+            { parent: this, dependsOn: [resource] },
+          ),
+        );
     }
     this.services = built.services;
     this.databases = built.databases;

@@ -142,6 +142,14 @@ function schemas() {
   };
 }
 
+/** The schema of `<namespace>:deploy` (RenderDeploy's settings but the service and trigger). */
+export function deploySettingsSchema() {
+  return schemas().deploy;
+}
+
+/** The deploy settings of a stack (`<namespace>:deploy`), defaults filled in. */
+export type DeploySettings = z.infer<ReturnType<typeof schemas>["deploy"]>;
+
 /** The validated configuration of one arrakis stack. */
 export interface ArrakisConfig {
   /** Workspace id (`render:ownerId`). */

@@ -4,6 +4,9 @@
  * resources (ids, never values). Secretness of provider outputs needs the real engine (tests/engine).
  */
 import { strict as assert } from "node:assert";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
 import * as pulumi from "@pulumi/pulumi";
 import { readAppStackConfig, enforceAppBudget } from "../../app/appConfig";
 import { StackConfigError } from "../../app/stackConfig";
@@ -96,6 +99,7 @@ describe("the program for any app (setMocks)", function () {
       app: config.app,
       secrets: pulumi.secret({ STRIPE_KEY: "sk_live_not_real" }),
       configNames: { program: "the shop app", namespace: "shop" },
+      deploy: config.deploy,
     });
     await resolved(app.services.get("admin")!.id);
   });
@@ -114,6 +118,8 @@ describe("the program for any app (setMocks)", function () {
     assert.deepEqual(
       registered.map((r) => `${r.type.replace("pulumi-nodejs:dynamic/render:", "")} ${r.name}`).sort(),
       [
+        "Deploy admin-deploy",
+        "Deploy shop-deploy",
         "KeyValue cache",
         "Postgres shop",
         "PostgresExtension shop-vector",
@@ -132,6 +138,23 @@ describe("the program for any app (setMocks)", function () {
       program: "the shop app",
       configKeys: { adoptExisting: "shop:services[1].adoptExisting", adoptId: "shop:services[1].importId" },
     });
+  });
+
+  it("deploys each web service when what it runs changes", async function () {
+    const deploy = one("Deploy", "shop-deploy").inputs;
+    assert.equal(deploy.serviceId, "WebService-shop-id");
+    // The hash of its env var sources and build/run settings, secret as one of them is.
+    assert.match(String((deploy.trigger as { value: unknown }).value), /^[0-9a-f]{64}$/);
+    assert.notEqual(
+      JSON.stringify(one("Deploy", "admin-deploy").inputs.trigger),
+      JSON.stringify(deploy.trigger),
+    );
+    assert.equal(readAppStackConfig(read({ ...shop, "shop:deploy": "false" }), "shop").deploy, false);
+    assert.throws(
+      () =>
+        readAppStackConfig(read({ ...shop, "shop:deploy": JSON.stringify({ commit: "abc1234" }) }), "shop"),
+      /shop:deploy.commit: a pinned commit is per service/,
+    );
   });
 
   it("links by name to the resources' ids: no connection string is an input", async function () {
@@ -191,5 +214,29 @@ describe("the program for any app (setMocks)", function () {
       /no known price for keyValues cache \(plan starter\)/,
     );
     assert.equal(enforceAppBudget({ ...config, monthlyBudgetUsd: undefined }, "shop"), 7 + 5 + 25);
+  });
+
+  it("reads the README's example stack as it is written", function () {
+    const readme = readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("### Any app: render.yaml's vocabulary"));
+    const block = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
+    assert.ok(block, "the README's example stack moved");
+    const doc = parse(block) as { config: Record<string, unknown> };
+    const values = Object.fromEntries(
+      Object.entries(doc.config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+    );
+    const config = readAppStackConfig(
+      read({
+        ...values,
+        "render:ownerId": "tea-d303qfodl3ps739p3e60",
+        "render:apiKey": "rnd_test_key",
+        "arrakis:secrets": JSON.stringify({ STRIPE_KEY: "x" }),
+      }),
+      "arrakis",
+    );
+    assert.deepEqual(
+      config.app.entries.map((e) => `${e.kind} ${e.name}`),
+      ["webService shop", "postgres shop", "keyValue cache"],
+    );
   });
 });
