@@ -7,3 +7,4 @@ export * from "./deploy/resource";
 export * from "./migrations/resource";
 export * from "./keyValue/resource";
 export * from "./staticSite/resource";
+export * from "./customDomain/resource";

@@ -13,6 +13,7 @@ import {
 } from "./postgresCredential/provider";
 import { quietProviderErrors } from "./runtime/errors";
 import { StaticSiteProvider } from "./staticSite/provider";
+import { CustomDomainProvider } from "./customDomain/provider";
 import { WebServiceProvider } from "./webService/provider";
 
 /**
@@ -28,6 +29,7 @@ const liveProviderClasses = quietProviderErrors({
   deploy: DeployProvider,
   keyValue: KeyValueProvider,
   staticSite: StaticSiteProvider,
+  customDomain: CustomDomainProvider,
 });
 
 /**

@@ -129,13 +129,13 @@ export function mayForget(id: string): boolean {
  * (runtime/advice.ts), else the message names the resource's field.
  */
 export function goneFromRender(
-  what: "database" | "service" | "Key Value",
+  what: "database" | "service" | "Key Value" | "custom domain",
   id: string,
   name?: string,
   advice?: ConfigAdvice,
 ): Error {
   const forget = `\`${forgetDeletedVariable}=${id} pulumi refresh --yes\``;
-  const idForm = `${{ database: "dpg", service: "srv", "Key Value": "red" }[what]}-…`;
+  const idForm = `${{ database: "dpg", service: "srv", "Key Value": "red", "custom domain": "cdm" }[what]}-…`;
   const command = configCommand(advice, "adoptId", "set", idForm);
   const adopt =
     command && advice
@@ -144,10 +144,12 @@ export function goneFromRender(
   const fresh =
     what === "service"
       ? "a new service (a new id; generated env vars such as NEXTAUTH_SECRET get new values)"
-      : `a new, empty ${what} (its data is not restored)`;
+      : what === "custom domain"
+        ? "the domain again (its DNS is verified again)"
+        : `a new, empty ${what} (its data is not restored)`;
   return new Error(
     `${what} ${name ? `${name} (${id})` : id} no longer exists on Render: it was deleted outside Pulumi. ` +
-      `Pulumi does not recreate it on its own${what === "service" ? "" : ` (a new ${what} would be empty)`}, ` +
+      `Pulumi does not recreate it on its own${what === "service" || what === "custom domain" ? "" : ` (a new ${what} would be empty)`}, ` +
       "and nothing is changed until you choose. " +
       `To manage one restored or made by hand: ${forget}, then ${adopt}, then \`pulumi up\`. ` +
       `To make ${fresh}: ${forget}, then \`pulumi up\``,

@@ -78,7 +78,7 @@ export async function reportAdoption(
 /** The object a `diff` or `read` looks at, named for the message when it is gone from Render. */
 export interface WatchedObject {
   /** What it is, in the message. */
-  what: "database" | "service" | "Key Value";
+  what: "database" | "service" | "Key Value" | "custom domain";
   /** Its Render id. */
   id: string;
   /** Its name in the stack's state, when known. */
