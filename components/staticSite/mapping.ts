@@ -171,7 +171,18 @@ function sameValue(field: keyof StaticSiteInputs, wanted: unknown, actual: unkno
     };
     return norm(wanted) === norm(actual);
   }
-  return JSON.stringify(wanted) === JSON.stringify(actual);
+  return canonical(wanted) === canonical(actual);
+}
+
+/** JSON with object keys sorted: the engine hands objects over with their keys in another order. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
+        )
+      : v,
+  );
 }
 
 /**

@@ -100,6 +100,17 @@ describe("RenderStaticSite mapping", () => {
     });
   });
 
+  it("objects compare by value whatever the order of their keys (the engine sorts them)", () => {
+    const sorted = desired();
+    sorted.routes = sorted.routes.map((r) => ({
+      destination: r.destination,
+      source: r.source,
+      type: r.type,
+    }));
+    sorted.headers = sorted.headers.map((h) => ({ name: h.name, path: h.path, value: h.value }));
+    assert.deepEqual(diffStaticSite(sorted, live()), { changed: [], replaced: [] });
+  });
+
   it("rules: a changed header value and a reordered route are drift", () => {
     const l = live();
     l.headers[0] = { ...l.headers[0], value: "no-store" };
