@@ -7,7 +7,7 @@
 import { strict as assert } from "node:assert";
 import type { RunningEmulator } from "../../emulator";
 import { renderSpecValidator } from "../helpers/openapi";
-import { apiOf, expect400Naming, expectStatus, start, webServiceBody, type Api } from "./harness";
+import { apiOf, control, expect400Naming, expectStatus, start, webServiceBody, type Api } from "./harness";
 
 type Json = Record<string, unknown>;
 const validator = renderSpecValidator();
@@ -223,6 +223,39 @@ describe("emulator static sites, headers, routes and custom domains (contract)",
     );
     assert.deepEqual((await api("GET", `/services/${webId}/headers`)).body, []);
     expectStatus(await api("GET", "/services/srv-nope/routes"), 404);
+  });
+
+  it("answers 401 without a key, 404 for an unknown service and an injected 429 on every route, as the spec says", async () => {
+    const site = await createSite();
+    const routes: [string, string, unknown][] = [
+      ["GET", "/headers", undefined],
+      ["POST", "/headers", { path: "/*", name: "X-A", value: "1" }],
+      ["PUT", "/headers", []],
+      ["DELETE", "/headers/hdr-x", undefined],
+      ["GET", "/routes", undefined],
+      ["POST", "/routes", { type: "redirect", source: "/a", destination: "/b" }],
+      ["PUT", "/routes", []],
+      ["PATCH", "/routes", { id: "rdr-x", priority: 0 }],
+      ["DELETE", "/routes/rdr-x", undefined],
+      ["GET", "/custom-domains", undefined],
+      ["POST", "/custom-domains", { name: "example.com" }],
+      ["GET", "/custom-domains/example.com", undefined],
+      ["DELETE", "/custom-domains/example.com", undefined],
+      ["POST", "/custom-domains/example.com/verify", undefined],
+    ];
+    for (const [method, tail, body] of routes) {
+      const path = `/services/${site.id}${tail}`;
+      expectStatus(await api(method, path, body, null), 401);
+      const unknown = await api(method, `/services/srv-d0000000000000000000${tail}`, body);
+      expectStatus(unknown, 404);
+      await control(emu, "POST", "/faults", {
+        method,
+        path: `/v1${path}`,
+        count: 1,
+        fault: { kind: "status", status: 429, retryAfter: 1 },
+      });
+      expectStatus(await api(method, path, body), 429);
+    }
   });
 
   it("adds the apex/www sibling itself, finds domains by id or name, verifies and deletes them", async () => {
