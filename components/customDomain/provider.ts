@@ -23,7 +23,12 @@ import type { CustomDomain } from "../render/schemas";
 import { takeAdvice, withAdvice, type Advised } from "../runtime/advice";
 import { providerConfigFrom, renderClientFrom, type RenderProviderConfig } from "../runtime/config";
 import { createOnce } from "../runtime/createOnce";
-import { deleteIgnoringNotFound, liveForDiff, liveForRead } from "../runtime/providerSkeleton";
+import {
+  deleteIgnoringNotFound,
+  liveForDiff,
+  liveForRead,
+  reportAdoption,
+} from "../runtime/providerSkeleton";
 
 /** The provider's inputs. */
 export type CustomDomainProviderInputs = Advised<CustomDomainInputs>;
@@ -61,6 +66,9 @@ export class CustomDomainProvider implements pulumi.dynamic.ResourceProvider<
 > {
   private config: RenderProviderConfig = {};
 
+  /** `report`: where the adoption report goes (default stderr, whose lines the engine shows). */
+  constructor(private readonly report?: (line: string) => void) {}
+
   /** Reads `render:apiKey` and `render:apiUrl` from stack config: the key is never an input. */
   async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
     this.config = providerConfigFrom((key) => req.config.get(key));
@@ -89,7 +97,20 @@ export class CustomDomainProvider implements pulumi.dynamic.ResourceProvider<
       olds?.serviceId !== serviceId
     )
       failures.push(...(await this.serviceProblem(serviceId)));
-    return { inputs: withAdvice(inputs as unknown as CustomDomainInputs, advice), failures };
+    const checked = withAdvice(inputs as unknown as CustomDomainInputs, advice);
+    if (failures.length === 0 && olds?.name === undefined && checked.adoptId && !isUnknown(checked.adoptId))
+      await reportAdoption(
+        "custom domain",
+        { name: checked.name, ownerId: checked.serviceId, adoptId: checked.adoptId },
+        async () => {
+          const client = renderClientFrom(this.config, { reuseReads: true });
+          const live = await client.getCustomDomain(checked.serviceId, checked.adoptId!);
+          // Another name: create's own message says so. Nothing of a domain changes in place.
+          return live.name === checked.name ? [] : undefined;
+        },
+        this.report,
+      );
+    return { inputs: checked, failures };
   }
 
   private async serviceProblem(serviceId: string): Promise<InputFailure[]> {

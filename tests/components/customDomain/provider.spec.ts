@@ -19,6 +19,7 @@ describe("RenderCustomDomain provider (emulator)", function () {
   let emu: Emulator;
   let provider: CustomDomainProvider;
   let serviceId: string;
+  let reported: string[];
 
   before(async () => {
     emu = await startEmulator({ port: 0, timings: "fast", rateLimits: { enabled: false, timeScale: 1 } });
@@ -28,7 +29,8 @@ describe("RenderCustomDomain provider (emulator)", function () {
   });
   beforeEach(async () => {
     await call(emu.controlUrl, "POST", "/reset");
-    provider = await configured(new CustomDomainProvider(), emu);
+    reported = [];
+    provider = await configured(new CustomDomainProvider((line) => reported.push(line)), emu);
     const made = await api("POST", "/services", webServiceBody(emu.ownerId, "web"));
     serviceId = (made.body as { service: { id: string } }).service.id;
     await call(emu.controlUrl, "DELETE", "/requests");
@@ -116,6 +118,24 @@ describe("RenderCustomDomain provider (emulator)", function () {
     const { id } = await created({ name: "docs.example.org" });
     const got = await api("GET", `/services/${serviceId}/custom-domains/docs.example.org`);
     assert.equal((got.body as Json).id, id);
+  });
+
+  it("adopts exactly the domain adoptId names, with its report; refuses one of another name without writing", async () => {
+    const made = await api("POST", `/services/${serviceId}/custom-domains`, { name: "app.example.org" });
+    const id = (made.body as Json[])[0].id as string;
+    await call(emu.controlUrl, "DELETE", "/requests");
+    const adopted = await created({ name: "app.example.org", adoptId: id });
+    assert.equal(adopted.id, id);
+    assert.match(
+      reported.join("\n"),
+      new RegExp(`adopting custom domain app\\.example\\.org \\(${id}\\): pulumi up changes nothing`),
+    );
+    assert.deepEqual(await writes(), []);
+    await assert.rejects(
+      created({ name: "docs.example.org", adoptId: id }),
+      /it is named "app\.example\.org"/,
+    );
+    assert.deepEqual(await writes(), []);
   });
 
   it("verifies when asked; a rename is a replacement only when allowed", async () => {
