@@ -61,6 +61,7 @@ function blueprintApp() {
     services: byName(app.services, (s) => ({ id: s.id, url: s.url, dashboardUrl: s.dashboardUrl })),
     databases: byName(app.databases, (d) => ({ id: d.id, dashboardUrl: d.dashboardUrl })),
     keyValues: byName(app.keyValues, (k) => ({ id: k.id, dashboardUrl: k.dashboardUrl })),
+    staticSites: byName(app.staticSites, (s) => ({ id: s.id, url: s.url, dashboardUrl: s.dashboardUrl })),
     deploys: byName(app.deploys, (d) => ({ id: d.deployId, status: d.status, commit: d.deployedCommit })),
   };
 }
@@ -90,5 +91,6 @@ export const rolledBackTo = app?.deploy?.rolledBackTo;
 export const services = blueprint?.services;
 export const databases = blueprint?.databases;
 export const keyValues = blueprint?.keyValues;
+export const staticSites = blueprint?.staticSites;
 export const deploys = blueprint?.deploys;
 export const monthlyCostUsd = arrakis?.monthlyCostUsd ?? blueprint?.monthlyCostUsd;

@@ -139,7 +139,7 @@ export function enforceAppBudget(config: AppStackConfig, namespace: string): num
   const unknown = lines.filter((l) => l.usd === undefined);
   if (unknown.length > 0)
     throw new Error(
-      `no known price for ${unknown.map((l) => `${l.e.section} ${l.e.name} (plan ${String(l.e.args.plan ?? "default")})`).join(", ")}: ` +
+      `no known price for ${unknown.map((l) => `${l.e.section} ${l.e.name}${l.e.args.plan ? ` (plan ${String(l.e.args.plan)})` : ""}`).join(", ")}: ` +
         `add it to app/prices.ts, or remove ${namespace}:monthlyBudgetUsd`,
     );
   if (total > config.monthlyBudgetUsd)

@@ -10,6 +10,7 @@ import type { BlueprintKindName } from "../components/blueprint/kinds";
 import { RenderKeyValue, type RenderKeyValueArgs } from "../components/keyValue/resource";
 import { RenderPostgres, type RenderPostgresArgs } from "../components/postgres/resource";
 import { PostgresExtension } from "../components/postgresExtension/resource";
+import { RenderStaticSite, type RenderStaticSiteArgs } from "../components/staticSite/resource";
 import type { ConfigAdvice } from "../components/runtime/advice";
 import {
   RenderWebService,
@@ -46,6 +47,7 @@ interface Built {
   databases: Map<string, RenderPostgres>;
   keyValues: Map<string, RenderKeyValue>;
   services: Map<string, RenderWebService>;
+  staticSites: Map<string, RenderStaticSite>;
   entries: Map<string, AppEntry>;
 }
 
@@ -109,10 +111,23 @@ const builders: Partial<Record<BlueprintKindName, (ctx: KindContext) => pulumi.C
     built.services.set(entry.name, service);
     return service;
   },
+  staticSite: ({ entry, built, advice, opts }) => {
+    const site = new RenderStaticSite(
+      entry.name,
+      {
+        ...(entry.args as unknown as RenderStaticSiteArgs),
+        ...(entry.importId ? { adoptId: entry.importId } : {}),
+        advice,
+      },
+      { ...opts, ...(entry.protect !== undefined ? { protect: entry.protect } : {}) },
+    );
+    built.staticSites.set(entry.name, site);
+    return site;
+  },
 };
 
 /** The order kinds are built in: what others link to first. */
-const buildOrder: BlueprintKindName[] = ["postgres", "keyValue", "webService"];
+const buildOrder: BlueprintKindName[] = ["postgres", "keyValue", "webService", "staticSite"];
 
 /**
  * One env var's source for the kinds: links by name become the linked resource (the provider reads the
@@ -173,6 +188,8 @@ export class RenderBlueprintApp extends pulumi.ComponentResource {
   readonly databases: Map<string, RenderPostgres>;
   /** The Key Value instances, by name. */
   readonly keyValues: Map<string, RenderKeyValue>;
+  /** The static sites, by name. */
+  readonly staticSites: Map<string, RenderStaticSite>;
   /** The deploys of the web services, by service name (unless turned off). */
   readonly deploys: Map<string, RenderDeploy> = new Map();
 
@@ -182,6 +199,7 @@ export class RenderBlueprintApp extends pulumi.ComponentResource {
       databases: new Map(),
       keyValues: new Map(),
       services: new Map(),
+      staticSites: new Map(),
       entries: new Map(args.app.entries.map((e) => [`${e.section}/${e.name}`, e])),
     };
     const { program, namespace } = args.configNames;
@@ -221,6 +239,7 @@ export class RenderBlueprintApp extends pulumi.ComponentResource {
     this.services = built.services;
     this.databases = built.databases;
     this.keyValues = built.keyValues;
+    this.staticSites = built.staticSites;
     this.registerOutputs({});
   }
 }

@@ -11,6 +11,7 @@ import type { z } from "zod";
 import { fromBlueprintSpelling, postgresFieldRules, postgresFields } from "../postgres/schema";
 import { fromKeyValueBlueprintSpelling, keyValueFieldRules, keyValueFields } from "../keyValue/schema";
 import { serviceFieldRules } from "../webService/mapping";
+import { fromStaticSiteBlueprintSpelling, staticSiteFields } from "../staticSite/schema";
 import { webServiceFieldMeta, webServiceFields } from "../webService/schema";
 import { allowed, propertyPath, type InputFailure } from "../runtime/validation";
 
@@ -97,6 +98,19 @@ export const blueprintKinds: BlueprintKind[] = [
     rules: (args) => serviceFieldRules(args),
     envVars: true,
     entryKeys: ["type", "envVars", ...commonEntryKeys],
+    idPrefix: "srv-",
+  },
+  {
+    kind: "staticSite",
+    section: "services",
+    types: ["web"],
+    // render.yaml: `type: web` with `runtime: static` (older files: `env: static`).
+    selects: (e) => e.type === "web" && (e.runtime === "static" || e.env === "static"),
+    fields: staticSiteFields,
+    programFields: ["ownerId", "adoptId"],
+    fromBlueprint: fromStaticSiteBlueprintSpelling,
+    envVars: false,
+    entryKeys: ["type", "runtime", "env", ...commonEntryKeys],
     idPrefix: "srv-",
   },
   {

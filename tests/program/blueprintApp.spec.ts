@@ -55,6 +55,15 @@ const shop = {
         { key: "SHOP_DB", fromService: { type: "web", name: "shop", envVarKey: "DATABASE_URL" } },
       ],
     },
+    {
+      type: "web",
+      name: "docs",
+      runtime: "static",
+      repo: "https://github.com/acme/docs",
+      buildCommand: "npm run build",
+      staticPublishPath: "./dist",
+      routes: [{ type: "rewrite", source: "/*", destination: "/index.html" }],
+    },
   ]),
   "shop:databases": JSON.stringify([
     { name: "shop", plan: "basic-256mb", postgresMajorVersion: "16", extensions: ["vector"] },
@@ -123,6 +132,7 @@ describe("the program for any app (setMocks)", function () {
         "KeyValue cache",
         "Postgres shop",
         "PostgresExtension shop-vector",
+        "StaticSite docs",
         "WebService admin",
         "WebService shop",
         "arrakis:render:Blueprint shop",
@@ -133,6 +143,7 @@ describe("the program for any app (setMocks)", function () {
     assert.equal(one("Postgres", "shop").inputs.version, "16");
     assert.equal(one("KeyValue", "cache").inputs.maxmemoryPolicy, "allkeys_lru");
     assert.equal(one("WebService", "admin").inputs.plan, "standard");
+    assert.equal(one("StaticSite", "docs").inputs.publishPath, "./dist");
     // Messages advise the entry's own config path.
     assert.deepEqual(one("WebService", "admin").inputs.advice, {
       program: "the shop app",
@@ -190,7 +201,13 @@ describe("the program for any app (setMocks)", function () {
     const { envVarSource } = require("../../app/program") as typeof import("../../app/program");
     const source = envVarSource(
       { key: "STRIPE_KEY", secretKey: "STRIPE_KEY" },
-      { databases: new Map(), keyValues: new Map(), services: new Map(), entries: new Map() },
+      {
+        databases: new Map(),
+        keyValues: new Map(),
+        services: new Map(),
+        staticSites: new Map(),
+        entries: new Map(),
+      },
       pulumi.secret({ STRIPE_KEY: "sk_live_not_real" }),
     ) as { secret: pulumi.Output<string> };
     assert.deepEqual(await resolved(source.secret), { value: "sk_live_not_real", secret: true });
@@ -211,7 +228,7 @@ describe("the program for any app (setMocks)", function () {
     const config = readAppStackConfig(read({ ...shop, "shop:monthlyBudgetUsd": "100" }), "shop");
     assert.throws(
       () => enforceAppBudget(config, "shop"),
-      /no known price for keyValues cache \(plan starter\)/,
+      /no known price for services docs, keyValues cache \(plan starter\)/,
     );
     assert.equal(enforceAppBudget({ ...config, monthlyBudgetUsd: undefined }, "shop"), 7 + 5 + 25);
   });
