@@ -10,6 +10,7 @@ import type { BlueprintKindName } from "../components/blueprint/kinds";
 import { RenderKeyValue, type RenderKeyValueArgs } from "../components/keyValue/resource";
 import { RenderPostgres, type RenderPostgresArgs } from "../components/postgres/resource";
 import { PostgresExtension } from "../components/postgresExtension/resource";
+import { RenderCustomDomain } from "../components/customDomain/resource";
 import { RenderStaticSite, type RenderStaticSiteArgs } from "../components/staticSite/resource";
 import type { ConfigAdvice } from "../components/runtime/advice";
 import {
@@ -218,6 +219,13 @@ export class RenderBlueprintApp extends pulumi.ComponentResource {
       const envVars: Record<string, EnvVarSource> = {};
       for (const v of entry.envVars) if ("key" in v) envVars[v.key] = envVarSource(v, built, args.secrets);
       const resource = builders[entry.kind]!({ entry, built, envVars, advice, opts: { parent: this } });
+      // render.yaml `domains`: one custom domain each (the apex/www sibling is Render's own).
+      for (const domain of entry.domains ?? [])
+        new RenderCustomDomain(
+          `${entry.name}-${domain}`,
+          { name: domain, serviceId: resource.id },
+          { parent: this, dependsOn: [resource] },
+        );
       if (entry.kind === "webService" && args.deploy)
         this.deploys.set(
           entry.name,

@@ -60,8 +60,8 @@ export interface BlueprintKind {
 
 /**
  * Entry keys of our own, on every kind: `importId` (adopt the live object with this id) and `protect`
- * (Pulumi's protect option). Services add render.yaml's `type` and `envVars` (read by vocabulary.ts);
- * databases add `extensions` (PostgreSQL extensions to enable, e.g. `[vector]`).
+ * (Pulumi's protect option). Services add render.yaml's `type`, `envVars` and `domains` (read by
+ * vocabulary.ts: a custom domain each); databases add `extensions` (PostgreSQL extensions, e.g. `[vector]`).
  */
 export const commonEntryKeys = ["importId", "protect"] as const;
 
@@ -97,7 +97,7 @@ export const blueprintKinds: BlueprintKind[] = [
       }),
     rules: (args) => serviceFieldRules(args),
     envVars: true,
-    entryKeys: ["type", "envVars", ...commonEntryKeys],
+    entryKeys: ["type", "envVars", "domains", ...commonEntryKeys],
     idPrefix: "srv-",
   },
   {
@@ -110,7 +110,7 @@ export const blueprintKinds: BlueprintKind[] = [
     programFields: ["ownerId", "adoptId"],
     fromBlueprint: fromStaticSiteBlueprintSpelling,
     envVars: false,
-    entryKeys: ["type", "runtime", "env", ...commonEntryKeys],
+    entryKeys: ["type", "runtime", "env", "domains", ...commonEntryKeys],
     idPrefix: "srv-",
   },
   {

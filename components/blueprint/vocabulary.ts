@@ -8,6 +8,7 @@
 import { databaseLinkProperties, type DatabaseLinkProperty } from "../render/enums";
 import { envVarKeyPattern } from "../webService/schema";
 import { allowed } from "../runtime/validation";
+import { customDomainFields } from "../customDomain/schema";
 import {
   kindOf,
   toKindArgs,
@@ -67,6 +68,11 @@ export interface AppEntry {
   protect?: boolean;
   /** PostgreSQL extensions to enable (our own key `extensions`, databases only). */
   extensions?: string[];
+  /**
+   * Custom domains (render.yaml `domains`), lowercase, without the apex/www sibling of one listed
+   * before it: Render adds that sibling itself (render.com/docs/custom-domains).
+   */
+  domains?: string[];
 }
 
 /** An app read from stack config. */
@@ -244,6 +250,21 @@ function readEntry(
     )
       problem(".extensions", 'must be a list of PostgreSQL extension names such as ["vector"]');
     else entry.extensions = raw.extensions as string[];
+  }
+  if (raw.domains !== undefined) {
+    if (!Array.isArray(raw.domains))
+      problem(".domains", "must be a list of domain names, e.g. [example.com]");
+    else {
+      const domains: string[] = [];
+      raw.domains.forEach((d, i) => {
+        const parsed = customDomainFields.name.safeParse(d);
+        if (!parsed.success) problem(`.domains[${i}]`, parsed.error.issues.map((x) => x.message).join("; "));
+        else if (domains.includes(parsed.data)) problem(`.domains[${i}]`, `${parsed.data} is listed twice`);
+        else domains.push(parsed.data);
+      });
+      const sibling = (d: string) => (d.startsWith("www.") ? d.slice(4) : `www.${d}`);
+      entry.domains = domains.filter((d, i) => !domains.slice(0, i).includes(sibling(d)));
+    }
   }
   if (raw.envVars !== undefined) {
     if (!Array.isArray(raw.envVars)) problem(".envVars", "must be a list of {key, value | fromDatabase | …}");

@@ -62,6 +62,7 @@ const shop = {
       repo: "https://github.com/acme/docs",
       buildCommand: "npm run build",
       staticPublishPath: "./dist",
+      domains: ["docs.acme.dev"],
       routes: [{ type: "rewrite", source: "/*", destination: "/index.html" }],
     },
   ]),
@@ -127,6 +128,7 @@ describe("the program for any app (setMocks)", function () {
     assert.deepEqual(
       registered.map((r) => `${r.type.replace("pulumi-nodejs:dynamic/render:", "")} ${r.name}`).sort(),
       [
+        "CustomDomain docs-docs.acme.dev",
         "Deploy admin-deploy",
         "Deploy shop-deploy",
         "KeyValue cache",
@@ -144,6 +146,7 @@ describe("the program for any app (setMocks)", function () {
     assert.equal(one("KeyValue", "cache").inputs.maxmemoryPolicy, "allkeys_lru");
     assert.equal(one("WebService", "admin").inputs.plan, "standard");
     assert.equal(one("StaticSite", "docs").inputs.publishPath, "./dist");
+    assert.deepEqual(one("CustomDomain", "docs-docs.acme.dev").inputs.serviceId, "StaticSite-docs-id");
     // Messages advise the entry's own config path.
     assert.deepEqual(one("WebService", "admin").inputs.advice, {
       program: "the shop app",

@@ -37,6 +37,7 @@ describe("the app vocabulary (render.yaml's keys in stack config)", function () 
           {
             ...web,
             importId: "srv-abc123",
+            domains: ["Example.com", "www.example.com", "api.example.com"],
             envVars: [
               { key: "DATABASE_URL", fromDatabase: { name: "shop", property: "connectionString" } },
               { key: "DB_HOST", fromDatabase: { name: "shop", property: "host" } },
@@ -71,6 +72,8 @@ describe("the app vocabulary (render.yaml's keys in stack config)", function () 
     assert.equal(byKind.webService!.args.repo, "https://github.com/acme/shop");
     assert.equal(byKind.webService!.importId, "srv-abc123");
     assert.equal(byKind.webService!.type, "web");
+    // Render adds the www sibling of an apex itself: only the first of the pair is the program's.
+    assert.deepEqual(byKind.webService!.domains, ["example.com", "api.example.com"]);
     assert.deepEqual(byKind.postgres!.args, {
       name: "shop",
       plan: "basic_256mb",
@@ -105,7 +108,8 @@ describe("the app vocabulary (render.yaml's keys in stack config)", function () 
           {
             ...web,
             plan: "huge",
-            domains: ["shop.example.com"],
+            scaling: { minInstances: 1, maxInstances: 3 },
+            domains: ["shop.example.com", "not a domain"],
             envVars: [
               { key: "A", fromDatabase: { name: "nope", property: "connectionString" } },
               { key: "B", fromDatabase: { name: "shop", property: "url" } },
@@ -127,7 +131,8 @@ describe("the app vocabulary (render.yaml's keys in stack config)", function () 
     );
     const expected = [
       'shop:services[0].plan: "huge" is not a Render web service plan',
-      "shop:services[0].domains: is not a key this program models for a webService entry; allowed: name,",
+      "shop:services[0].scaling: is not a key this program models for a webService entry; allowed: name,",
+      'shop:services[0].domains[1]: "not a domain" is not a domain name',
       'shop:services[0].envVars[1].fromDatabase.property: "url" is not a database property',
       "shop:services[0].envVars[5]: F: needs exactly one of value, generateValue, sync: false, fromDatabase, fromService (got value, generateValue)",
       'shop:services[0].envVars[7].key: "1BAD" is not a valid env var key',
