@@ -109,15 +109,16 @@ const malformed: Array<{ file: string; path: string; line?: number; column?: num
   },
   {
     file: "duplicate-names.yaml",
-    path: "services[0].name",
-    line: 5,
-    message: /duplicate name "shared" \(also databases\[0\]\)/,
+    path: "services[1].name",
+    line: 6,
+    message: /duplicate name "shared" \(also services\[0\]\)/,
   },
   {
     file: "bad-service-type.yaml",
     path: "services[0].type",
     line: 2,
-    message: /"webservice" is not allowed; allowed: "web", "pserv", "worker", "cron", "keyvalue", "redis"/,
+    message:
+      /"webservice" is not allowed; allowed: "web", "pserv", "worker", "cron", "keyvalue", "redis", "workflow"/,
   },
 ];
 
@@ -228,8 +229,77 @@ describe("blueprint: validation", () => {
     );
   });
 
+  it("accepts Render's newer keys: root version, initialDeployHook, persistenceMode, env var annotations, workflow", () => {
+    const result = readBlueprint(
+      [
+        'version: "1"',
+        "services:",
+        "  - type: web",
+        "    name: app",
+        "    runtime: node",
+        "    buildCommand: npm ci",
+        "    startCommand: npm start",
+        "    initialDeployHook: npm run seed",
+        "    renderSubdomainPolicy: disabled",
+        "    maintenanceMode: {enabled: true, uri: /down}",
+        "    envVars:",
+        "      - key: TOKEN",
+        "        sync: false",
+        "        displayName: API token",
+        "        description: from the vendor",
+        "        sensitive: true",
+        "  - type: keyvalue",
+        "    name: cache",
+        "    ipAllowList: []",
+        "    persistenceMode: journal-snapshot",
+        "    maxmemoryPolicy: allkeys-lfu",
+        "  - type: workflow",
+        "    name: pipeline",
+        "    runtime: python",
+        "    buildCommand: pip install -r requirements.txt",
+      ].join("\n"),
+    );
+    assert.ok(result.ok, JSON.stringify(result.ok ? [] : result.problems));
+    assert.equal(result.blueprint.services[1].value.persistenceMode, "journal_snapshot");
+    const bad = readBlueprint(
+      "services:\n  - type: keyvalue\n    name: c\n    ipAllowList: []\n    persistenceMode: always\n",
+    );
+    assert.ok(!bad.ok);
+    assert.match(
+      bad.problems[0].message,
+      /"always" is not allowed; allowed: "off", "snapshot", "journal-snapshot"/,
+    );
+  });
+
+  it("keeps three name spaces: a service and a database may share a name, two env groups may not", () => {
+    const shared = readBlueprint(
+      [
+        "databases:",
+        "  - name: mysite",
+        "services:",
+        "  - type: web",
+        "    name: mysite",
+        "    runtime: python",
+        "    buildCommand: ./build.sh",
+        "    startCommand: gunicorn app",
+      ].join("\n"),
+    );
+    assert.ok(shared.ok, JSON.stringify(shared.ok ? [] : shared.problems));
+    const groups = readBlueprint("envVarGroups:\n  - name: g\n  - name: g\n");
+    assert.ok(!groups.ok);
+    assert.deepEqual(
+      groups.problems.map((p) => `${p.line} ${p.path}: ${p.message}`),
+      ['3 envVarGroups[1].name: duplicate name "g" (also envVarGroups[0])'],
+    );
+  });
+
   it("reads the valid fixtures", () => {
-    for (const file of ["seed.render.yaml", "all-supported.render.yaml", "unsupported.render.yaml"]) {
+    for (const file of [
+      "seed.render.yaml",
+      "all-supported.render.yaml",
+      "unsupported.render.yaml",
+      "every-key.render.yaml",
+    ]) {
       const result = readBlueprint(fs.readFileSync(path.join(fixtures, file), "utf8"));
       assert.ok(result.ok, `${file}: ${JSON.stringify(result.ok ? [] : result.problems)}`);
     }

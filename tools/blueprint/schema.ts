@@ -12,6 +12,9 @@
  */
 import {
   databaseLinkProperties,
+  keyValuePlans,
+  maxmemoryPolicies,
+  persistenceModes,
   postgresPlans,
   postgresVersions,
   regions,
@@ -19,8 +22,19 @@ import {
   serviceRuntimes,
 } from "../../components/render/enums";
 
-/** Every service type a Blueprint may declare (`redis` is Render's deprecated alias of `keyvalue`). */
-export const blueprintServiceTypes = ["web", "pserv", "worker", "cron", "keyvalue", "redis"] as const;
+/**
+ * Every service type a Blueprint may declare (`redis` is Render's deprecated alias of `keyvalue`;
+ * `workflow` is Render Workflows, seen in Render's own render-examples/trender of 2026).
+ */
+export const blueprintServiceTypes = [
+  "web",
+  "pserv",
+  "worker",
+  "cron",
+  "keyvalue",
+  "redis",
+  "workflow",
+] as const;
 /** Blueprint runtimes: the API's plus `static` for static sites. */
 export const blueprintRuntimes = [...serviceRuntimes, "static"] as const;
 
@@ -45,7 +59,14 @@ const map = (properties: Record<string, Schema>, required?: string[]): Schema =>
 });
 
 const region = oneOf(regions);
-const servicePlan = { planSpelling: true, ...oneOf(servicePlans) };
+/** A Key Value's plan is one of Key Value's plans, a service's of the services'. */
+const servicePlan = { planSpelling: true, ...oneOf([...new Set([...servicePlans, ...keyValuePlans])]) };
+/** A value whose render.yaml spelling is hyphenated (`allkeys-lru`), the API's underscored. */
+const hyphenated = (values: readonly string[]): Schema => ({
+  planSpelling: true,
+  displayHyphens: true,
+  ...oneOf(values),
+});
 const databasePlan = { planSpelling: true, displayHyphens: true, ...oneOf(postgresPlans) };
 const previewGeneration = oneOf(["off", "manual", "automatic"]);
 const enabledDisabled = oneOf(["enabled", "disabled"]);
@@ -59,6 +80,10 @@ const envVar = map({
   generateValue: bool,
   sync: bool,
   previewValue: text,
+  // Dashboard annotations of a var (Render's templates of 2025-26): shown on the deploy form only.
+  displayName: str,
+  description: str,
+  sensitive: bool,
   fromDatabase: map({ name: nonEmpty, property: oneOf(databaseLinkProperties) }, ["name", "property"]),
   fromService: map(
     {
@@ -87,6 +112,8 @@ const service = map(
     buildCommand: str,
     startCommand: str,
     preDeployCommand: str,
+    // Runs once, after the first successful deploy (render-examples/dify-render-template).
+    initialDeployHook: str,
     schedule: nonEmpty,
     healthCheckPath: str,
     numInstances: int(1, 100),
@@ -122,14 +149,10 @@ const service = map(
       ]),
     ),
     ipAllowList,
-    maxmemoryPolicy: oneOf([
-      "allkeys-lru",
-      "volatile-lru",
-      "allkeys-random",
-      "volatile-random",
-      "volatile-ttl",
-      "noeviction",
-    ]),
+    maxmemoryPolicy: hyphenated(maxmemoryPolicies),
+    persistenceMode: hyphenated(persistenceModes),
+    maintenanceMode: map({ enabled: bool, uri: str }),
+    renderSubdomainPolicy: enabledDisabled,
     envVars: list(ref("envVar")),
   },
   ["type", "name"],
@@ -167,6 +190,8 @@ const resources = {
 export const blueprintSchema: Schema = {
   $defs: { envVar, service, database, envVarGroup },
   ...map({
+    // The Blueprint format's version (Render's templates write "1").
+    version: text,
     ...resources,
     projects: list(
       map(

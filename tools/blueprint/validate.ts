@@ -33,6 +33,9 @@ export interface BlueprintEnvVar {
   fromService?: { name: string; type: string; property?: string; envVarKey?: string };
   fromGroup?: string;
   previewValue?: string;
+  displayName?: string;
+  description?: string;
+  sensitive?: boolean;
 }
 
 /** A Blueprint service entry; only the fields the importer reads are typed, the rest are kept as read. */
@@ -74,6 +77,12 @@ export interface BlueprintDatabase {
   [field: string]: unknown;
 }
 
+/** A Blueprint env group entry. */
+export interface BlueprintEnvVarGroup {
+  name: string;
+  envVars?: BlueprintEnvVar[];
+}
+
 /** Where a resource came from in the file. */
 export interface Located<T> {
   /** YAML path, e.g. `services[0]` or `projects[0].environments[1].databases[0]`. */
@@ -81,10 +90,11 @@ export interface Located<T> {
   value: T;
 }
 
-/** A validated Blueprint: every service and database wherever it was declared, plus the raw document. */
+/** A validated Blueprint: every service, database and env group wherever declared, plus the raw document. */
 export interface Blueprint {
   services: Located<BlueprintService>[];
   databases: Located<BlueprintDatabase>[];
+  envVarGroups: Located<BlueprintEnvVarGroup>[];
   /** The whole file as plain data (validated). */
   raw: Record<string, unknown>;
   /** Line of each YAML path that was read (keys' lines for map entries). */
@@ -447,7 +457,8 @@ function checkService(check: Checker, s: BlueprintService, path: string): void {
   if (keyvalue && missing("ipAllowList")) check.report(`${path}.ipAllowList`, "is required for keyvalue");
   if (runtime && nativeRuntimes.includes(runtime) && !keyvalue) {
     if (missing("buildCommand")) check.report(`${path}.buildCommand`, "is required for a native runtime");
-    if (missing("startCommand") && s.type !== "cron")
+    // A cron job's start command is its command; a workflow's tasks are started by Render (trender).
+    if (missing("startCommand") && s.type !== "cron" && s.type !== "workflow")
       check.report(`${path}.startCommand`, "is required for a native runtime");
   }
   if (s.type === "cron" && missing("schedule"))
@@ -512,6 +523,7 @@ export function readBlueprint(text: string): ReadResult {
   const raw = isMap(contents) ? (source.data as Record<string, unknown>) : undefined;
   const services: Located<BlueprintService>[] = [];
   const databases: Located<BlueprintDatabase>[] = [];
+  const envVarGroups: Located<BlueprintEnvVarGroup>[] = [];
   const collect = (container: unknown, prefix: string) => {
     if (!container || typeof container !== "object") return;
     const c = container as Record<string, unknown>;
@@ -523,14 +535,16 @@ export function readBlueprint(text: string): ReadResult {
       if (d && typeof d === "object" && "name" in d)
         databases.push({ path: `${prefix}databases[${i}]`, value: d as BlueprintDatabase });
     });
-    (Array.isArray(c.envVarGroups) ? c.envVarGroups : []).forEach((g, i) =>
+    (Array.isArray(c.envVarGroups) ? c.envVarGroups : []).forEach((g, i) => {
       checkEnvVars(
         check,
         (g as { envVars?: unknown } | undefined)?.envVars,
         `${prefix}envVarGroups[${i}].envVars`,
         true,
-      ),
-    );
+      );
+      if (g && typeof g === "object" && "name" in g)
+        envVarGroups.push({ path: `${prefix}envVarGroups[${i}]`, value: g as BlueprintEnvVarGroup });
+    });
   };
   if (raw) {
     collect(raw, "");
@@ -542,22 +556,25 @@ export function readBlueprint(text: string): ReadResult {
       );
     });
     for (const s of services) checkService(check, s.value, s.path);
-    const names = new Map<string, string>();
-    const byLine = [...services, ...databases].sort(
-      (a, b) => (lines.get(a.path) ?? 0) - (lines.get(b.path) ?? 0),
-    );
-    for (const r of byLine) {
-      const earlier = names.get(r.value.name);
-      if (earlier)
-        check.report(`${r.path}.name`, `duplicate name ${JSON.stringify(r.value.name)} (also ${earlier})`);
-      else names.set(r.value.name, r.path);
+    // Three name spaces: services (Key Value included: Render asks "a unique name for each service",
+    // and fromService names one by name and type), databases, env groups. A web service and its
+    // database may share a name, as Render's own one-click templates (render-examples/django) do.
+    for (const space of [services, databases, envVarGroups] as Located<{ name: string }>[][]) {
+      const names = new Map<string, string>();
+      const byLine = [...space].sort((a, b) => (lines.get(a.path) ?? 0) - (lines.get(b.path) ?? 0));
+      for (const r of byLine) {
+        const earlier = names.get(r.value.name);
+        if (earlier)
+          check.report(`${r.path}.name`, `duplicate name ${JSON.stringify(r.value.name)} (also ${earlier})`);
+        else names.set(r.value.name, r.path);
+      }
     }
   }
   if (problems.length > 0 || !raw) {
     problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
     return { ok: false, problems };
   }
-  return { ok: true, blueprint: { services, databases, raw, lines } };
+  return { ok: true, blueprint: { services, databases, envVarGroups, raw, lines } };
 }
 
 /** One problem as a line of text: `render.yaml:12:5 services[0].plan: "big" is not allowed; …`. */
