@@ -1,14 +1,16 @@
 /**
  * `npm run import-blueprint -- render.yaml --stack <name>`: a Render Blueprint -> this program's stack
- * config (`Pulumi.<name>.yaml`). Validates the Blueprint first (paths and line numbers), lists field by
- * field what the program would not carry (exit 2 unless `--accept-loss`), and with a Render API key
- * looks the live resources up by name and writes their ids for adoption. Secrets are never written:
- * the `pulumi config set --secret` lines to run are printed instead.
+ * config (`Pulumi.<name>.yaml`) in render.yaml's own vocabulary (`arrakis:services`, `arrakis:databases`,
+ * `arrakis:keyValues`, `arrakis:envVarGroups`). Validates the Blueprint first (paths and line numbers),
+ * lists with its line every key the program would not carry (exit 2 unless `--accept-loss`), and with a
+ * Render API key looks the live resources up by name and writes their ids for adoption. Secrets are never
+ * written: the `pulumi config set --secret` lines to run are printed instead.
  */
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { convertBlueprint, chooseResources, type Finding, type LiveResources } from "./blueprint/convert";
+import { convertBlueprint, type Finding, type LiveResources } from "./blueprint/convert";
 import { lookupLive } from "./blueprint/lookup";
 import { renderStackFile, writeFileAtomic } from "./blueprint/stackFile";
 import { formatProblem, readBlueprint } from "./blueprint/validate";
@@ -23,32 +25,57 @@ export interface ImportIo {
   env: NodeJS.ProcessEnv;
   /** Folder the stack file goes to by default (the Pulumi project: npm runs scripts in the package root). */
   cwd: string;
+  /** The URL of the git remote `origin` of a folder, or undefined (default: `git remote get-url origin`). */
+  gitRemote?: (dir: string) => string | undefined;
 }
 
 const usage = `usage: npm run import-blueprint -- <render.yaml> --stack <name> [options]
 
-Writes Pulumi.<name>.yaml for this program from a Render Blueprint.
+Writes Pulumi.<name>.yaml for this program from a Render Blueprint: every service, database,
+Key Value and env group, in render.yaml's own keys.
 
   --stack <name>          stack name (the file is Pulumi.<name>.yaml in the project folder)
   --out <file|->          write here instead ("-" prints the config)
-  --service <name>        the web service to import when the Blueprint has several
-  --database <name>       the database to import when the Blueprint has several
   --owner-id <tea-…>      workspace id (render:ownerId); found from the live resources otherwise
   --api-key <key>         Render API key for the lookup (better: the RENDER_API_KEY env var)
   --api-url <url>         Render API base URL (default https://api.render.com/v1); written as render:apiUrl
-  --repo <url>            repository when the Blueprint omits repo (Render then uses the one holding render.yaml)
-  --extension <name>      PostgreSQL extension to manage, repeatable (e.g. vector); a Blueprint cannot declare them
+  --repo <url>            repository of the services that omit repo (default: the git remote origin
+                          of the folder holding render.yaml, as Render uses the repository holding it)
   --monthly-budget <usd>  arrakis:monthlyBudgetUsd
   --accept-loss           write the stack even though some Blueprint content is not modeled
-  --adopt-with <how>      how the stack takes over the live resources found: "name" (default: adoptExisting,
-                          the first pulumi up adopts the resource of that name) or "import-id" (importId: it
-                          adopts exactly the live object with that id)
+
+With an API key, each resource found live by name is written with its id as importId: the first
+pulumi up adopts exactly that object.
 
 Exit codes: 0 written; 1 invalid Blueprint, usage or API error (nothing written);
 2 something would be lost and --accept-loss was not given (nothing written).`;
 
 function located(f: Finding, file: string): string {
   return `  ${f.line === undefined ? "" : `${file}:${f.line} `}${f.path}: ${f.message}`;
+}
+
+/**
+ * A git remote URL as the https URL of the repository (`git@github.com:o/r.git` ->
+ * `https://github.com/o/r`), or undefined when it is not one a service can build from.
+ */
+export function httpsRepoUrl(remote: string): string | undefined {
+  const url = remote.trim();
+  const scp = /^(?:[\w.-]+@)?([\w.-]+):(?!\/)([\w.-]+\/[\w.-]+?)(?:\.git)?\/?$/.exec(url);
+  if (scp && !url.includes("://")) return `https://${scp[1]}/${scp[2]}`;
+  const parsed =
+    /^(?:https?|ssh|git):\/\/(?:[^@/]+@)?([\w.-]+)(?::\d+)?\/([\w.-]+\/[\w.-]+?)(?:\.git)?\/?$/.exec(url);
+  return parsed ? `https://${parsed[1]}/${parsed[2]}` : undefined;
+}
+
+function gitRemoteOrigin(dir: string): string | undefined {
+  try {
+    return execFileSync("git", ["-C", dir, "remote", "get-url", "origin"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
+  } catch {
+    return undefined;
+  }
 }
 
 /** Runs the command with `argv` (without node and script); resolves with the exit code. */
@@ -79,12 +106,14 @@ export async function runImport(argv: string[], io: ImportIo): Promise<number> {
     budget = Number(values["monthly-budget"]);
     if (!Number.isFinite(budget) || budget < 0) return fail("--monthly-budget must be a number of dollars");
   }
-  if (values["adopt-with"] !== undefined && !["name", "import-id"].includes(values["adopt-with"]))
-    return fail('--adopt-with must be "name" or "import-id"');
   const apiKey = values["api-key"] ?? io.env.RENDER_API_KEY;
   const apiUrl = values["api-url"];
   if (apiUrl !== undefined && !/^https?:\/\/\S+$/.test(apiUrl))
     return fail("--api-url must be an http(s) URL");
+  if (values.repo !== undefined && httpsRepoUrl(values.repo) === undefined)
+    return fail(
+      `--repo ${JSON.stringify(values.repo)}: give the repository's https URL, e.g. https://github.com/owner/repo`,
+    );
   // Paths on the command line are the user's: npm runs scripts in the package root but says where it was called.
   const userDir = io.env.INIT_CWD ?? io.cwd;
   const file = path.resolve(userDir, positionals[0]);
@@ -106,48 +135,52 @@ export async function runImport(argv: string[], io: ImportIo): Promise<number> {
   }
   const bp = read.blueprint;
 
+  // Render builds a service without repo from the repository holding render.yaml: its git remote.
+  let repo = values.repo;
+  let repoSource = "--repo";
+  if (repo === undefined) {
+    const remote = (io.gitRemote ?? gitRemoteOrigin)(path.dirname(file));
+    const url = remote === undefined ? undefined : httpsRepoUrl(remote);
+    if (url !== undefined) {
+      repo = url;
+      repoSource = `the git remote origin of ${path.relative(userDir, path.dirname(file)) || "."}`;
+    }
+  }
+
   let live: LiveResources = {};
   const lookupNotes: string[] = [];
   if (apiKey) {
-    const chosen = chooseResources(bp, { serviceName: values.service, databaseName: values.database });
-    if (chosen.service && chosen.database) {
-      try {
-        const found = await lookupLive(
-          {
-            databaseName: chosen.database.value.name,
-            serviceName: chosen.service.value.name,
-            ownerId: values["owner-id"],
-          },
-          { apiKey, ...(apiUrl ? { baseUrl: apiUrl } : {}) },
-        );
-        if (found.problems.length > 0) {
-          io.stderr(
-            `could not match the live resources:\n${found.problems.map((p) => `  ${p}`).join("\n")}\n`,
-          );
-          return exitCodes.invalid;
-        }
-        live = found;
-        lookupNotes.push(...found.notes);
-      } catch (err) {
-        // The client's errors never carry the key; redact anyway, in case a message quotes a header.
-        const message = ((err as Error).message ?? String(err)).split(apiKey).join("***");
-        return fail(`could not look up the live resources on Render: ${message}`);
+    try {
+      const found = await lookupLive(
+        bp,
+        { ownerId: values["owner-id"] },
+        {
+          apiKey,
+          ...(apiUrl ? { baseUrl: apiUrl } : {}),
+        },
+      );
+      if (found.problems.length > 0) {
+        io.stderr(`could not match the live resources:\n${found.problems.map((p) => `  ${p}`).join("\n")}\n`);
+        return exitCodes.invalid;
       }
+      live = found;
+      lookupNotes.push(...found.notes);
+    } catch (err) {
+      // The client's errors never carry the key; redact anyway, in case a message quotes a header.
+      const message = ((err as Error).message ?? String(err)).split(apiKey).join("***");
+      return fail(`could not look up the live resources on Render: ${message}`);
     }
   }
 
   const conversion = convertBlueprint(
     bp,
     {
-      serviceName: values.service,
-      databaseName: values.database,
       ownerId: values["owner-id"],
       apiUrl,
-      extensions: values.extension,
       monthlyBudgetUsd: budget,
-      repo: values.repo,
+      repo,
+      repoSource,
       stack: values.stack,
-      adoptWith: values["adopt-with"] === "import-id" ? "importId" : "name",
     },
     live,
   );
@@ -155,42 +188,29 @@ export async function runImport(argv: string[], io: ImportIo): Promise<number> {
     io.stderr(`could not import ${shown}:\n${conversion.errors.map((e) => located(e, shown)).join("\n")}\n`);
     return exitCodes.invalid;
   }
-  const { service, database } = conversion.chosen;
-  const out: string[] = [];
-  out.push(`Blueprint ${shown}:`);
-  out.push(
-    `  database ${database?.path} ${JSON.stringify(database?.value.name)} -> arrakis:database${live.database ? ` (adopts ${live.database.id})` : ""}`,
-  );
-  out.push(
-    `  web service ${service?.path} ${JSON.stringify(service?.value.name)} -> arrakis:service${live.service ? ` (adopts ${live.service.id})` : ""}`,
-  );
-  const notes = [...lookupNotes, ...conversion.notes];
-  if (notes.length > 0) out.push("", "Notes:", ...notes.map((n) => `  - ${n}`));
-  if (conversion.losses.length > 0) {
-    out.push(
-      "",
-      `Not modeled by the program (${conversion.losses.length}); ${values["accept-loss"] ? "accepted with --accept-loss" : "this would be lost"}:`,
-      ...conversion.losses.map((l) => located(l, shown)),
-    );
-  }
-  // With --out - the config goes to stdout, so the report goes to stderr and the config can be piped.
+  const { counts } = conversion;
+  // Progress and findings go to stderr when the config itself goes to stdout.
   const report = values.out === "-" ? io.stderr : io.stdout;
-  report(`${out.join("\n")}\n`);
-  if (conversion.losses.length > 0 && !values["accept-loss"]) {
+  report(
+    `Read ${shown}: ${counts.services} service(s), ${counts.databases} database(s), ${counts.keyValues} Key Value(s), ${counts.envVarGroups} env group(s).\n`,
+  );
+  for (const note of [...lookupNotes, ...conversion.notes]) report(`  note: ${note}\n`);
+  if (conversion.losses.length > 0) {
     io.stderr(
-      `\nimport-blueprint: ${conversion.losses.length} item(s) of the Blueprint would be lost; nothing written. ` +
-        "Re-run with --accept-loss to import the rest anyway.\n",
+      `\nNot carried by the program (${conversion.losses.length}):\n${conversion.losses.map((l) => located(l, shown)).join("\n")}\n`,
     );
-    return exitCodes.loss;
+    if (!values["accept-loss"]) {
+      io.stderr(
+        `\n${conversion.losses.length} item(s) of the Blueprint would be lost; nothing written. ` +
+          "Re-run with --accept-loss to import the rest anyway.\n",
+      );
+      return exitCodes.loss;
+    }
   }
 
-  const adopted = [live.database, live.service]
-    .filter((r): r is NonNullable<typeof r> => r !== undefined)
-    .map((r) => `${r.name} (${r.id})`);
   const header = [
     `Imported from ${path.basename(file)} by \`npm run import-blueprint\`. No secret is written here; set them with:`,
     ...conversion.secretCommands.map((c) => `  ${c}`),
-    ...(adopted.length > 0 ? [`The first \`pulumi up\` adopts the live ${adopted.join(" and ")}.`] : []),
   ];
   if (values.out === "-") {
     io.stdout(`\n${renderStackFile(conversion.config, { header })}`);
@@ -211,10 +231,10 @@ export async function runImport(argv: string[], io: ImportIo): Promise<number> {
   report(
     `\nSet the secrets (this tool never writes or invents one):\n${conversion.secretCommands.map((c) => `  ${c}`).join("\n")}\n`,
   );
-  if (!live.database && !live.service && !apiKey)
+  if (!apiKey)
     report(
       "\nNo API key given: no live resource was looked up, so the first `pulumi up` creates new ones. " +
-        "Set RENDER_API_KEY and re-run to adopt the live database and service instead.\n",
+        "Set RENDER_API_KEY and re-run to adopt the live resources by id instead.\n",
     );
   return exitCodes.ok;
 }
@@ -227,16 +247,12 @@ function parse(argv: string[]) {
     options: {
       stack: { type: "string" },
       out: { type: "string" },
-      service: { type: "string" },
-      database: { type: "string" },
       "owner-id": { type: "string" },
       "api-key": { type: "string" },
       "api-url": { type: "string" },
       repo: { type: "string" },
-      extension: { type: "string", multiple: true },
       "monthly-budget": { type: "string" },
       "accept-loss": { type: "boolean" },
-      "adopt-with": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });

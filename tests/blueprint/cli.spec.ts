@@ -1,6 +1,7 @@
 /**
- * `npm run import-blueprint`: exit codes, the stack file written (or merged into), the report, and the
- * lookup of live resources against the Render API emulator. Secrets never reach the output or the file.
+ * `npm run import-blueprint`: exit codes, the stack file written (or merged into) in the program's
+ * vocabulary, the report, the repository from the git remote, and the lookup of live resources against
+ * the Render API emulator. Secrets never reach the output or the file.
  */
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
@@ -9,8 +10,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { startEmulator, type RunningEmulator } from "../../emulator";
-import { exitCodes, runImport } from "../../tools/importBlueprint";
-import { api, createSeedResources, instantDatabaseBackend, type SeedResources } from "./liveSeed";
+import { exitCodes, httpsRepoUrl, runImport } from "../../tools/importBlueprint";
+import { createSeedResources, instantDatabaseBackend, type SeedResources } from "./liveSeed";
 
 const fixtures = path.join(__dirname, "fixtures");
 const seed = path.join(fixtures, "seed.render.yaml");
@@ -29,7 +30,11 @@ describe("blueprint: the import-blueprint command", function () {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  async function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  async function run(
+    args: string[],
+    env: NodeJS.ProcessEnv = {},
+    gitRemote: (dir: string) => string | undefined = () => undefined,
+  ): Promise<Run> {
     let stdout = "";
     let stderr = "";
     const code = await runImport(args, {
@@ -37,6 +42,7 @@ describe("blueprint: the import-blueprint command", function () {
       stderr: (t) => (stderr += t),
       env,
       cwd: dir,
+      gitRemote,
     });
     return { code, stdout, stderr };
   }
@@ -47,28 +53,38 @@ describe("blueprint: the import-blueprint command", function () {
     };
   }
 
-  it("writes Pulumi.<stack>.yaml from the seed and prints the secret commands", async () => {
-    const r = await run([
-      seed,
-      "--stack",
-      "prod",
-      "--owner-id",
-      "tea-d303qfodl3ps739p3e60",
-      "--extension",
-      "vector",
-    ]);
+  type Entry = Record<string, unknown>;
+  const named = (config: Record<string, unknown>, section: string, name: string) =>
+    (config[`arrakis:${section}`] as Entry[]).find((e) => e.name === name) as Entry;
+
+  it("writes Pulumi.<stack>.yaml from the seed in render.yaml's vocabulary and prints the secret commands", async () => {
+    const r = await run([seed, "--stack", "prod", "--owner-id", "tea-d303qfodl3ps739p3e60"]);
     assert.equal(r.code, exitCodes.ok, r.stderr);
+    assert.match(
+      r.stdout,
+      /Read .*seed\.render\.yaml: 1 service\(s\), 1 database\(s\), 0 Key Value\(s\), 0 env group\(s\)/,
+    );
     const file = stackFile("prod");
     assert.equal(file.config["render:ownerId"], "tea-d303qfodl3ps739p3e60");
-    assert.equal((file.config["arrakis:database"] as { name: string }).name, "arrakis-prod-db");
-    assert.deepEqual((file.config["arrakis:database"] as { extensions: string[] }).extensions, ["vector"]);
-    assert.equal(
-      (file.config["arrakis:service"] as { repo: string }).repo,
-      "https://github.com/happydotemdr/arrakis",
-    );
+    assert.deepEqual(named(file.config, "databases", "arrakis-prod-db"), {
+      name: "arrakis-prod-db",
+      plan: "basic_256mb",
+      postgresMajorVersion: "17",
+      databaseName: "arrakis_production",
+      user: "arrakis_prod_user",
+      ipAllowList: [{ source: "0.0.0.0/0", description: "Production access" }],
+      protect: true,
+    });
+    const web = named(file.config, "services", "arrakis-prod");
+    assert.equal(web.type, "web");
+    assert.equal(web.repo, "https://github.com/happydotemdr/arrakis");
+    assert.deepEqual((web.envVars as Entry[])[0], {
+      key: "DATABASE_URL",
+      fromDatabase: { name: "arrakis-prod-db", property: "connectionString" },
+    });
+    assert.deepEqual(file.config["arrakis:keyValues"], []);
     assert.match(r.stdout, /Wrote Pulumi\.prod\.yaml\./);
     assert.match(r.stdout, /pulumi config set --secret render:apiKey <Render API key> --stack prod/);
-    assert.match(r.stdout, /pulumi config set --secret arrakis:openaiApiKey <OpenAI API key> --stack prod/);
     assert.match(r.stdout, /No API key given/);
     // The file names the secrets to set, and holds none.
     const text = fs.readFileSync(path.join(dir, "Pulumi.prod.yaml"), "utf8");
@@ -101,7 +117,7 @@ describe("blueprint: the import-blueprint command", function () {
     const file = parse(fs.readFileSync(path.join(dir, "out.yaml"), "utf8")) as {
       config: Record<string, unknown>;
     };
-    assert.equal((file.config["arrakis:service"] as { name: string }).name, "arrakis-prod");
+    assert.equal(named(file.config, "services", "arrakis-prod").type, "web");
   });
 
   it("merges into an existing stack file, keeping its salt, secrets, comments and other keys", async () => {
@@ -113,8 +129,8 @@ describe("blueprint: the import-blueprint command", function () {
       "    secure: v1:AAAA:BBBB",
       "  arrakis:deploy:",
       "    rollbackOnFailure: true",
-      "  arrakis:service:",
-      "    name: stale",
+      "  arrakis:services:",
+      "    - name: stale",
       "",
     ].join("\n");
     fs.writeFileSync(path.join(dir, "Pulumi.prod.yaml"), existing);
@@ -127,22 +143,101 @@ describe("blueprint: the import-blueprint command", function () {
     assert.equal(file.encryptionsalt, "v1:abc=:v1:def:ghi==");
     assert.deepEqual(file.config["render:apiKey"], { secure: "v1:AAAA:BBBB" });
     assert.deepEqual(file.config["arrakis:deploy"], { rollbackOnFailure: true });
-    assert.equal((file.config["arrakis:service"] as { name: string }).name, "arrakis-prod");
+    assert.deepEqual(
+      (file.config["arrakis:services"] as Entry[]).map((s) => s.name),
+      ["arrakis-prod"],
+    );
   });
 
-  it("exits 2 and writes nothing when something would be lost; --accept-loss writes the rest", async () => {
-    const blueprint = path.join(fixtures, "unsupported.render.yaml");
+  it("exits 2 and writes nothing when something would be lost, each loss with its line; --accept-loss writes the rest", async () => {
+    const blueprint = path.join(fixtures, "every-key.render.yaml");
     const refused = await run([blueprint, "--stack", "x", "--owner-id", "tea-abc"]);
     assert.equal(refused.code, exitCodes.loss);
-    // 37: the database's storageAutoscalingEnabled is converted (diskAutoscaling), not lost.
-    assert.match(refused.stdout, /Not modeled by the program \(37\); this would be lost:/);
-    assert.match(refused.stdout, /unsupported\.render\.yaml:41 services\[0\]\.domains: custom domains/);
-    assert.match(refused.stderr, /37 item\(s\) of the Blueprint would be lost; nothing written/);
+    assert.match(refused.stderr, /Not carried by the program \(22\):/);
+    assert.match(
+      refused.stderr,
+      /every-key\.render\.yaml:80 services\[0\]\.scaling: autoscaling is not modeled/,
+    );
+    assert.match(refused.stderr, /every-key\.render\.yaml:68 services\[0\]\.initialDeployHook: not modeled/);
+    assert.match(refused.stderr, /22 item\(s\) of the Blueprint would be lost; nothing written/);
     assert.equal(fs.existsSync(path.join(dir, "Pulumi.x.yaml")), false);
     const accepted = await run([blueprint, "--stack", "x", "--owner-id", "tea-abc", "--accept-loss"]);
     assert.equal(accepted.code, exitCodes.ok, accepted.stderr);
-    assert.match(accepted.stdout, /Not modeled by the program \(37\); accepted with --accept-loss/);
-    assert.equal((stackFile("x").config["arrakis:service"] as { name: string }).name, "main");
+    const config = stackFile("x").config;
+    assert.deepEqual(
+      (config["arrakis:services"] as Entry[]).map((s) => s.name),
+      ["jobs", "shop", "proxy", "api", "nightly", "docs"],
+    );
+    assert.deepEqual(
+      (config["arrakis:keyValues"] as Entry[]).map((s) => s.name),
+      ["cache", "sessions"],
+    );
+    assert.match(
+      accepted.stdout,
+      /pulumi config set --secret --path 'arrakis:secrets\.shop\.STRIPE_KEY' <value> --stack x/,
+    );
+  });
+
+  it("takes an omitted repo from the git remote origin of the Blueprint's folder, or --repo", async () => {
+    const bp = path.join(dir, "render.yaml");
+    fs.writeFileSync(bp, "services:\n  - type: web\n    name: app\n    runtime: docker\n");
+    const asked: string[] = [];
+    const viaGit = await run([bp, "--out", "-"], {}, (d) => {
+      asked.push(d);
+      return "git@github.com:acme/shop.git";
+    });
+    assert.equal(viaGit.code, exitCodes.ok, viaGit.stderr);
+    assert.deepEqual(asked, [dir]);
+    const config = (parse(viaGit.stdout) as { config: Record<string, unknown> }).config;
+    assert.equal(named(config, "services", "app").repo, "https://github.com/acme/shop");
+    assert.match(
+      viaGit.stderr,
+      /repo is not set; wrote https:\/\/github\.com\/acme\/shop from the git remote origin/,
+    );
+    const viaFlag = await run([bp, "--out", "-", "--repo", "https://gitlab.com/acme/other.git"], {}, () => {
+      throw new Error("the git remote must not be asked when --repo is given");
+    });
+    assert.equal(viaFlag.code, exitCodes.ok, viaFlag.stderr);
+    const flagged = (parse(viaFlag.stdout) as { config: Record<string, unknown> }).config;
+    assert.equal(named(flagged, "services", "app").repo, "https://gitlab.com/acme/other");
+    const neither = await run([bp, "--stack", "x"]);
+    assert.equal(neither.code, exitCodes.invalid);
+    assert.match(neither.stderr, /render\.yaml:2 services\[0\]\.repo: is not set/);
+  });
+
+  it("reads the git remote with git itself (a real repository)", async () => {
+    const repoDir = path.join(dir, "checkout");
+    fs.mkdirSync(repoDir);
+    const git = (...args: string[]) => spawnSync("git", ["-C", repoDir, ...args], { encoding: "utf8" });
+    assert.equal(git("init", "-q").status, 0);
+    assert.equal(git("remote", "add", "origin", "https://github.com/acme/real.git").status, 0);
+    fs.writeFileSync(
+      path.join(repoDir, "render.yaml"),
+      "services:\n  - type: worker\n    name: w\n    runtime: docker\n",
+    );
+    let stdout = "";
+    let stderr = "";
+    const code = await runImport([path.join(repoDir, "render.yaml"), "--out", "-"], {
+      stdout: (t) => (stdout += t),
+      stderr: (t) => (stderr += t),
+      env: {},
+      cwd: dir,
+    });
+    assert.equal(code, exitCodes.ok, stderr);
+    const config = (parse(stdout) as { config: Record<string, unknown> }).config;
+    assert.equal(named(config, "services", "w").repo, "https://github.com/acme/real");
+  });
+
+  it("turns git remotes into https repository URLs", () => {
+    const cases: Array<[string, string | undefined]> = [
+      ["git@github.com:acme/shop.git", "https://github.com/acme/shop"],
+      ["https://github.com/acme/shop.git", "https://github.com/acme/shop"],
+      ["https://user@gitlab.com/acme/shop", "https://gitlab.com/acme/shop"],
+      ["ssh://git@bitbucket.org/acme/shop.git", "https://bitbucket.org/acme/shop"],
+      ["/srv/git/shop.git", undefined],
+      ["file:///srv/git/shop", undefined],
+    ];
+    for (const [remote, url] of cases) assert.equal(httpsRepoUrl(remote), url, remote);
   });
 
   it("exits 1 on an invalid Blueprint, naming file, line, column and path", async () => {
@@ -162,7 +257,10 @@ describe("blueprint: the import-blueprint command", function () {
       [[path.join(dir, "missing.yaml"), "--stack", "x"], /could not read .*missing\.yaml: ENOENT/],
       [[seed, "--stack", "x", "--monthly-budget", "lots"], /--monthly-budget must be a number/],
       [[seed, "--stack", "x", "--api-url", "ftp://x"], /--api-url must be an http\(s\) URL/],
-      [[seed, "--stack", "x", "--adopt-with", "magic"], /--adopt-with must be "name" or "import-id"/],
+      [
+        [seed, "--stack", "x", "--repo", "/srv/git/x"],
+        /--repo "\/srv\/git\/x": give the repository's https URL/,
+      ],
     ];
     for (const [args, message] of cases) {
       const r = await run(args);
@@ -179,7 +277,7 @@ describe("blueprint: the import-blueprint command", function () {
     assert.equal(r.code, exitCodes.ok, r.stderr);
     const config = (parse(r.stdout) as { config: Record<string, unknown> }).config;
     assert.equal(config["render:ownerId"], "tea-abc");
-    assert.match(r.stderr, /Blueprint seed\.render\.yaml:/);
+    assert.match(r.stderr, /Read seed\.render\.yaml:/);
     assert.equal(fs.readdirSync(dir).length, 0);
   });
 
@@ -201,50 +299,25 @@ describe("blueprint: the import-blueprint command", function () {
       await emu?.close();
     });
 
-    it("writes the live ids, the workspace and the API URL; a live env var missing from the Blueprint is a loss", async () => {
+    it("writes the live ids as importId, the workspace and the API URL; live env vars not in the Blueprint are losses", async () => {
       const env = { RENDER_API_KEY: emu.apiKey };
       const refused = await run([seed, "--stack", "prod", "--api-url", emu.url], env);
       assert.equal(refused.code, exitCodes.loss, refused.stderr);
-      assert.match(
-        refused.stdout,
-        /live service arrakis-prod: env var PORT is set on Render but not in the Blueprint: the program manages the whole set, so pulumi up would delete it/,
-      );
-      // OPENAI_API_KEY is the app's own (from the secret): no loss for it.
-      assert.doesNotMatch(refused.stdout, /env var OPENAI_API_KEY/);
+      for (const key of ["PORT", "OPENAI_API_KEY"])
+        assert.match(
+          refused.stderr,
+          new RegExp(
+            `arrakis-prod: env var ${key} is set on Render but not in the Blueprint: .*pulumi up would delete it`,
+          ),
+        );
       const r = await run([seed, "--stack", "prod", "--api-url", emu.url, "--accept-loss"], env);
       assert.equal(r.code, exitCodes.ok, r.stderr);
-      assert.match(
-        r.stdout,
-        new RegExp(
-          `database databases\\[0\\] "arrakis-prod-db" -> arrakis:database \\(adopts ${live.databaseId}\\)`,
-        ),
-      );
-      assert.match(
-        r.stdout,
-        new RegExp(
-          `web service services\\[0\\] "arrakis-prod" -> arrakis:service \\(adopts ${live.serviceId}\\)`,
-        ),
-      );
+      assert.match(r.stdout, /2 live resource\(s\) found by name: written as importId/);
       const file = stackFile("prod");
       assert.equal(file.config["render:ownerId"], emu.ownerId);
       assert.equal(file.config["render:apiUrl"], emu.url);
-      assert.equal((file.config["arrakis:database"] as { adoptExisting: boolean }).adoptExisting, true);
-      assert.equal((file.config["arrakis:service"] as { adoptExisting: boolean }).adoptExisting, true);
-      const text0 = fs.readFileSync(path.join(dir, "Pulumi.prod.yaml"), "utf8");
-      assert.match(
-        text0,
-        new RegExp(
-          `adopts the live arrakis-prod-db \\(${live.databaseId}\\) and arrakis-prod \\(${live.serviceId}\\)`,
-        ),
-      );
-      const byId = await run(
-        [seed, "--out", "-", "--api-url", emu.url, "--accept-loss", "--adopt-with", "import-id"],
-        env,
-      );
-      assert.equal(byId.code, exitCodes.ok, byId.stderr);
-      const byIdConfig = (parse(byId.stdout) as { config: Record<string, { importId?: string }> }).config;
-      assert.equal(byIdConfig["arrakis:database"].importId, live.databaseId);
-      assert.equal(byIdConfig["arrakis:service"].importId, live.serviceId);
+      assert.equal(named(file.config, "databases", "arrakis-prod-db").importId, live.databaseId);
+      assert.equal(named(file.config, "services", "arrakis-prod").importId, live.serviceId);
       // Neither the key nor any live env var value is printed or written.
       const text = fs.readFileSync(path.join(dir, "Pulumi.prod.yaml"), "utf8");
       for (const secret of [emu.apiKey, live.openaiKey, "postgresql://"])
@@ -253,21 +326,6 @@ describe("blueprint: the import-blueprint command", function () {
     });
 
     it("takes the key from --api-key too, and finds the only workspace when nothing exists yet", async () => {
-      const r = await run(
-        [
-          seed,
-          "--stack",
-          "fresh",
-          "--api-url",
-          emu.url,
-          "--api-key",
-          emu.apiKey,
-          "--service",
-          "arrakis-prod",
-        ],
-        {},
-      );
-      assert.equal(r.code, exitCodes.loss);
       const other = path.join(dir, "other.yaml");
       fs.writeFileSync(other, fs.readFileSync(seed, "utf8").replace(/arrakis-prod/g, "brand-new"));
       const fresh = await run([other, "--stack", "fresh", "--api-url", emu.url, "--api-key", emu.apiKey]);
@@ -276,7 +334,7 @@ describe("blueprint: the import-blueprint command", function () {
       assert.match(fresh.stdout, /no live web service named "brand-new": the stack will create it/);
       const file = stackFile("fresh");
       assert.equal(file.config["render:ownerId"], emu.ownerId);
-      assert.equal("adoptExisting" in (file.config["arrakis:database"] as object), false);
+      assert.equal(named(file.config, "databases", "brand-new-db").importId, undefined);
       assert.ok(!fresh.stdout.includes(emu.apiKey) && !fresh.stderr.includes(emu.apiKey));
     });
 
@@ -287,27 +345,6 @@ describe("blueprint: the import-blueprint command", function () {
       assert.match(r.stderr, /could not look up the live resources on Render: .*401/);
       assert.ok(!r.stderr.includes(badKey) && !r.stdout.includes(badKey));
       assert.equal(fs.readdirSync(dir).length, 0);
-    });
-
-    it("reports when the live resources would be changed by the Blueprint", async () => {
-      const changed = await api(emu, "PATCH", `/services/${live.serviceId}`, {
-        serviceDetails: { plan: "standard" },
-      });
-      assert.equal(changed.status, 200, JSON.stringify(changed.body));
-      try {
-        const r = await run([seed, "--stack", "x", "--api-url", emu.url, "--accept-loss"], {
-          RENDER_API_KEY: emu.apiKey,
-        });
-        assert.equal(r.code, exitCodes.ok, r.stderr);
-        assert.match(
-          r.stdout,
-          new RegExp(
-            `live service ${live.serviceId}: plan differs from the Blueprint; the first pulumi up applies the Blueprint's`,
-          ),
-        );
-      } finally {
-        await api(emu, "PATCH", `/services/${live.serviceId}`, { serviceDetails: { plan: "starter" } });
-      }
     });
   });
 });

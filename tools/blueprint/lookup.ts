@@ -1,20 +1,15 @@
 /**
- * Finds a Blueprint's live resources on Render by name (the chosen database and web service), so the
- * stack can adopt them: their ids, their workspace, and the keys (never the values) of the service's
- * env vars. Uses the product's Render client (retries, rate budget, pagination).
+ * Finds a Blueprint's live resources on Render by name, so the stack can adopt them by id: every
+ * service (by name and type), database and Key Value, and the workspace they live in. Uses the
+ * product's Render client (retries, rate budget, pagination). Env groups are not looked up: they are
+ * created or adopted by the env group kind itself.
  */
 import { RenderClient, type RenderClientOptions } from "../../components/render";
-import type { LiveResources } from "./convert";
+import { apiServiceType, liveKey, type LiveResources } from "./convert";
+import { sectionOf, unmodeledServiceReason } from "./modeled";
+import type { Blueprint } from "./validate";
 
-/** What to look up. */
-export interface LookupRequest {
-  databaseName: string;
-  serviceName: string;
-  /** Restrict the search to this workspace. */
-  ownerId?: string;
-}
-
-/** The lookup's findings plus problems that stop the import (ambiguous names, owners that disagree). */
+/** The lookup's findings plus problems that stop the import (names in several workspaces, owners that disagree). */
 export interface LookupResult extends LiveResources {
   problems: string[];
   notes: string[];
@@ -28,61 +23,85 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
 
 /** Looks the resources up; an API failure rejects with the client's error (which never holds the key). */
 export async function lookupLive(
-  request: LookupRequest,
+  bp: Blueprint,
+  request: { ownerId?: string },
   clientOptions: RenderClientOptions,
 ): Promise<LookupResult> {
   const client = new RenderClient(clientOptions);
   const problems: string[] = [];
   const notes: string[] = [];
+  const ids = new Map<string, string>();
+  const owners = new Set<string>();
+  const ownerFilter = request.ownerId ? [request.ownerId] : undefined;
+  /** Records the one live object of that name (Render matches names loosely: compare exactly). */
+  const record = (what: string, key: string, name: string, found: { id: string; owner: string }[]) => {
+    if (found.length > 1)
+      problems.push(
+        `${what} ${JSON.stringify(name)} exists in several workspaces (${found.map((f) => f.owner).join(", ")}): choose one with --owner-id`,
+      );
+    else if (found.length === 1) {
+      ids.set(key, found[0].id);
+      owners.add(found[0].owner);
+    } else notes.push(`no live ${what} named ${JSON.stringify(name)}: the stack will create it`);
+  };
   try {
-    const ownerFilter = request.ownerId ? [request.ownerId] : undefined;
-    // Render matches names loosely; compare exactly here.
-    const databases = (
-      await collect(client.listPostgres({ name: [request.databaseName], ownerId: ownerFilter }))
-    ).filter((d) => d.name === request.databaseName);
-    const services = (
-      await collect(
-        client.listServices({ name: [request.serviceName], ownerId: ownerFilter, type: ["web_service"] }),
-      )
-    ).filter((s) => s.name === request.serviceName);
-    const ambiguous = (what: string, name: string, owners: string[]) =>
-      problems.push(
-        `${what} ${JSON.stringify(name)} exists in several workspaces (${owners.join(", ")}): choose one with --owner-id`,
+    for (const s of bp.services) {
+      if (unmodeledServiceReason(s.value) !== undefined) continue;
+      const name = s.value.name;
+      if (sectionOf(s.value) === "keyValues") {
+        const found = (await collect(client.listKeyValue({ name: [name], ownerId: ownerFilter }))).filter(
+          (k) => k.name === name,
+        );
+        record(
+          "Key Value",
+          liveKey("keyValues", name),
+          name,
+          found.map((k) => ({ id: k.id, owner: k.owner.id })),
+        );
+        continue;
+      }
+      const type = apiServiceType(s.value);
+      const found = (
+        await collect(client.listServices({ name: [name], ownerId: ownerFilter, type: [type] }))
+      ).filter((x) => x.name === name && x.type === type);
+      record(
+        type.replace(/_/g, " "),
+        liveKey("services", name, type),
+        name,
+        found.map((x) => ({ id: x.id, owner: x.ownerId })),
       );
-    if (databases.length > 1)
-      ambiguous(
-        "database",
-        request.databaseName,
-        databases.map((d) => d.owner.id),
-      );
-    if (services.length > 1)
-      ambiguous(
-        "web service",
-        request.serviceName,
-        services.map((s) => s.ownerId),
-      );
-    const database = databases.length === 1 ? databases[0] : undefined;
-    const service = services.length === 1 ? services[0] : undefined;
-    let ownerId = request.ownerId ?? database?.owner.id ?? service?.ownerId;
-    if (database && service && database.owner.id !== service.ownerId)
-      problems.push(
-        `the database is in workspace ${database.owner.id} but the service in ${service.ownerId}: one stack has one workspace`,
-      );
-    if (!database)
-      notes.push(`no live database named ${JSON.stringify(request.databaseName)}: the stack will create it`);
-    if (!service)
-      notes.push(
-        `no live web service named ${JSON.stringify(request.serviceName)}: the stack will create it`,
-      );
-    if (ownerId === undefined) {
-      const owners = await collect(client.listOwners());
-      if (owners.length === 1) ownerId = owners[0].id;
-      else notes.push(`the API key sees ${owners.length} workspaces: choose one with --owner-id`);
     }
-    const serviceEnvVarKeys = service
-      ? (await collect(client.listEnvVars(service.id))).map((e) => e.key)
-      : undefined;
-    return { ownerId, database, service, serviceEnvVarKeys, problems, notes };
+    for (const d of bp.databases) {
+      const name = d.value.name;
+      const found = (await collect(client.listPostgres({ name: [name], ownerId: ownerFilter }))).filter(
+        (x) => x.name === name,
+      );
+      record(
+        "database",
+        liveKey("databases", name),
+        name,
+        found.map((x) => ({ id: x.id, owner: x.owner.id })),
+      );
+    }
+    let ownerId = request.ownerId;
+    if (ownerId === undefined && owners.size > 1)
+      problems.push(
+        `the live resources are in several workspaces (${[...owners].join(", ")}): one stack has one workspace; choose it with --owner-id`,
+      );
+    if (ownerId === undefined && owners.size === 1) ownerId = [...owners][0];
+    if (ownerId === undefined) {
+      const all = await collect(client.listOwners());
+      if (all.length === 1) ownerId = all[0].id;
+      else notes.push(`the API key sees ${all.length} workspaces: choose one with --owner-id`);
+    }
+    const envVarKeys = new Map<string, string[]>();
+    for (const [key, id] of ids)
+      if (key.startsWith("services/"))
+        envVarKeys.set(
+          id,
+          (await collect(client.listEnvVars(id))).map((e) => e.key),
+        );
+    return { ownerId, ids, envVarKeys, problems, notes };
   } finally {
     await client.close();
   }
