@@ -7,6 +7,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseDocument } from "yaml";
+import { convertCorpusFile, corpusTable, tableMarkers } from "./corpusBaseline";
 
 const corpus = path.join(__dirname, "corpus");
 
@@ -63,4 +64,56 @@ describe("Blueprint corpus", () => {
       });
     });
   }
+
+  describe("conversion (npm run import-blueprint's reading and conversion, --repo as the git remote)", () => {
+    const outcomes = sources.map((s) => convertCorpusFile(s));
+
+    it("the README's table is what the importer does today (regenerate: corpusBaseline.ts --write)", () => {
+      const readme = fs.readFileSync(path.join(corpus, "README.md"), "utf8");
+      const [start, end] = tableMarkers;
+      const inReadme = readme.slice(readme.indexOf(start) + start.length, readme.indexOf(end)).trim();
+      assert.equal(inReadme, corpusTable(outcomes));
+    });
+
+    it("converts at least 23 of the 31 files with zero loss, and refuses at most one", () => {
+      const zero = outcomes.filter((o) => o.ok && o.conversion.losses.length === 0).length;
+      const refused = outcomes.filter((o) => !o.ok).map((o) => o.source.file);
+      assert.ok(zero >= 23, `${zero} zero-loss files`);
+      assert.deepEqual(refused, ["the-answerai__theanswer.render.yaml"]);
+    });
+
+    it("writes every service, database, Key Value and env group a converted file declares", () => {
+      for (const o of outcomes) {
+        if (!o.ok) continue;
+        const doc = parseDocument(fs.readFileSync(path.join(corpus, o.source.file), "utf8")).toJS() as Record<
+          string,
+          unknown
+        >;
+        const places = [
+          doc,
+          doc.ungrouped ?? {},
+          ...((doc.projects as { environments: unknown[] }[] | undefined) ?? []).flatMap(
+            (p) => p.environments,
+          ),
+        ] as Record<string, { name: string; type?: string }[] | undefined>[];
+        const declared = (key: string, keep: (e: { type?: string }) => boolean = () => true) =>
+          places.flatMap((p) => (p[key] ?? []).filter(keep).map((e) => e.name)).sort();
+        const written = (section: string) =>
+          (o.conversion.config[`arrakis:${section}`] as { name: string }[]).map((e) => e.name).sort();
+        const kv = (e: { type?: string }) => e.type === "keyvalue" || e.type === "redis";
+        const lostWhole = o.conversion.losses.filter((l) => /\bservices\[\d+\]$/.test(l.path)).length;
+        assert.equal(
+          written("services").length + lostWhole,
+          declared("services", (e) => !kv(e)).length,
+          o.source.file,
+        );
+        assert.deepEqual(written("keyValues"), declared("services", kv), o.source.file);
+        assert.deepEqual(written("databases"), declared("databases"), o.source.file);
+        assert.deepEqual(written("envVarGroups"), declared("envVarGroups"), o.source.file);
+        assert.deepEqual(o.conversion.errors, [], o.source.file);
+        for (const l of o.conversion.losses)
+          assert.equal(typeof l.line, "number", `${o.source.file} ${l.path}`);
+      }
+    });
+  });
 });

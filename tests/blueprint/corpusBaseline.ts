@@ -1,34 +1,64 @@
 /**
- * Runs today's Blueprint importer (validate + convert, as `npm run import-blueprint` does, with
- * `--repo` set to the file's source repository) on every file of tests/blueprint/corpus and prints one
- * Markdown table row per file: converts?, and the losses or the reason for the refusal. Not a test:
- * `npx tsx tests/blueprint/corpusBaseline.ts` prints the table the corpus README records.
+ * Runs the Blueprint importer (validate + convert, as `npm run import-blueprint` does, with `--repo` set
+ * to the file's source repository, as its git remote would say) on every file of tests/blueprint/corpus
+ * and prints the table the corpus README records: per file its source, kinds, and whether it converts
+ * with zero loss, with its losses, or not at all (why). `npx tsx tests/blueprint/corpusBaseline.ts`
+ * prints it; `--write` replaces the table in the README (between its markers). corpus.spec.ts checks
+ * that the README holds exactly what this prints.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { convertBlueprint, type Finding } from "../../tools/blueprint/convert";
-import { readBlueprint } from "../../tools/blueprint/validate";
+import { convertBlueprint, type Conversion, type Finding } from "../../tools/blueprint/convert";
+import { readBlueprint, type BlueprintProblem } from "../../tools/blueprint/validate";
 
-const corpus = path.join(__dirname, "corpus");
-const sources = JSON.parse(fs.readFileSync(path.join(corpus, "SOURCES.json"), "utf8")) as Array<{
+export const corpusDir = path.join(__dirname, "corpus");
+
+/** One entry of SOURCES.json. */
+export interface CorpusSource {
   file: string;
   repo: string;
+  path: string;
+  commit: string;
+  url: string;
   kinds: string[];
-}>;
+  keys: string[];
+  note?: string;
+}
 
-/** The first words of a finding's message: enough to group findings of one kind. */
+export const corpusSources = JSON.parse(
+  fs.readFileSync(path.join(corpusDir, "SOURCES.json"), "utf8"),
+) as CorpusSource[];
+
+/** The outcome for one corpus file. */
+export type CorpusOutcome =
+  | { source: CorpusSource; ok: true; conversion: Conversion }
+  | { source: CorpusSource; ok: false; problems: BlueprintProblem[] | Finding[] };
+
+/** Converts one corpus file as the command would, `--repo` standing for its git remote. */
+export function convertCorpusFile(source: CorpusSource): CorpusOutcome {
+  const read = readBlueprint(fs.readFileSync(path.join(corpusDir, source.file), "utf8"));
+  if (!read.ok) return { source, ok: false, problems: read.problems };
+  const conversion = convertBlueprint(read.blueprint, {
+    repo: `https://github.com/${source.repo}`,
+    repoSource: "the git remote origin",
+    stack: "corpus",
+  });
+  if (conversion.errors.length > 0) return { source, ok: false, problems: conversion.errors };
+  return { source, ok: true, conversion };
+}
+
+/** A loss in a few words, so a table cell groups losses of one kind (`scaling`, `previewValue ×2`). */
 function gist(f: Finding): string {
-  const m = f.message;
-  if (m.includes("(sync: false)")) return "sync: false var";
-  if (m.includes("generateValue is not modeled")) return "generateValue var";
-  if (m.includes("fromDatabase link is not modeled")) return "fromDatabase link";
-  if (m.includes("fromService link is not modeled")) return "fromService link";
-  if (m.includes("fromGroup") || m.includes("environment groups")) return "fromGroup";
-  if (m.includes("preview environments")) return "preview key";
-  const kind = /: (.*?) are not modeled by the program/.exec(m);
-  if (kind) return `${kind[1]} (whole service)`;
-  if (m.includes("always sets it")) return "overridden wired var";
-  return m.replace(/:.*$/, "");
+  if (/^projects\[\d+\]\.environments\[\d+\]$/.test(f.path)) return "project/environment placement";
+  const last = f.path.replace(/^projects\[\d+\]\.environments\[\d+\]\./, "").replace(/\[\d+\]/g, "[]");
+  if (/^services\[\]$/.test(last))
+    return f.message.replace(/^service "[^"]*" \((type \w+)\).*$/, "whole service ($1)");
+  if (/envVars\[\]$/.test(last))
+    return f.message
+      .replace(/^[^:]*: /, "")
+      .replace(/ \d+ /, " ")
+      .split(",")[0];
+  return last.replace(/^(services|databases|keyValues|envVarGroups)\[\]\./, "");
 }
 
 function summary(findings: Finding[]): string {
@@ -37,43 +67,50 @@ function summary(findings: Finding[]): string {
   return [...counts].map(([g, n]) => (n > 1 ? `${g} ×${n}` : g)).join("; ");
 }
 
-const tally = { zeroLoss: 0, withLoss: 0, refused: 0, invalid: 0 };
-console.log("| file | converts today? | losses / refusal reason |");
-console.log("| --- | --- | --- |");
-for (const s of sources) {
-  const name = s.file.replace(/\.render\.yaml$/, "");
-  const read = readBlueprint(fs.readFileSync(path.join(corpus, s.file), "utf8"));
-  if (!read.ok) {
-    tally.invalid++;
-    const reasons = read.problems.map(
-      (p) =>
-        `${p.path.replace(/^projects\[0\]\.environments\[0\]\./, "")}: ${p.message.replace(/; allowed here: .*$/, "")}`,
-    );
-    console.log(`| ${name} | no: invalid | ${reasons.join("; ")} |`);
-    continue;
-  }
-  const c = convertBlueprint(read.blueprint, { repo: `https://github.com/${s.repo}`, stack: "x" });
-  if (c.errors.length > 0) {
-    tally.refused++;
-    const reasons = c.errors.map((e) =>
-      e.message.startsWith("no web service")
-        ? `no web service of a native runtime (has ${s.kinds.filter((k) => k.startsWith("web:")).join(", ")})`
-        : e.message.startsWith("the Blueprint declares no database")
-          ? "no database"
-          : `${e.path}: ${e.message}`,
-    );
-    console.log(`| ${name} | no: refused | ${reasons.join("; ")} |`);
-  } else if (c.losses.length > 0) {
-    tally.withLoss++;
-    console.log(
-      `| ${name} | with ${c.losses.length} loss${c.losses.length === 1 ? "" : "es"} | ${summary(c.losses)} |`,
-    );
-  } else {
-    tally.zeroLoss++;
-    console.log(`| ${name} | yes, zero loss | |`);
-  }
+/** The README table (Markdown) and its tally line. */
+export function corpusTable(outcomes: CorpusOutcome[] = corpusSources.map(convertCorpusFile)): string {
+  const tally = { zeroLoss: 0, withLoss: 0, refused: 0 };
+  const rows = outcomes.map((o) => {
+    const s = o.source;
+    const name = s.file.replace(/\.render\.yaml$/, "");
+    const source = `[${s.repo}@${s.commit.slice(0, 7)}](${s.url})${s.note ? " ¹" : ""}`;
+    const kinds = s.kinds.join(", ");
+    let cell: string;
+    if (!o.ok) {
+      tally.refused++;
+      cell = `no: ${o.problems.map((p) => `${p.path.replace(/^projects\[0\]\.environments\[0\]\./, "")}: ${p.message.replace(/; allowed here: .*$/, "")}`).join("; ")}`;
+    } else if (o.conversion.losses.length > 0) {
+      tally.withLoss++;
+      const n = o.conversion.losses.length;
+      cell = `with ${n} loss${n === 1 ? "" : "es"}: ${summary(o.conversion.losses)}`;
+    } else {
+      tally.zeroLoss++;
+      cell = "yes, zero loss";
+    }
+    return `| ${name} | ${source} | ${kinds} | ${cell.replace(/\|/g, "\\|")} |`;
+  });
+  const pct = Math.round((100 * tally.zeroLoss) / outcomes.length);
+  return [
+    "| file | source (repository@commit) | kinds | converts? losses |",
+    "| --- | --- | --- | --- |",
+    ...rows,
+    "",
+    `${outcomes.length} files: ${tally.zeroLoss} zero loss (${pct} %), ${tally.withLoss} with losses, ${tally.refused} refused`,
+  ].join("\n");
 }
-console.log(
-  `\n${sources.length} files: ${tally.zeroLoss} zero loss, ${tally.withLoss} with losses, ` +
-    `${tally.refused} refused, ${tally.invalid} invalid`,
-);
+
+export const tableMarkers = ["<!-- corpus-table:start -->", "<!-- corpus-table:end -->"] as const;
+
+if (require.main === module) {
+  const table = corpusTable();
+  if (process.argv.includes("--write")) {
+    const readme = path.join(corpusDir, "README.md");
+    const text = fs.readFileSync(readme, "utf8");
+    const [start, end] = tableMarkers;
+    const a = text.indexOf(start);
+    const b = text.indexOf(end);
+    if (a < 0 || b < a) throw new Error(`README.md lacks the markers ${start} … ${end}`);
+    fs.writeFileSync(readme, `${text.slice(0, a + start.length)}\n${table}\n${text.slice(b)}`);
+  }
+  console.log(table);
+}
