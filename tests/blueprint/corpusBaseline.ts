@@ -51,8 +51,10 @@ export function convertCorpusFile(source: CorpusSource): CorpusOutcome {
 function gist(f: Finding): string {
   if (/^projects\[\d+\]\.environments\[\d+\]$/.test(f.path)) return "project/environment placement";
   const last = f.path.replace(/^projects\[\d+\]\.environments\[\d+\]\./, "").replace(/\[\d+\]/g, "[]");
-  if (/^services\[\]$/.test(last))
-    return f.message.replace(/^service "[^"]*" \((type \w+)\).*$/, "whole service ($1)");
+  const whole = /^(service|database|Key Value|env group) "[^"]*"(?: \(([^)]*)\))?: /.exec(f.message);
+  if (whole && /^(services|databases|envVarGroups)\[\]$/.test(last))
+    return `whole ${whole[1]}${whole[2] ? ` (${whole[2]})` : ""}`;
+
   if (/envVars\[\]$/.test(last))
     return f.message
       .replace(/^[^:]*: /, "")

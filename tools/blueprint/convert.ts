@@ -7,14 +7,10 @@
  * Pure: the live resources (if looked up) come in as data. Never reads, invents or writes a secret value:
  * `sync: false` vars become `pulumi config set --secret` lines to run.
  */
-import {
-  modeledEnvVarKeys,
-  modeledKeysOf,
-  modeledPreviewKeys,
-  sectionOf,
-  unmodeledServiceReason,
-  type Section,
-} from "./modeled";
+import { toKindArgs, type BlueprintKind } from "../../components/blueprint/kinds";
+import { readAppVocabulary } from "../../components/blueprint/vocabulary";
+import { envVarKeyPattern } from "../../components/webService/schema";
+import { carries, entryKind, modeledEnvVarKeys, sectionOf, type Section } from "./modeled";
 import type { Blueprint, BlueprintEnvVar, Located } from "./validate";
 
 /** Something the importer reports, located in the Blueprint where it can be. */
@@ -33,7 +29,25 @@ export interface LiveResources {
   ids?: Map<string, string>;
   /** Keys (never values) of the env vars set on each live service, by service id. */
   envVarKeys?: Map<string, string[]>;
+  /**
+   * Settings of each live object a Blueprint may omit (plan, region, postgresMajorVersion), by
+   * {@link liveKey}, in render.yaml's keys: Render keeps the current value when the Blueprint omits one,
+   * so the stack must say the live value, not a default.
+   */
+  values?: Map<string, Record<string, unknown>>;
 }
+
+/**
+ * Render's values for a key a Blueprint omits on a new resource (render.com/docs/blueprint-spec): written
+ * when the program's kind requires the key. postgresMajorVersion is "the most recent version supported"
+ * (17 in the docs copy read; UNCONFIRMED whether 18 is the default today).
+ */
+const renderDefaults: Record<Section, Record<string, unknown>> = {
+  services: { plan: "starter", region: "oregon" },
+  databases: { plan: "basic_256mb", postgresMajorVersion: "17", region: "oregon" },
+  keyValues: { plan: "starter", region: "oregon" },
+  envVarGroups: {},
+};
 
 /** The key of an entry in {@link LiveResources.ids}: section, service type (services only), name. */
 export function liveKey(section: Section, name: string, serviceType?: string): string {
@@ -59,10 +73,12 @@ export interface ConvertOptions {
 /** The program's config namespace (Pulumi.yaml `name`). */
 export const namespace = "arrakis";
 
-/** The stack config key of a `sync: false` var's secret: `arrakis:secrets` holds one map per service. */
-export function secretConfigPath(service: string, key: string): string {
-  const part = (s: string) => (/^[A-Za-z0-9_-]+$/.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`);
-  return `${namespace}:secrets${part(service)}${part(key)}`;
+/**
+ * The stack config key of a `sync: false` var's secret: the program reads `arrakis:secrets.<KEY>`
+ * (components/blueprint/vocabulary.ts), one value per key for the whole app.
+ */
+export function secretConfigPath(key: string): string {
+  return `${namespace}:secrets.${key}`;
 }
 
 /** The result of a conversion: config to write, or errors; losses and notes either way. */
@@ -142,17 +158,34 @@ export function convertBlueprint(
     envVarGroups: [],
   };
 
-  // What links may name: the entries that will be in the stack.
-  const converted = bp.services.filter((s) => unmodeledServiceReason(s.value) === undefined);
-  const databaseNames = new Set(bp.databases.map((d) => d.value.name));
-  const groupNames = new Set(bp.envVarGroups.map((g) => g.value.name));
-  const keyValueNames = new Set(
-    converted.filter((s) => sectionOf(s.value) === "keyValues").map((s) => s.value.name),
-  );
+  // Every entry, in file order wherever declared (root, ungrouped, project environments), with the
+  // section it goes to and the kind the program makes of it (components/blueprint/kinds.ts), or why none.
+  interface Planned {
+    path: string;
+    value: Record<string, unknown>;
+    section: Section;
+    kind?: BlueprintKind;
+    problem?: string;
+  }
+  const plan = (section: Section, located: Located<unknown>): Planned => {
+    const value = located.value as Record<string, unknown>;
+    const found = entryKind(section, section === "keyValues" ? { name: value.name } : value);
+    return "kind" in found
+      ? { path: located.path, value, section, kind: found.kind }
+      : { path: located.path, value, section, problem: found.problem };
+  };
+  const planned = [
+    ...bp.services.map((s) => plan(sectionOf(s.value), s)),
+    ...bp.databases.map((d) => plan("databases", d)),
+    ...bp.envVarGroups.map((g) => plan("envVarGroups", g)),
+  ].sort((a, b) => (bp.lines.get(a.path) ?? 0) - (bp.lines.get(b.path) ?? 0));
+
+  // Filled after pass 1 below (what the stack holds); read by envVarsOf in pass 2.
+  let databaseNames = new Set<string>();
+  let groupNames = new Set<string>();
+  let keyValueNames = new Set<string>();
   const serviceTypes = new Map<string, Set<string>>();
-  for (const s of converted)
-    if (sectionOf(s.value) === "services")
-      serviceTypes.set(s.value.name, (serviceTypes.get(s.value.name) ?? new Set()).add(s.value.type));
+  const secretKeys = new Set<string>();
 
   const adopt = (entry: Record<string, unknown>, key: string) => {
     const id = live.ids?.get(key);
@@ -160,7 +193,7 @@ export function convertBlueprint(
   };
 
   /** The env var list of a service or group, each kept key a modeled one; links checked against the stack. */
-  const envVarsOf = (vars: BlueprintEnvVar[], path: string, owner?: string): Record<string, unknown>[] => {
+  const envVarsOf = (vars: BlueprintEnvVar[], path: string): Record<string, unknown>[] => {
     const out: Record<string, unknown>[] = [];
     vars.forEach((e, i) => {
       const p = `${path}[${i}]`;
@@ -169,6 +202,13 @@ export function convertBlueprint(
         if (v === undefined) continue;
         if (modeledEnvVarKeys.has(k)) entry[k] = v;
         else lose(`${p}.${k}`, whyLost[k] ?? "not modeled by the program: the value would be lost");
+      }
+      if (e.key !== undefined && !envVarKeyPattern.test(e.key)) {
+        lose(
+          p,
+          `${e.key}: the program takes env var keys of letters, digits and '_' only; the var would not be set`,
+        );
+        return;
       }
       if (e.fromDatabase && !databaseNames.has(e.fromDatabase.name)) {
         lose(
@@ -186,7 +226,7 @@ export function convertBlueprint(
         if (!found) {
           lose(
             p,
-            `${e.key}: links to ${type} ${JSON.stringify(e.fromService.name)}, which the Blueprint does not declare (or the program does not carry); the var would not be set`,
+            `${e.key}: links to ${type} ${JSON.stringify(e.fromService.name)}, which the stack does not hold (not declared, or no kind carries it yet); the var would not be set`,
           );
           return;
         }
@@ -195,114 +235,203 @@ export function convertBlueprint(
       if (e.fromGroup !== undefined && !groupNames.has(e.fromGroup)) {
         lose(
           p,
-          `links to env group ${JSON.stringify(e.fromGroup)}, which the Blueprint does not declare; the link would not be made`,
+          `links to env group ${JSON.stringify(e.fromGroup)}, which the stack does not hold (not declared, or no kind carries it yet); the link would not be made`,
         );
         return;
       }
-      if (e.sync === false && owner !== undefined && e.key !== undefined)
-        secretCommands.push(
-          `pulumi config set --secret --path '${secretConfigPath(owner, e.key)}' <value>${stackFlag}`,
-        );
+      if (e.sync === false && e.key !== undefined) secretKeys.add(e.key);
       out.push(entry);
     });
     return out;
   };
 
-  /** One entry: the modeled keys kept (render.yaml spelling), each other key a loss. */
-  const entryOf = (section: Section, located: Located<Record<string, unknown>>) => {
-    const { path, value } = located;
-    const modeled = modeledKeysOf(section, value);
+  /** One entry: the keys its kind carries (render.yaml spelling), each other key a loss. */
+  const entryOf = ({ path, value, section, kind }: Planned & { kind: BlueprintKind }) => {
     const entry: Record<string, unknown> = {};
+    const lost = (key: string) =>
+      lose(
+        `${path}.${key}`,
+        whyLost[key] ?? `not modeled by the program for a ${kind.kind}: the value would be lost`,
+      );
     for (const [key, v] of Object.entries(value)) {
       if (v === undefined) continue;
-      if (!modeled.has(key)) {
-        lose(
-          `${path}.${key}`,
-          whyLost[key] ?? `not modeled by the program for this kind: the value would be lost`,
-        );
+      if (key === "type" && section === "keyValues") {
+        // The list says what it is; `redis` is Render's deprecated alias of keyvalue.
+        if (v === "redis")
+          notes.push(`${path}: type redis (Render's old name of keyvalue) written as a Key Value`);
         continue;
       }
       if (key === "envVars") {
-        entry.envVars = envVarsOf(
-          v as BlueprintEnvVar[],
-          `${path}.envVars`,
-          section === "services" ? String(value.name) : undefined,
-        );
-      } else if (key === "env") {
-        // `env` is render.yaml's deprecated spelling of runtime.
-        if (value.runtime === undefined) entry.runtime = v;
-      } else if (key === "type" && section === "keyValues") {
-        if (v === "redis")
-          notes.push(`${path}: type redis is Render's deprecated alias of keyvalue; written as a Key Value`);
-      } else if (key === "previews") {
-        const previews: Record<string, unknown> = {};
+        if (!kind.envVars) lost(key); // written in a second pass, once the stack's entries are known
+        continue;
+      }
+      // Newer render.yaml spellings the kind may read under their older names (render.com/docs/blueprint-spec).
+      if (key === "autoDeployTrigger" && !carries(kind, key, v) && carries(kind, "autoDeploy", true)) {
+        if (v === "checksPass")
+          lose(
+            `${path}.${key}`,
+            "checksPass is not modeled (deploy on every commit, or not at all): wrote autoDeploy false, manual deploys",
+          );
+        entry.autoDeploy = v === "commit";
+        continue;
+      }
+      if (
+        key === "autoDeploy" &&
+        value.autoDeployTrigger !== undefined &&
+        !carries(kind, "autoDeployTrigger", v)
+      )
+        continue; // autoDeployTrigger replaces it
+      if (key === "previews" && !carries(kind, key, v)) {
         for (const [pk, pv] of Object.entries(v as Record<string, unknown>)) {
           if (pv === undefined) continue;
-          if (modeledPreviewKeys.has(pk)) previews[pk] = pv;
-          else
-            lose(
-              `${path}.previews.${pk}`,
-              "preview instances are not modeled: Render's defaults would apply",
-            );
+          if (pk === "generation" && carries(kind, "pullRequestPreviewsEnabled", true)) {
+            if (pv === "manual")
+              lose(
+                `${path}.previews.generation`,
+                "manual pull request previews are not modeled (only automatic or off): wrote off",
+              );
+            entry.pullRequestPreviewsEnabled = pv === "automatic";
+          } else lost(`previews.${pk}`);
         }
-        if (Object.keys(previews).length > 0) entry.previews = previews;
+        continue;
+      }
+      if (
+        key === "pullRequestPreviewsEnabled" &&
+        value.previews !== undefined &&
+        !carries(kind, "previews", {})
+      )
+        continue; // previews.generation replaces it
+      if (!carries(kind, key, v)) {
+        lost(key);
+        continue;
+      }
+      if (key === "env") {
+        // `env` is render.yaml's deprecated spelling of runtime.
+        if (value.runtime === undefined) entry.runtime = v;
       } else if (key === "repo") entry.repo = repoUrl(String(v));
       else entry[key] = v;
     }
     return entry;
   };
 
-  // In file order, wherever declared (root, ungrouped, project environments).
-  const inFileOrder = <T>(list: Located<T>[]) =>
-    [...list].sort((a, b) => (bp.lines.get(a.path) ?? 0) - (bp.lines.get(b.path) ?? 0));
-  for (const s of inFileOrder(bp.services)) {
-    const reason = unmodeledServiceReason(s.value);
-    if (reason) {
-      lose(
-        s.path,
-        `service ${JSON.stringify(s.value.name)} (type ${s.value.type}): ${reason}; it would not be managed`,
-      );
+  const what: Record<Section, string> = {
+    services: "service",
+    databases: "database",
+    keyValues: "Key Value",
+    envVarGroups: "env group",
+  };
+  const wholeLoss = (p: Planned, why: string) =>
+    lose(
+      p.path,
+      `${what[p.section]} ${JSON.stringify(String(p.value.name))}${p.section === "services" ? ` (type ${String(p.value.type)}${(p.value.runtime ?? p.value.env) === "static" ? ", runtime static" : ""})` : ""}: ${why}; it would not be managed`,
+    );
+  const liveKeyOf = (p: Planned) =>
+    p.section === "services"
+      ? liveKey("services", String(p.value.name), apiServiceType(p.value as { type: string }))
+      : liveKey(p.section, String(p.value.name));
+
+  // Pass 1: each entry with its kind's keys, what Render would fill in, and the kind's own checks.
+  const written: { planned: Planned; entry: Record<string, unknown> }[] = [];
+  for (const p of planned) {
+    const name = String(p.value.name);
+    if (!p.kind) {
+      wholeLoss(p, p.problem ?? "no kind carries it");
       continue;
     }
-    const section = sectionOf(s.value);
-    const entry = entryOf(section, s as Located<Record<string, unknown>>);
-    if (section === "services") {
-      const runtime = s.value.runtime ?? s.value.env;
-      if (runtime !== "image" && s.value.repo === undefined) {
+    const kind = p.kind;
+    // An entry lost whole is one loss: the losses of its keys are dropped with it.
+    const lossesBefore = losses.length;
+    const dropKeyLosses = () => losses.splice(lossesBefore);
+    const entry = entryOf(p as Planned & { kind: BlueprintKind });
+    if (p.section === "services") {
+      const runtime = p.value.runtime ?? p.value.env;
+      if (runtime !== "image" && p.value.repo === undefined) {
         if (options.repo !== undefined) {
           entry.repo = repoUrl(options.repo);
           notes.push(
-            `${s.path} (${s.value.name}): repo is not set; wrote ${entry.repo} from ${options.repoSource ?? "--repo"}`,
+            `${p.path} (${name}): repo is not set; wrote ${entry.repo} from ${options.repoSource ?? "--repo"}`,
           );
-        } else
+        } else {
           fail(
-            `${s.path}.repo`,
+            `${p.path}.repo`,
             "is not set (Render then uses the repository holding render.yaml): pass --repo <https URL>, or run the command where the git remote origin says it",
           );
+          continue;
+        }
       }
-      adopt(entry, liveKey("services", s.value.name, apiServiceType(s.value)));
-      const liveKeys = live.envVarKeys?.get(String(entry.importId));
-      const declared = new Set((s.value.envVars ?? []).map((e) => e.key));
-      for (const key of liveKeys ?? [])
+    }
+    adopt(entry, liveKeyOf(p));
+    // A key the Blueprint omits: Render keeps the live value, or uses its default on a new resource.
+    const liveValues = live.values?.get(liveKeyOf(p)) ?? {};
+    for (const [key, fallback] of Object.entries(renderDefaults[p.section])) {
+      if (entry[key] !== undefined || p.value[key] !== undefined || !carries(kind, key, fallback)) continue;
+      if (liveValues[key] !== undefined) {
+        entry[key] = liveValues[key];
+        notes.push(
+          `${p.path} (${name}): ${key} is not set; wrote the live ${JSON.stringify(liveValues[key])} (Render keeps it)`,
+        );
+        continue;
+      }
+      const field = Object.keys((kind.fromBlueprint ?? ((r) => r))({ [key]: fallback }))[0];
+      if (field === undefined || kind.fields[field]?.safeParse(undefined).success) continue;
+      entry[key] = fallback;
+      notes.push(
+        `${p.path} (${name}): ${key} is not set; wrote Render's default for a new ${what[p.section]}, ${JSON.stringify(fallback)}`,
+      );
+    }
+    if (p.section === "databases") entry.protect = true; // the app's data: no stray destroy
+    const failures = toKindArgs(kind, entry).failures;
+    if (failures.length > 0) {
+      dropKeyLosses();
+      wholeLoss(
+        p,
+        `the program cannot carry it yet (${failures.map((f) => `${f.property}: ${f.reason}`).join("; ")})`,
+      );
+      continue;
+    }
+    written.push({ planned: p, entry });
+  }
+
+  // What links may name: the entries the stack holds.
+  const names = (section: Section) =>
+    new Set(written.filter((w) => w.planned.section === section).map((w) => String(w.planned.value.name)));
+  databaseNames = names("databases");
+  groupNames = names("envVarGroups");
+  keyValueNames = names("keyValues");
+  for (const w of written)
+    if (w.planned.section === "services") {
+      const name = String(w.planned.value.name);
+      serviceTypes.set(name, (serviceTypes.get(name) ?? new Set()).add(String(w.planned.value.type)));
+    }
+
+  // Pass 2: env vars (links checked against the stack), live vars the Blueprint lacks, the lists.
+  for (const { planned: p, entry } of written) {
+    const name = String(p.value.name);
+    const vars = p.value.envVars as BlueprintEnvVar[] | undefined;
+    if (vars !== undefined && p.kind!.envVars) entry.envVars = envVarsOf(vars, `${p.path}.envVars`);
+    if (p.section === "services" && entry.importId !== undefined) {
+      const declared = new Set((vars ?? []).map((e) => e.key));
+      for (const key of live.envVarKeys?.get(String(entry.importId)) ?? [])
         if (!declared.has(key))
           lose(
-            s.path,
-            `${s.value.name}: env var ${key} is set on Render but not in the Blueprint: the program manages the service's whole set, so pulumi up would delete it`,
+            p.path,
+            `${name}: env var ${key} is set on Render but not in the Blueprint: the program manages the service's whole set, so pulumi up would delete it`,
           );
-    } else adopt(entry, liveKey("keyValues", s.value.name));
-    lists[section].push(entry);
+    }
+    lists[p.section].push(entry);
   }
-  for (const d of inFileOrder(bp.databases)) {
-    const entry = entryOf("databases", d as unknown as Located<Record<string, unknown>>);
-    // A database holds the app's data: a stray `pulumi destroy` must not delete it.
-    entry.protect = true;
-    adopt(entry, liveKey("databases", d.value.name));
-    lists.databases.push(entry);
-  }
-  for (const g of inFileOrder(bp.envVarGroups)) {
-    const entry = entryOf("envVarGroups", g as unknown as Located<Record<string, unknown>>);
-    adopt(entry, liveKey("envVarGroups", g.value.name));
-    lists.envVarGroups.push(entry);
+  for (const key of [...secretKeys].sort())
+    secretCommands.push(`pulumi config set --secret --path ${secretConfigPath(key)} <value>${stackFlag}`);
+
+  // The program's own reading of the whole app, as `pulumi up` will read it.
+  if (errors.length === 0) {
+    const read = readAppVocabulary(
+      (key) => (key in lists ? JSON.stringify(lists[key as Section]) : undefined),
+      namespace,
+      [...secretKeys],
+    );
+    if (!read.ok)
+      for (const problem of read.problems) errors.push({ path: "(written config)", message: problem });
   }
   reportRootContent(bp, lose, notes);
 

@@ -6,7 +6,7 @@
  */
 import { RenderClient, type RenderClientOptions } from "../../components/render";
 import { apiServiceType, liveKey, type LiveResources } from "./convert";
-import { sectionOf, unmodeledServiceReason } from "./modeled";
+import { entryKind, sectionOf } from "./modeled";
 import type { Blueprint } from "./validate";
 
 /** The lookup's findings plus problems that stop the import (names in several workspaces, owners that disagree). */
@@ -31,22 +31,28 @@ export async function lookupLive(
   const problems: string[] = [];
   const notes: string[] = [];
   const ids = new Map<string, string>();
+  const values = new Map<string, Record<string, unknown>>();
   const owners = new Set<string>();
   const ownerFilter = request.ownerId ? [request.ownerId] : undefined;
   /** Records the one live object of that name (Render matches names loosely: compare exactly). */
-  const record = (what: string, key: string, name: string, found: { id: string; owner: string }[]) => {
+  const record = (
+    what: string,
+    key: string,
+    name: string,
+    found: { id: string; owner: string; values: Record<string, unknown> }[],
+  ) => {
     if (found.length > 1)
       problems.push(
         `${what} ${JSON.stringify(name)} exists in several workspaces (${found.map((f) => f.owner).join(", ")}): choose one with --owner-id`,
       );
     else if (found.length === 1) {
       ids.set(key, found[0].id);
+      values.set(key, found[0].values);
       owners.add(found[0].owner);
     } else notes.push(`no live ${what} named ${JSON.stringify(name)}: the stack will create it`);
   };
   try {
     for (const s of bp.services) {
-      if (unmodeledServiceReason(s.value) !== undefined) continue;
       const name = s.value.name;
       if (sectionOf(s.value) === "keyValues") {
         const found = (await collect(client.listKeyValue({ name: [name], ownerId: ownerFilter }))).filter(
@@ -56,10 +62,12 @@ export async function lookupLive(
           "Key Value",
           liveKey("keyValues", name),
           name,
-          found.map((k) => ({ id: k.id, owner: k.owner.id })),
+          found.map((k) => ({ id: k.id, owner: k.owner.id, values: { plan: k.plan, region: k.region } })),
         );
         continue;
       }
+      // Only what the stack will hold is adopted.
+      if (!("kind" in entryKind("services", s.value))) continue;
       const type = apiServiceType(s.value);
       const found = (
         await collect(client.listServices({ name: [name], ownerId: ownerFilter, type: [type] }))
@@ -68,7 +76,11 @@ export async function lookupLive(
         type.replace(/_/g, " "),
         liveKey("services", name, type),
         name,
-        found.map((x) => ({ id: x.id, owner: x.ownerId })),
+        found.map((x) => ({
+          id: x.id,
+          owner: x.ownerId,
+          values: { plan: x.serviceDetails?.plan, region: x.serviceDetails?.region },
+        })),
       );
     }
     for (const d of bp.databases) {
@@ -80,7 +92,11 @@ export async function lookupLive(
         "database",
         liveKey("databases", name),
         name,
-        found.map((x) => ({ id: x.id, owner: x.owner.id })),
+        found.map((x) => ({
+          id: x.id,
+          owner: x.owner.id,
+          values: { plan: x.plan, region: x.region, postgresMajorVersion: x.version },
+        })),
       );
     }
     let ownerId = request.ownerId;
@@ -101,7 +117,7 @@ export async function lookupLive(
           id,
           (await collect(client.listEnvVars(id))).map((e) => e.key),
         );
-    return { ownerId, ids, envVarKeys, problems, notes };
+    return { ownerId, ids, envVarKeys, values, problems, notes };
   } finally {
     await client.close();
   }
