@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { parseDocument } from "yaml";
 import { readAppVocabulary } from "../../components/blueprint/vocabulary";
 import { convertCorpusFile, corpusTable, tableMarkers } from "./corpusBaseline";
+import { corpusStack } from "./corpusStack";
 
 const corpus = path.join(__dirname, "corpus");
 
@@ -130,6 +131,34 @@ describe("Blueprint corpus", () => {
         );
         assert.ok(read.ok, `${where}: ${JSON.stringify(read.ok ? [] : read.problems)}`);
       }
+    });
+
+    it("merges into ONE app the program reads whole: every file's entries, names prefixed, links kept", () => {
+      const merged = corpusStack(outcomes);
+      const read = readAppVocabulary(
+        (key) => JSON.stringify(merged.config[`arrakis:${key}`]),
+        "arrakis",
+        merged.secretKeys,
+      );
+      assert.ok(read.ok, JSON.stringify(read.ok ? [] : read.problems));
+      const converted = outcomes.filter((o) => o.ok).length;
+      assert.equal(merged.files.length, converted);
+      const total = merged.files.reduce((n, f) => n + Object.values(f.counts).reduce((a, b) => a + b, 0), 0);
+      assert.equal(read.app.entries.length, total);
+      // Every link of every file resolves to an entry of the same file.
+      for (const entry of read.app.entries)
+        for (const v of entry.envVars) {
+          const target =
+            "fromDatabase" in v
+              ? v.fromDatabase.name
+              : "fromService" in v
+                ? v.fromService.name
+                : "fromGroup" in v
+                  ? v.fromGroup
+                  : undefined;
+          if (target !== undefined)
+            assert.equal(target.slice(0, 4), entry.name.slice(0, 4), `${entry.name} links ${target}`);
+        }
     });
   });
 });
