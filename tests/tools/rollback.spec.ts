@@ -2,7 +2,7 @@
  * `npm run rollback`'s work (tools/rollbackCore.ts) against the in-process emulator: `--list`, the default
  * target, `--to` a deploy id or a commit, the wait, the probe and the pin; each bad input refused before
  * any write (no rollback POST, nothing pinned). The stack is a record of its outputs and pins here; the
- * `pulumi` CLI path runs in tests/engine/rollback.spec.ts.
+ * `pulumi` CLI path runs in tests/engine/outsideDeploys.spec.ts.
  */
 import { strict as assert } from "node:assert";
 import { startEmulator, type RunningEmulator } from "../../emulator";
