@@ -1,6 +1,6 @@
 /**
  * The fault matrix through the real engine (issue 9; see faultMatrix.ts). `npm test` runs the CI-sized
- * subset, one case per fault kind; `RELIABILITY_FULL=1` (what `npm run test:reliability` sets) runs
+ * subset, the cases only the engine can show (faultMatrix.ts `ciSubset`); `RELIABILITY_FULL=1` (what `npm run test:reliability` sets) runs
  * every endpoint × every fault. `RELIABILITY_FILTER=<text>` keeps the cases whose endpoint or fault
  * contains the text. Prints the summary table and one line per case.
  */

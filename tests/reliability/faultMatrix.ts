@@ -136,19 +136,23 @@ export function fullMatrix(endpoints: EndpointsByScenario): MatrixCase[] {
 }
 
 /**
- * The CI-sized subset: one case per fault kind, on endpoints that matter most (the creates, the
- * wait loop's GET, the env var write, an update and a delete). Each must be in the discovered set.
+ * The CI-sized subset: the cases only the engine can show, in an order where each leaves the world as
+ * the next needs it (a create after the destroy case needs no destroy of its own). A failed create whose
+ * outcome is unknown (500 on the database's POST, the service's POST answer lost) must end in a clear
+ * error and a re-run that finds the object instead of making a second; the destroy case runs `pulumi
+ * destroy` under a fault; the timeout case needs the stack's own `render:requestTimeoutMs`.
+ *
+ * The other fault kinds are retried by the client and never reach the engine when they end: each is
+ * tested in-process in tests/components/render/client/retries.spec.ts (429s with and without
+ * Retry-After on a GET, a 429 on a POST, a 502 and a reset on a PATCH, a reset on a PUT, 503 then 429
+ * on a DELETE), and through the engine on every endpoint in the full matrix (`npm run test:reliability`).
  */
 export function ciSubset(endpoints: EndpointsByScenario): MatrixCase[] {
   const wanted: Array<[FaultKindName, string]> = [
-    ["429 Retry-After", "POST /v1/services"],
-    ["429", "GET /v1/services/{srv}/env-vars"],
     ["500", "POST /v1/postgres"],
-    ["502", "PATCH /v1/postgres/{dpg}"],
     ["503", "DELETE /v1/services/{srv}"],
-    ["reset", "PUT /v1/services/{srv}/env-vars"],
-    ["timeout", "GET /v1/postgres/{dpg}"],
     ["lose-response", "POST /v1/services"],
+    ["timeout", "GET /v1/postgres/{dpg}"],
   ];
   return wanted.map(([kind, endpoint]) => {
     const scenario = (Object.keys(endpoints) as Scenario[]).find((s) => endpoints[s].includes(endpoint));
