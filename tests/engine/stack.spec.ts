@@ -3,12 +3,16 @@
  * config) through the real `pulumi` CLI against the Render API emulator (issue #7): up from empty,
  * a clean second preview, dashboard-style drift shown field by field and reverted, no secret in the
  * exported state, destroy stopped by the protected database, and adoption of live resources by id.
+ * The web service's env vars of every kind (issue 6: linked, plain, generated, the service's own URL, a
+ * secret) are tested on this stack too: an added one shown in `--diff` with its value hidden, a wrong
+ * plain value shown as such, the generated NEXTAUTH_SECRET kept by refresh and re-runs.
  *
  * One emulator; two stacks (the local stack, then a stack adopting what the API made), each a copy of
  * the program with Pulumi.local.yaml's config pointed at the emulator. The `it`s build on each other.
  */
 import { strict as assert } from "node:assert";
 import { randomBytes } from "node:crypto";
+import { hiddenValue } from "../../components/webService/provider";
 import type { RunningEmulator } from "../../emulator";
 import { requireEngine } from "../../tools/pulumi-engine/locate";
 import type { PulumiResult, PulumiStack } from "../../tools/harness/pulumiCli";
@@ -31,7 +35,8 @@ interface Postgres {
 interface Service {
   id: string;
   name: string;
-  serviceDetails: { plan: string; url: string };
+  autoDeploy: string;
+  serviceDetails: { plan: string; url: string; healthCheckPath: string };
 }
 interface ConnectionInfo {
   password: string;
@@ -54,6 +59,7 @@ function stackConfig(emu: RunningEmulator) {
 // Distinct per run, so finding one in the state or the output means it leaked from this run.
 const openaiApiKey = `sk-test-${randomBytes(12).toString("hex")}`;
 const dashboardOpenaiKey = `sk-dashboard-${randomBytes(12).toString("hex")}`;
+const dashboardExtra = `extra-${randomBytes(12).toString("hex")}`;
 
 /** One step of `pulumi preview --json`. */
 interface PreviewStep {
@@ -84,6 +90,11 @@ function changedInputs(step: PreviewStep): string[] {
       if (!same(oldVars[name], newVars[name])) changed.add(`envVars.${name}`);
   }
   return [...changed].sort();
+}
+
+/** A string as a literal inside a RegExp. */
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 /** Lines of a preview that name a resource of the given type, trimmed, without progress lines. */
@@ -125,6 +136,8 @@ describe("engine: the arrakis stack against the emulator", function () {
   describe("the local stack", () => {
     let databaseId: string;
     let serviceId: string;
+    /** The generated NEXTAUTH_SECRET of the first up: never regenerated. */
+    let nextauthSecret = "";
     /** Resources in the stack after the first up (the app grows: deploys, migrations…). */
     let resourceCount = 0;
 
@@ -173,6 +186,9 @@ describe("engine: the arrakis stack against the emulator", function () {
       assert.equal(db.status, "available");
       const service = await api.mustRender<Service>("GET", `/services/${serviceId}`);
       assert.equal(service.name, serviceConfig.name);
+      assert.equal(service.autoDeploy, "no");
+      assert.equal(service.serviceDetails.plan, "starter");
+      assert.equal(service.serviceDetails.healthCheckPath, "/");
       assert.equal(outputs.serviceUrl, service.serviceDetails.url);
       // Live: the first deploy finishes on the emulator's (fast) clock and the URL then answers.
       await api.until("the service URL to answer 200", async () => {
@@ -197,6 +213,7 @@ describe("engine: the arrakis stack against the emulator", function () {
       assert.equal(env.OPENAI_API_KEY, openaiApiKey);
       assert.equal(env.NODE_ENV, "production");
       assert.match(env.NEXTAUTH_SECRET, /^[A-Za-z0-9+/]{43}=$/);
+      nextauthSecret = env.NEXTAUTH_SECRET;
     });
 
     it("a second preview --expect-no-changes passes", async () => {
@@ -227,7 +244,7 @@ describe("engine: the arrakis stack against the emulator", function () {
         ipAllowList: [{ cidrBlock: "203.0.113.0/24", description: "office" }],
       });
       await api.mustRender("PATCH", `/services/${serviceId}`, { serviceDetails: { plan: "standard" } });
-      await api.mustRender("PUT", `/services/${serviceId}/env-vars/EXTRA_FLAG`, { value: "on" });
+      await api.mustRender("PUT", `/services/${serviceId}/env-vars/EXTRA_FLAG`, { value: dashboardExtra });
       await api.mustRender("PUT", `/services/${serviceId}/env-vars/NODE_ENV`, { value: "development" });
 
       const result = await track(stack!.preview(["--expect-no-changes"], { json: true }), "fail");
@@ -241,6 +258,11 @@ describe("engine: the arrakis stack against the emulator", function () {
         "update arrakis-db": ["ipAllowList", "plan"],
         "update arrakis-web": ["envVars.EXTRA_FLAG", "envVars.NODE_ENV", "plan"],
       });
+      // As a person reads it: the added key shows, to be removed, with its value hidden.
+      const detailed = (await track(stack!.preview(["--diff"]))).stdout;
+      assert.match(detailed, new RegExp(`- EXTRA_FLAG\\s*: \\{[^}]*${escape(hiddenValue)}`, "s"));
+      assert.match(detailed, /~ plan\s*: "standard" => "starter"/);
+      assert.ok(!detailed.includes(dashboardExtra), `the added value in the preview:\n${detailed}`);
     });
 
     it("up puts every field back", async () => {
@@ -283,6 +305,28 @@ describe("engine: the arrakis stack against the emulator", function () {
       await track(stack!.preview(["--expect-no-changes"]));
     });
 
+    it("a wrong NEXTAUTH_URL (a plain value) shows in preview as the wrong value, and up fixes it", async () => {
+      await api.mustRender("PUT", `/services/${serviceId}/env-vars/NEXTAUTH_URL`, {
+        value: "https://wrong.example.com",
+      });
+      const result = await track(stack!.preview(["--diff"]));
+      assert.match(result.stdout, /NEXTAUTH_URL/);
+      assert.match(result.stdout, /https:\/\/wrong\.example\.com/);
+      await track(stack!.up());
+      const service = await api.mustRender<Service>("GET", `/services/${serviceId}`);
+      assert.equal((await api.envVars(serviceId)).NEXTAUTH_URL, service.serviceDetails.url);
+    });
+
+    it("refresh and a re-run keep NEXTAUTH_SECRET, and every env var as declared", async () => {
+      const before = await api.envVars(serviceId);
+      await track(stack!.refresh());
+      await track(stack!.up());
+      const after = await api.envVars(serviceId);
+      assert.equal(after.NEXTAUTH_SECRET, nextauthSecret);
+      assert.deepEqual(after, before);
+      await track(stack!.preview(["--expect-no-changes"]));
+    });
+
     it("pulumi stack export holds none of the six secret values in plaintext, nor does any CLI output", async () => {
       const info = await api.mustRender<ConnectionInfo>("GET", `/postgres/${databaseId}/connection-info`);
       const env = await api.envVars(serviceId);
@@ -294,6 +338,7 @@ describe("engine: the arrakis stack against the emulator", function () {
         OPENAI_API_KEY: env.OPENAI_API_KEY,
         NEXTAUTH_SECRET: env.NEXTAUTH_SECRET,
         "the OPENAI_API_KEY set in the dashboard": dashboardOpenaiKey,
+        "the env var added in the dashboard": dashboardExtra,
       };
       assert.equal(env.OPENAI_API_KEY, openaiApiKey);
       for (const [what, value] of Object.entries(secrets))

@@ -23,7 +23,6 @@ export const longestFirst = [
   "tests/engine/deploy.spec.ts",
   "tests/engine/stack.spec.ts",
   "tests/engine/outsideDeploys.spec.ts",
-  "tests/engine/webService.spec.ts",
   "tests/engine/postgres.spec.ts",
   "tests/reliability/interruptedRuns.spec.ts",
   "tests/reliability/secrets.spec.ts",
