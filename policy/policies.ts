@@ -11,12 +11,26 @@ import {
   budgetViolations,
   defaultExpiringPlans,
   deleteProtectionViolations,
+  diskProtectionViolations,
+  diskType,
+  envGroupType,
   expiringPlanViolations,
   healthCheckViolations,
+  isServiceType,
+  keyValueFreePlanViolations,
+  keyValueProtectionViolations,
+  keyValuePublicAccessViolations,
+  keyValueType,
   plainSecretEnvVarViolations,
   postgresType,
+  pricedTypes,
   publicAllowListViolations,
+  serviceKinds,
   webServiceType,
+  type AnyServiceProps,
+  type DiskProps,
+  type EnvGroupProps,
+  type KeyValueProps,
   type PostgresProps,
   type PricedResource,
   type WebServiceProps,
@@ -54,22 +68,36 @@ export const postgresPublicAccess: ResourceValidationPolicy = {
   },
 };
 
-/** Auto-deploy on in a production stack. */
+/** A production Key Value's IP allow list contains 0.0.0.0/0. Advisory, as for the database. */
+export const keyValuePublicAccess: ResourceValidationPolicy = {
+  name: "key-value-no-public-access",
+  description: "A production Key Value must not accept connections from every address (0.0.0.0/0).",
+  enforcementLevel: "advisory",
+  configSchema: productionSchema,
+  validateResource: (args, reportViolation) => {
+    if (args.type !== keyValueType || !args.getConfig<ProductionConfig>().production) return;
+    report(keyValuePublicAccessViolations(args.props as KeyValueProps), reportViolation);
+  },
+};
+
+/** Auto-deploy on in a production stack, for every service kind. */
 export const serviceAutoDeploy: ResourceValidationPolicy = {
   name: "service-no-auto-deploy-in-production",
-  description: "A production web service must not deploy every push (autoDeploy).",
+  description:
+    "A production service (web, worker, private, cron, static site) must not deploy every push (autoDeploy).",
   enforcementLevel: "mandatory",
   configSchema: productionSchema,
   validateResource: (args, reportViolation) => {
-    if (args.type !== webServiceType || !args.getConfig<ProductionConfig>().production) return;
-    report(autoDeployViolations(args.props as WebServiceProps), reportViolation);
+    if (!isServiceType(args.type) || !args.getConfig<ProductionConfig>().production) return;
+    report(autoDeployViolations(args.props as AnyServiceProps, serviceKinds[args.type]), reportViolation);
   },
 };
 
 /** An env var whose key looks like a secret, with a plain value. */
 export const servicePlainSecrets: ResourceValidationPolicy = {
   name: "service-no-plain-secrets",
-  description: "An env var whose key looks like a secret must be a secret or generated value, not plain.",
+  description:
+    "An env var (of a service or env group) whose key looks like a secret must be a secret or generated value, not plain.",
   enforcementLevel: "mandatory",
   configSchema: {
     properties: {
@@ -82,9 +110,17 @@ export const servicePlainSecrets: ResourceValidationPolicy = {
     },
   },
   validateResource: (args, reportViolation) => {
-    if (args.type !== webServiceType) return;
+    const kind = isServiceType(args.type)
+      ? serviceKinds[args.type]
+      : args.type === envGroupType
+        ? "env group"
+        : "";
+    if (!kind) return;
     const { allowedKeys = [] } = args.getConfig<{ allowedKeys?: string[] }>();
-    report(plainSecretEnvVarViolations(args.props as WebServiceProps, allowedKeys), reportViolation);
+    report(
+      plainSecretEnvVarViolations(args.props as AnyServiceProps | EnvGroupProps, allowedKeys, kind),
+      reportViolation,
+    );
   },
 };
 
@@ -126,6 +162,41 @@ export const postgresProtection: ResourceValidationPolicy = {
   },
 };
 
+/** A production Key Value on the free plan, which keeps nothing across a restart. Advisory: a cache may. */
+export const keyValueFreePlan: ResourceValidationPolicy = {
+  name: "key-value-no-free-plan-in-production",
+  description: "A production Key Value should not be on the free plan (no persistence).",
+  enforcementLevel: "advisory",
+  configSchema: productionSchema,
+  validateResource: (args, reportViolation) => {
+    if (args.type !== keyValueType || !args.getConfig<ProductionConfig>().production) return;
+    report(keyValueFreePlanViolations(args.props as KeyValueProps), reportViolation);
+  },
+};
+
+/** A Key Value that persists its data, without the `protect` resource option. Advisory: often a cache. */
+export const keyValueProtection: ResourceValidationPolicy = {
+  name: "key-value-delete-protection",
+  description:
+    "A Key Value that persists its data should be protected from deletion (the protect resource option).",
+  enforcementLevel: "advisory",
+  validateResource: (args, reportViolation) => {
+    if (args.type !== keyValueType) return;
+    report(keyValueProtectionViolations(args.props as KeyValueProps, args.opts.protect), reportViolation);
+  },
+};
+
+/** A persistent disk without the `protect` resource option. */
+export const diskProtection: ResourceValidationPolicy = {
+  name: "disk-delete-protection",
+  description: "A persistent disk must be protected from deletion (the protect resource option).",
+  enforcementLevel: "mandatory",
+  validateResource: (args, reportViolation) => {
+    if (args.type !== diskType) return;
+    report(diskProtectionViolations(args.props as DiskProps, args.opts.protect), reportViolation);
+  },
+};
+
 /** A web service without a health check path. */
 export const serviceHealthCheck: ResourceValidationPolicy = {
   name: "service-health-check",
@@ -154,7 +225,7 @@ export const stackBudget: StackValidationPolicy = {
   validateStack: (args, reportViolation) => {
     const { monthlyBudgetUsd } = args.getConfig<{ monthlyBudgetUsd?: number }>();
     const priced = args.resources
-      .filter((r) => r.type === postgresType || r.type === webServiceType)
+      .filter((r) => pricedTypes.includes(r.type))
       .map((r) => ({ type: r.type, props: r.props }) as PricedResource);
     report(budgetViolations(priced, monthlyBudgetUsd), reportViolation);
   },
@@ -169,4 +240,8 @@ export const policies = [
   postgresProtection,
   serviceHealthCheck,
   stackBudget,
+  keyValuePublicAccess,
+  keyValueFreePlan,
+  keyValueProtection,
+  diskProtection,
 ];

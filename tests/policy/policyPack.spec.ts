@@ -100,7 +100,7 @@ const expected = {
     level: "mandatory",
     resource: "policy-web",
     message:
-      "A production web service must not deploy every push (autoDeploy).\n" +
+      "A production service (web, worker, private, cron, static site) must not deploy every push (autoDeploy).\n" +
       "web service policy-web deploys every push to its branch (autoDeploy: true) in a production stack. " +
       "Set autoDeploy: false and deploy on purpose",
   },
@@ -109,7 +109,7 @@ const expected = {
     level: "mandatory",
     resource: "policy-web",
     message:
-      "An env var whose key looks like a secret must be a secret or generated value, not plain.\n" +
+      "An env var (of a service or env group) whose key looks like a secret must be a secret or generated value, not plain.\n" +
       `web service policy-web: env var ${key} looks like a secret (its key names a KEY, SECRET, TOKEN or ` +
       "PASSWORD) but has a plain value, shown in previews and stored unencrypted in the state. " +
       "Pass it as { secret: config.requireSecret(...) } or { generateValue: true }",
