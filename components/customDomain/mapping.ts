@@ -5,6 +5,7 @@
 import type { CustomDomain } from "../render/schemas";
 import { checkFields, type InputFailure } from "../runtime/validation";
 import {
+  customDomainDefaults,
   customDomainFields,
   customDomainFieldsWhere,
   customDomainProviderOptions,
@@ -39,7 +40,7 @@ export function fromCustomDomain(
 ): CustomDomainInputs {
   const options: Record<string, unknown> = {};
   for (const field of customDomainProviderOptions) {
-    const value = base?.[field] ?? (customDomainFields[field].safeParse(undefined).data as unknown);
+    const value = base?.[field] ?? customDomainDefaults[field];
     if (value !== undefined) options[field] = value;
   }
   return { name: live.name, serviceId, ...options } as CustomDomainInputs;

@@ -4,6 +4,7 @@
  * field here, and never reads as drift.
  */
 import { z } from "zod";
+import { fieldDefaults, fieldsWhere } from "../runtime/schemaMeta";
 
 /**
  * How a field behaves: `render` (a setting on Render, read back for drift), `replaces` (no API changes
@@ -86,12 +87,12 @@ export type CustomDomainArgsFields = z.input<typeof customDomainSchema>;
 export function customDomainFieldsWhere(
   test: (m: CustomDomainFieldMeta) => boolean,
 ): (keyof CustomDomainInputs)[] {
-  return (Object.keys(customDomainFields) as (keyof CustomDomainInputs)[]).filter((key) =>
-    test((customDomainFields[key].meta() ?? {}) as CustomDomainFieldMeta),
-  );
+  return fieldsWhere(customDomainFields, test);
 }
 
 /** Fields whose change means another domain. */
 export const customDomainImmutableFields = customDomainFieldsWhere((m) => m.replaces === true);
 /** Options of the provider: Render never sees them. */
 export const customDomainProviderOptions = customDomainFieldsWhere((m) => m.render !== true);
+/** Each field's default, as `check` fills it in. */
+export const customDomainDefaults = fieldDefaults<CustomDomainInputs>(customDomainFields);

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { workspaceIdPattern } from "../render/enums";
+import { fieldDefaults, fieldsWhere, renameBlueprintKeys } from "../runtime/schemaMeta";
 import { allowed, nameProblem } from "../runtime/validation";
 
 /**
@@ -218,9 +219,7 @@ export type StaticSiteArgsFields = z.input<typeof staticSiteSchema>;
 
 /** The names of the fields whose metadata satisfies `test`, in schema order. */
 export function staticSiteFieldsWhere(test: (m: StaticSiteFieldMeta) => boolean): (keyof StaticSiteInputs)[] {
-  return (Object.keys(staticSiteFields) as (keyof StaticSiteInputs)[]).filter((key) =>
-    test((staticSiteFields[key].meta() ?? {}) as StaticSiteFieldMeta),
-  );
+  return fieldsWhere(staticSiteFields, test);
 }
 
 /** Fields that cannot change without replacing the site. */
@@ -231,25 +230,14 @@ export const staticSiteDeploySettings = staticSiteFieldsWhere((m) => m.redeploys
 export const staticSiteProviderOptions = staticSiteFieldsWhere((m) => m.render !== true);
 
 /** Each field's default, as `check` fills it in (absent: the field has none). */
-export const staticSiteDefaults: Partial<StaticSiteInputs> = Object.fromEntries(
-  Object.entries(staticSiteFields).flatMap(([key, field]) => {
-    const byDefault = (field as z.ZodType).safeParse(undefined);
-    return byDefault.success && byDefault.data !== undefined ? [[key, byDefault.data]] : [];
-  }),
-);
+export const staticSiteDefaults = fieldDefaults<StaticSiteInputs>(staticSiteFields);
 
 /**
  * render.yaml spellings -> ours: `staticPublishPath`, `previews: {generation}`, the legacy
  * `pullRequestPreviewsEnabled` (true/yes -> automatic), `autoDeploy: yes/no`; empty values are absent.
  */
 export function fromStaticSiteBlueprintSpelling(raw: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...raw };
-  for (const [field, schema] of Object.entries(staticSiteFields)) {
-    const from = (schema.meta() as StaticSiteFieldMeta | undefined)?.blueprint;
-    if (from === undefined) continue;
-    if (out[from] !== undefined && out[field] === undefined) out[field] = out[from];
-    delete out[from];
-  }
+  const out = renameBlueprintKeys(staticSiteFields, raw);
   const previews = out.previews;
   if (previews && typeof previews === "object" && !Array.isArray(previews))
     out.previews = (previews as { generation?: unknown }).generation;
