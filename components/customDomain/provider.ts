@@ -189,7 +189,18 @@ export class CustomDomainProvider implements pulumi.dynamic.ResourceProvider<
         getById: (id) => client.getCustomDomain(serviceId, id),
         findByName: async () => existing ?? (await named()),
         replacedFields: () => [],
-        create: () => client.createCustomDomain(serviceId, name),
+        create: async () => {
+          try {
+            return await client.createCustomDomain(serviceId, name);
+          } catch (err) {
+            // Render took the name meanwhile as the sibling of another domain added at the same time
+            // (a program naming both example.com and www.example.com): that one is ours to adopt.
+            if (!(isRenderApiError(err) && err.status === 409)) throw err;
+            const sibling = await named();
+            if (sibling && isRenderSibling(sibling)) return [sibling];
+            throw err;
+          }
+        },
         isNotFound,
         isOutcomeUnknown,
       });

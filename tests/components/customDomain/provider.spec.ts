@@ -99,6 +99,13 @@ describe("RenderCustomDomain provider (emulator)", function () {
     assert.equal(posts.length, 1);
   });
 
+  it("takes both the apex and the www name added at once, whichever Render adds first", async () => {
+    const [apex, www] = await Promise.all([created(), created({ name: "www.example.org" })]);
+    assert.deepEqual(await domains(), ["example.org", "www.example.org"]);
+    assert.notEqual(apex.id, www.id);
+    assert.equal((await provider.diff(www.id, www.outs, www.inputs)).changes, false);
+  });
+
   it("refuses a domain already on the service unless adoptExisting; never adds one twice on a lost answer", async () => {
     await api("POST", `/services/${serviceId}/custom-domains`, { name: "app.example.org" });
     await assert.rejects(
