@@ -33,7 +33,7 @@ function arg(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-const only = new Set((arg("only") ?? "P1,P2,P3,P4,P5,P6").toUpperCase().split(","));
+const only = new Set((arg("only") ?? "P1,P2,P3,P4,P5,P6,P1M,P5M").toUpperCase().split(","));
 const p3Scale = Number(arg("p3-scale") ?? 1);
 const p5Scale = Number(arg("p5-scale") ?? 0.005);
 // P5's databases: each emulated database is a real one. PGlite (the default backend) costs seconds of CPU
@@ -59,7 +59,91 @@ function objectOf(r: LoggedRequest): string | undefined {
 
 /** `METHOD /v1/path` with ids replaced by `{id}`. */
 function endpointOf(r: LoggedRequest): string {
-  return `${r.method} ${r.path.replace(/\/(dpg|srv|dep|tea|evg|usr)-[^/]+/g, "/{id}")}`;
+  return `${r.method} ${r.path.replace(/\/(dpg|srv|dep|tea|evg|usr|red)-[^/]+/g, "/{id}")}`;
+}
+
+/**
+ * The Render object a GET of the mixed stack reads (P1M): the same as {@link objectOf}, plus a Key Value,
+ * its connection info and a static site's header and route lists (a static site itself is a service).
+ */
+function mixedObjectOf(r: LoggedRequest): string | undefined {
+  if (r.method !== "GET") return undefined;
+  if (/^\/v1\/key-value\/[^/]+$/.test(r.path)) return "key value";
+  if (/^\/v1\/key-value\/[^/]+\/connection-info$/.test(r.path)) return "key value connection info";
+  if (/^\/v1\/services\/[^/]+\/headers$/.test(r.path)) return "headers";
+  if (/^\/v1\/services\/[^/]+\/routes$/.test(r.path)) return "routes";
+  return objectOf(r);
+}
+
+/** P1M/P5M's stack: how many of each kind (bench/fixtures/mixedProgram.ts). */
+interface MixedCounts {
+  databases: number;
+  webServices: number;
+  keyValues: number;
+  staticSites: number;
+}
+
+const mixed20: MixedCounts = { databases: 4, webServices: 6, keyValues: 5, staticSites: 5 };
+const mixed100: MixedCounts = { databases: 10, webServices: 40, keyValues: 25, staticSites: 25 };
+
+/** Objects a clean preview of the mixed stack must observe, one GET each: the floor, per object kind. */
+function mixedFloor(c: MixedCounts): Map<string, number> {
+  return new Map([
+    ["database", c.databases],
+    ["connection info", c.databases],
+    // A web service or static site is a service; the web services' env vars, the sites' rule lists.
+    ["service", c.webServices + c.staticSites],
+    ["env vars", c.webServices],
+    ["key value", c.keyValues],
+    ["key value connection info", c.keyValues],
+    ["headers", c.staticSites],
+    ["routes", c.staticSites],
+  ]);
+}
+
+function mixedConfig(c: MixedCounts): Record<string, string> {
+  return Object.fromEntries(Object.entries(c).map(([k, v]) => [`bench:${k}`, String(v)]));
+}
+
+const total = (c: MixedCounts) => c.databases + c.webServices + c.keyValues + c.staticSites;
+
+/** P1M: P1 (calls of a clean preview, per object) on a 20-resource stack of mixed kinds. */
+async function p1Mixed(): Promise<void> {
+  await withEmulator({ timings: "fast", rateLimits: { enabled: false } }, async (emu, control) => {
+    const { config, secretConfig, env } = arrakisConfig(emu);
+    const stack = await createStack({
+      stackName: "bench-mixed",
+      config: { ...config, ...mixedConfig(mixed20) },
+      secretConfig,
+      env,
+      programFile: path.join(fixtures, "mixedProgram.ts"),
+      timeoutMs: 1_200_000,
+    });
+    try {
+      mustSucceed(await stack.up());
+      await control.clearRequests();
+      const preview = mustSucceed(await stack.preview());
+      const log = await control.requests();
+      const floor = mixedFloor(mixed20);
+      const floorTotal = [...floor.values()].reduce((a, b) => a + b, 0);
+      figure(
+        `P1M preview_api_calls_${total(mixed20)}_mixed`,
+        log.length,
+        `${floorTotal} GETs`,
+        log.length / floorTotal,
+      );
+      const byObject = countBy(log, (r) => mixedObjectOf(r) ?? "other");
+      for (const [object, n] of [...floor, ["workspace", 0] as const, ["other", 0] as const])
+        detail(
+          `P1M calls_per_object ${object}`,
+          `${byObject.get(object) ?? 0} for ${n} (${n ? ((byObject.get(object) ?? 0) / n).toFixed(2) : "-"} each)`,
+        );
+      for (const [endpoint, n] of [...countBy(log, endpointOf)].sort()) detail(`P1M calls ${endpoint}`, n);
+      detail("P1M preview_wall", secs(preview.durationMs));
+    } finally {
+      await stack.cleanup();
+    }
+  });
 }
 
 function countBy<T>(items: T[], key: (item: T) => string): Map<string, number> {
@@ -331,8 +415,10 @@ async function p3(): Promise<void> {
   });
 }
 
-/** P5: 50 services and 10 databases under Render's published limits (time-scaled). */
-async function p5(): Promise<void> {
+/** P5: 50 services and 10 databases under Render's published limits (time-scaled). P5M: 100 of mixed kinds. */
+async function p5(mixed?: MixedCounts): Promise<void> {
+  const label = mixed ? "P5M" : "P5";
+  const expected = mixed ? total(mixed) : 60;
   await withEmulator(
     {
       timings: "fast",
@@ -344,11 +430,11 @@ async function p5(): Promise<void> {
         "render:rateLimitTimeScale": String(p5Scale),
       });
       const stack = await createStack({
-        stackName: "bench-scale",
-        config,
+        stackName: mixed ? "bench-mixed-scale" : "bench-scale",
+        config: mixed ? { ...config, ...mixedConfig(mixed) } : config,
         secretConfig,
         env,
-        programFile: path.join(fixtures, "scaleProgram.ts"),
+        programFile: path.join(fixtures, mixed ? "mixedProgram.ts" : "scaleProgram.ts"),
         timeoutMs: 1_200_000,
       });
       const sampler = new TreeMemorySampler();
@@ -364,7 +450,7 @@ async function p5(): Promise<void> {
           String(r.type).includes("dynamic/render:"),
         );
         const tooMany = log.filter((r) => r.status === 429).length;
-        const failed = 60 - made.length + (up.code === 0 ? 0 : 1);
+        const failed = expected - made.length + (up.code === 0 ? 0 : 1);
         // The least time the limits allow: in each bucket, n requests need ceil(n / limit) - 1 full windows.
         const buckets = new Map<string, { n: number; limit: number; windowMs: number }>();
         for (const r of log) {
@@ -379,43 +465,43 @@ async function p5(): Promise<void> {
           const ms = (Math.ceil(b.n / b.limit) - 1) * b.windowMs * p5Scale;
           if (ms > floorMs) [floorMs, floorBucket] = [ms, name];
         }
-        figure("P5 failures", failed + tooMany, "0", undefined);
-        detail("P5 resources_made", `${made.length} of 60`);
-        detail("P5 up_exit_code", String(up.code));
+        figure(`${label} failures`, failed + tooMany, "0", undefined);
+        detail(`${label} resources_made`, `${made.length} of ${expected}`);
+        detail(`${label} up_exit_code`, String(up.code));
         detail(
-          "P5 database_backend",
+          `${label} database_backend`,
           p5Database === "pglite" ? "PGlite" : `PostgreSQL server ${new URL(p5Database).host}`,
         );
-        detail("P5 http_429", tooMany);
+        detail(`${label} http_429`, tooMany);
         figure(
-          "P5 up_60_resources",
+          `${label} up_${expected}_resources`,
           secs(up.durationMs),
           `${secs(floorMs)} from ${floorBucket} limits (windows × ${p5Scale})`,
           floorMs > 0 ? up.durationMs / floorMs : undefined,
         );
         for (const [name, b] of [...buckets].filter(([n]) => !n.startsWith("service:")))
-          detail(`P5 requests ${name}`, `${b.n} (limit ${b.limit} per ${secs(b.windowMs * p5Scale)})`);
+          detail(`${label} requests ${name}`, `${b.n} (limit ${b.limit} per ${secs(b.windowMs * p5Scale)})`);
         // Where the time goes: seconds since the up started.
         const since = (r: LoggedRequest | undefined) => (r ? secs(Date.parse(r.at) - upStarted) : "none");
         const creates = log.filter((r) => r.method === "POST" && r.path === "/v1/services");
-        detail("P5 first_api_call_at", since(log[0]));
-        detail("P5 first_service_create_at", since(creates[0]));
-        detail("P5 last_service_create_at", since(creates[creates.length - 1]));
-        detail("P5 last_api_call_at", since(log[log.length - 1]));
+        detail(`${label} first_api_call_at`, since(log[0]));
+        detail(`${label} first_service_create_at`, since(creates[0]));
+        detail(`${label} last_service_create_at`, since(creates[creates.length - 1]));
+        detail(`${label} last_api_call_at`, since(log[log.length - 1]));
         // The services' own phase against the same floor: from the first create to the last call.
         if (creates.length > 0 && floorMs > 0) {
           const phaseMs = Date.parse(log[log.length - 1].at) - Date.parse(creates[0].at);
           detail(
-            "P5 services_phase",
+            `${label} services_phase`,
             `${secs(phaseMs)} (ratio ${(phaseMs / floorMs).toFixed(2)} to the limits' floor)`,
           );
         }
         if (process.argv.includes("--log"))
           for (const r of log.slice(0, log.indexOf(creates[0]) + 5))
-            detail("P5 call", `${since(r)} ${endpointOf(r)} ${r.status}`);
-        figure("P5 peak_rss_engine_node", `${Math.round(sampler.peakNodeKb / 1024)} MB`);
-        detail("P5 peak_rss_engine_tree", `${Math.round(sampler.peakTotalKb / 1024)} MB`);
-        detail("P5 peak_node_processes", sampler.peakNodeCount);
+            detail(`${label} call`, `${since(r)} ${endpointOf(r)} ${r.status}`);
+        figure(`${label} peak_rss_engine_node`, `${Math.round(sampler.peakNodeKb / 1024)} MB`);
+        detail(`${label} peak_rss_engine_tree`, `${Math.round(sampler.peakTotalKb / 1024)} MB`);
+        detail(`${label} peak_node_processes`, sampler.peakNodeCount);
         if (up.code !== 0) console.error(up.stdout.slice(-3000), up.stderr.slice(-3000));
       } finally {
         sampler.stop();
@@ -431,6 +517,8 @@ async function main(): Promise<void> {
   if (["P1", "P2", "P4", "P6"].some((p) => only.has(p))) await previewFigures();
   if (only.has("P3")) await p3();
   if (only.has("P5")) await p5();
+  if (only.has("P1M")) await p1Mixed();
+  if (only.has("P5M")) await p5(mixed100);
   console.log(`bench_wall: ${secs(performance.now() - started)}`);
 }
 
