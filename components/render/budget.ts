@@ -19,6 +19,11 @@ export interface RenderRateLimits {
   write: RateLimit;
   /** `POST /services`: 20 per hour. */
   createService: RateLimit;
+  /**
+   * `POST /key-value`: 20 per hour. Not in the published table: OBSERVED (Ratelimit-Limit 20, reset ~2000 s,
+   * render-oss/terraform-provider-render's Key Value cassette, 2026-06), as the emulator models it.
+   */
+  createKeyValue: RateLimit;
   /** PATCH service, deploy, suspend, resume (and scale, rollback): 10 per minute, per service. */
   serviceWrite: RateLimit;
 }
@@ -29,6 +34,7 @@ export function renderRateLimits(): RenderRateLimits {
     get: { limit: 400, windowMs: 60_000 },
     write: { limit: 30, windowMs: 60_000 },
     createService: { limit: 20, windowMs: 3_600_000 },
+    createKeyValue: { limit: 20, windowMs: 3_600_000 },
     serviceWrite: { limit: 10, windowMs: 60_000 },
   };
 }
@@ -63,6 +69,8 @@ export function bucketsFor(method: string, path: string): BucketKey[] {
   const m = method.toUpperCase();
   const segments = path.split("?")[0].split("/").filter(Boolean);
   if (m === "GET" || m === "HEAD") return [{ kind: "get", id: "get" }];
+  if (m === "POST" && segments.length === 1 && segments[0] === "key-value")
+    return [{ kind: "createKeyValue", id: "createKeyValue" }];
   if (segments[0] === "services") {
     if (m === "POST" && segments.length === 1) return [{ kind: "createService", id: "createService" }];
     const serviceId = segments[1];

@@ -28,6 +28,7 @@ describe("render rate budget", () => {
     assert.deepEqual(l.get, { limit: 400, windowMs: 60_000 });
     assert.deepEqual(l.write, { limit: 30, windowMs: 60_000 });
     assert.deepEqual(l.createService, { limit: 20, windowMs: 3_600_000 });
+    assert.deepEqual(l.createKeyValue, { limit: 20, windowMs: 3_600_000 });
     assert.deepEqual(l.serviceWrite, { limit: 10, windowMs: 60_000 });
   });
 
@@ -43,6 +44,9 @@ describe("render rate budget", () => {
     assert.deepEqual(ids("POST", "/services/srv-1/scale"), ["service:srv-1"]);
     assert.deepEqual(ids("POST", "/services/srv-1/rollback"), ["service:srv-1", "write"]);
     assert.deepEqual(ids("POST", "/postgres"), ["write"]);
+    // Key Value creates: their own hourly limit (as the emulator's), not the general write one.
+    assert.deepEqual(ids("POST", "/key-value"), ["createKeyValue"]);
+    assert.deepEqual(ids("PATCH", "/key-value/red-1"), ["write"]);
     assert.deepEqual(ids("DELETE", "/services/srv-1"), ["write"]);
     assert.deepEqual(ids("PUT", "/services/srv-1/env-vars"), ["write"]);
     assert.deepEqual(ids("POST", "/services/srv-1/deploys/dep-1/cancel"), ["write"]);
