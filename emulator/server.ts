@@ -20,6 +20,9 @@ import { registerCredentialRoutes } from "./routes/credentials";
 import { registerExportRoutes } from "./routes/exports";
 import { registerRecoveryRoutes } from "./routes/recovery";
 import { registerKeyValueRoutes } from "./routes/keyValue";
+import { registerEnvGroupRoutes } from "./routes/envGroups";
+import { registerRegistryCredentialRoutes } from "./routes/registryCredentials";
+import { registerDiskRoutes } from "./routes/disks";
 import { registerMaintenanceRoutes } from "./routes/maintenance";
 import { handleExportDownload } from "./exports";
 import { registerOwnerRoutes } from "./routes/owners";
@@ -46,6 +49,9 @@ export function apiRouter(core: EmulatorCore): Router {
   registerKeyValueRoutes(router, core);
   registerStaticSiteRoutes(router, core);
   registerCustomDomainRoutes(router, core);
+  registerEnvGroupRoutes(router, core);
+  registerRegistryCredentialRoutes(router, core);
+  registerDiskRoutes(router, core);
   registerLogRoutes(router, core);
   return router;
 }

@@ -23,6 +23,22 @@ function decodeCursor(cursor: string): number {
 }
 
 /**
+ * The `limit` of a list request (default 20, 1..100).
+ * @throws ApiError 400 for a bad one.
+ */
+export function queryLimit(query: URLSearchParams): number {
+  const limitText = query.get("limit");
+  if (limitText === null) return DEFAULT_LIMIT;
+  const limit = Number(limitText);
+  if (!/^\d+$/.test(limitText) || limit < 1 || limit > MAX_LIMIT) {
+    throw badRequest(
+      `invalid limit ${JSON.stringify(limitText)}: must be an integer between 1 and ${MAX_LIMIT}`,
+    );
+  }
+  return limit;
+}
+
+/**
  * One page of `items` (already filtered, newest first by `seq`) in Render's shape.
  * @throws ApiError 400 for a bad `limit` or `cursor`.
  */
@@ -32,16 +48,7 @@ export function paginate<T extends { seq: number }>(
   wrapper: string,
   render: (item: T) => unknown,
 ): unknown[] {
-  const limitText = query.get("limit");
-  let limit = DEFAULT_LIMIT;
-  if (limitText !== null) {
-    limit = Number(limitText);
-    if (!/^\d+$/.test(limitText) || limit < 1 || limit > MAX_LIMIT) {
-      throw badRequest(
-        `invalid limit ${JSON.stringify(limitText)}: must be an integer between 1 and ${MAX_LIMIT}`,
-      );
-    }
-  }
+  const limit = queryLimit(query);
   const sorted = [...items].sort((a, b) => b.seq - a.seq);
   const cursor = query.get("cursor");
   let start = 0;

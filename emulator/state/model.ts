@@ -147,7 +147,8 @@ export interface WebDetailsRecord {
   maxShutdownDelaySeconds: number;
   renderSubdomainPolicy: "enabled" | "disabled";
   autoscaling?: unknown;
-  disk?: { id: string; name: string; mountPath: string; sizeGB: number };
+  /** The service's persistent disk (one at most); `/disks` creates, changes and deletes it. */
+  disk?: DiskRecord;
   maintenanceMode?: { enabled: boolean; uri: string };
   ipAllowList?: CidrRecord[];
   cache?: { profile: string };
@@ -250,6 +251,53 @@ export interface DeployFailureRule {
   output?: string[];
 }
 
+/** A persistent disk, kept on its service (Render attaches one disk at most to a service). */
+export interface DiskRecord {
+  id: string;
+  name: string;
+  mountPath: string;
+  sizeGB: number;
+}
+
+/** When a disk added through `/disks` was made and changed (absent: its service's times are used). */
+export interface DiskTimesRecord {
+  id: string;
+  seq: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** An environment group: env vars and secret files shared by the services linked to it. */
+export interface EnvGroupRecord {
+  id: string;
+  seq: number;
+  ownerId: string;
+  name: string;
+  environmentId?: string;
+  /** Values are secrets. */
+  envVars: EnvVarRecord[];
+  /** Contents are secrets. */
+  secretFiles: { name: string; content: string; seq: number }[];
+  /** Linked services, in link order (a deleted service drops out when rendered). */
+  serviceIds: string[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** A registry credential (private image registries). */
+export interface RegistryCredentialRecord {
+  id: string;
+  seq: number;
+  ownerId: string;
+  name: string;
+  registry: string;
+  username: string;
+  /** Secret: never rendered, never logged. */
+  authToken: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
 /** Everything that is persisted. */
 export interface StateSnapshot {
   version: 1;
@@ -266,6 +314,12 @@ export interface StateSnapshot {
   maintenance?: MaintenanceRecord[];
   /** Absent in states written before Key Value existed. */
   keyValues?: KeyValueRecord[];
+  /** Absent in states written before env groups existed. */
+  envGroups?: EnvGroupRecord[];
+  /** Absent in states written before registry credentials existed. */
+  registryCredentials?: RegistryCredentialRecord[];
+  /** Absent in states written before `/disks` existed. */
+  diskTimes?: DiskTimesRecord[];
 }
 
 /** All objects of the emulator. Mutated by handlers; serialised by {@link State.snapshot}. */
@@ -279,6 +333,9 @@ export class State {
   readonly snapshots = new Map<string, SnapshotRecord>();
   readonly maintenance = new Map<string, MaintenanceRecord>();
   readonly keyValues = new Map<string, KeyValueRecord>();
+  readonly envGroups = new Map<string, EnvGroupRecord>();
+  readonly registryCredentials = new Map<string, RegistryCredentialRecord>();
+  readonly diskTimes = new Map<string, DiskTimesRecord>();
   deployFailures: DeployFailureRule[] = [];
 
   /** The next sequence number (creation order of every record). */
@@ -300,6 +357,9 @@ export class State {
     this.snapshots.clear();
     this.maintenance.clear();
     this.keyValues.clear();
+    this.envGroups.clear();
+    this.registryCredentials.clear();
+    this.diskTimes.clear();
     this.deployFailures = [];
   }
 
@@ -318,6 +378,9 @@ export class State {
       snapshots: [...this.snapshots.values()],
       maintenance: [...this.maintenance.values()],
       keyValues: [...this.keyValues.values()],
+      envGroups: [...this.envGroups.values()],
+      registryCredentials: [...this.registryCredentials.values()],
+      diskTimes: [...this.diskTimes.values()],
     };
   }
 
@@ -335,6 +398,9 @@ export class State {
     for (const e of snapshot.snapshots ?? []) this.snapshots.set(e.file, e);
     for (const e of snapshot.maintenance ?? []) this.maintenance.set(e.id, e);
     for (const e of snapshot.keyValues ?? []) this.keyValues.set(e.id, e);
+    for (const e of snapshot.envGroups ?? []) this.envGroups.set(e.id, e);
+    for (const e of snapshot.registryCredentials ?? []) this.registryCredentials.set(e.id, e);
+    for (const e of snapshot.diskTimes ?? []) this.diskTimes.set(e.id, e);
     this.deployFailures = snapshot.deployFailures ?? [];
   }
 }
