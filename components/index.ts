@@ -8,3 +8,5 @@ export * from "./migrations/resource";
 export * from "./keyValue/resource";
 export * from "./staticSite/resource";
 export * from "./customDomain/resource";
+export * from "./envGroup/resource";
+export * from "./envGroupLink/resource";

@@ -4,6 +4,8 @@
  * small shim that `require`s this package in the provider host, not the providers' code.
  */
 import { DeployProvider } from "./deploy/provider";
+import { EnvGroupProvider } from "./envGroup/provider";
+import { EnvGroupLinkProvider } from "./envGroupLink/provider";
 import { KeyValueProvider } from "./keyValue/provider";
 import { PostgresExtensionProvider } from "./postgresExtension/provider";
 import { PostgresProvider } from "./postgres/provider";
@@ -30,6 +32,8 @@ const liveProviderClasses = quietProviderErrors({
   keyValue: KeyValueProvider,
   staticSite: StaticSiteProvider,
   customDomain: CustomDomainProvider,
+  envGroup: EnvGroupProvider,
+  envGroupLink: EnvGroupLinkProvider,
 });
 
 /**

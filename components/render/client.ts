@@ -27,6 +27,10 @@ import {
 } from "./retry";
 import {
   deployResponseSchema,
+  diskResponseSchema,
+  envGroupMetaResponseSchema,
+  envGroupResponseSchema,
+  registryCredentialResponseSchema,
   logsResponseSchema,
   envVarResponseSchema,
   keyValueConnectionInfoResponseSchema,
@@ -51,6 +55,14 @@ import {
   type RouteBody,
   type StaticSite,
   type CreateDeployBody,
+  type CreateDiskBody,
+  type CreateEnvGroupBody,
+  type Disk,
+  type EnvGroup,
+  type EnvGroupMeta,
+  type RegistryCredential,
+  type RegistryCredentialBody,
+  type UpdateDiskBody,
   type CreateKeyValueBody,
   type CreatePostgresBody,
   type CreateServiceBody,
@@ -648,6 +660,153 @@ export class RenderClient {
     await this.call("POST", `/services/${enc(serviceId)}/custom-domains/${enc(idOrName)}/verify`, {
       repeatable: true,
     });
+  }
+
+  // ---- env groups ---------------------------------------------------------------------------------
+
+  /**
+   * Env groups without their values, by name and workspace. Render's list is a bare array without
+   * cursors (openapi.json): one page of the largest size, enough for an exact-name look-up.
+   */
+  async listEnvGroups(filter: ListFilter = {}): Promise<EnvGroupMeta[]> {
+    return this.call("GET", "/env-groups", {
+      query: { name: filter.name, ownerId: filter.ownerId, limit: maxPageSize },
+      schema: () => z.array(envGroupMetaResponseSchema()),
+    });
+  }
+
+  /** Create an env group; never retried once it may have reached Render (look it up by name instead). */
+  createEnvGroup(body: CreateEnvGroupBody): Promise<EnvGroup> {
+    return this.call("POST", "/env-groups", { body, schema: envGroupResponseSchema });
+  }
+
+  /** One env group with its values (secrets). */
+  getEnvGroup(envGroupId: string): Promise<EnvGroup> {
+    return this.call("GET", `/env-groups/${enc(envGroupId)}`, { schema: envGroupResponseSchema });
+  }
+
+  /** Rename an env group (its one field PATCH changes). */
+  renameEnvGroup(envGroupId: string, name: string): Promise<EnvGroup> {
+    return this.call("PATCH", `/env-groups/${enc(envGroupId)}`, {
+      body: { name },
+      schema: envGroupResponseSchema,
+      repeatable: true,
+    });
+  }
+
+  /** Delete an env group (its linked services lose its vars). */
+  async deleteEnvGroup(envGroupId: string): Promise<void> {
+    await this.call("DELETE", `/env-groups/${enc(envGroupId)}`, {});
+  }
+
+  /** Add or update one env var of a group, to a value or a generated one. */
+  async putEnvGroupEnvVar(
+    envGroupId: string,
+    key: string,
+    value: { value: string } | { generateValue: true },
+  ): Promise<void> {
+    await this.call("PUT", `/env-groups/${enc(envGroupId)}/env-vars/${enc(key)}`, { body: value });
+  }
+
+  /** Remove one env var of a group. */
+  async deleteEnvGroupEnvVar(envGroupId: string, key: string): Promise<void> {
+    await this.call("DELETE", `/env-groups/${enc(envGroupId)}/env-vars/${enc(key)}`, {});
+  }
+
+  /** Add or update one secret file of a group. */
+  async putEnvGroupSecretFile(envGroupId: string, name: string, content: string): Promise<void> {
+    await this.call("PUT", `/env-groups/${enc(envGroupId)}/secret-files/${enc(name)}`, { body: { content } });
+  }
+
+  /** Remove one secret file of a group. */
+  async deleteEnvGroupSecretFile(envGroupId: string, name: string): Promise<void> {
+    await this.call("DELETE", `/env-groups/${enc(envGroupId)}/secret-files/${enc(name)}`, {});
+  }
+
+  /** Link a service to an env group (linking twice leaves one link: repeatable). */
+  linkEnvGroupService(envGroupId: string, serviceId: string): Promise<EnvGroup> {
+    return this.call("POST", `/env-groups/${enc(envGroupId)}/services/${enc(serviceId)}`, {
+      schema: envGroupResponseSchema,
+      repeatable: true,
+    });
+  }
+
+  /** Unlink a service from an env group. */
+  async unlinkEnvGroupService(envGroupId: string, serviceId: string): Promise<void> {
+    await this.call("DELETE", `/env-groups/${enc(envGroupId)}/services/${enc(serviceId)}`, {});
+  }
+
+  // ---- registry credentials -----------------------------------------------------------------------
+
+  /** Registry credentials by name and workspace (a bare array without cursors, like env groups). */
+  async listRegistryCredentials(filter: ListFilter = {}): Promise<RegistryCredential[]> {
+    return this.call("GET", "/registrycredentials", {
+      query: { name: filter.name, ownerId: filter.ownerId, limit: maxPageSize },
+      schema: () => z.array(registryCredentialResponseSchema()),
+    });
+  }
+
+  /** Create a registry credential; never retried once it may have reached Render. */
+  createRegistryCredential(body: RegistryCredentialBody): Promise<RegistryCredential> {
+    return this.call("POST", "/registrycredentials", { body, schema: registryCredentialResponseSchema });
+  }
+
+  /** One registry credential (never its token). */
+  getRegistryCredential(id: string): Promise<RegistryCredential> {
+    return this.call("GET", `/registrycredentials/${enc(id)}`, { schema: registryCredentialResponseSchema });
+  }
+
+  /** Change a registry credential: every field again, the token included (absolute: repeatable). */
+  updateRegistryCredential(
+    id: string,
+    body: Omit<RegistryCredentialBody, "ownerId">,
+  ): Promise<RegistryCredential> {
+    return this.call("PATCH", `/registrycredentials/${enc(id)}`, {
+      body,
+      schema: registryCredentialResponseSchema,
+      repeatable: true,
+    });
+  }
+
+  /** Delete a registry credential. */
+  async deleteRegistryCredential(id: string): Promise<void> {
+    await this.call("DELETE", `/registrycredentials/${enc(id)}`, {});
+  }
+
+  // ---- disks --------------------------------------------------------------------------------------
+
+  /** Disks, optionally of given services. */
+  listDisks(filter: { serviceId?: string[]; name?: string[] } = {}): AsyncGenerator<Disk, void, undefined> {
+    return this.list(
+      "/disks",
+      { serviceId: filter.serviceId, name: filter.name },
+      "disk",
+      diskResponseSchema,
+    );
+  }
+
+  /** Add a disk to a service; never retried once it may have reached Render. */
+  createDisk(body: CreateDiskBody): Promise<Disk> {
+    return this.call("POST", "/disks", { body, schema: diskResponseSchema });
+  }
+
+  /** One disk. */
+  getDisk(diskId: string): Promise<Disk> {
+    return this.call("GET", `/disks/${enc(diskId)}`, { schema: diskResponseSchema });
+  }
+
+  /** Change a disk in place (absolute values: repeatable). */
+  updateDisk(diskId: string, body: UpdateDiskBody): Promise<Disk> {
+    return this.call("PATCH", `/disks/${enc(diskId)}`, {
+      body,
+      schema: diskResponseSchema,
+      repeatable: true,
+    });
+  }
+
+  /** Delete a disk and its data. */
+  async deleteDisk(diskId: string): Promise<void> {
+    await this.call("DELETE", `/disks/${enc(diskId)}`, {});
   }
 
   // ---- deploys ------------------------------------------------------------------------------------

@@ -539,3 +539,99 @@ export interface RouteBody {
   /** Where it goes. */
   destination: string;
 }
+
+// ---- env groups, registry credentials, disks (openapi.json "Environment Groups", "Registry
+// Credentials", "Disks") -----------------------------------------------------------------------------
+
+/** A service linked to an env group (`envGroupLink`). */
+export function envGroupLinkResponseSchema() {
+  return z.object({ id: z.string(), name: z.string(), type: z.string() });
+}
+
+/** An env group without its values (`envGroupMeta`: the list's items). */
+export function envGroupMetaResponseSchema() {
+  return z.object({
+    id: z.string(),
+    name: z.string(),
+    ownerId: z.string(),
+    environmentId: z.string().nullish(),
+    serviceLinks: z.array(envGroupLinkResponseSchema()).nullish(),
+    createdAt: z.string().optional(),
+    updatedAt: z.string().optional(),
+  });
+}
+
+/** An env group with its env vars and secret files (`envGroup`; values and contents are secrets). */
+export function envGroupResponseSchema() {
+  return envGroupMetaResponseSchema().extend({
+    envVars: z.array(envVarResponseSchema()).nullish(),
+    secretFiles: z.array(z.object({ name: z.string(), content: z.string() })).nullish(),
+  });
+}
+
+/** A registry credential (`registryCredential`): never its token, no workspace. */
+export function registryCredentialResponseSchema() {
+  return z.object({
+    id: z.string(),
+    name: z.string(),
+    registry: z.string(),
+    username: z.string(),
+    updatedAt: z.string().optional(),
+  });
+}
+
+/** A persistent disk (`disk`). */
+export function diskResponseSchema() {
+  return z.object({
+    id: z.string(),
+    name: z.string(),
+    sizeGB: z.number(),
+    mountPath: z.string(),
+    serviceId: z.string().nullish(),
+    createdAt: z.string().optional(),
+    updatedAt: z.string().optional(),
+  });
+}
+
+/** An env group without values. */
+export type EnvGroupMeta = z.infer<ReturnType<typeof envGroupMetaResponseSchema>>;
+/** An env group with its values (secrets). */
+export type EnvGroup = z.infer<ReturnType<typeof envGroupResponseSchema>>;
+/** A registry credential. */
+export type RegistryCredential = z.infer<ReturnType<typeof registryCredentialResponseSchema>>;
+/** A persistent disk. */
+export type Disk = z.infer<ReturnType<typeof diskResponseSchema>>;
+
+/** `POST /env-groups` body (`envGroupPOSTInput`). */
+export interface CreateEnvGroupBody {
+  name: string;
+  ownerId: string;
+  envVars: EnvVarBody[];
+  secretFiles?: { name: string; content: string }[];
+  environmentId?: string;
+}
+
+/** `POST /registrycredentials` body; PATCH takes the same fields but `ownerId`, all of them. */
+export interface RegistryCredentialBody {
+  name: string;
+  registry: string;
+  username: string;
+  /** Secret. */
+  authToken: string;
+  ownerId: string;
+}
+
+/** `POST /disks` body. */
+export interface CreateDiskBody {
+  name: string;
+  sizeGB: number;
+  mountPath: string;
+  serviceId: string;
+}
+
+/** `PATCH /disks/{id}` body: every field optional. */
+export interface UpdateDiskBody {
+  name?: string;
+  sizeGB?: number;
+  mountPath?: string;
+}

@@ -122,20 +122,29 @@ export function mayForget(id: string): boolean {
   return (process.env[forgetDeletedVariable] ?? "").split(/[\s,]+/).includes(id);
 }
 
+/** The id prefix of each kind of object {@link goneFromRender} names. */
+const goneIdPrefixes = {
+  database: "dpg",
+  service: "srv",
+  "Key Value": "red",
+  "env group": "evg",
+  "registry credential": "rgc",
+  disk: "dsk",
+  "custom domain": "cdm",
+} as const;
+
+/** A kind of object {@link goneFromRender} names. */
+export type GoneKind = keyof typeof goneIdPrefixes;
+
 /**
  * The one message of a database or service deleted outside Pulumi (read by a refresh, or by a diff
  * without one): what is gone, that nothing is recreated on its own, and the commands for each way back.
  * `name`: the name in the stack's state, when known; `advice`: the program's command for `adoptId`
  * (runtime/advice.ts), else the message names the resource's field.
  */
-export function goneFromRender(
-  what: "database" | "service" | "Key Value" | "custom domain",
-  id: string,
-  name?: string,
-  advice?: ConfigAdvice,
-): Error {
+export function goneFromRender(what: GoneKind, id: string, name?: string, advice?: ConfigAdvice): Error {
   const forget = `\`${forgetDeletedVariable}=${id} pulumi refresh --yes\``;
-  const idForm = `${{ database: "dpg", service: "srv", "Key Value": "red", "custom domain": "cdm" }[what]}-…`;
+  const idForm = `${goneIdPrefixes[what]}-…`;
   const command = configCommand(advice, "adoptId", "set", idForm);
   const adopt =
     command && advice

@@ -11,7 +11,13 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { isNotFound } from "../render/errors";
 import { takeAdvice, withAdvice, type Advised, type ConfigAdvice } from "./advice";
-import { checkWorkspace, goneFromRender, mayForget, type RenderProviderConfig } from "./config";
+import {
+  checkWorkspace,
+  goneFromRender,
+  mayForget,
+  type GoneKind,
+  type RenderProviderConfig,
+} from "./config";
 import { adoptionReport, writeToStderr } from "./createOnce";
 import { isUnknown, type InputFailure } from "./validation";
 
@@ -78,7 +84,7 @@ export async function reportAdoption(
 /** The object a `diff` or `read` looks at, named for the message when it is gone from Render. */
 export interface WatchedObject {
   /** What it is, in the message. */
-  what: "database" | "service" | "Key Value" | "custom domain";
+  what: GoneKind;
   /** Its Render id. */
   id: string;
   /** Its name in the stack's state, when known. */

@@ -1,0 +1,53 @@
+/**
+ * The fields of a link between one Render service and one env group, described once. One resource per
+ * pair (not a wholesale list of a service's groups, a known pain of the Terraform provider: issues 95,
+ * 43, 89), so adding or removing one link never touches another.
+ */
+import { z } from "zod";
+
+/**
+ * How a field behaves: `render` (read back for drift), `replaces` (another value is another link: the new
+ * link is made before the old one goes, so the service never lacks the group's vars in between).
+ */
+export interface EnvGroupLinkFieldMeta {
+  render?: true;
+  replaces?: true;
+  blueprint?: string;
+}
+
+const meta = (m: EnvGroupLinkFieldMeta) => m as Record<string, unknown>;
+
+/** Render service ids: `srv-…` (web, private, worker, static) and `crn-…` (cron jobs). */
+export const serviceIdPattern = /^(srv|crn)-[a-z0-9]+$/;
+
+/** Every field of a RenderEnvGroupLink. */
+export const envGroupLinkFields = {
+  /** The env group `evg-…` (a RenderEnvGroup's id). render.yaml: the service's `fromGroup` names it. */
+  envGroupId: z
+    .string({ error: 'is required: a Render env group id like "evg-…"' })
+    .regex(/^evg-[a-z0-9]+$/, {
+      error: (i) => `must be a Render env group id like "evg-…" (got ${JSON.stringify(i.input)})`,
+    })
+    .meta(meta({ render: true, replaces: true, blueprint: "fromGroup" })),
+  /** The service `srv-…` or cron job `crn-…` that gets the group's env vars and secret files. */
+  serviceId: z
+    .string({ error: 'is required: a Render service id like "srv-…"' })
+    .regex(serviceIdPattern, {
+      error: (i) => `must be a Render service id like "srv-…" or "crn-…" (got ${JSON.stringify(i.input)})`,
+    })
+    .meta(meta({ render: true, replaces: true })),
+};
+
+/** The schema of a RenderEnvGroupLink's fields. */
+export const envGroupLinkSchema = z.object(envGroupLinkFields);
+
+/** Inputs of a link after `check`. */
+export type EnvGroupLinkInputs = z.output<typeof envGroupLinkSchema>;
+
+/** The arguments a user writes. */
+export type EnvGroupLinkArgsFields = z.input<typeof envGroupLinkSchema>;
+
+/** Fields whose change makes another link (every one). */
+export const envGroupLinkImmutableFields = (
+  Object.keys(envGroupLinkFields) as (keyof EnvGroupLinkInputs)[]
+).filter((key) => ((envGroupLinkFields[key].meta() ?? {}) as EnvGroupLinkFieldMeta).replaces === true);
