@@ -10,3 +10,4 @@ export * from "./staticSite/resource";
 export * from "./customDomain/resource";
 export * from "./envGroup/resource";
 export * from "./envGroupLink/resource";
+export * from "./registryCredential/resource";

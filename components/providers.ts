@@ -6,6 +6,7 @@
 import { DeployProvider } from "./deploy/provider";
 import { EnvGroupProvider } from "./envGroup/provider";
 import { EnvGroupLinkProvider } from "./envGroupLink/provider";
+import { RegistryCredentialProvider } from "./registryCredential/provider";
 import { KeyValueProvider } from "./keyValue/provider";
 import { PostgresExtensionProvider } from "./postgresExtension/provider";
 import { PostgresProvider } from "./postgres/provider";
@@ -34,6 +35,7 @@ const liveProviderClasses = quietProviderErrors({
   customDomain: CustomDomainProvider,
   envGroup: EnvGroupProvider,
   envGroupLink: EnvGroupLinkProvider,
+  registryCredential: RegistryCredentialProvider,
 });
 
 /**
