@@ -11,3 +11,4 @@ export * from "./customDomain/resource";
 export * from "./envGroup/resource";
 export * from "./envGroupLink/resource";
 export * from "./registryCredential/resource";
+export * from "./disk/resource";

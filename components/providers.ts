@@ -4,6 +4,7 @@
  * small shim that `require`s this package in the provider host, not the providers' code.
  */
 import { DeployProvider } from "./deploy/provider";
+import { DiskProvider } from "./disk/provider";
 import { EnvGroupProvider } from "./envGroup/provider";
 import { EnvGroupLinkProvider } from "./envGroupLink/provider";
 import { RegistryCredentialProvider } from "./registryCredential/provider";
@@ -36,6 +37,7 @@ const liveProviderClasses = quietProviderErrors({
   envGroup: EnvGroupProvider,
   envGroupLink: EnvGroupLinkProvider,
   registryCredential: RegistryCredentialProvider,
+  disk: DiskProvider,
 });
 
 /**

@@ -6,11 +6,12 @@
  * Render's rules (render.com/docs/disks, as read 2026-12; not in the stored sources, so UNCONFIRMED, and
  * refusing is never kinder): one disk per service; only paid web services, private services and
  * background workers have disks (not free instances, cron jobs or static sites); a disk grows and never
- * shrinks; the mount path is an absolute path other than `/`. Ids are `dsk-` + 20 characters (the
+ * shrinks; the mount path is an absolute path other than `/`. A second disk is a 400 (openapi.json documents
+ * no 409 on `POST /disks`). Ids are `dsk-` + 20 characters (the
  * spec's pattern). Sizes are whole GB from 1 (Render's largest size is UNCONFIRMED: none is refused).
  */
 import type { EmulatorCore } from "../core";
-import { badRequest, conflict, notFound } from "../errors";
+import { badRequest, notFound } from "../errors";
 import { newId } from "../ids";
 import type { Router } from "../router";
 import type { DiskRecord, ServiceRecord } from "../state/model";
@@ -98,7 +99,7 @@ export function registerDiskRoutes(router: Router, core: EmulatorCore): void {
     if (service.details.plan === "free")
       throw badRequest("free instances cannot have a disk: choose a paid plan for the service first");
     if (service.details.disk)
-      throw conflict(
+      throw badRequest(
         `service ${service.id} already has a disk (${service.details.disk.id}): one disk per service`,
       );
     const now = core.clock.now();
