@@ -109,6 +109,19 @@ describe("RenderDisk provider (emulator)", function () {
     assert.equal(((await api("GET", `/disks/${id}`)).body as { sizeGB: number }).sizeGB, 15);
   });
 
+  it("never makes a second disk when the response to the POST is lost", async () => {
+    await call(emu.controlUrl, "POST", "/faults", {
+      body: { method: "POST", path: "/v1/disks", count: 1, fault: { kind: "lose-response" } },
+    });
+    const { id } = await created();
+    const all = (await api("GET", `/disks?serviceId=${web}`)).body as { disk: { id: string } }[];
+    assert.deepEqual(
+      all.map((e) => e.disk.id),
+      [id],
+    );
+    assert.equal((await writes()).filter((w) => w.method === "POST" && w.path === "/v1/disks").length, 1);
+  });
+
   it("refuses a shrink in check and in diff, before any write", async () => {
     const { inputs, id, outs } = await created({ sizeGB: 20 });
     await call(emu.controlUrl, "DELETE", "/requests");

@@ -135,6 +135,20 @@ describe("RenderEnvGroup and RenderEnvGroupLink providers (emulator)", function 
       );
     });
 
+    it("never makes a second group when the response to the POST is lost", async () => {
+      await call(emu.controlUrl, "POST", "/faults", {
+        body: { method: "POST", path: "/v1/env-groups", count: 1, fault: { kind: "lose-response" } },
+      });
+      const { id, outs } = await created();
+      const all = (await api("GET", "/env-groups")).body as { id: string }[];
+      assert.deepEqual(
+        all.map((g) => g.id),
+        [id],
+      );
+      assert.equal((await writes()).filter((w) => w.method === "POST").length, 1);
+      assert.equal(outs.generatedValues.SESSION_SECRET, varsOf(await liveGroup(id)).SESSION_SECRET);
+    });
+
     it("refuses a second group of the same name unless told to adopt it, then converges it", async () => {
       const { id } = await created();
       await api("PUT", `/env-groups/${id}/env-vars/API_URL`, { value: "changed-outside" });

@@ -125,6 +125,18 @@ describe("RenderRegistryCredential provider (emulator)", function () {
     assert.deepEqual(moved.replaces, ["ownerId"]);
   });
 
+  it("never makes a second credential when the response to the POST is lost", async () => {
+    await call(emu.controlUrl, "POST", "/faults", {
+      body: { method: "POST", path: "/v1/registrycredentials", count: 1, fault: { kind: "lose-response" } },
+    });
+    const { id } = await created();
+    const all = (await api("GET", "/registrycredentials")).body as { id: string }[];
+    assert.deepEqual(
+      all.map((c) => c.id),
+      [id],
+    );
+  });
+
   it("adopts by id with a report that never shows the token, and sets the token", async () => {
     const { id } = await created({ username: "old" });
     await provider.check!({} as RegistryCredentialInputs, args({ adoptId: id }) as never);
