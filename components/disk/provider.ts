@@ -98,7 +98,11 @@ export class DiskProvider implements pulumi.dynamic.ResourceProvider<DiskInputs,
   async create(inputs: DiskInputs): Promise<pulumi.dynamic.CreateResult<DiskOutputs>> {
     const client = renderClientFrom(this.config);
     const once = await createOnce({
-      words: { noun: "disk", idHint: "the dsk-… id Render gives the service's disk" },
+      words: {
+        noun: "disk",
+        idHint: "the dsk-… id Render gives the service's disk",
+        owner: { noun: "service", field: "serviceId" },
+      },
       name: inputs.name,
       // A disk's name is unique on its service: the service stands where a workspace does.
       ownerId: inputs.serviceId,

@@ -13,6 +13,16 @@ export interface KindWords {
   noun: string;
   /** Where the user finds an id, for a bad `adoptId`, e.g. `the dpg-… id of its dashboard URL`. */
   idHint: string;
+  /**
+   * What the name is unique in, and its field, when not the workspace (`ownerId`): a disk's name is
+   * unique on its service (`{ noun: "service", field: "serviceId" }`).
+   */
+  owner?: { noun: string; field: string };
+}
+
+/** `a` or `an` before a noun (`an env group`). */
+function article(noun: string): string {
+  return /^[aeiou]/i.test(noun) ? "an" : "a";
 }
 
 /** What `createOnce` needs: the desired object, the adoption options, and the calls that reach the API. */
@@ -62,7 +72,8 @@ export async function createOnce<Live extends { id: string; name: string }, Crea
   if (existing) {
     if (!spec.adoptExisting && !spec.adoptId)
       throw new Error(
-        `could not create ${noun} ${spec.name}: workspace ${spec.ownerId} already has a ${noun} of that name ` +
+        `could not create ${noun} ${spec.name}: ${spec.words.owner?.noun ?? "workspace"} ${spec.ownerId} already ` +
+          `has ${article(noun)} ${noun} of that name ` +
           `(${existing.id}). To manage it, set \`adoptExisting: true\` on the resource${programCommand(spec.advice)} ` +
           "and run `pulumi up` again; to create a new one, choose another name",
       );
@@ -116,7 +127,8 @@ async function adoptable<Live extends { id: string; name: string }>(
   }
   if (spec.ownerOf(live) !== spec.ownerId)
     throw new Error(
-      `could not adopt ${noun} ${id}: it belongs to workspace ${spec.ownerOf(live)}, not ${spec.ownerId} (ownerId)`,
+      `could not adopt ${noun} ${id}: it belongs to ${spec.words.owner?.noun ?? "workspace"} ${spec.ownerOf(live)}, ` +
+        `not ${spec.ownerId} (${spec.words.owner?.field ?? "ownerId"})`,
     );
   if (live.name !== spec.name)
     throw new Error(

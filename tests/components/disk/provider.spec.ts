@@ -98,7 +98,10 @@ describe("RenderDisk provider (emulator)", function () {
       replaces: [],
       deleteBeforeReplace: false,
     });
-    await assert.rejects(provider.create(inputs), /already has a disk of that name/);
+    await assert.rejects(
+      provider.create(inputs),
+      new RegExp(`service ${web} already has a disk of that name`),
+    );
     await api("PATCH", `/disks/${id}`, { mountPath: "/elsewhere", name: "renamed" });
     assert.equal((await provider.diff!(id, outs, inputs)).changes, true);
     await provider.update!(id, outs, inputs);
@@ -135,6 +138,19 @@ describe("RenderDisk provider (emulator)", function () {
     );
     await assert.rejects(provider.update!(id, outs, inputs), /cannot shrink/);
     assert.deepEqual(await writes(), []);
+  });
+
+  it("refuses to adopt a disk of another service, naming serviceId", async () => {
+    const { id } = await created();
+    const other = (
+      (await api("POST", "/services", webServiceBody(emu.ownerId, `other-${n}`))).body as {
+        service: { id: string };
+      }
+    ).service.id;
+    await assert.rejects(
+      provider.create(await checked<DiskInputs>(provider, args({ serviceId: other, adoptId: id }))),
+      new RegExp(`could not adopt disk ${id}: it belongs to service ${web}, not ${other} \\(serviceId\\)`),
+    );
   });
 
   it("refuses to move the disk to another service unless allowed", async () => {

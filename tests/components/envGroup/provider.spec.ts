@@ -154,7 +154,7 @@ describe("RenderEnvGroup and RenderEnvGroupLink providers (emulator)", function 
       await api("PUT", `/env-groups/${id}/env-vars/API_URL`, { value: "changed-outside" });
       await api("PUT", `/env-groups/${id}/env-vars/EXTRA`, { value: "x" });
       const again = await checked<EnvGroupInputs>(provider, args());
-      await assert.rejects(provider.create(again), /already has a env group of that name .*adoptExisting/);
+      await assert.rejects(provider.create(again), /already has an env group of that name .*adoptExisting/);
       const generated = varsOf(await liveGroup(id)).SESSION_SECRET;
       const adopted = await provider.create(
         await checked<EnvGroupInputs>(provider, args({ adoptExisting: true })),
