@@ -35,6 +35,9 @@ export const SERVICE_PLANS = [
   "starter", "starter_plus", "standard", "standard_plus", "pro", "pro_plus", "pro_max", "pro_ultra", "free", "custom",
 ] as const; // prettier-ignore
 
+/** `paidPlan`: the plans a private service, background worker or cron job is created or patched with. */
+export const PAID_PLANS = ["starter", "standard", "pro", "pro_plus", "pro_max", "pro_ultra"] as const;
+
 /** Deploy `status`. */
 export const DEPLOY_STATUSES = [
   "created", "queued", "build_in_progress", "update_in_progress", "live", "deactivated",

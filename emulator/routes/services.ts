@@ -1,7 +1,9 @@
 /**
  * Service routes: list (filters), create (201 `{service, deployId}`, starting the first deploy), get,
- * patch, delete, suspend, resume, scale. `web_service` and `static_site` (routes/staticSites.ts) are
- * emulated; other types get a 400 that says so.
+ * patch, delete, suspend, resume, scale, and a cron job's runs. What differs by type is its
+ * `serviceDetails`: each emulated type has its {@link ServiceTypeHooks} (create, patch, render) in
+ * `serviceTypeHooks`; `web_service`, `private_service`, `background_worker` and `cron_job` are here;
+ * `static_site` is dispatched to routes/staticSites.ts; another type gets a 400 that says so.
  *
  * Names are unique per workspace, as the spec says ("Must be unique within the workspace"); a
  * duplicate is refused with 409 (Render lists 409 for POST /services and PATCH /services/{id}).
@@ -11,10 +13,18 @@ import { badRequest, conflict } from "../errors";
 import { nameSuffix, newId } from "../ids";
 import { hasLiveDeploy } from "../lifecycle/deploys";
 import type { Router } from "../router";
-import type { ServiceRecord, WebDetailsRecord } from "../state/model";
+import type { ServiceRecord, ServiceType, WebDetailsRecord } from "../state/model";
 import { iso, requireOwner, requireService } from "./common";
 import { createDeploy } from "./deploys";
-import { DOCKER_RUNTIMES, REGIONS, RUNTIMES, SERVICE_PLANS, SERVICE_TYPES, SUSPENDED_VALUES } from "./enums";
+import {
+  DOCKER_RUNTIMES,
+  PAID_PLANS,
+  REGIONS,
+  RUNTIMES,
+  SERVICE_PLANS,
+  SERVICE_TYPES,
+  SUSPENDED_VALUES,
+} from "./enums";
 import { envVarList } from "./envVars";
 import { paginate } from "./pagination";
 import { createStaticSite, patchStaticSite, staticSiteJson } from "./staticSites";
@@ -106,8 +116,23 @@ export function registerServiceRoutes(router: Router, core: EmulatorCore): void 
     return { status: 200 };
   });
 
+  // A run of a cron job: it succeeds at once (runs are not emulated further), and the job's
+  // `lastSuccessfulRunAt` says when. openapi.json: 200 `cronJobRun`.
+  router.add("POST", "/cron-jobs/:cronJobId/runs", ({ params }) => {
+    const service = requireService(core, params.cronJobId);
+    if (service.type !== "cron_job") throw badRequest(`${service.id} is a ${service.type}, not a cron job`);
+    const now = core.clock.now();
+    service.details.lastSuccessfulRunAt = now;
+    core.changed();
+    return {
+      status: 200,
+      body: { id: newId("crnr"), status: "successful", startedAt: iso(now), finishedAt: iso(now) },
+    };
+  });
+
   router.add("POST", "/services/:serviceId/scale", ({ params, body }) => {
     const service = requireService(core, params.serviceId);
+    if (service.type === "cron_job") throw badRequest("a cron job has no instances to scale");
     const b = objectBody(body);
     const numInstances = intField(b, "numInstances", "numInstances", 1, 100);
     if (numInstances === undefined) throw badRequest("numInstances is required");
@@ -119,6 +144,11 @@ export function registerServiceRoutes(router: Router, core: EmulatorCore): void 
     }
     return { status: 202 };
   });
+}
+
+/** Whether a service of this type has a public URL (a web service; a static site has one too). */
+export function hasPublicUrl(type: ServiceType): boolean {
+  return type === "web_service" || type === "static_site";
 }
 
 /** Whether a service's URL answers: it has a live deploy and is not suspended. */
@@ -166,6 +196,8 @@ function imageField(b: Body): ServiceRecord["image"] {
 }
 
 function envSpecificDetails(
+  core: EmulatorCore,
+  ownerId: string,
   runtime: string,
   value: Body | undefined,
   name: string,
@@ -177,12 +209,14 @@ function envSpecificDetails(
       dockerCommand: partial?.dockerCommand ?? "",
       dockerContext: partial?.dockerContext ?? ".",
       dockerfilePath: partial?.dockerfilePath ?? "./Dockerfile",
+      ...(partial?.registryCredentialId ? { registryCredentialId: partial.registryCredentialId } : {}),
     };
     for (const field of ["dockerCommand", "dockerContext", "dockerfilePath", "registryCredentialId"]) {
       const s = stringField(v, field, `${name}.${field}`);
       if (s !== undefined) out[field] = s;
     }
-    delete out.registryCredentialId; // read back as a credential object, which is not emulated
+    if (out.registryCredentialId) checkRegistryCredential(core, ownerId, out.registryCredentialId, name);
+    else delete out.registryCredentialId; // "" takes the credential off
     return out;
   }
   const v = value ?? {};
@@ -191,6 +225,62 @@ function envSpecificDetails(
   if (buildCommand === undefined) throw badRequest(`${name}.buildCommand is required for runtime ${runtime}`);
   if (startCommand === undefined) throw badRequest(`${name}.startCommand is required for runtime ${runtime}`);
   return { buildCommand, startCommand };
+}
+
+/** A registry credential as the service renders it (openapi.json `registryCredential`). */
+interface RegistryCredentialView {
+  id: string;
+  name: string;
+  registry?: string;
+  username?: string;
+  updatedAt?: number | string;
+}
+
+/**
+ * The registry credential `id` names, when this emulator holds registry credentials (the
+ * `/registrycredentials` routes keep them in `state.registryCredentials`); undefined otherwise.
+ */
+function registryCredentialOf(core: EmulatorCore, id: string): RegistryCredentialView | undefined {
+  const store = (core.state as unknown as { registryCredentials?: Map<string, RegistryCredentialView> })
+    .registryCredentials;
+  return store?.get(id);
+}
+
+/**
+ * A credential named by a service must exist in its workspace (openapi.json `image.ownerId`: "should match
+ * … the owner of any specified registry credential"); Render's status for a wrong one is UNCONFIRMED: 400.
+ * Checked only when the emulator holds registry credentials.
+ */
+function checkRegistryCredential(core: EmulatorCore, ownerId: string, id: string, field: string): void {
+  const store = (core.state as unknown as { registryCredentials?: Map<string, { ownerId?: string }> })
+    .registryCredentials;
+  if (!store) return;
+  const credential = store.get(id);
+  if (!credential || (credential.ownerId !== undefined && credential.ownerId !== ownerId))
+    throw badRequest(`${field}: registry credential ${id} does not exist in workspace ${ownerId}`);
+}
+
+/** The docker `envSpecificDetails` as rendered: the credential as an object, not its id. */
+function dockerDetailsJson(core: EmulatorCore, esd: Record<string, string>): Record<string, unknown> {
+  const { registryCredentialId, ...rest } = esd;
+  const credential = registryCredentialId ? registryCredentialOf(core, registryCredentialId) : undefined;
+  return {
+    ...rest,
+    ...(credential
+      ? {
+          registryCredential: {
+            id: credential.id,
+            name: credential.name,
+            registry: credential.registry ?? "DOCKER",
+            username: credential.username ?? "",
+            updatedAt:
+              typeof credential.updatedAt === "number"
+                ? iso(credential.updatedAt)
+                : (credential.updatedAt ?? iso(0)),
+          },
+        }
+      : {}),
+  };
 }
 
 function previewsField(d: Body, name: string): "off" | "manual" | "automatic" | undefined {
@@ -225,12 +315,41 @@ function cacheField(d: Body, name: string): WebDetailsRecord["cache"] {
   return { profile };
 }
 
+/** What a new service's type-specific details are made from, besides `serviceDetails`. */
+export interface ServiceSource {
+  ownerId: string;
+  repo?: string;
+  image?: ServiceRecord["image"];
+}
+
+/**
+ * What one service type adds to the common service: its `serviceDetails` on create and PATCH (validated,
+ * a 400 naming the field before anything changes) and as Render renders them.
+ */
+export interface ServiceTypeHooks {
+  /** The dashboard's path segment: `https://dashboard.render.com/<segment>/<id>`. */
+  dashboard: string;
+  /** The id prefix (`srv`; cron jobs `crn`). */
+  idPrefix: string;
+  /** `serviceDetails` of a new service. */
+  create(core: EmulatorCore, d: Body | undefined, source: ServiceSource): WebDetailsRecord;
+  /** The details after a PATCH's `serviceDetails` (a new object; `s` is not changed). */
+  patch(core: EmulatorCore, s: ServiceRecord, d: Body): WebDetailsRecord;
+  /** `serviceDetails` as Render renders them. */
+  json(core: EmulatorCore, s: ServiceRecord): Record<string, unknown>;
+}
+
+/** What each emulated type has; a type not listed here is refused on create. */
+export const serviceTypeHooks: Partial<Record<ServiceType, ServiceTypeHooks>> = {};
+
 function createService(core: EmulatorCore, b: Body): ServiceRecord {
   const type = enumField(b, "type", "type", SERVICE_TYPES, true)!;
   const name = stringField(b, "name", "name", true);
   const ownerId = stringField(b, "ownerId", "ownerId", true);
-  if (type !== "web_service") {
-    throw badRequest(`type ${type} is not supported by this emulator: only web_service is emulated`);
+  const hooks = serviceTypeHooks[type];
+  if (!hooks) {
+    const emulated = Object.keys(serviceTypeHooks).join(", ");
+    throw badRequest(`type ${type} is not supported by this emulator: emulated types are ${emulated}`);
   }
   const repo = stringField(b, "repo", "repo");
   const image = imageField(b);
@@ -243,25 +362,111 @@ function createService(core: EmulatorCore, b: Body): ServiceRecord {
   const environmentId = stringField(b, "environmentId", "environmentId");
   const envVars = b.envVars === undefined || b.envVars === null ? [] : envVarList(b.envVars, "envVars");
   const secretFiles = secretFilesField(b);
-  const d = objectField(b, "serviceDetails", "serviceDetails");
+  const details = hooks.create(core, objectField(b, "serviceDetails", "serviceDetails"), {
+    ownerId,
+    repo,
+    image,
+  });
+  requireOwner(core, ownerId);
+  if (image && image.ownerId !== ownerId) throw badRequest("image.ownerId must be the service's ownerId");
+  if (image?.registryCredentialId)
+    checkRegistryCredential(core, ownerId, image.registryCredentialId, "image.registryCredentialId");
+  checkNameFree(core, ownerId, name);
+
+  const now = core.clock.now();
+  const service: ServiceRecord = {
+    id: newId(hooks.idPrefix),
+    seq: core.state.nextSeq(),
+    ownerId,
+    type,
+    name,
+    slug: uniqueSlug(core, name),
+    ...(repo ? { repo, branch: branch || "main" } : {}),
+    ...(image ? { image } : {}),
+    autoDeploy,
+    rootDir,
+    ...(buildFilter ? { buildFilter } : {}),
+    ...(environmentId ? { environmentId } : {}),
+    notifyOnFail: "default",
+    suspended: false,
+    createdAt: now,
+    updatedAt: now,
+    details,
+    envVars: [],
+    secretFiles,
+    heads: {},
+    health: { healthy: true, delayMs: 0 },
+  };
+  service.envVars = envVars.map((ev) => ({ ...ev, seq: core.state.nextSeq() }));
+  core.state.services.set(service.id, service);
+  return service;
+}
+
+/** Refuses the keys of `d` that the type has no setting for, naming the key and the type. */
+function refuseKeys(d: Body, keys: readonly string[], type: string): void {
+  for (const key of keys)
+    if (d[key] !== undefined) throw badRequest(`serviceDetails.${key} is not a setting of a ${type}`);
+}
+
+/** Settings only a web service has (webServiceDetailsPOST, absent from the other types' POST bodies). */
+const WEB_ONLY = [
+  "healthCheckPath",
+  "maintenanceMode",
+  "ipAllowList",
+  "renderSubdomainPolicy",
+  "cache",
+] as const;
+/** Settings of instances, which a cron job (cronJobDetailsPOST) has none of. */
+const INSTANCE_ONLY = [
+  "numInstances",
+  "autoscaling",
+  "disk",
+  "preDeployCommand",
+  "previews",
+  "pullRequestPreviewsEnabled",
+  "maxShutdownDelaySeconds",
+] as const;
+
+/** The runtime and build of a new service: `runtime` (or the deprecated `env`) and `envSpecificDetails`. */
+function runtimeOf(core: EmulatorCore, d: Body | undefined, source: ServiceSource) {
   if (!d)
     throw badRequest(`serviceDetails is required: serviceDetails.runtime is one of ${RUNTIMES.join(", ")}`);
   const runtime =
     enumField(d, "runtime", "serviceDetails.runtime", RUNTIMES) ??
     enumField(d, "env", "serviceDetails.env", RUNTIMES);
   if (!runtime) throw badRequest(`serviceDetails.runtime is required: one of ${RUNTIMES.join(", ")}`);
-  if (image && runtime !== "image")
+  if (source.image && runtime !== "image")
     throw badRequest("serviceDetails.runtime must be image for a service deployed from an image");
-  if (!image && runtime === "image") throw badRequest("serviceDetails.runtime image needs an image");
+  if (!source.image && runtime === "image") throw badRequest("serviceDetails.runtime image needs an image");
+  const envSpecific = envSpecificDetails(
+    core,
+    source.ownerId,
+    runtime,
+    objectField(d, "envSpecificDetails", "serviceDetails.envSpecificDetails"),
+    "serviceDetails.envSpecificDetails",
+    undefined,
+  );
+  return { runtime, envSpecificDetails: envSpecific };
+}
+
+/**
+ * Details of a new service that runs instances (web service, private service, background worker): `web`
+ * adds the web-only settings; the others take a paid plan (openapi.json `paidPlan`).
+ */
+function instanceDetails(
+  core: EmulatorCore,
+  d: Body | undefined,
+  source: ServiceSource,
+  type: ServiceType,
+): WebDetailsRecord {
+  const web = type === "web_service";
+  if (d && !web) refuseKeys(d, WEB_ONLY, type);
+  const { runtime, envSpecificDetails: envSpecific } = runtimeOf(core, d, source);
+  d = d!;
   const details: WebDetailsRecord = {
     runtime,
-    envSpecificDetails: envSpecificDetails(
-      runtime,
-      objectField(d, "envSpecificDetails", "serviceDetails.envSpecificDetails"),
-      "serviceDetails.envSpecificDetails",
-      undefined,
-    ),
-    plan: enumField(d, "plan", "serviceDetails.plan", SERVICE_PLANS) ?? "starter",
+    envSpecificDetails: envSpecific,
+    plan: enumField(d, "plan", "serviceDetails.plan", web ? SERVICE_PLANS : PAID_PLANS) ?? "starter",
     region: enumField(d, "region", "serviceDetails.region", REGIONS) ?? "oregon",
     healthCheckPath: stringField(d, "healthCheckPath", "serviceDetails.healthCheckPath") ?? "",
     numInstances: intField(d, "numInstances", "serviceDetails.numInstances", 1, 100) ?? 1,
@@ -296,37 +501,77 @@ function createService(core: EmulatorCore, b: Body): ServiceRecord {
   if (maintenanceMode) details.maintenanceMode = maintenanceMode;
   const ipAllowList = cidrListField(d, "ipAllowList", "serviceDetails.ipAllowList");
   if (ipAllowList) details.ipAllowList = ipAllowList;
-  requireOwner(core, ownerId);
-  if (image && image.ownerId !== ownerId) throw badRequest("image.ownerId must be the service's ownerId");
-  checkNameFree(core, ownerId, name);
+  return details;
+}
 
-  const now = core.clock.now();
-  const service: ServiceRecord = {
-    id: newId("srv"),
-    seq: core.state.nextSeq(),
-    ownerId,
-    type: "web_service",
-    name,
-    slug: uniqueSlug(core, name),
-    ...(repo ? { repo, branch: branch || "main" } : {}),
-    ...(image ? { image } : {}),
-    autoDeploy,
-    rootDir,
-    ...(buildFilter ? { buildFilter } : {}),
-    ...(environmentId ? { environmentId } : {}),
-    notifyOnFail: "default",
-    suspended: false,
-    createdAt: now,
-    updatedAt: now,
-    details,
-    envVars: [],
-    secretFiles,
-    heads: {},
-    health: { healthy: true, delayMs: 0 },
+/** Details of a new cron job (cronJobDetailsPOST): runtime, build, plan, region and its `schedule`. */
+function cronJobDetails(core: EmulatorCore, d: Body | undefined, source: ServiceSource): WebDetailsRecord {
+  if (d) refuseKeys(d, [...WEB_ONLY, ...INSTANCE_ONLY], "cron_job");
+  const { runtime, envSpecificDetails: envSpecific } = runtimeOf(core, d, source);
+  const schedule = cronScheduleField(d!, true)!;
+  return {
+    runtime,
+    envSpecificDetails: envSpecific,
+    plan: enumField(d!, "plan", "serviceDetails.plan", PAID_PLANS) ?? "starter",
+    region: enumField(d!, "region", "serviceDetails.region", REGIONS) ?? "oregon",
+    schedule,
+    // Not settings of a cron job; kept so every service record has the same shape.
+    healthCheckPath: "",
+    numInstances: 1,
+    pullRequestPreviewsEnabled: "no",
+    previewsGeneration: "off",
+    maxShutdownDelaySeconds: 30,
+    renderSubdomainPolicy: "enabled",
   };
-  service.envVars = envVars.map((ev) => ({ ...ev, seq: core.state.nextSeq() }));
-  core.state.services.set(service.id, service);
-  return service;
+}
+
+/** Ranges of the five fields of a cron expression: minute, hour, day of month, month, day of week. */
+const CRON_FIELDS = [
+  { name: "minute", min: 0, max: 59 },
+  { name: "hour", min: 0, max: 23 },
+  { name: "day of month", min: 1, max: 31 },
+  { name: "month", min: 1, max: 12, names: ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"] },
+  { name: "day of week", min: 0, max: 7, names: ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"] },
+]; // prettier-ignore
+
+/**
+ * Why a cron expression is not one Render runs, or undefined. Render takes the standard five fields
+ * (render.com/docs/cronjobs: "a valid cron expression", times in UTC); which extensions it accepts
+ * (`@daily`, `L`, `#`) is UNCONFIRMED, so they are refused.
+ */
+export function cronScheduleProblem(schedule: string): string | undefined {
+  const fields = schedule.trim().split(/\s+/);
+  if (fields.length !== 5)
+    return `must have 5 fields (minute hour day-of-month month day-of-week), got ${fields.length}`;
+  for (const [i, field] of fields.entries()) {
+    const { name, min, max, names } = CRON_FIELDS[i];
+    const value = (v: string) => {
+      const index = names?.indexOf(v.toUpperCase()) ?? -1;
+      if (index >= 0) return index + (name === "month" ? 1 : 0);
+      return /^\d+$/.test(v) ? Number(v) : NaN;
+    };
+    for (const part of field.split(",")) {
+      const m = /^(\*|([^-/]+)(?:-([^-/]+))?)(?:\/(\d+))?$/.exec(part);
+      const bad = `${name} field ${JSON.stringify(field)} is not a number from ${min} to ${max}, a range, a list or a step`;
+      if (!m) return bad;
+      const [, , from, to, step] = m;
+      const bounds = from === undefined ? [] : [value(from), ...(to === undefined ? [] : [value(to)])];
+      if (bounds.some((b) => !(b >= min && b <= max))) return bad;
+      if (bounds.length === 2 && bounds[0] > bounds[1]) return bad;
+      if (step !== undefined && Number(step) < 1) return bad;
+    }
+  }
+  return undefined;
+}
+
+function cronScheduleField(d: Body, required: boolean): string | undefined {
+  const schedule = required
+    ? stringField(d, "schedule", "serviceDetails.schedule", true)
+    : stringField(d, "schedule", "serviceDetails.schedule");
+  if (schedule === undefined) return undefined;
+  const problem = cronScheduleProblem(schedule);
+  if (problem) throw badRequest(`serviceDetails.schedule ${problem}`);
+  return schedule.trim();
 }
 
 function checkAutoscaling(a: Body): unknown {
@@ -379,6 +624,92 @@ const NOT_PATCHABLE_DETAILS: Record<string, string> = {
   autoscaling: "serviceDetails.autoscaling cannot be changed with PATCH: use the /autoscaling route",
 };
 
+/** Refuses the details a PATCH cannot change (NOT_PATCHABLE_DETAILS) when they differ from live. */
+function refuseUnpatchableDetails(s: ServiceRecord, d: Body): void {
+  for (const [field, message] of Object.entries(NOT_PATCHABLE_DETAILS)) {
+    if (d[field] === undefined) continue;
+    const current = (s.details as unknown as Record<string, unknown>)[field];
+    if (typeof d[field] === "object" || d[field] !== current) throw badRequest(message);
+  }
+}
+
+/** A PATCH's `runtime` and `envSpecificDetails` applied to a copy of `details`. */
+function patchRuntime(core: EmulatorCore, s: ServiceRecord, d: Body, details: WebDetailsRecord): void {
+  const runtime = enumField(d, "runtime", "serviceDetails.runtime", RUNTIMES);
+  if (
+    runtime !== undefined &&
+    DOCKER_RUNTIMES.includes(runtime) !== DOCKER_RUNTIMES.includes(s.details.runtime)
+  ) {
+    const kinds = DOCKER_RUNTIMES.includes(runtime) ? "a docker" : "a native";
+    if (!d.envSpecificDetails)
+      throw badRequest(`serviceDetails.envSpecificDetails is required when switching to ${kinds} runtime`);
+  }
+  if (runtime === "image" && !s.image) throw badRequest("serviceDetails.runtime image needs an image");
+  if (runtime !== undefined && runtime !== "image" && s.image)
+    throw badRequest("serviceDetails.runtime of a service deployed from an image stays image");
+  const newRuntime = runtime ?? s.details.runtime;
+  const esd = objectField(d, "envSpecificDetails", "serviceDetails.envSpecificDetails");
+  const sameKind = DOCKER_RUNTIMES.includes(newRuntime) === DOCKER_RUNTIMES.includes(s.details.runtime);
+  if (esd || runtime !== undefined) {
+    details.envSpecificDetails = envSpecificDetails(
+      core,
+      s.ownerId,
+      newRuntime,
+      esd,
+      "serviceDetails.envSpecificDetails",
+      sameKind ? s.details.envSpecificDetails : undefined,
+    );
+  }
+  details.runtime = newRuntime;
+}
+
+/** PATCH of a service that runs instances (webServiceDetailsPATCH, and the private service's and worker's). */
+function patchInstanceDetails(core: EmulatorCore, s: ServiceRecord, d: Body): WebDetailsRecord {
+  const web = s.type === "web_service";
+  if (!web) refuseKeys(d, WEB_ONLY, s.type);
+  refuseUnpatchableDetails(s, d);
+  const details = { ...s.details };
+  patchRuntime(core, s, d, details);
+  details.plan =
+    enumField(d, "plan", "serviceDetails.plan", web ? SERVICE_PLANS : PAID_PLANS) ?? details.plan;
+  details.healthCheckPath =
+    stringField(d, "healthCheckPath", "serviceDetails.healthCheckPath") ?? details.healthCheckPath;
+  const preDeployCommand = stringField(d, "preDeployCommand", "serviceDetails.preDeployCommand");
+  if (preDeployCommand !== undefined) details.preDeployCommand = preDeployCommand || undefined;
+  details.pullRequestPreviewsEnabled =
+    enumField(d, "pullRequestPreviewsEnabled", "serviceDetails.pullRequestPreviewsEnabled", [
+      "yes",
+      "no",
+    ] as const) ?? details.pullRequestPreviewsEnabled;
+  details.previewsGeneration = previewsField(d, "serviceDetails") ?? details.previewsGeneration;
+  details.maxShutdownDelaySeconds =
+    intField(d, "maxShutdownDelaySeconds", "serviceDetails.maxShutdownDelaySeconds", 1, 300) ??
+    details.maxShutdownDelaySeconds;
+  details.renderSubdomainPolicy =
+    enumField(d, "renderSubdomainPolicy", "serviceDetails.renderSubdomainPolicy", [
+      "enabled",
+      "disabled",
+    ] as const) ?? details.renderSubdomainPolicy;
+  const maintenanceMode = maintenanceField(d, "serviceDetails");
+  if (maintenanceMode) details.maintenanceMode = maintenanceMode;
+  const ipAllowList = cidrListField(d, "ipAllowList", "serviceDetails.ipAllowList");
+  if (ipAllowList) details.ipAllowList = ipAllowList;
+  const cache = cacheField(d, "serviceDetails");
+  if (cache) details.cache = cache;
+  return details;
+}
+
+/** PATCH of a cron job (cronJobDetailsPATCH): runtime, build, plan and schedule. */
+function patchCronJobDetails(core: EmulatorCore, s: ServiceRecord, d: Body): WebDetailsRecord {
+  refuseKeys(d, [...WEB_ONLY, ...INSTANCE_ONLY], "cron_job");
+  refuseUnpatchableDetails(s, d);
+  const details = { ...s.details };
+  patchRuntime(core, s, d, details);
+  details.plan = enumField(d, "plan", "serviceDetails.plan", PAID_PLANS) ?? details.plan;
+  details.schedule = cronScheduleField(d, false) ?? details.schedule;
+  return details;
+}
+
 function patchService(core: EmulatorCore, s: ServiceRecord, b: Body): void {
   for (const [field, message] of Object.entries(NOT_PATCHABLE)) {
     if (b[field] === undefined) continue;
@@ -386,13 +717,6 @@ function patchService(core: EmulatorCore, s: ServiceRecord, b: Body): void {
     if (field === "envVars" || field === "secretFiles" || b[field] !== current) throw badRequest(message);
   }
   const d = objectField(b, "serviceDetails", "serviceDetails");
-  if (d) {
-    for (const [field, message] of Object.entries(NOT_PATCHABLE_DETAILS)) {
-      if (d[field] === undefined) continue;
-      const current = (s.details as unknown as Record<string, unknown>)[field];
-      if (typeof d[field] === "object" || d[field] !== current) throw badRequest(message);
-    }
-  }
   const name = stringField(b, "name", "name");
   if (name !== undefined && name.trim() === "") throw badRequest("name must not be empty");
   const autoDeploy = enumField(b, "autoDeploy", "autoDeploy", ["yes", "no"] as const);
@@ -405,57 +729,11 @@ function patchService(core: EmulatorCore, s: ServiceRecord, b: Body): void {
     throw badRequest("repo cannot be set on a service deployed from an image");
   if (image !== undefined && !s.image)
     throw badRequest("image cannot be set on a service built from a repository");
+  if (image && image.ownerId !== s.ownerId) throw badRequest("image.ownerId must be the service's ownerId");
+  if (image?.registryCredentialId)
+    checkRegistryCredential(core, s.ownerId, image.registryCredentialId, "image.registryCredentialId");
 
-  const details = { ...s.details };
-  if (d) {
-    const runtime = enumField(d, "runtime", "serviceDetails.runtime", RUNTIMES);
-    if (
-      runtime !== undefined &&
-      DOCKER_RUNTIMES.includes(runtime) !== DOCKER_RUNTIMES.includes(s.details.runtime)
-    ) {
-      const kinds = DOCKER_RUNTIMES.includes(runtime) ? "a docker" : "a native";
-      if (!d.envSpecificDetails)
-        throw badRequest(`serviceDetails.envSpecificDetails is required when switching to ${kinds} runtime`);
-    }
-    if (runtime === "image" && !s.image) throw badRequest("serviceDetails.runtime image needs an image");
-    const newRuntime = runtime ?? s.details.runtime;
-    const esd = objectField(d, "envSpecificDetails", "serviceDetails.envSpecificDetails");
-    const sameKind = DOCKER_RUNTIMES.includes(newRuntime) === DOCKER_RUNTIMES.includes(s.details.runtime);
-    if (esd || runtime !== undefined) {
-      details.envSpecificDetails = envSpecificDetails(
-        newRuntime,
-        esd,
-        "serviceDetails.envSpecificDetails",
-        sameKind ? s.details.envSpecificDetails : undefined,
-      );
-    }
-    details.runtime = newRuntime;
-    details.plan = enumField(d, "plan", "serviceDetails.plan", SERVICE_PLANS) ?? details.plan;
-    details.healthCheckPath =
-      stringField(d, "healthCheckPath", "serviceDetails.healthCheckPath") ?? details.healthCheckPath;
-    const preDeployCommand = stringField(d, "preDeployCommand", "serviceDetails.preDeployCommand");
-    if (preDeployCommand !== undefined) details.preDeployCommand = preDeployCommand || undefined;
-    details.pullRequestPreviewsEnabled =
-      enumField(d, "pullRequestPreviewsEnabled", "serviceDetails.pullRequestPreviewsEnabled", [
-        "yes",
-        "no",
-      ] as const) ?? details.pullRequestPreviewsEnabled;
-    details.previewsGeneration = previewsField(d, "serviceDetails") ?? details.previewsGeneration;
-    details.maxShutdownDelaySeconds =
-      intField(d, "maxShutdownDelaySeconds", "serviceDetails.maxShutdownDelaySeconds", 1, 300) ??
-      details.maxShutdownDelaySeconds;
-    details.renderSubdomainPolicy =
-      enumField(d, "renderSubdomainPolicy", "serviceDetails.renderSubdomainPolicy", [
-        "enabled",
-        "disabled",
-      ] as const) ?? details.renderSubdomainPolicy;
-    const maintenanceMode = maintenanceField(d, "serviceDetails");
-    if (maintenanceMode) details.maintenanceMode = maintenanceMode;
-    const ipAllowList = cidrListField(d, "ipAllowList", "serviceDetails.ipAllowList");
-    if (ipAllowList) details.ipAllowList = ipAllowList;
-    const cache = cacheField(d, "serviceDetails");
-    if (cache) details.cache = cache;
-  }
+  const details = d ? hooksOf(s).patch(core, s, d) : s.details;
   if (name !== undefined && name !== s.name) checkNameFree(core, s.ownerId, name, s.id);
 
   // Everything validated: apply.
@@ -470,22 +748,32 @@ function patchService(core: EmulatorCore, s: ServiceRecord, b: Body): void {
   s.updatedAt = core.clock.now();
 }
 
-/** A service as Render renders it (`preDeployCommand` inside `envSpecificDetails`, OBSERVED). */
+/** The hooks of a service's type (every stored service has a type with hooks). */
+function hooksOf(s: ServiceRecord): ServiceTypeHooks {
+  const hooks = serviceTypeHooks[s.type];
+  if (!hooks) throw new Error(`no hooks for service type ${s.type}`);
+  return hooks;
+}
+
+/** A service as Render renders it: the common fields, and `serviceDetails` by its type. */
 export function serviceJson(core: EmulatorCore, s: ServiceRecord): Record<string, unknown> {
   if (s.type === "static_site") return staticSiteJson(core, s);
-  const d = s.details;
+  const hooks = hooksOf(s);
+  const credentialId = s.image?.registryCredentialId ?? s.details.envSpecificDetails?.registryCredentialId;
+  const credential = credentialId ? registryCredentialOf(core, credentialId) : undefined;
   return {
     id: s.id,
     autoDeploy: s.autoDeploy,
     ...(s.branch !== undefined ? { branch: s.branch } : {}),
     ...(s.buildFilter ? { buildFilter: s.buildFilter } : {}),
     createdAt: iso(s.createdAt),
-    dashboardUrl: `https://dashboard.render.com/web/${s.id}`,
+    dashboardUrl: `https://dashboard.render.com/${hooks.dashboard}/${s.id}`,
     ...(s.environmentId !== undefined ? { environmentId: s.environmentId } : {}),
     ...(s.image ? { imagePath: s.image.imagePath } : {}),
     name: s.name,
     notifyOnFail: s.notifyOnFail,
     ownerId: s.ownerId,
+    ...(credential ? { registryCredential: { id: credential.id, name: credential.name } } : {}),
     ...(s.repo !== undefined ? { repo: s.repo } : {}),
     rootDir: s.rootDir,
     slug: s.slug,
@@ -493,29 +781,98 @@ export function serviceJson(core: EmulatorCore, s: ServiceRecord): Record<string
     suspenders: s.suspended ? ["user"] : [],
     type: s.type,
     updatedAt: iso(s.updatedAt),
-    serviceDetails: {
-      ...(d.autoscaling ? { autoscaling: d.autoscaling } : {}),
+    serviceDetails: hooks.json(core, s),
+  };
+}
+
+/**
+ * The runtime and build every non-static type renders: `env` and `runtime` (both, same value, OBSERVED),
+ * `envSpecificDetails` (docker: the credential as an object; `preDeployCommand` inside it, OBSERVED).
+ */
+function runtimeJson(core: EmulatorCore, d: WebDetailsRecord): Record<string, unknown> {
+  const docker = DOCKER_RUNTIMES.includes(d.runtime);
+  return {
+    env: d.runtime,
+    runtime: d.runtime,
+    envSpecificDetails: {
+      ...(docker ? dockerDetailsJson(core, d.envSpecificDetails) : d.envSpecificDetails),
+      ...(d.preDeployCommand ? { preDeployCommand: d.preDeployCommand } : {}),
+    },
+    buildPlan: "starter",
+    plan: d.plan,
+    region: d.region,
+  };
+}
+
+/** What a service running instances renders (backgroundWorkerDetails; the others add to it). */
+function instanceJson(core: EmulatorCore, d: WebDetailsRecord): Record<string, unknown> {
+  return {
+    ...runtimeJson(core, d),
+    ...(d.autoscaling ? { autoscaling: d.autoscaling } : {}),
+    ...(d.disk ? { disk: d.disk } : {}),
+    numInstances: d.numInstances,
+    pullRequestPreviewsEnabled: d.pullRequestPreviewsEnabled,
+    previews: { generation: d.previewsGeneration },
+    maxShutdownDelaySeconds: d.maxShutdownDelaySeconds,
+  };
+}
+
+/** The port Render routes to by default (OBSERVED `openPorts` `[{port: 10000, protocol: "TCP"}]`). */
+const DEFAULT_PORTS = [{ port: 10000, protocol: "TCP" }];
+
+serviceTypeHooks.web_service = {
+  dashboard: "web",
+  idPrefix: "srv",
+  create: (core, d, source) => instanceDetails(core, d, source, "web_service"),
+  patch: patchInstanceDetails,
+  json: (core, s) => {
+    const d = s.details;
+    return {
+      ...instanceJson(core, d),
       ...(d.cache ? { cache: d.cache } : {}),
-      ...(d.disk ? { disk: d.disk } : {}),
-      env: d.runtime,
-      envSpecificDetails: {
-        ...d.envSpecificDetails,
-        ...(d.preDeployCommand ? { preDeployCommand: d.preDeployCommand } : {}),
-      },
       healthCheckPath: d.healthCheckPath,
       ...(d.ipAllowList ? { ipAllowList: d.ipAllowList } : {}),
       ...(d.maintenanceMode ? { maintenanceMode: d.maintenanceMode } : {}),
-      numInstances: d.numInstances,
-      openPorts: [{ port: 10000, protocol: "TCP" }],
-      plan: d.plan,
-      pullRequestPreviewsEnabled: d.pullRequestPreviewsEnabled,
-      previews: { generation: d.previewsGeneration },
-      region: d.region,
-      runtime: d.runtime,
+      openPorts: DEFAULT_PORTS,
       url: core.serviceUrl(s.slug),
-      buildPlan: "starter",
-      maxShutdownDelaySeconds: d.maxShutdownDelaySeconds,
       renderSubdomainPolicy: d.renderSubdomainPolicy,
-    },
-  };
-}
+    };
+  },
+};
+
+serviceTypeHooks.private_service = {
+  dashboard: "pserv",
+  idPrefix: "srv",
+  create: (core, d, source) => instanceDetails(core, d, source, "private_service"),
+  patch: patchInstanceDetails,
+  json: (core, s) => ({
+    ...instanceJson(core, s.details),
+    openPorts: DEFAULT_PORTS,
+    // openapi.json requires `url`; a private service has no public one. Its address on the private
+    // network, `<slug>:<port>` (render.com/docs/private-services), is what this holds: UNCONFIRMED.
+    url: `${s.slug}:${DEFAULT_PORTS[0].port}`,
+  }),
+};
+
+serviceTypeHooks.background_worker = {
+  dashboard: "worker",
+  idPrefix: "srv",
+  create: (core, d, source) => instanceDetails(core, d, source, "background_worker"),
+  patch: patchInstanceDetails,
+  json: (core, s) => instanceJson(core, s.details),
+};
+
+// Cron job ids are `crn-…` (their dashboard URLs read /cron/crn-…): UNCONFIRMED in the spec.
+serviceTypeHooks.cron_job = {
+  dashboard: "cron",
+  idPrefix: "crn",
+  create: cronJobDetails,
+  patch: patchCronJobDetails,
+  json: (core, s) => ({
+    ...runtimeJson(core, s.details),
+    schedule: s.details.schedule ?? "",
+    ...(s.details.lastSuccessfulRunAt !== undefined
+      ? { lastSuccessfulRunAt: iso(s.details.lastSuccessfulRunAt) }
+      : {}),
+  }),
+};

@@ -5,10 +5,11 @@
  *   (what a platform's edge answers when no instance serves the app).
  * - Healthy: 200 (or the status set through the control API). Unhealthy: the set status, default 503.
  * - `delayMs` delays every answer (a slow app).
+ * - Only a web service has a public URL: a private service, worker or cron job is 404 here.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { EmulatorCore } from "../core";
-import { isReachable } from "../routes/services";
+import { hasPublicUrl, isReachable } from "../routes/services";
 
 /** Answers one request to a service URL; `rest` is the path after `/_services/`. */
 export async function handleServiceRequest(
@@ -19,7 +20,7 @@ export async function handleServiceRequest(
 ): Promise<void> {
   const [slug, ...pathParts] = rest.split("/");
   const path = `/${pathParts.join("/")}`;
-  const service = [...core.state.services.values()].find((s) => s.slug === slug);
+  const service = [...core.state.services.values()].find((s) => s.slug === slug && hasPublicUrl(s.type));
   if (!service) return answer(res, 404, { message: `no service at ${slug}` });
   if (!isReachable(core, service)) {
     return answer(res, 503, {

@@ -152,6 +152,10 @@ export interface WebDetailsRecord {
   maintenanceMode?: { enabled: boolean; uri: string };
   ipAllowList?: CidrRecord[];
   cache?: { profile: string };
+  /** Cron jobs: the 5-field cron expression. */
+  schedule?: string;
+  /** Cron jobs: when the last run succeeded (epoch ms). */
+  lastSuccessfulRunAt?: number;
 }
 
 /** How the service's URL answers (control API `PUT /_emulator/services/:id/health`). */
@@ -199,12 +203,19 @@ export interface StaticSiteRecord {
   routes: RouteRecord[];
 }
 
-/** A Render service (`web_service`, or `static_site` with {@link ServiceRecord.staticSite}). */
+/** Service types (openapi.json `serviceType`). */
+export type ServiceType =
+  "web_service" | "private_service" | "background_worker" | "cron_job" | "static_site";
+
+/**
+ * A Render service; `details` holds what its type has (routes/services.ts renders them by type), a
+ * static site's own settings are in {@link ServiceRecord.staticSite}.
+ */
 export interface ServiceRecord {
   id: string;
   seq: number;
   ownerId: string;
-  type: "web_service" | "static_site";
+  type: ServiceType;
   name: string;
   slug: string;
   repo?: string;

@@ -62,6 +62,41 @@ const WEB = {
   },
 };
 
+/** A background worker built from a Dockerfile (docker `envSpecificDetails`). */
+const WORKER = {
+  type: "background_worker",
+  name: "contract-worker",
+  ownerId: "{ownerId}",
+  repo: "https://github.com/example/arrakis",
+  autoDeploy: "no",
+  serviceDetails: {
+    runtime: "docker",
+    plan: "starter",
+    region: "oregon",
+    envSpecificDetails: { dockerfilePath: "./worker.Dockerfile", dockerContext: "worker" },
+  },
+};
+/** A private service deployed from an image. */
+const PSERV = {
+  type: "private_service",
+  name: "contract-pserv",
+  ownerId: "{ownerId}",
+  image: { ownerId: "{ownerId}", imagePath: "docker.io/library/redis:7" },
+  serviceDetails: { runtime: "image", plan: "standard", region: "frankfurt" },
+};
+/** A native cron job. */
+const CRON = {
+  type: "cron_job",
+  name: "contract-cron",
+  ownerId: "{ownerId}",
+  repo: "https://github.com/example/arrakis",
+  serviceDetails: {
+    runtime: "python",
+    schedule: "*/15 * * * *",
+    envSpecificDetails: { buildCommand: "pip install -r requirements.txt", startCommand: "python job.py" },
+  },
+};
+
 // prettier-ignore
 const flow: Row[] = [
   { method: "GET", path: "/owners", status: 200, minItems: 1 },
@@ -111,7 +146,20 @@ const flow: Row[] = [
   { method: "GET", path: "/services?suspended=suspended", status: 200, minItems: 1 },
   { method: "POST", path: "/services/{serviceId}/resume", status: 202 },
 
+  { method: "POST", path: "/services", status: 201, body: WORKER, save: { workerId: "/service/id" } },
+  { method: "GET", path: "/services/{workerId}", status: 200 },
+  { method: "PATCH", path: "/services/{workerId}", status: 200, body: { serviceDetails: { plan: "pro", envSpecificDetails: { dockerCommand: "./run-worker" } } } },
+  { method: "POST", path: "/services", status: 201, body: PSERV, save: { pservId: "/service/id" } },
+  { method: "GET", path: "/services/{pservId}", status: 200 },
+  { method: "POST", path: "/services", status: 201, body: CRON, save: { cronJobId: "/service/id" } },
+  { method: "PATCH", path: "/services/{cronJobId}", status: 200, body: { serviceDetails: { schedule: "0 3 * * MON-FRI" } } },
+  { method: "POST", path: "/cron-jobs/{cronJobId}/runs", status: 200 },
+  { method: "GET", path: "/services/{cronJobId}", status: 200 },
+  { method: "GET", path: "/services?type=background_worker&type=private_service&type=cron_job", status: 200, minItems: 3 },
   { method: "DELETE", path: "/services/{serviceId}", status: 204 },
+  { method: "DELETE", path: "/services/{workerId}", status: 204 },
+  { method: "DELETE", path: "/services/{pservId}", status: 204 },
+  { method: "DELETE", path: "/services/{cronJobId}", status: 204 },
   { method: "GET", path: "/services/{serviceId}", status: 404 },
   { method: "DELETE", path: "/postgres/{postgresId}", status: 204 },
   { method: "GET", path: "/postgres/{postgresId}", status: 404 },
@@ -131,6 +179,10 @@ const badInput: Row[] = [
   { method: "POST", path: "/services", status: 400, body: { ...WEB, name: undefined } },
   { method: "POST", path: "/services", status: 400, body: { ...WEB, autoDeploy: true } },
   { method: "PATCH", path: "/services/{serviceId}", status: 400, body: { serviceDetails: { plan: "gigantic" } } },
+  { method: "POST", path: "/services", status: 400, body: { ...CRON, serviceDetails: { ...CRON.serviceDetails, schedule: "every day" } } },
+  { method: "POST", path: "/services", status: 400, body: { ...CRON, serviceDetails: { ...CRON.serviceDetails, schedule: "61 * * * *" } } },
+  { method: "POST", path: "/services", status: 400, body: { ...WORKER, serviceDetails: { ...WORKER.serviceDetails, healthCheckPath: "/" } } },
+  { method: "POST", path: "/services", status: 400, body: { ...WORKER, serviceDetails: { ...WORKER.serviceDetails, plan: "free" } } },
   { method: "PUT", path: "/services/{serviceId}/env-vars", status: 400, body: { key: "NOT_AN_ARRAY", value: "x" } },
   { method: "PUT", path: "/services/{serviceId}/env-vars/1BAD-KEY", status: 400, body: { value: "x" } },
   { method: "PUT", path: "/services/{serviceId}/env-vars/OK_KEY", status: 400, body: {} },
@@ -176,12 +228,20 @@ const REQUIRED_ROUTES = [
   "POST /services/{serviceId}/rollback",
 ];
 
+/**
+ * Routes whose spec documents no 404 (openapi.json lists 200/401/406/429/500/503 for a cron job's runs):
+ * the emulator answers an unknown id with 404 as on every other route, which the spec cannot validate;
+ * tests/emulator/serviceTypes.spec.ts checks it.
+ */
+const UNDOCUMENTED_404 = new Set(["POST /cron-jobs/{cronJobId}/runs"]);
+
 /** Ids of the right shape that the emulator never issued. */
 const UNKNOWN_IDS: Record<string, string> = {
   ownerId: "tea-aaaaaaaaaaaaaaaaaaaa",
   postgresId: "dpg-aaaaaaaaaaaaaaaaaaaa-a",
   serviceId: "srv-aaaaaaaaaaaaaaaaaaaa",
   deployId: "dep-aaaaaaaaaaaaaaaaaaaa",
+  cronJobId: "crn-aaaaaaaaaaaaaaaaaaaa",
 };
 
 describe("emulator contract (every route validated against openapi.json)", function () {
@@ -276,7 +336,7 @@ describe("emulator contract (every route validated against openapi.json)", funct
           }
         });
         const firstParam = op && Object.keys(op.params)[0];
-        if (firstParam) {
+        if (firstParam && !UNDOCUMENTED_404.has(route)) {
           it(`${route} -> 404 for an unknown {${firstParam}}`, async () => {
             const unknown = UNKNOWN_IDS[firstParam] ?? fail(`no unknown id for ${firstParam}`);
             const path = fill(row.path.replace(`{${firstParam}}`, unknown), ctx);

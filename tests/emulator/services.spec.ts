@@ -144,7 +144,8 @@ describe("emulator services and env vars", function () {
     expect400Naming(await api("POST", "/services", { ...body({}), repo: undefined }), "repo");
     expect400Naming(
       await api("POST", "/services", { ...body({}), type: "background_worker" }),
-      "web_service",
+      "serviceDetails.healthCheckPath",
+      "background_worker",
     );
     expect400Naming(
       await api("POST", "/services", { ...body({}), serviceDetails: undefined }),
