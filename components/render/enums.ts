@@ -55,6 +55,12 @@ export const servicePlans = [
   "custom",
 ] as const;
 
+/**
+ * Plans a private service, background worker or cron job is created with (openapi.json `paidPlan`): no
+ * free instance, no legacy `_plus` steps.
+ */
+export const paidServicePlans = ["starter", "standard", "pro", "pro_plus", "pro_max", "pro_ultra"] as const;
+
 /** Native and container runtimes of a web service. */
 export const serviceRuntimes = ["docker", "elixir", "go", "node", "python", "ruby", "rust", "image"] as const;
 
@@ -98,6 +104,7 @@ export type PersistenceMode = (typeof persistenceModes)[number];
 export type PostgresVersion = (typeof postgresVersions)[number];
 export type Region = (typeof regions)[number];
 export type ServicePlan = (typeof servicePlans)[number];
+export type PaidServicePlan = (typeof paidServicePlans)[number];
 export type ServiceRuntime = (typeof serviceRuntimes)[number];
 export type DatabaseLinkProperty = (typeof databaseLinkProperties)[number];
 

@@ -201,8 +201,16 @@ function serviceDetailsSchema() {
         startCommand: z.string().optional(),
         // On read, preDeployCommand sits here, not at the top of serviceDetails (OBSERVED).
         preDeployCommand: z.string().optional(),
+        // Docker and image runtimes (openapi.json `dockerDetails`).
+        dockerCommand: z.string().optional(),
+        dockerContext: z.string().optional(),
+        dockerfilePath: z.string().optional(),
+        registryCredential: z.object({ id: z.string() }).nullish(),
       })
       .optional(),
+    // Cron jobs (`cronJobDetails`).
+    schedule: z.string().optional(),
+    lastSuccessfulRunAt: z.string().nullish(),
     autoscaling: z
       .object({ enabled: z.boolean(), min: z.number().optional(), max: z.number().optional() })
       .nullish(),
@@ -224,6 +232,9 @@ export function serviceResponseSchema() {
     slug: z.string().optional(),
     environmentId: z.string().nullish(),
     dashboardUrl: z.string().optional(),
+    // Image services: the image, and the credential that pulls it (`registryCredentialSummary`).
+    imagePath: z.string().optional(),
+    registryCredential: z.object({ id: z.string(), name: z.string().optional() }).nullish(),
     serviceDetails: serviceDetailsSchema(),
     createdAt: z.string(),
     updatedAt: z.string(),
@@ -400,6 +411,16 @@ export interface UpdatePostgresBody {
 /** One env var in a create or replace-all body. */
 export type EnvVarBody = { key: string; value: string } | { key: string; generateValue: true };
 
+/** The image of an image service (openapi.json `image`). */
+export interface ImageBody {
+  /** The service's workspace. */
+  ownerId: string;
+  /** e.g. `docker.io/library/nginx:1.27`. */
+  imagePath: string;
+  /** The registry credential (`rgc-…`) that pulls a private image. */
+  registryCredentialId?: string;
+}
+
 /** `POST /services` body (`servicePOST`); `serviceDetails` is passed through as given. */
 export interface CreateServiceBody {
   /** Service type, e.g. `web_service`. */
@@ -422,6 +443,8 @@ export interface CreateServiceBody {
   environmentId?: string;
   /** Build only for changes under `paths` and not under `ignoredPaths`. */
   buildFilter?: { paths: string[]; ignoredPaths: string[] };
+  /** The image of an image service (instead of `repo`). */
+  image?: ImageBody;
   /** Type-specific details (web: runtime, plan, region, envSpecificDetails, …). */
   serviceDetails?: Record<string, unknown>;
 }
@@ -440,6 +463,8 @@ export interface UpdateServiceBody {
   rootDir?: string;
   /** Build only for changes under `paths` and not under `ignoredPaths`. */
   buildFilter?: { paths: string[]; ignoredPaths: string[] };
+  /** The image of an image service. */
+  image?: ImageBody;
   /** Patchable type-specific details. */
   serviceDetails?: Record<string, unknown>;
 }

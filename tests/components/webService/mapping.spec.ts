@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { stableHash } from "../../../components/runtime/hashing";
 import {
   adoptionChanges,
   checkServiceInputs,
@@ -82,6 +83,8 @@ function live(
 
 describe("web service mapping", () => {
   it("the deploy trigger hashes the schema's `redeploys` settings: exactly these (another list redeploys every stack)", () => {
+    // The docker and image settings are new; absent (every native service), they add nothing to the
+    // hash (stableHash drops undefined keys), so a native stack's trigger is unchanged.
     assert.deepEqual(serviceDeploySettings, [
       "repo",
       "branch",
@@ -91,7 +94,22 @@ describe("web service mapping", () => {
       "buildCommand",
       "startCommand",
       "preDeployCommand",
+      "dockerfilePath",
+      "dockerContext",
+      "dockerCommand",
+      "image",
     ]);
+    const native = {
+      repo: "r",
+      rootDir: "",
+      runtime: "node",
+      plan: "starter",
+      buildCommand: "b",
+      startCommand: "s",
+    };
+    const pick = (args: Record<string, unknown>) =>
+      Object.fromEntries(serviceDeploySettings.map((key) => [key, args[key]]));
+    assert.equal(stableHash(pick(native)), stableHash(native));
     // What the app runs is set on Render: every `redeploys` field is a setting there.
     for (const field of serviceDeploySettings) assert.equal(webServiceFieldMeta[field].render, true, field);
     assert.deepEqual(

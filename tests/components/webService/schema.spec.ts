@@ -76,6 +76,34 @@ interface Row {
   drift: DriftCase[] | "envVars" | { notDrift: string; args: Record<string, unknown> };
 }
 
+const nativeDetails = { buildCommand: "npm ci && npm run build", startCommand: "npm start" };
+/** Arguments of the same service built from a Dockerfile (no native commands). */
+const docker = (extra: Record<string, unknown> = {}) => ({
+  runtime: "docker",
+  buildCommand: undefined,
+  startCommand: undefined,
+  ...extra,
+});
+/** Live details of a docker service (Render's defaults unless given). */
+const dockerDetails = (esd: Record<string, string> = {}): Partial<LiveService["serviceDetails"]> => ({
+  runtime: "docker",
+  envSpecificDetails: { dockerCommand: "", dockerContext: ".", dockerfilePath: "./Dockerfile", ...esd },
+});
+/** Arguments of an image service. */
+const image = (extra: Record<string, unknown> = {}) => ({
+  runtime: "image",
+  repo: undefined,
+  buildCommand: undefined,
+  startCommand: undefined,
+  image: { url: "docker.io/library/nginx:1.27", ...extra },
+});
+const imageTop = (extra: Partial<LiveService> = {}): Partial<LiveService> => ({
+  repo: undefined,
+  branch: undefined,
+  imagePath: "docker.io/library/nginx:1.27",
+  ...extra,
+});
+
 const runtimeError = (v: string) => `"${v}" is not a Render runtime; allowed: ${allowed(serviceRuntimes)}`;
 
 const rows: Record<string, Row> = {
@@ -194,6 +222,83 @@ const rows: Record<string, Row> = {
         },
         changed: ["preDeployCommand"],
       },
+    ],
+  },
+  dockerfilePath: {
+    bad: {
+      value: "../Dockerfile",
+      failures: [
+        [
+          "dockerfilePath",
+          "must be a path inside the repository (no leading '/', no '..'), e.g. ./Dockerfile",
+        ],
+      ],
+    },
+    default: "none",
+    drift: [
+      // Absent: Render's default ./Dockerfile, in either spelling.
+      { args: docker(), details: dockerDetails({ dockerfilePath: "Dockerfile" }) },
+      {
+        args: docker(),
+        details: dockerDetails({ dockerfilePath: "api/Dockerfile" }),
+        changed: ["dockerfilePath"],
+      },
+      {
+        args: docker({ dockerfilePath: "./api/Dockerfile" }),
+        details: dockerDetails({ dockerfilePath: "api/Dockerfile" }),
+      },
+    ],
+  },
+  dockerContext: {
+    bad: {
+      value: "/srv",
+      failures: [["dockerContext", "must be a path inside the repository (no leading '/', no '..'), e.g. ."]],
+    },
+    default: "none",
+    drift: [
+      {
+        args: docker({ dockerContext: "api" }),
+        details: dockerDetails({ dockerContext: "." }),
+        changed: ["dockerContext"],
+      },
+    ],
+  },
+  dockerCommand: {
+    bad: { value: 7, failures: [["dockerCommand", "must be a string: the command the container runs"]] },
+    default: "none",
+    drift: [
+      { args: docker(), details: dockerDetails({ dockerCommand: "./serve" }), changed: ["dockerCommand"] },
+      // Native services have no docker command: not compared.
+      { details: { envSpecificDetails: { ...nativeDetails, dockerCommand: "x" } } },
+    ],
+  },
+  image: {
+    bad: {
+      value: { url: "https://nginx" },
+      failures: [
+        [
+          "image.url",
+          'must be an image URL like docker.io/library/nginx:1.27 or ghcr.io/owner/app@sha256:… (got "https://nginx")',
+        ],
+      ],
+    },
+    default: "none",
+    drift: [
+      { args: image(), top: imageTop(), details: { runtime: "image", envSpecificDetails: {} } },
+      {
+        args: image(),
+        top: imageTop({ imagePath: "docker.io/library/nginx:1.28" }),
+        details: { runtime: "image", envSpecificDetails: {} },
+        changed: ["image"],
+      },
+      {
+        args: image({ creds: "rgc-d303qfodl3ps739p3e71" }),
+        top: imageTop(),
+        details: { runtime: "image", envSpecificDetails: {} },
+        changed: ["image"],
+      },
+      // A native service built from the repository becomes an image service: replaced.
+      { args: image(), replaced: ["runtime"] },
     ],
   },
   healthCheckPath: {
