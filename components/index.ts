@@ -12,3 +12,4 @@ export * from "./envGroup/resource";
 export * from "./envGroupLink/resource";
 export * from "./registryCredential/resource";
 export * from "./disk/resource";
+export * from "./backgroundWorker/resource";

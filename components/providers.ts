@@ -3,6 +3,7 @@
  * (`@arrakis/render-providers`, built by runtime/package.ts). The state of a resource holds a
  * small shim that `require`s this package in the provider host, not the providers' code.
  */
+import { BackgroundWorkerProvider } from "./backgroundWorker/provider";
 import { DeployProvider } from "./deploy/provider";
 import { DiskProvider } from "./disk/provider";
 import { EnvGroupProvider } from "./envGroup/provider";
@@ -38,6 +39,7 @@ const liveProviderClasses = quietProviderErrors({
   envGroupLink: EnvGroupLinkProvider,
   registryCredential: RegistryCredentialProvider,
   disk: DiskProvider,
+  backgroundWorker: BackgroundWorkerProvider,
 });
 
 /**
