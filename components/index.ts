@@ -13,3 +13,5 @@ export * from "./envGroupLink/resource";
 export * from "./registryCredential/resource";
 export * from "./disk/resource";
 export * from "./backgroundWorker/resource";
+export * from "./privateService/resource";
+export * from "./cronJob/resource";

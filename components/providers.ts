@@ -4,6 +4,7 @@
  * small shim that `require`s this package in the provider host, not the providers' code.
  */
 import { BackgroundWorkerProvider } from "./backgroundWorker/provider";
+import { CronJobProvider } from "./cronJob/provider";
 import { DeployProvider } from "./deploy/provider";
 import { DiskProvider } from "./disk/provider";
 import { EnvGroupProvider } from "./envGroup/provider";
@@ -12,6 +13,7 @@ import { RegistryCredentialProvider } from "./registryCredential/provider";
 import { KeyValueProvider } from "./keyValue/provider";
 import { PostgresExtensionProvider } from "./postgresExtension/provider";
 import { PostgresProvider } from "./postgres/provider";
+import { PrivateServiceProvider } from "./privateService/provider";
 import {
   PostgresCredentialProvider,
   RetiredPostgresCredentialsProvider,
@@ -40,6 +42,8 @@ const liveProviderClasses = quietProviderErrors({
   registryCredential: RegistryCredentialProvider,
   disk: DiskProvider,
   backgroundWorker: BackgroundWorkerProvider,
+  privateService: PrivateServiceProvider,
+  cronJob: CronJobProvider,
 });
 
 /**
