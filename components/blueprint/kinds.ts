@@ -167,6 +167,25 @@ export function kindOf(
   };
 }
 
+/** The fields an entry of `kind` may set: the kind's own, but those the program sets itself. */
+function entryFields(kind: BlueprintKind): Record<string, z.ZodType> {
+  return Object.fromEntries(Object.entries(kind.fields).filter(([key]) => !kind.programFields.includes(key)));
+}
+
+/**
+ * The top-level keys of an entry that `kind` does not model (neither a field in any render.yaml spelling
+ * nor one of the program's entry keys), in the entry's order: what an import reports as lost.
+ */
+export function unmodeledKeys(kind: BlueprintKind, entry: Record<string, unknown>): string[] {
+  const fields = entryFields(kind);
+  return Object.keys(entry).filter((key) => {
+    if (kind.entryKeys.includes(key)) return false;
+    const one = { [key]: entry[key] };
+    const spelled = kind.fromBlueprint ? kind.fromBlueprint(one) : one;
+    return Object.keys(spelled).some((k) => !(k in fields));
+  });
+}
+
 /**
  * One entry's keys -> the kind's arguments, validated by the kind's own schemas (defaults filled in,
  * API spellings), without the fields the program sets itself. Failures name the entry's key.
@@ -178,9 +197,7 @@ export function toKindArgs(
   const raw: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(entry)) if (!kind.entryKeys.includes(key)) raw[key] = value;
   const spelled = kind.fromBlueprint ? kind.fromBlueprint(raw) : raw;
-  const fields = Object.fromEntries(
-    Object.entries(kind.fields).filter(([key]) => !kind.programFields.includes(key)),
-  );
+  const fields = entryFields(kind);
   const failures: InputFailure[] = [];
   const args: Record<string, unknown> = {};
   for (const [key, schema] of Object.entries(fields)) {

@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import { readAppVocabulary, usesVocabulary, type AppEntry } from "../../../components/blueprint/vocabulary";
+import { blueprintKinds, kindOf, unmodeledKeys } from "../../../components/blueprint/kinds";
 
 /** A reader over `key -> value` (structured values given as objects, read as JSON like Pulumi config). */
 function reader(values: Record<string, unknown>) {
@@ -170,6 +171,27 @@ describe("the app vocabulary (render.yaml's keys in stack config)", function () 
         "shop:services[0].type: a Key Value is listed under keyValues (without type), not under services",
         "shop:envVarGroups[0]: envVarGroups are not supported by this program yet",
       ],
+    );
+  });
+
+  it("lists the keys of an entry its kind does not model, in any render.yaml spelling", function () {
+    const entry = {
+      ...web,
+      env: "node",
+      pullRequestPreviewsEnabled: "yes",
+      scaling: { minInstances: 1 },
+      envVars: [],
+      domains: ["a.example.com"],
+      importId: "srv-x",
+      disk: { name: "data", mountPath: "/data" },
+    };
+    const chosen = kindOf("services", entry);
+    assert.ok("kind" in chosen && chosen.kind.kind === "webService");
+    assert.deepEqual(unmodeledKeys(chosen.kind, entry), ["scaling", "disk"]);
+    const postgres = blueprintKinds.find((k) => k.kind === "postgres")!;
+    assert.deepEqual(
+      unmodeledKeys(postgres, { ...db, highAvailability: { enabled: true }, readReplicas: [] }),
+      ["readReplicas"],
     );
   });
 });
