@@ -5,7 +5,13 @@
  * presence (the keys of the secret map); their values are read as secrets by the caller.
  */
 import { readAppVocabulary, type AppVocabulary } from "../components/blueprint/vocabulary";
-import { postgresMonthlyUsd, priceTable, webServiceMonthlyUsd } from "./prices";
+import {
+  keyValueMonthlyUsd,
+  postgresMonthlyUsd,
+  priceTable,
+  webServiceMonthlyUsd,
+  workerMonthlyUsd,
+} from "./prices";
 import { propertyPath } from "../components/runtime/validation";
 import {
   deploySettingsSchema,
@@ -125,6 +131,11 @@ function entryMonthlyUsd(entry: AppVocabulary["entries"][number]): number | unde
   };
   if (entry.kind === "postgres") return postgresMonthlyUsd(plan ?? "", highAvailability ?? false);
   if (entry.kind === "webService") return webServiceMonthlyUsd(plan ?? "starter", numInstances ?? 1);
+  if (entry.kind === "keyValue") return keyValueMonthlyUsd(plan ?? "");
+  if (entry.kind === "staticSite") return priceTable.staticSite;
+  if (entry.kind === "backgroundWorker" || entry.kind === "privateService")
+    return workerMonthlyUsd(plan ?? "starter", numInstances ?? 1);
+  // A cron job is billed per minute of run time: no monthly figure (app/prices.ts).
   return undefined;
 }
 

@@ -216,7 +216,7 @@ describe("the program for any app (setMocks)", function () {
     assert.deepEqual(await resolved(source.secret), { value: "sk_live_not_real", secret: true });
   });
 
-  it("checks the whole stack before anything exists: a missing secret, a budget without a price", function () {
+  it("checks the whole stack before anything exists: a missing secret, the budget, a plan without a price", function () {
     const { "shop:secrets": _secrets, ...noSecrets } = shop;
     assert.throws(
       () => readAppStackConfig(read(noSecrets), "shop"),
@@ -228,12 +228,22 @@ describe("the program for any app (setMocks)", function () {
           ),
         ),
     );
-    const config = readAppStackConfig(read({ ...shop, "shop:monthlyBudgetUsd": "100" }), "shop");
+    // Plans priced by app/prices.ts: web 5 + standard 25, basic-256mb 7, Key Value starter 10, a static site 0.
+    const config = readAppStackConfig(read({ ...shop, "shop:monthlyBudgetUsd": "40" }), "shop");
     assert.throws(
       () => enforceAppBudget(config, "shop"),
-      /no known price for services docs, keyValues cache \(plan starter\)/,
+      /would cost \$47\/month .* over its budget of \$40/,
     );
-    assert.equal(enforceAppBudget({ ...config, monthlyBudgetUsd: undefined }, "shop"), 7 + 5 + 25);
+    assert.equal(enforceAppBudget({ ...config, monthlyBudgetUsd: 47 }, "shop"), 47);
+    const pro = readAppStackConfig(
+      read({
+        ...shop,
+        "shop:keyValues": JSON.stringify([{ name: "cache", plan: "pro" }]),
+        "shop:monthlyBudgetUsd": "100",
+      }),
+      "shop",
+    );
+    assert.throws(() => enforceAppBudget(pro, "shop"), /no known price for keyValues cache \(plan pro\)/);
   });
 
   it("reads the README's example stack as it is written", function () {
