@@ -185,6 +185,8 @@ export function convertBlueprint(
   let groupNames = new Set<string>();
   let keyValueNames = new Set<string>();
   const serviceTypes = new Map<string, Set<string>>();
+  /** The env var keys each service declares (`type/name`), for `fromService.envVarKey`. */
+  const declaredVars = new Map<string, Set<string>>();
   const secretKeys = new Set<string>();
 
   const adopt = (entry: Record<string, unknown>, key: string) => {
@@ -227,6 +229,19 @@ export function convertBlueprint(
           lose(
             p,
             `${e.key}: links to ${type} ${JSON.stringify(e.fromService.name)}, which the stack does not hold (not declared, or no kind carries it yet); the var would not be set`,
+          );
+          return;
+        }
+        const theirs = e.fromService.envVarKey;
+        if (
+          theirs !== undefined &&
+          !(declaredVars.get(`${type}/${e.fromService.name}`)?.has(theirs) ?? false)
+        ) {
+          // Render sets RENDER_EXTERNAL_URL and the like on every service itself; the program links only
+          // the vars an entry declares (app/program.ts).
+          lose(
+            p,
+            `${e.key}: links to env var ${theirs} of ${type} ${JSON.stringify(e.fromService.name)}, which that service does not declare${theirs.startsWith("RENDER_") ? " (Render sets it itself; the program cannot link it yet)" : ""}; the var would not be set`,
           );
           return;
         }
@@ -402,6 +417,11 @@ export function convertBlueprint(
     if (w.planned.section === "services") {
       const name = String(w.planned.value.name);
       serviceTypes.set(name, (serviceTypes.get(name) ?? new Set()).add(String(w.planned.value.type)));
+      const vars = (w.planned.value.envVars as BlueprintEnvVar[] | undefined) ?? [];
+      declaredVars.set(
+        `${String(w.planned.value.type)}/${name}`,
+        new Set(vars.flatMap((v) => (v.key === undefined ? [] : [v.key]))),
+      );
     }
 
   // Pass 2: env vars (links checked against the stack), live vars the Blueprint lacks, the lists.
