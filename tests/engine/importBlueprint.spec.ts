@@ -124,18 +124,22 @@ describe("engine: imported Blueprints (the seed, adopted, and the whole corpus) 
   it("the preview plans every entry of every converted file and replaces or deletes nothing", async () => {
     const result = await track(stack!.preview());
     assert.doesNotMatch(result.stdout, /replace|delete/);
-    const kinds: Record<string, string> = {
-      services: "WebService",
-      databases: "Postgres",
-      keyValues: "KeyValue",
-    };
-    for (const [section, kind] of Object.entries(kinds))
+    const isStatic = (e: Entry) => (e.runtime ?? e.env) === "static";
+    const kindOf = (section: string, e: Entry) =>
+      section === "databases"
+        ? "Postgres"
+        : section === "keyValues"
+          ? "KeyValue"
+          : isStatic(e)
+            ? "StaticSite"
+            : "WebService";
+    for (const section of ["services", "databases", "keyValues"])
       for (const e of corpus.config[`arrakis:${section}`]) {
         const name = String(e.name).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
         assert.match(
           result.stdout,
-          new RegExp(`\\+\\s+pulumi-nodejs:dynamic/render:${kind}\\s+${name}\\s+create`),
-          `${section} ${e.name}`,
+          new RegExp(`\\+\\s+pulumi-nodejs:dynamic/render:${kindOf(section, e)}\\s+${name}\\s+create`),
+          `${section} ${String(e.name)}`,
         );
       }
   });
@@ -156,6 +160,10 @@ describe("engine: imported Blueprints (the seed, adopted, and the whole corpus) 
     // Each link holds what it names: a database's connection string, a Key Value's, a secret's value.
     let checked = 0;
     for (const e of corpus.config["arrakis:services"]) {
+      if ((e.runtime ?? e.env) === "static") {
+        assert.ok(ids("staticSites")[String(e.name)].id, `static site ${String(e.name)}`);
+        continue;
+      }
       const id = ids("services")[String(e.name)].id;
       const vars = new Map(
         (
