@@ -8,23 +8,12 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseDocument } from "yaml";
 import { readAppVocabulary } from "../../components/blueprint/vocabulary";
-import { convertCorpusFile, corpusTable, tableMarkers } from "./corpusBaseline";
+import { convertCorpusFile, corpusSources, corpusTable, tableMarkers } from "./corpusBaseline";
 import { corpusStack } from "./corpusStack";
 
 const corpus = path.join(__dirname, "corpus");
 
-interface Source {
-  file: string;
-  repo: string;
-  path: string;
-  commit: string;
-  url: string;
-  kinds: string[];
-  keys: string[];
-  note?: string;
-}
-
-const sources = JSON.parse(fs.readFileSync(path.join(corpus, "SOURCES.json"), "utf8")) as Source[];
+const sources = corpusSources;
 const files = fs.readdirSync(corpus).filter((f) => f.endsWith(".render.yaml"));
 
 describe("Blueprint corpus", () => {
