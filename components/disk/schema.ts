@@ -5,6 +5,7 @@
  * the stored sources, and refusing is the safe side).
  */
 import { z } from "zod";
+import { fieldsWhere } from "../runtime/schemaMeta";
 
 /** `render`: a setting on Render; `replaces`: cannot change in place (the disk and its data go). */
 export interface DiskFieldMeta {
@@ -71,9 +72,7 @@ export type DiskArgsFields = z.input<typeof diskSchema>;
 
 /** The names of the fields whose metadata satisfies `test`, in schema order. */
 export function diskFieldsWhere(test: (m: DiskFieldMeta) => boolean): (keyof DiskInputs)[] {
-  return (Object.keys(diskFields) as (keyof DiskInputs)[]).filter((key) =>
-    test((diskFields[key].meta() ?? {}) as DiskFieldMeta),
-  );
+  return fieldsWhere<DiskFieldMeta, keyof DiskInputs>(diskFields, test);
 }
 
 /** Fields that cannot change without replacing the disk. */

@@ -5,6 +5,7 @@
  * the resource passes them as secret inputs, and no message of the provider shows one.
  */
 import { z } from "zod";
+import { fieldDefaults, fieldsWhere } from "../runtime/schemaMeta";
 import { workspaceIdPattern } from "../render/enums";
 import { nameProblem } from "../runtime/validation";
 
@@ -144,9 +145,7 @@ export type EnvGroupArgsFields = z.input<typeof envGroupSchema>;
 
 /** The names of the fields whose metadata satisfies `test`, in schema order. */
 export function envGroupFieldsWhere(test: (m: EnvGroupFieldMeta) => boolean): (keyof EnvGroupInputs)[] {
-  return (Object.keys(envGroupFields) as (keyof EnvGroupInputs)[]).filter((key) =>
-    test((envGroupFields[key].meta() ?? {}) as EnvGroupFieldMeta),
-  );
+  return fieldsWhere<EnvGroupFieldMeta, keyof EnvGroupInputs>(envGroupFields, test);
 }
 
 /** Fields that cannot change without replacing the group. */
@@ -155,12 +154,7 @@ export const envGroupImmutableFields = envGroupFieldsWhere((m) => m.replaces ===
 export const envGroupProviderOptions = envGroupFieldsWhere((m) => m.render !== true);
 
 /** Each field's default, as `check` fills it in (absent: the field has none). */
-export const envGroupDefaults: Partial<EnvGroupInputs> = Object.fromEntries(
-  Object.entries(envGroupFields).flatMap(([key, field]) => {
-    const byDefault = (field as z.ZodType).safeParse(undefined);
-    return byDefault.success && byDefault.data !== undefined ? [[key, byDefault.data]] : [];
-  }),
-);
+export const envGroupDefaults = fieldDefaults<EnvGroupInputs>(envGroupFields);
 
 /**
  * render.yaml spellings -> ours: `envVars` as a list `[{key, value} | {key, generateValue}]` becomes the

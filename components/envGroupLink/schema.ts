@@ -4,6 +4,7 @@
  * 43, 89), so adding or removing one link never touches another.
  */
 import { z } from "zod";
+import { fieldsWhere } from "../runtime/schemaMeta";
 
 /**
  * How a field behaves: `render` (read back for drift), `replaces` (another value is another link: the new
@@ -48,6 +49,7 @@ export type EnvGroupLinkInputs = z.output<typeof envGroupLinkSchema>;
 export type EnvGroupLinkArgsFields = z.input<typeof envGroupLinkSchema>;
 
 /** Fields whose change makes another link (every one). */
-export const envGroupLinkImmutableFields = (
-  Object.keys(envGroupLinkFields) as (keyof EnvGroupLinkInputs)[]
-).filter((key) => ((envGroupLinkFields[key].meta() ?? {}) as EnvGroupLinkFieldMeta).replaces === true);
+export const envGroupLinkImmutableFields = fieldsWhere<EnvGroupLinkFieldMeta, keyof EnvGroupLinkInputs>(
+  envGroupLinkFields,
+  (m) => m.replaces === true,
+);

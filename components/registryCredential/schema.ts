@@ -3,6 +3,7 @@
  * token is a secret end to end: a secret input, never in a message, and never readable from Render.
  */
 import { z } from "zod";
+import { fieldsWhere } from "../runtime/schemaMeta";
 import { workspaceIdPattern } from "../render/enums";
 import { allowed, nameProblem } from "../runtime/validation";
 
@@ -83,8 +84,9 @@ export type RegistryCredentialArgsFields = z.input<typeof registryCredentialSche
 export function registryCredentialFieldsWhere(
   test: (m: RegistryCredentialFieldMeta) => boolean,
 ): (keyof RegistryCredentialInputs)[] {
-  return (Object.keys(registryCredentialFields) as (keyof RegistryCredentialInputs)[]).filter((key) =>
-    test((registryCredentialFields[key].meta() ?? {}) as RegistryCredentialFieldMeta),
+  return fieldsWhere<RegistryCredentialFieldMeta, keyof RegistryCredentialInputs>(
+    registryCredentialFields,
+    test,
   );
 }
 
