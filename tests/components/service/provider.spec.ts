@@ -294,6 +294,33 @@ describe("service kinds' providers (emulator)", function () {
       assert.deepEqual((await provider.diff!(id, outs, nativeAgain)).replaces, ["runtime"]);
     });
 
+    it("a native web service keeps today's state: the same input and output keys, no diff", async () => {
+      const provider: Provider = await configured(new WebServiceProvider(() => {}), emu);
+      const inputs = await checked<AnyServiceInputs>(provider, {
+        name: `native-web-${n}`,
+        ownerId: emu.ownerId,
+        repo: "https://github.com/example/arrakis.git",
+        branch: "main",
+        buildCommand: "npm ci",
+        startCommand: "npm start",
+        healthCheckPath: "/healthz",
+        envVars: { NODE_ENV: { kind: "plain", value: "production" } },
+      });
+      // The keys a state written before the docker and image runtimes holds (none of theirs is added).
+      const before = [
+        "name", "ownerId", "repo", "branch", "rootDir", "runtime", "plan", "region", "buildCommand",
+        "startCommand", "healthCheckPath", "numInstances", "autoDeploy", "pullRequestPreviews", "suspended",
+        "envVars", "adoptExisting",
+      ]; // prettier-ignore
+      assert.deepEqual(Object.keys(inputs).sort(), [...before].sort());
+      const { id, outs } = await provider.create(inputs);
+      const outputs = ["url", "dashboardUrl", "envVarKeys", "generatedValues", "initialDeployId"];
+      assert.deepEqual(Object.keys(outs).sort(), [...before, ...outputs].sort());
+      const read = await provider.read(id, outs);
+      assert.deepEqual(Object.keys(read.inputs as object).sort(), [...before].sort());
+      assert.equal((await provider.diff!(id, outs, inputs)).changes, false);
+    });
+
     it("check: what each runtime needs and refuses, before any call", async () => {
       const provider: Provider = await configured(new WebServiceProvider(() => {}), emu);
       const failures = async (news: Record<string, unknown>) =>
