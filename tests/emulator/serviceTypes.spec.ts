@@ -214,4 +214,42 @@ describe("emulator service types: worker, private service, cron job; docker and 
       "image",
     );
   });
+  it("a registry credential: named by an image or a docker build, rendered as Render does; unknown is refused", async () => {
+    const created = await api("POST", "/registrycredentials", {
+      ownerId: emu.ownerId,
+      name: "ghcr",
+      registry: "GITHUB",
+      username: "bot",
+      authToken: "ghp_secret",
+    });
+    expectStatus(created, 200);
+    const rgc = (created.body as { id: string }).id;
+    const image = { ownerId: emu.ownerId, imagePath: "ghcr.io/example/private:1", registryCredentialId: rgc };
+    const pserv = await create(body("private_service", { runtime: "image" }, { repo: undefined, image }));
+    assert.deepEqual(pserv.registryCredential, { id: rgc, name: "ghcr" });
+    const worker = await create(
+      body("background_worker", { runtime: "docker", envSpecificDetails: { registryCredentialId: rgc } }),
+    );
+    const credential = worker.serviceDetails.envSpecificDetails.registryCredential as Record<string, unknown>;
+    assert.deepEqual(
+      { ...credential, updatedAt: undefined },
+      { id: rgc, name: "ghcr", registry: "GITHUB", username: "bot", updatedAt: undefined },
+    );
+    assert.equal(JSON.stringify(worker).includes("ghp_secret"), false, "the token is never rendered");
+    expect400Naming(
+      await api(
+        "POST",
+        "/services",
+        body(
+          "private_service",
+          { runtime: "image" },
+          {
+            repo: undefined,
+            image: { ...image, registryCredentialId: "rgc-aaaaaaaaaaaaaaaaaaaa" },
+          },
+        ),
+      ),
+      "image.registryCredentialId",
+    );
+  });
 });
