@@ -61,6 +61,7 @@ function blueprintApp() {
     services: byName(app.services, (s) => ({ id: s.id, url: s.url, dashboardUrl: s.dashboardUrl })),
     databases: byName(app.databases, (d) => ({ id: d.id, dashboardUrl: d.dashboardUrl })),
     keyValues: byName(app.keyValues, (k) => ({ id: k.id, dashboardUrl: k.dashboardUrl })),
+    privateServices: byName(app.privateServices, (s) => ({ id: s.id, dashboardUrl: s.dashboardUrl })),
     staticSites: byName(app.staticSites, (s) => ({ id: s.id, url: s.url, dashboardUrl: s.dashboardUrl })),
     deploys: byName(app.deploys, (d) => ({ id: d.deployId, status: d.status, commit: d.deployedCommit })),
   };
@@ -92,5 +93,7 @@ export const services = blueprint?.services;
 export const databases = blueprint?.databases;
 export const keyValues = blueprint?.keyValues;
 export const staticSites = blueprint?.staticSites;
+/** A vocabulary stack's background workers, private services and cron jobs by name. */
+export const privateServices = blueprint?.privateServices;
 export const deploys = blueprint?.deploys;
 export const monthlyCostUsd = arrakis?.monthlyCostUsd ?? blueprint?.monthlyCostUsd;

@@ -135,7 +135,8 @@ function entryMonthlyUsd(entry: AppVocabulary["entries"][number]): number | unde
   if (entry.kind === "staticSite") return priceTable.staticSite;
   if (entry.kind === "backgroundWorker" || entry.kind === "privateService")
     return workerMonthlyUsd(plan ?? "starter", numInstances ?? 1);
-  // A cron job is billed per minute of run time: no monthly figure (app/prices.ts).
+  // A cron job is billed per minute of run time, never counted in a monthly total (app/prices.ts).
+  if (entry.kind === "cronJob") return 0;
   return undefined;
 }
 

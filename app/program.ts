@@ -12,6 +12,10 @@ import { RenderPostgres, type RenderPostgresArgs } from "../components/postgres/
 import { PostgresExtension } from "../components/postgresExtension/resource";
 import { RenderCustomDomain } from "../components/customDomain/resource";
 import { RenderStaticSite, type RenderStaticSiteArgs } from "../components/staticSite/resource";
+import type { RenderServiceBase } from "../components/service/resource";
+import { RenderBackgroundWorker } from "../components/backgroundWorker/resource";
+import { RenderPrivateService } from "../components/privateService/resource";
+import { RenderCronJob } from "../components/cronJob/resource";
 import type { ConfigAdvice } from "../components/runtime/advice";
 import {
   RenderWebService,
@@ -49,6 +53,8 @@ interface Built {
   keyValues: Map<string, RenderKeyValue>;
   services: Map<string, RenderWebService>;
   staticSites: Map<string, RenderStaticSite>;
+  /** Background workers, private services and cron jobs. */
+  privateServices: Map<string, RenderServiceBase>;
   entries: Map<string, AppEntry>;
 }
 
@@ -112,6 +118,9 @@ const builders: Partial<Record<BlueprintKindName, (ctx: KindContext) => pulumi.C
     built.services.set(entry.name, service);
     return service;
   },
+  backgroundWorker: (ctx) => privateService(RenderBackgroundWorker, ctx),
+  privateService: (ctx) => privateService(RenderPrivateService, ctx),
+  cronJob: (ctx) => privateService(RenderCronJob, ctx),
   staticSite: ({ entry, built, advice, opts }) => {
     const site = new RenderStaticSite(
       entry.name,
@@ -127,8 +136,35 @@ const builders: Partial<Record<BlueprintKindName, (ctx: KindContext) => pulumi.C
   },
 };
 
+/** A service without a public URL (worker, private service, cron job) with its env vars. */
+function privateService(
+  Kind: new (name: string, args: never, opts?: pulumi.CustomResourceOptions) => RenderServiceBase,
+  { entry, built, envVars, advice, opts }: KindContext,
+): RenderServiceBase {
+  const service = new Kind(
+    entry.name,
+    {
+      ...entry.args,
+      envVars,
+      ...(entry.importId ? { adoptId: entry.importId } : {}),
+      advice,
+    } as never,
+    { ...opts, ...(entry.protect !== undefined ? { protect: entry.protect } : {}) },
+  );
+  built.privateServices.set(entry.name, service);
+  return service;
+}
+
 /** The order kinds are built in: what others link to first. */
-const buildOrder: BlueprintKindName[] = ["postgres", "keyValue", "webService", "staticSite"];
+const buildOrder: BlueprintKindName[] = [
+  "postgres",
+  "keyValue",
+  "privateService",
+  "backgroundWorker",
+  "cronJob",
+  "webService",
+  "staticSite",
+];
 
 /**
  * One env var's source for the kinds: links by name become the linked resource (the provider reads the
@@ -189,6 +225,8 @@ export class RenderBlueprintApp extends pulumi.ComponentResource {
   readonly databases: Map<string, RenderPostgres>;
   /** The Key Value instances, by name. */
   readonly keyValues: Map<string, RenderKeyValue>;
+  /** The background workers, private services and cron jobs, by name. */
+  readonly privateServices: Map<string, RenderServiceBase>;
   /** The static sites, by name. */
   readonly staticSites: Map<string, RenderStaticSite>;
   /** The deploys of the web services, by service name (unless turned off). */
@@ -201,6 +239,7 @@ export class RenderBlueprintApp extends pulumi.ComponentResource {
       keyValues: new Map(),
       services: new Map(),
       staticSites: new Map(),
+      privateServices: new Map(),
       entries: new Map(args.app.entries.map((e) => [`${e.section}/${e.name}`, e])),
     };
     const { program, namespace } = args.configNames;
@@ -248,6 +287,7 @@ export class RenderBlueprintApp extends pulumi.ComponentResource {
     this.databases = built.databases;
     this.keyValues = built.keyValues;
     this.staticSites = built.staticSites;
+    this.privateServices = built.privateServices;
     this.registerOutputs({});
   }
 }

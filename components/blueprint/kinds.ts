@@ -11,6 +11,10 @@ import type { z } from "zod";
 import { fromBlueprintSpelling, postgresFieldRules, postgresFields } from "../postgres/schema";
 import { fromKeyValueBlueprintSpelling, keyValueFieldRules, keyValueFields } from "../keyValue/schema";
 import { serviceFieldRules } from "../webService/mapping";
+import { serviceRules } from "../service/mapping";
+import { backgroundWorkerFieldMeta, backgroundWorkerFields } from "../backgroundWorker/schema";
+import { privateServiceFieldMeta, privateServiceFields } from "../privateService/schema";
+import { cronJobFieldMeta, cronJobFields } from "../cronJob/schema";
 import { fromStaticSiteBlueprintSpelling, staticSiteFields } from "../staticSite/schema";
 import { webServiceFieldMeta, webServiceFields } from "../webService/schema";
 import { allowed, propertyPath, type InputFailure } from "../runtime/validation";
@@ -77,6 +81,42 @@ function renamed(raw: Record<string, unknown>, renames: Record<string, string>):
   return out;
 }
 
+/** render.yaml spellings of a service kind: its fields' `blueprint` meta and the shared renames. */
+function serviceSpelling(fieldMeta: Record<string, { blueprint?: string | false }>) {
+  return (raw: Record<string, unknown>) =>
+    renamed(raw, {
+      ...webServiceRenames,
+      ...Object.fromEntries(
+        Object.entries(fieldMeta)
+          .filter(([, m]) => typeof m.blueprint === "string")
+          .map(([field, m]) => [m.blueprint as string, field]),
+      ),
+    });
+}
+
+/** A service kind without a public URL, selected by its render.yaml `type`. */
+function privateKind(
+  kind: BlueprintKindName,
+  type: string,
+  fields: Record<string, z.ZodType>,
+  fieldMeta: Record<string, { blueprint?: string | false }>,
+  idPrefix: string,
+): BlueprintKind {
+  return {
+    kind,
+    section: "services",
+    types: [type],
+    selects: (e) => e.type === type,
+    fields,
+    programFields: ["ownerId", "adoptId", "envVars"],
+    fromBlueprint: serviceSpelling(fieldMeta),
+    rules: (args) => serviceRules(args, false),
+    envVars: true,
+    entryKeys: ["type", "envVars", ...commonEntryKeys],
+    idPrefix,
+  };
+}
+
 /** Every kind a Blueprint entry can become today; the others plug in here as they land. */
 export const blueprintKinds: BlueprintKind[] = [
   {
@@ -100,6 +140,9 @@ export const blueprintKinds: BlueprintKind[] = [
     entryKeys: ["type", "envVars", "domains", ...commonEntryKeys],
     idPrefix: "srv-",
   },
+  privateKind("backgroundWorker", "worker", backgroundWorkerFields, backgroundWorkerFieldMeta, "srv-"),
+  privateKind("privateService", "pserv", privateServiceFields, privateServiceFieldMeta, "srv-"),
+  privateKind("cronJob", "cron", cronJobFields, cronJobFieldMeta, "crn-"),
   {
     kind: "staticSite",
     section: "services",

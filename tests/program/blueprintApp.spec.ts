@@ -65,6 +65,33 @@ const shop = {
       domains: ["docs.acme.dev"],
       routes: [{ type: "rewrite", source: "/*", destination: "/index.html" }],
     },
+    {
+      type: "worker",
+      name: "jobs",
+      runtime: "node",
+      repo: "https://github.com/acme/shop",
+      buildCommand: "npm ci",
+      startCommand: "npm run jobs",
+      envVars: [{ key: "DATABASE_URL", fromDatabase: { name: "shop", property: "connectionString" } }],
+    },
+    {
+      type: "pserv",
+      name: "search",
+      runtime: "node",
+      repo: "https://github.com/acme/search",
+      buildCommand: "npm ci",
+      startCommand: "npm start",
+    },
+    {
+      type: "cron",
+      name: "nightly",
+      runtime: "node",
+      schedule: "0 3 * * *",
+      repo: "https://github.com/acme/shop",
+      buildCommand: "npm ci",
+      startCommand: "npm run nightly",
+      envVars: [{ key: "SEARCH", fromService: { type: "pserv", name: "search", property: "hostport" } }],
+    },
   ]),
   "shop:databases": JSON.stringify([
     { name: "shop", plan: "basic-256mb", postgresMajorVersion: "16", extensions: ["vector"] },
@@ -128,12 +155,15 @@ describe("the program for any app (setMocks)", function () {
     assert.deepEqual(
       registered.map((r) => `${r.type.replace("pulumi-nodejs:dynamic/render:", "")} ${r.name}`).sort(),
       [
+        "BackgroundWorker jobs",
+        "CronJob nightly",
         "CustomDomain docs-docs.acme.dev",
         "Deploy admin-deploy",
         "Deploy shop-deploy",
         "KeyValue cache",
         "Postgres shop",
         "PostgresExtension shop-vector",
+        "PrivateService search",
         "StaticSite docs",
         "WebService admin",
         "WebService shop",
@@ -152,6 +182,23 @@ describe("the program for any app (setMocks)", function () {
       program: "the shop app",
       configKeys: { adoptExisting: "shop:services[1].adoptExisting", adoptId: "shop:services[1].importId" },
     });
+  });
+
+  it("builds workers, private services and cron jobs with their links", function () {
+    const nightly = one("CronJob", "nightly").inputs;
+    assert.equal(nightly.schedule, "0 3 * * *");
+    assert.deepEqual((nightly.envVars as Record<string, unknown>).SEARCH, {
+      kind: "plain",
+      value: "search:10000",
+    });
+    assert.deepEqual(
+      (one("BackgroundWorker", "jobs").inputs.envVars as Record<string, unknown>).DATABASE_URL,
+      {
+        kind: "linked",
+        database: "Postgres-shop-id",
+        property: "connectionString",
+      },
+    );
   });
 
   it("deploys each web service when what it runs changes", async function () {
@@ -209,6 +256,7 @@ describe("the program for any app (setMocks)", function () {
         keyValues: new Map(),
         services: new Map(),
         staticSites: new Map(),
+        privateServices: new Map(),
         entries: new Map(),
       },
       pulumi.secret({ STRIPE_KEY: "sk_live_not_real" }),
@@ -228,13 +276,14 @@ describe("the program for any app (setMocks)", function () {
           ),
         ),
     );
-    // Plans priced by app/prices.ts: web 5 + standard 25, basic-256mb 7, Key Value starter 10, a static site 0.
+    // Plans priced by app/prices.ts: web 5 + standard 25, basic-256mb 7, Key Value starter 10, a static site 0,
+    // a worker and a private service 5 each, a cron job not counted (billed per minute).
     const config = readAppStackConfig(read({ ...shop, "shop:monthlyBudgetUsd": "40" }), "shop");
     assert.throws(
       () => enforceAppBudget(config, "shop"),
-      /would cost \$47\/month .* over its budget of \$40/,
+      /would cost \$57\/month .* over its budget of \$40/,
     );
-    assert.equal(enforceAppBudget({ ...config, monthlyBudgetUsd: 47 }, "shop"), 47);
+    assert.equal(enforceAppBudget({ ...config, monthlyBudgetUsd: 57 }, "shop"), 57);
     const pro = readAppStackConfig(
       read({
         ...shop,
