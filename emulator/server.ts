@@ -23,6 +23,7 @@ import { registerKeyValueRoutes } from "./routes/keyValue";
 import { registerEnvGroupRoutes } from "./routes/envGroups";
 import { registerRegistryCredentialRoutes } from "./routes/registryCredentials";
 import { registerDiskRoutes } from "./routes/disks";
+import { registerProjectRoutes } from "./routes/projects";
 import { registerMaintenanceRoutes } from "./routes/maintenance";
 import { handleExportDownload } from "./exports";
 import { registerOwnerRoutes } from "./routes/owners";
@@ -47,6 +48,7 @@ export function apiRouter(core: EmulatorCore): Router {
   registerEnvVarRoutes(router, core);
   registerDeployRoutes(router, core);
   registerKeyValueRoutes(router, core);
+  registerProjectRoutes(router, core);
   registerStaticSiteRoutes(router, core);
   registerCustomDomainRoutes(router, core);
   registerEnvGroupRoutes(router, core);

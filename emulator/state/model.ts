@@ -309,6 +309,32 @@ export interface RegistryCredentialRecord {
   updatedAt: number;
 }
 
+/** A Render project: a named collection of environments (routes/projects.ts). */
+export interface ProjectRecord {
+  id: string;
+  seq: number;
+  ownerId: string;
+  name: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/**
+ * An environment of a project. Its resources are not listed here: a service, Postgres or Key Value carries
+ * `environmentId` itself, and the environment's id lists are computed from those (routes/projects.ts).
+ */
+export interface EnvironmentRecord {
+  id: string;
+  seq: number;
+  projectId: string;
+  name: string;
+  protectedStatus: string;
+  networkIsolationEnabled: boolean;
+  ipAllowList: CidrRecord[];
+  createdAt: number;
+  updatedAt: number;
+}
+
 /** Everything that is persisted. */
 export interface StateSnapshot {
   version: 1;
@@ -331,6 +357,9 @@ export interface StateSnapshot {
   registryCredentials?: RegistryCredentialRecord[];
   /** Absent in states written before `/disks` existed. */
   diskTimes?: DiskTimesRecord[];
+  /** Absent in states written before projects existed. */
+  projects?: ProjectRecord[];
+  environments?: EnvironmentRecord[];
 }
 
 /** All objects of the emulator. Mutated by handlers; serialised by {@link State.snapshot}. */
@@ -347,6 +376,8 @@ export class State {
   readonly envGroups = new Map<string, EnvGroupRecord>();
   readonly registryCredentials = new Map<string, RegistryCredentialRecord>();
   readonly diskTimes = new Map<string, DiskTimesRecord>();
+  readonly projects = new Map<string, ProjectRecord>();
+  readonly environments = new Map<string, EnvironmentRecord>();
   deployFailures: DeployFailureRule[] = [];
 
   /** The next sequence number (creation order of every record). */
@@ -371,6 +402,8 @@ export class State {
     this.envGroups.clear();
     this.registryCredentials.clear();
     this.diskTimes.clear();
+    this.projects.clear();
+    this.environments.clear();
     this.deployFailures = [];
   }
 
@@ -392,6 +425,8 @@ export class State {
       envGroups: [...this.envGroups.values()],
       registryCredentials: [...this.registryCredentials.values()],
       diskTimes: [...this.diskTimes.values()],
+      projects: [...this.projects.values()],
+      environments: [...this.environments.values()],
     };
   }
 
@@ -412,6 +447,8 @@ export class State {
     for (const e of snapshot.envGroups ?? []) this.envGroups.set(e.id, e);
     for (const e of snapshot.registryCredentials ?? []) this.registryCredentials.set(e.id, e);
     for (const e of snapshot.diskTimes ?? []) this.diskTimes.set(e.id, e);
+    for (const e of snapshot.projects ?? []) this.projects.set(e.id, e);
+    for (const e of snapshot.environments ?? []) this.environments.set(e.id, e);
     this.deployFailures = snapshot.deployFailures ?? [];
   }
 }
