@@ -11,6 +11,7 @@ import { EnvGroupProvider } from "./envGroup/provider";
 import { EnvGroupLinkProvider } from "./envGroupLink/provider";
 import { RegistryCredentialProvider } from "./registryCredential/provider";
 import { KeyValueProvider } from "./keyValue/provider";
+import { ProjectProvider } from "./project/provider";
 import { PostgresExtensionProvider } from "./postgresExtension/provider";
 import { PostgresProvider } from "./postgres/provider";
 import { PrivateServiceProvider } from "./privateService/provider";
@@ -35,6 +36,7 @@ const liveProviderClasses = quietProviderErrors({
   webService: WebServiceProvider,
   deploy: DeployProvider,
   keyValue: KeyValueProvider,
+  project: ProjectProvider,
   staticSite: StaticSiteProvider,
   customDomain: CustomDomainProvider,
   envGroup: EnvGroupProvider,

@@ -35,6 +35,8 @@ import {
   envVarResponseSchema,
   keyValueConnectionInfoResponseSchema,
   keyValueResponseSchema,
+  projectResponseSchema,
+  environmentResponseSchema,
   maintenanceRunResponseSchema,
   ownerResponseSchema,
   postgresConnectionInfoResponseSchema,
@@ -64,6 +66,11 @@ import {
   type RegistryCredentialBody,
   type UpdateDiskBody,
   type CreateKeyValueBody,
+  type CreateProjectBody,
+  type CreateEnvironmentBody,
+  type UpdateEnvironmentBody,
+  type Project,
+  type Environment,
   type CreatePostgresBody,
   type CreateServiceBody,
   type Deploy,
@@ -874,6 +881,85 @@ export class RenderClient {
     limit?: number;
   }): Promise<LogsPage> {
     return this.call("GET", "/logs", { query, schema: logsResponseSchema });
+  }
+
+  // ---- projects and environments -----------------------------------------------------------------
+
+  /** Projects, optionally by name and workspace. */
+  listProjects(filter: ListFilter = {}): AsyncGenerator<Project, void, undefined> {
+    return this.list(
+      "/projects",
+      { name: filter.name, ownerId: filter.ownerId },
+      "project",
+      projectResponseSchema,
+    );
+  }
+
+  /** Create a project with its environments (never retried once it may have reached Render). */
+  createProject(body: CreateProjectBody): Promise<Project> {
+    return this.call("POST", "/projects", { body, schema: projectResponseSchema });
+  }
+
+  /** One project. */
+  getProject(projectId: string): Promise<Project> {
+    return this.call("GET", `/projects/${enc(projectId)}`, { schema: projectResponseSchema });
+  }
+
+  /** Rename a project (an absolute value: repeatable). */
+  updateProject(projectId: string, body: { name?: string }): Promise<Project> {
+    return this.call("PATCH", `/projects/${enc(projectId)}`, {
+      body,
+      schema: projectResponseSchema,
+      repeatable: true,
+    });
+  }
+
+  /** Delete a project and its environments. */
+  async deleteProject(projectId: string): Promise<void> {
+    await this.call("DELETE", `/projects/${enc(projectId)}`, {});
+  }
+
+  /** The environments of a project. */
+  listEnvironments(projectId: string): AsyncGenerator<Environment, void, undefined> {
+    return this.list("/environments", { projectId: [projectId] }, "environment", environmentResponseSchema);
+  }
+
+  /** Create an environment in a project (never retried once it may have reached Render). */
+  createEnvironment(body: CreateEnvironmentBody): Promise<Environment> {
+    return this.call("POST", "/environments", { body, schema: environmentResponseSchema });
+  }
+
+  /** One environment. */
+  getEnvironment(environmentId: string): Promise<Environment> {
+    return this.call("GET", `/environments/${enc(environmentId)}`, { schema: environmentResponseSchema });
+  }
+
+  /** Change an environment in place (absolute values: repeatable). */
+  updateEnvironment(environmentId: string, body: UpdateEnvironmentBody): Promise<Environment> {
+    return this.call("PATCH", `/environments/${enc(environmentId)}`, {
+      body,
+      schema: environmentResponseSchema,
+      repeatable: true,
+    });
+  }
+
+  /** Delete an environment. */
+  async deleteEnvironment(environmentId: string): Promise<void> {
+    await this.call("DELETE", `/environments/${enc(environmentId)}`, {});
+  }
+
+  /** Move services, databases or Key Value instances into an environment (repeatable: a set). */
+  addResourcesToEnvironment(environmentId: string, resourceIds: string[]): Promise<Environment> {
+    return this.call("POST", `/environments/${enc(environmentId)}/resources`, {
+      body: { resourceIds },
+      schema: environmentResponseSchema,
+      repeatable: true,
+    });
+  }
+
+  /** Take resources out of an environment. */
+  async removeResourcesFromEnvironment(environmentId: string, resourceIds: string[]): Promise<void> {
+    await this.call("DELETE", `/environments/${enc(environmentId)}/resources`, { query: { resourceIds } });
   }
 
   // ---- transport ----------------------------------------------------------------------------------

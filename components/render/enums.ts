@@ -108,6 +108,10 @@ export type PaidServicePlan = (typeof paidServicePlans)[number];
 export type ServiceRuntime = (typeof serviceRuntimes)[number];
 export type DatabaseLinkProperty = (typeof databaseLinkProperties)[number];
 
+/** Protection of a project environment (openapi.json `protectedStatus`). */
+export const protectedStatuses = ["unprotected", "protected"] as const;
+export type ProtectedStatus = (typeof protectedStatuses)[number];
+
 /** A Render workspace id: `tea-…` for a team, `usr-…`/`own-…` for a personal workspace. */
 export const workspaceIdPattern = /^(tea|usr|own)-[a-z0-9]+$/;
 

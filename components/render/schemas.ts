@@ -129,6 +129,46 @@ export function keyValueResponseSchema() {
   });
 }
 
+/** A project (`project`): a named collection of environments. */
+export function projectResponseSchema() {
+  return z.object({
+    id: z.string(),
+    name: z.string(),
+    owner: ownerResponseSchema(),
+    environmentIds: z.array(z.string()),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  });
+}
+
+/** An environment of a project (`environment`); the resources in it are listed by kind. */
+export function environmentResponseSchema() {
+  return z.object({
+    id: z.string(),
+    name: z.string(),
+    projectId: z.string(),
+    protectedStatus: z.string(),
+    networkIsolationEnabled: z.boolean(),
+    ipAllowList: ipAllowListSchema(),
+    serviceIds: z
+      .array(z.string())
+      .nullish()
+      .transform((l) => l ?? []),
+    databasesIds: z
+      .array(z.string())
+      .nullish()
+      .transform((l) => l ?? []),
+    redisIds: z
+      .array(z.string())
+      .nullish()
+      .transform((l) => l ?? []),
+    envGroupIds: z
+      .array(z.string())
+      .nullish()
+      .transform((l) => l ?? []),
+  });
+}
+
 /** `GET /key-value/{id}/connection-info`: every field is a secret (the external one holds the password). */
 export function keyValueConnectionInfoResponseSchema() {
   return z.object({
@@ -287,6 +327,10 @@ export function logsResponseSchema() {
 export type KeyValue = z.infer<ReturnType<typeof keyValueResponseSchema>>;
 /** Connection strings of a Key Value instance (secrets). */
 export type KeyValueConnectionInfo = z.infer<ReturnType<typeof keyValueConnectionInfoResponseSchema>>;
+/** A project as Render reports it. */
+export type Project = z.infer<ReturnType<typeof projectResponseSchema>>;
+/** An environment as Render reports it. */
+export type Environment = z.infer<ReturnType<typeof environmentResponseSchema>>;
 /** An owner (workspace or user). */
 export type Owner = z.infer<ReturnType<typeof ownerResponseSchema>>;
 /** A Postgres database as Render reports it. */
@@ -381,6 +425,30 @@ export interface CreateKeyValueBody {
   /** `[]` allows private-network connections only. */
   ipAllowList?: IpAllowEntryBody[];
 }
+
+/** One environment of a project, as `POST /projects` and `POST /environments` take it. */
+export interface EnvironmentSettingsBody {
+  name: string;
+  /** `unprotected` or `protected`. */
+  protectedStatus?: string;
+  networkIsolationEnabled?: boolean;
+  ipAllowList?: IpAllowEntryBody[];
+}
+
+/** `POST /projects` body (`projectPOSTInput`). */
+export interface CreateProjectBody {
+  name: string;
+  ownerId: string;
+  environments: EnvironmentSettingsBody[];
+}
+
+/** `POST /environments` body (`environmentPOSTInput`). */
+export interface CreateEnvironmentBody extends EnvironmentSettingsBody {
+  projectId: string;
+}
+
+/** `PATCH /environments/{id}` body (`environmentPATCHInput`): every field optional. */
+export type UpdateEnvironmentBody = Partial<EnvironmentSettingsBody>;
 
 /** `PATCH /key-value/{id}` body (`keyValuePATCHInput`, plus `persistenceMode`): every field optional. */
 export interface UpdateKeyValueBody {

@@ -131,6 +131,7 @@ const goneIdPrefixes = {
   "registry credential": "rgc",
   disk: "dsk",
   "custom domain": "cdm",
+  project: "prj",
 } as const;
 
 /** A kind of object {@link goneFromRender} names. */
@@ -155,7 +156,9 @@ export function goneFromRender(what: GoneKind, id: string, name?: string, advice
       ? "a new service (a new id; generated env vars such as NEXTAUTH_SECRET get new values)"
       : what === "custom domain"
         ? "the domain again (its DNS is verified again)"
-        : `a new, empty ${what} (its data is not restored)`;
+        : what === "project"
+          ? "a new project (new environment ids: resources placed in the old ones stay where they are)"
+          : `a new, empty ${what} (its data is not restored)`;
   return new Error(
     `${what} ${name ? `${name} (${id})` : id} no longer exists on Render: it was deleted outside Pulumi. ` +
       `Pulumi does not recreate it on its own${what === "service" || what === "custom domain" ? "" : ` (a new ${what} would be empty)`}, ` +
