@@ -5,8 +5,8 @@
  * Render's model (openapi.json): a project is a named collection of environments; an environment has a
  * `protectedStatus` (`unprotected`|`protected`: only admins may do destructive actions in a protected one),
  * `networkIsolationEnabled` (no network connections across environments) and an `ipAllowList`. A service,
- * Postgres or Key Value carries its `environmentId` itself; the environment's `serviceIds`, `databasesIds`
- * and `redisIds` are computed from those records here, so both views always agree.
+ * Postgres, Key Value or env group carries its `environmentId` itself; the environment's `serviceIds`,
+ * `databasesIds`, `redisIds` and `envGroupIds` are computed from those records here, so both views agree.
  *
  * UNCONFIRMED choices (no doc or recorded traffic found; each the safe one, never kinder than Render):
  * - ids are `prj-` / `evm-` + 20 characters (the prefixes seen in Render's dashboard URLs and TF examples);
@@ -16,7 +16,6 @@
  * - an environment (or project) still holding resources cannot be deleted: move them out first;
  * - removing a resource that is not in the environment is refused (400), as is adding an unknown id (404);
  * - defaults: `protectedStatus: unprotected`, `networkIsolationEnabled: false`, `ipAllowList: []`.
- * Env groups are not emulated yet: `envGroupIds` is always empty and an env group id is an unknown id.
  */
 import type { EmulatorCore } from "../core";
 import { badRequest, notFound } from "../errors";
@@ -211,16 +210,22 @@ interface Movable {
 
 function resourceIdList(value: unknown): string[] {
   if (!Array.isArray(value) || value.length === 0)
-    throw badRequest("resourceIds is required: a non-empty list of service, Postgres or Key Value ids");
+    throw badRequest(
+      "resourceIds is required: a non-empty list of service, Postgres, Key Value or env group ids",
+    );
   return value.map((id, i) => {
     if (typeof id !== "string" || id === "") throw badRequest(`resourceIds[${i}] must be a non-empty string`);
     return id;
   });
 }
 
-/** A service, Postgres or Key Value of the key's workspaces. @throws 404 otherwise. */
+/** A service, Postgres, Key Value or env group of the key's workspaces. @throws 404 otherwise. */
 function movableResource(core: EmulatorCore, id: string): Movable {
-  const r = core.state.services.get(id) ?? core.state.postgres.get(id) ?? core.state.keyValues.get(id);
+  const r =
+    core.state.services.get(id) ??
+    core.state.postgres.get(id) ??
+    core.state.keyValues.get(id) ??
+    core.state.envGroups.get(id);
   if (!r || !core.state.owners.has(r.ownerId)) throw notFound(id);
   return r;
 }
@@ -246,7 +251,8 @@ function checkUniqueName(
 
 function requireEmpty(core: EmulatorCore, env: EnvironmentRecord, what: string): void {
   const held = resourcesOf(core, env.id);
-  const count = held.serviceIds.length + held.databasesIds.length + held.redisIds.length;
+  const count =
+    held.serviceIds.length + held.databasesIds.length + held.redisIds.length + held.envGroupIds.length;
   if (count > 0)
     throw badRequest(
       `cannot delete ${what}: environment ${env.id} (${env.name}) still holds ${count} resource(s); move or delete them first`,
@@ -256,7 +262,7 @@ function requireEmpty(core: EmulatorCore, env: EnvironmentRecord, what: string):
 function resourcesOf(
   core: EmulatorCore,
   envId: string,
-): { serviceIds: string[]; databasesIds: string[]; redisIds: string[] } {
+): { serviceIds: string[]; databasesIds: string[]; redisIds: string[]; envGroupIds: string[] } {
   const ids = (records: Iterable<{ id: string; seq: number; environmentId?: string }>) =>
     [...records]
       .filter((r) => r.environmentId === envId)
@@ -266,6 +272,7 @@ function resourcesOf(
     serviceIds: ids(core.state.services.values()),
     databasesIds: ids(core.state.postgres.values()),
     redisIds: ids(core.state.keyValues.values()),
+    envGroupIds: ids(core.state.envGroups.values()),
   };
 }
 
@@ -351,7 +358,6 @@ export function environmentJson(core: EmulatorCore, e: EnvironmentRecord): Recor
     name: e.name,
     projectId: e.projectId,
     ...resourcesOf(core, e.id),
-    envGroupIds: [],
     protectedStatus: e.protectedStatus,
     networkIsolationEnabled: e.networkIsolationEnabled,
     ipAllowList: e.ipAllowList,

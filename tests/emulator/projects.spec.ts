@@ -152,7 +152,7 @@ describe("emulator projects and environments (contract, resources, validation)",
     );
   });
 
-  it("moves services, Postgres and Key Value into and out of an environment through their environmentId", async () => {
+  it("moves services, Postgres, Key Value and env groups into and out of an environment through their environmentId", async () => {
     const project = await createProject();
     const [prodId, stagingId] = project.environmentIds;
     const service = (
@@ -169,6 +169,12 @@ describe("emulator projects and environments (contract, resources, validation)",
       })
     ).body as { id: string };
     assert.deepEqual((await env(prodId)).redisIds, [kv.id]);
+    const group = (await api("POST", "/env-groups", { name: "shared", ownerId: emu.ownerId, envVars: [] }))
+      .body as { id: string };
+    await api("POST", `/environments/${stagingId}/resources`, { resourceIds: [group.id] });
+    assert.deepEqual((await env(stagingId)).envGroupIds, [group.id]);
+    expectStatus(await api("DELETE", `/environments/${stagingId}/resources?resourceIds=${group.id}`), 204);
+    assert.deepEqual((await env(stagingId)).envGroupIds, []);
 
     const moved = await api("POST", `/environments/${prodId}/resources`, { resourceIds: [service.id] });
     expectStatus(moved, 200);
