@@ -4,6 +4,7 @@
  */
 import type { CreateKeyValueBody, KeyValue, UpdateKeyValueBody } from "../render/schemas";
 import type { KeyValuePlan, MaxmemoryPolicy, PersistenceMode, Region } from "../render/enums";
+import { sameIpAllowList } from "../runtime/ipAllowList";
 import { checkFields, type InputFailure } from "../runtime/validation";
 import {
   fromKeyValueBlueprintSpelling,
@@ -73,15 +74,6 @@ export function fromKeyValue(
   return { ...settings, ...options } as KeyValueInputs;
 }
 
-function sameAllowList(a: KeyValueIpAllowEntry[], b: { cidrBlock: string; description?: string }[]): boolean {
-  const key = (l: { cidrBlock: string; description?: string }[]) =>
-    l
-      .map((e) => `${e.cidrBlock}\u0000${e.description ?? ""}`)
-      .sort()
-      .join("\n");
-  return key(a) === key(b);
-}
-
 /**
  * Which desired settings differ from the live instance, in the schema's order: in place (`changed`) and
  * needing replacement (`replaced`: the schema's `replaces` metadata). A setting the inputs leave out
@@ -101,7 +93,7 @@ export function diffKeyValue(
     const actual = now[field];
     const same =
       field === "ipAllowList"
-        ? sameAllowList(wanted as KeyValueIpAllowEntry[], (actual ?? []) as KeyValueIpAllowEntry[])
+        ? sameIpAllowList(wanted as KeyValueIpAllowEntry[], (actual ?? []) as KeyValueIpAllowEntry[])
         : wanted === actual;
     if (same) continue;
     const { replaces } = (keyValueFields[field].meta() ?? {}) as KeyValueFieldMeta;

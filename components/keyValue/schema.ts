@@ -4,6 +4,7 @@
  * (`KeyValueInputs`), the mapping and the policy's view are derived from {@link keyValueFields}.
  */
 import { z } from "zod";
+import { ipAllowListSchema } from "../runtime/ipAllowList";
 import {
   apiPlanSpelling,
   keyValuePlans,
@@ -12,7 +13,7 @@ import {
   regions,
   workspaceIdPattern,
 } from "../render/enums";
-import { allowed, isCidr, isUnknown, nameProblem, type InputFailure } from "../runtime/validation";
+import { allowed, isUnknown, nameProblem, type InputFailure } from "../runtime/validation";
 
 /**
  * How a field behaves, read by the code derived from the schema:
@@ -45,21 +46,6 @@ const apiEnum = <T extends readonly [string, ...string[]]>(values: T, what: stri
         error: (i) => `${JSON.stringify(i.input)} is not a Render ${what}; allowed: ${allowed(values)}`,
       }),
     );
-
-/** One IP allow list entry: `{cidrBlock, description}` (render.yaml's `source` is read as `cidrBlock`). */
-const ipAllowEntry = z
-  .object({
-    cidrBlock: z.string({ error: "is required: an address and prefix length like 203.0.113.0/24" }).trim(),
-    description: z.string({ error: "must be a string" }).default(""),
-  })
-  .superRefine((e, ctx) => {
-    if (!isCidr(e.cidrBlock))
-      ctx.addIssue({
-        code: "custom",
-        path: ["cidrBlock"],
-        message: `${JSON.stringify(e.cidrBlock)} is not a CIDR block; expected an address and prefix length like 203.0.113.0/24 or 0.0.0.0/0`,
-      });
-  });
 
 /** Every field of a RenderKeyValue, in the order error messages list them. */
 export const keyValueFields = {
@@ -125,18 +111,7 @@ export const keyValueFields = {
    * Who may connect from outside Render. `[]` allows Render's private network only; `0.0.0.0/0`
    * allows everyone. render.yaml's `source` is accepted for `cidrBlock`.
    */
-  ipAllowList: z
-    .array(ipAllowEntry, { error: "must be a list of {cidrBlock, description}" })
-    .default([])
-    .superRefine((list, ctx) => {
-      const seen = new Set<string>();
-      list.forEach((e, i) => {
-        if (seen.has(e.cidrBlock))
-          ctx.addIssue({ code: "custom", path: [i, "cidrBlock"], message: `${e.cidrBlock} is listed twice` });
-        seen.add(e.cidrBlock);
-      });
-    })
-    .meta(meta({ render: true })),
+  ipAllowList: ipAllowListSchema.meta(meta({ render: true })),
   /**
    * Adopt a Key Value of the same name that already exists in the workspace instead of failing: the
    * first `pulumi up` takes it over and changes only what differs.

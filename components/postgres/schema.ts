@@ -5,6 +5,7 @@
  * pack's view are all derived from {@link postgresFields}.
  */
 import { z } from "zod";
+import { ipAllowListSchema } from "../runtime/ipAllowList";
 import {
   apiPlanSpelling,
   postgresPlans,
@@ -12,14 +13,7 @@ import {
   regions,
   workspaceIdPattern,
 } from "../render/enums";
-import {
-  allowed,
-  identifierProblem,
-  isCidr,
-  isUnknown,
-  nameProblem,
-  type InputFailure,
-} from "../runtime/validation";
+import { allowed, identifierProblem, isUnknown, nameProblem, type InputFailure } from "../runtime/validation";
 
 /**
  * How a field behaves, read by the code derived from the schema:
@@ -46,21 +40,6 @@ const refined = (problem: (v: string) => string | undefined) =>
   z.string({ error: "must be a string" }).superRefine((v, ctx) => {
     const found = problem(v);
     if (found) ctx.addIssue({ code: "custom", message: found });
-  });
-
-/** One IP allow list entry: `{cidrBlock, description}` (render.yaml's `source` is read as `cidrBlock`). */
-const ipAllowEntry = z
-  .object({
-    cidrBlock: z.string({ error: "is required: an address and prefix length like 203.0.113.0/24" }).trim(),
-    description: z.string({ error: "must be a string" }).default(""),
-  })
-  .superRefine((e, ctx) => {
-    if (!isCidr(e.cidrBlock))
-      ctx.addIssue({
-        code: "custom",
-        path: ["cidrBlock"],
-        message: `${JSON.stringify(e.cidrBlock)} is not a CIDR block; expected an address and prefix length like 203.0.113.0/24 or 0.0.0.0/0`,
-      });
   });
 
 /** Every field of a RenderPostgres, in the order error messages list them. */
@@ -131,18 +110,7 @@ export const postgresFields = {
    * Who may connect from outside Render. `[]` allows Render's private network only; `0.0.0.0/0`
    * allows everyone. render.yaml's `source` is accepted for `cidrBlock`.
    */
-  ipAllowList: z
-    .array(ipAllowEntry, { error: "must be a list of {cidrBlock, description}" })
-    .default([])
-    .superRefine((list, ctx) => {
-      const seen = new Set<string>();
-      list.forEach((e, i) => {
-        if (seen.has(e.cidrBlock))
-          ctx.addIssue({ code: "custom", path: [i, "cidrBlock"], message: `${e.cidrBlock} is listed twice` });
-        seen.add(e.cidrBlock);
-      });
-    })
-    .meta(meta({ render: true })),
+  ipAllowList: ipAllowListSchema.meta(meta({ render: true })),
   /** High availability (a standby); needs a pro_* or accelerated_* plan and PostgreSQL 13+. Default false. */
   highAvailability: bool("highAvailability")
     .default(false)

@@ -1,7 +1,7 @@
 /**
- * The IP allow list field shared by kinds that have one (`{cidrBlock, description}` entries; render.yaml's
- * `source` is read as `cidrBlock` by each kind's spelling step). postgres/ and keyValue/ still hold their
- * own copies of the entry; new kinds use this one.
+ * The IP allow list field shared by the kinds that have one (Postgres, Key Value, project environments):
+ * `{cidrBlock, description}` entries; render.yaml's `source` is read as `cidrBlock` by each kind's
+ * spelling step.
  */
 import { z } from "zod";
 import { isCidr } from "./validation";
