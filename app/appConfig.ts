@@ -133,6 +133,8 @@ function entryMonthlyUsd(entry: AppVocabulary["entries"][number]): number | unde
   if (entry.kind === "webService") return webServiceMonthlyUsd(plan ?? "starter", numInstances ?? 1);
   if (entry.kind === "keyValue") return keyValueMonthlyUsd(plan ?? "");
   if (entry.kind === "staticSite") return priceTable.staticSite;
+  // An env group is configuration: Render does not bill it.
+  if (entry.kind === "envGroup") return 0;
   if (entry.kind === "backgroundWorker" || entry.kind === "privateService")
     return workerMonthlyUsd(plan ?? "starter", numInstances ?? 1);
   // A cron job is billed per minute of run time, never counted in a monthly total (app/prices.ts).

@@ -11,6 +11,8 @@ import { RenderKeyValue, type RenderKeyValueArgs } from "../components/keyValue/
 import { RenderPostgres, type RenderPostgresArgs } from "../components/postgres/resource";
 import { PostgresExtension } from "../components/postgresExtension/resource";
 import { RenderCustomDomain } from "../components/customDomain/resource";
+import { RenderEnvGroup, type RenderEnvGroupArgs } from "../components/envGroup/resource";
+import { RenderEnvGroupLink } from "../components/envGroupLink/resource";
 import { RenderStaticSite, type RenderStaticSiteArgs } from "../components/staticSite/resource";
 import type { RenderServiceBase } from "../components/service/resource";
 import { RenderBackgroundWorker } from "../components/backgroundWorker/resource";
@@ -53,6 +55,7 @@ interface Built {
   keyValues: Map<string, RenderKeyValue>;
   services: Map<string, RenderWebService>;
   staticSites: Map<string, RenderStaticSite>;
+  envGroups: Map<string, RenderEnvGroup>;
   /** Background workers, private services and cron jobs. */
   privateServices: Map<string, RenderServiceBase>;
   entries: Map<string, AppEntry>;
@@ -65,6 +68,7 @@ interface KindContext {
   envVars: Record<string, EnvVarSource>;
   advice: ConfigAdvice;
   opts: pulumi.CustomResourceOptions;
+  secrets: pulumi.Input<Record<string, string>> | undefined;
 }
 
 /**
@@ -72,6 +76,33 @@ interface KindContext {
  * they land), in dependency order (databases and Key Values before the services that link to them).
  */
 const builders: Partial<Record<BlueprintKindName, (ctx: KindContext) => pulumi.CustomResource>> = {
+  envGroup: ({ entry, built, advice, opts, secrets }) => {
+    // Its `sync: false` vars take their values from the stack's secret map; the others are its fields.
+    const secretKeys = entry.envVars.flatMap((v) => ("secretKey" in v ? [v.secretKey] : []));
+    const declared = (entry.args.envVars ?? {}) as Record<
+      string,
+      { value: string } | { generateValue: true }
+    >;
+    const envVars =
+      secretKeys.length === 0
+        ? declared
+        : pulumi.output(secrets ?? {}).apply((s) => ({
+            ...declared,
+            ...Object.fromEntries(secretKeys.map((k) => [k, { value: s[k] ?? "" }])),
+          }));
+    const group = new RenderEnvGroup(
+      entry.name,
+      {
+        ...(entry.args as unknown as RenderEnvGroupArgs),
+        envVars,
+        ...(entry.importId ? { adoptId: entry.importId } : {}),
+        advice,
+      },
+      { ...opts, ...(entry.protect !== undefined ? { protect: entry.protect } : {}) },
+    );
+    built.envGroups.set(entry.name, group);
+    return group;
+  },
   postgres: ({ entry, built, advice, opts }) => {
     const database = new RenderPostgres(
       entry.name,
@@ -157,6 +188,7 @@ function privateService(
 
 /** The order kinds are built in: what others link to first. */
 const buildOrder: BlueprintKindName[] = [
+  "envGroup",
   "postgres",
   "keyValue",
   "privateService",
@@ -227,6 +259,8 @@ export class RenderBlueprintApp extends pulumi.ComponentResource {
   readonly keyValues: Map<string, RenderKeyValue>;
   /** The background workers, private services and cron jobs, by name. */
   readonly privateServices: Map<string, RenderServiceBase>;
+  /** The env groups, by name. */
+  readonly envGroups: Map<string, RenderEnvGroup>;
   /** The static sites, by name. */
   readonly staticSites: Map<string, RenderStaticSite>;
   /** The deploys of the web services, by service name (unless turned off). */
@@ -239,6 +273,7 @@ export class RenderBlueprintApp extends pulumi.ComponentResource {
       keyValues: new Map(),
       services: new Map(),
       staticSites: new Map(),
+      envGroups: new Map(),
       privateServices: new Map(),
       entries: new Map(args.app.entries.map((e) => [`${e.section}/${e.name}`, e])),
     };
@@ -257,7 +292,24 @@ export class RenderBlueprintApp extends pulumi.ComponentResource {
       };
       const envVars: Record<string, EnvVarSource> = {};
       for (const v of entry.envVars) if ("key" in v) envVars[v.key] = envVarSource(v, built, args.secrets);
-      const resource = builders[entry.kind]!({ entry, built, envVars, advice, opts: { parent: this } });
+      const resource = builders[entry.kind]!({
+        entry,
+        built,
+        envVars,
+        advice,
+        opts: { parent: this },
+        secrets: args.secrets,
+      });
+      // render.yaml `fromGroup`: one link per service and group (RenderEnvGroupLink).
+      for (const v of entry.envVars)
+        if ("fromGroup" in v) {
+          const group = built.envGroups.get(v.fromGroup)!;
+          new RenderEnvGroupLink(
+            `${entry.name}-${v.fromGroup}`,
+            { serviceId: resource.id, envGroupId: group.id },
+            { parent: this, dependsOn: [resource, group] },
+          );
+        }
       // render.yaml `domains`: one custom domain each (the apex/www sibling is Render's own).
       for (const domain of entry.domains ?? [])
         new RenderCustomDomain(
@@ -287,6 +339,7 @@ export class RenderBlueprintApp extends pulumi.ComponentResource {
     this.databases = built.databases;
     this.keyValues = built.keyValues;
     this.staticSites = built.staticSites;
+    this.envGroups = built.envGroups;
     this.privateServices = built.privateServices;
     this.registerOutputs({});
   }

@@ -16,6 +16,7 @@ import { backgroundWorkerFieldMeta, backgroundWorkerFields } from "../background
 import { privateServiceFieldMeta, privateServiceFields } from "../privateService/schema";
 import { cronJobFieldMeta, cronJobFields } from "../cronJob/schema";
 import { fromStaticSiteBlueprintSpelling, staticSiteFields } from "../staticSite/schema";
+import { envGroupFields, fromEnvGroupBlueprintSpelling } from "../envGroup/schema";
 import { webServiceFieldMeta, webServiceFields } from "../webService/schema";
 import { allowed, propertyPath, type InputFailure } from "../runtime/validation";
 
@@ -52,6 +53,8 @@ export interface BlueprintKind {
   programFields: readonly string[];
   /** render.yaml spellings -> the kind's field names and shapes. */
   fromBlueprint?: (raw: Record<string, unknown>) => Record<string, unknown>;
+  /** What the render.yaml spelling itself gets wrong (a key listed twice), before the fields' checks. */
+  blueprintProblems?: (raw: Record<string, unknown>) => InputFailure[];
   /** Rules between fields, on values already checked one by one. */
   rules?: (args: Record<string, unknown>) => InputFailure[];
   /** Whether its entries take `envVars` (links, values, generated, secrets). */
@@ -157,6 +160,18 @@ export const blueprintKinds: BlueprintKind[] = [
     idPrefix: "srv-",
   },
   {
+    kind: "envGroup",
+    section: "envVarGroups",
+    fields: envGroupFields,
+    programFields: ["ownerId", "adoptId"],
+    // `sync: false` vars are the program's (vocabulary.ts reads them; their values come from secrets).
+    fromBlueprint: (raw) => fromEnvGroupBlueprintSpelling(withoutSecretVars(raw)).values,
+    blueprintProblems: (raw) => fromEnvGroupBlueprintSpelling(withoutSecretVars(raw)).failures,
+    envVars: false,
+    entryKeys: commonEntryKeys,
+    idPrefix: "evg-",
+  },
+  {
     kind: "postgres",
     section: "databases",
     fields: postgresFields,
@@ -181,6 +196,17 @@ export const blueprintKinds: BlueprintKind[] = [
     idPrefix: "red-",
   },
 ];
+
+/** An env group's render.yaml without its `sync: false` vars (the program reads them from secrets). */
+export function withoutSecretVars(raw: Record<string, unknown>): Record<string, unknown> {
+  if (!Array.isArray(raw.envVars)) return raw;
+  return {
+    ...raw,
+    envVars: raw.envVars.filter(
+      (v: unknown) => !(v && typeof v === "object" && (v as Record<string, unknown>).sync === false),
+    ),
+  };
+}
 
 /** The render.yaml `type` values of `services` entries and the kind each becomes (known today). */
 export function serviceTypes(): string[] {
@@ -241,7 +267,7 @@ export function toKindArgs(
   for (const [key, value] of Object.entries(entry)) if (!kind.entryKeys.includes(key)) raw[key] = value;
   const spelled = kind.fromBlueprint ? kind.fromBlueprint(raw) : raw;
   const fields = entryFields(kind);
-  const failures: InputFailure[] = [];
+  const failures: InputFailure[] = kind.blueprintProblems ? kind.blueprintProblems(raw) : [];
   const args: Record<string, unknown> = {};
   for (const [key, schema] of Object.entries(fields)) {
     const result = schema.safeParse(spelled[key]);

@@ -266,7 +266,20 @@ function readEntry(
       entry.domains = domains.filter((d, i) => !domains.slice(0, i).includes(sibling(d)));
     }
   }
-  if (raw.envVars !== undefined) {
+  // An env group's `sync: false` vars: values from the stack's secrets (its other vars are its fields).
+  if (kind.kind === "envGroup" && Array.isArray(raw.envVars))
+    raw.envVars.forEach((v: unknown, i) => {
+      const item = v as Record<string, unknown> | null;
+      if (item && typeof item === "object" && item.sync === false) {
+        const read = readEnvVar(v);
+        if ("problem" in read) problem(`.envVars[${i}]${read.path}`, read.problem);
+        else {
+          rawIndex.set(read.envVar, i);
+          entry.envVars.push(read.envVar);
+        }
+      }
+    });
+  if (kind.envVars && raw.envVars !== undefined) {
     if (!Array.isArray(raw.envVars)) problem(".envVars", "must be a list of {key, value | fromDatabase | …}");
     else
       raw.envVars.forEach((v, i) => {

@@ -39,6 +39,7 @@ const shop = {
         { key: "SECRET_KEY_BASE", generateValue: true },
         { key: "STRIPE_KEY", sync: false },
         { key: "RAILS_ENV", value: "production" },
+        { fromGroup: "shared" },
       ],
     },
     {
@@ -93,11 +94,20 @@ const shop = {
       envVars: [{ key: "SEARCH", fromService: { type: "pserv", name: "search", property: "hostport" } }],
     },
   ]),
+  "shop:envVarGroups": JSON.stringify([
+    {
+      name: "shared",
+      envVars: [
+        { key: "LOG_LEVEL", value: "info" },
+        { key: "SENTRY_DSN", sync: false },
+      ],
+    },
+  ]),
   "shop:databases": JSON.stringify([
     { name: "shop", plan: "basic-256mb", postgresMajorVersion: "16", extensions: ["vector"] },
   ]),
   "shop:keyValues": JSON.stringify([{ name: "cache", plan: "starter", maxmemoryPolicy: "allkeys-lru" }]),
-  "shop:secrets": JSON.stringify({ STRIPE_KEY: "sk_live_not_real" }),
+  "shop:secrets": JSON.stringify({ STRIPE_KEY: "sk_live_not_real", SENTRY_DSN: "https://dsn.example" }),
 };
 const read = (values: Record<string, string>) => (ns: string, key: string) => values[`${ns}:${key}`];
 
@@ -134,7 +144,7 @@ describe("the program for any app (setMocks)", function () {
     const config = readAppStackConfig(read(shop), "shop");
     app = new RenderBlueprintApp("shop", {
       app: config.app,
-      secrets: pulumi.secret({ STRIPE_KEY: "sk_live_not_real" }),
+      secrets: pulumi.secret({ STRIPE_KEY: "sk_live_not_real", SENTRY_DSN: "https://dsn.example" }),
       configNames: { program: "the shop app", namespace: "shop" },
       deploy: config.deploy,
     });
@@ -160,6 +170,8 @@ describe("the program for any app (setMocks)", function () {
         "CustomDomain docs-docs.acme.dev",
         "Deploy admin-deploy",
         "Deploy shop-deploy",
+        "EnvGroup shared",
+        "EnvGroupLink shop-shared",
         "KeyValue cache",
         "Postgres shop",
         "PostgresExtension shop-vector",
@@ -199,6 +211,17 @@ describe("the program for any app (setMocks)", function () {
         property: "connectionString",
       },
     );
+  });
+
+  it("links a service to an env group with one link, the group's sync: false value from secrets", async function () {
+    const link = one("EnvGroupLink", "shop-shared").inputs;
+    assert.deepEqual([link.serviceId, link.envGroupId], ["WebService-shop-id", "EnvGroup-shared-id"]);
+    const vars = one("EnvGroup", "shared").inputs.envVars as Record<string, unknown>;
+    assert.equal(vars[secretSig], "1b47061264138c4ac30d75fd1eb44270");
+    assert.deepEqual(vars.value, {
+      LOG_LEVEL: { value: "info" },
+      SENTRY_DSN: { value: "https://dsn.example" },
+    });
   });
 
   it("deploys each web service when what it runs changes", async function () {
@@ -256,6 +279,7 @@ describe("the program for any app (setMocks)", function () {
         keyValues: new Map(),
         services: new Map(),
         staticSites: new Map(),
+        envGroups: new Map(),
         privateServices: new Map(),
         entries: new Map(),
       },

@@ -161,16 +161,58 @@ describe("the app vocabulary (render.yaml's keys in stack config)", function () 
     ]);
   });
 
-  it("says where a Key Value goes, and that env groups are not supported yet", function () {
-    assert.deepEqual(
-      problems({
-        services: [{ type: "keyvalue", name: "cache" }],
-        envVarGroups: [{ name: "g", envVars: [] }],
-      }),
-      [
-        "shop:services[0].type: a Key Value is listed under keyValues (without type), not under services",
-        "shop:envVarGroups[0]: envVarGroups are not supported by this program yet",
-      ],
+  it("says where a Key Value goes", function () {
+    assert.deepEqual(problems({ services: [{ type: "keyvalue", name: "cache" }] }), [
+      "shop:services[0].type: a Key Value is listed under keyValues (without type), not under services",
+    ]);
+  });
+
+  it("reads env groups: their vars by key, sync: false from secrets, a key listed twice named", function () {
+    const app = ok(
+      {
+        envVarGroups: [
+          {
+            name: "shared",
+            envVars: [
+              { key: "LOG_LEVEL", value: "info" },
+              { key: "JWT_SECRET", generateValue: true },
+              { key: "STRIPE_API_KEY", sync: false },
+            ],
+          },
+        ],
+        services: [{ ...web, envVars: [{ fromGroup: "shared" }] }],
+      },
+      ["STRIPE_API_KEY"],
+    );
+    const group = app.entries.find((e) => e.kind === "envGroup")!;
+    assert.deepEqual(group.args, {
+      name: "shared",
+      envVars: { LOG_LEVEL: { value: "info" }, JWT_SECRET: { generateValue: true } },
+    });
+    assert.deepEqual(group.envVars, [{ key: "STRIPE_API_KEY", secretKey: "STRIPE_API_KEY" }]);
+    assert.deepEqual(app.secretKeys, ["STRIPE_API_KEY"]);
+    const found = problems(
+      {
+        envVarGroups: [
+          {
+            name: "g",
+            envVars: [
+              { key: "A", value: "1" },
+              { key: "A", value: "2" },
+              { key: "S", sync: false },
+            ],
+          },
+        ],
+      },
+      [],
+    );
+    assert.ok(
+      found.some((p) => p.startsWith("shop:envVarGroups[0].envVars[1].key: A is listed twice")),
+      found.join("\n"),
+    );
+    assert.ok(
+      found.some((p) => p.startsWith("shop:envVarGroups[0].envVars[2]: sync: false needs its value")),
+      found.join("\n"),
     );
   });
 
