@@ -18,6 +18,8 @@ export const longestFirst = [
   "tests/reliability/faultMatrix.spec.ts",
   "tests/engine/rotation.spec.ts",
   "tests/engine/databaseSafetyNet.spec.ts",
+  "tests/engine/importBlueprint.spec.ts",
+  "tests/engine/programSwitch.spec.ts",
   "tests/engine/stackTools.spec.ts",
   "tests/components/postgres/provider.spec.ts",
   "tests/engine/deploy.spec.ts",
@@ -39,7 +41,6 @@ export const longestFirst = [
   "tests/engine/changedCheckout.spec.ts",
   "tests/engine/teamState.spec.ts",
   "tests/engine/databaseTls.spec.ts",
-  "tests/engine/importBlueprint.spec.ts",
 ];
 
 /** Every `*.spec.ts` under `dir`, as paths relative to `root`, sorted. */
