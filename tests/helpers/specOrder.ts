@@ -25,6 +25,7 @@ export const longestFirst = [
   "tests/engine/deploy.spec.ts",
   "tests/engine/stack.spec.ts",
   "tests/engine/outsideDeploys.spec.ts",
+  "tests/engine/mixedApp.spec.ts",
   "tests/engine/postgres.spec.ts",
   "tests/reliability/interruptedRuns.spec.ts",
   "tests/reliability/secrets.spec.ts",
