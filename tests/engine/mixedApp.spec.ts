@@ -1,17 +1,17 @@
 /**
  * The ONE engine spec of a mixed app (issue 25), through the real `pulumi` CLI against the in-process
  * emulator: a render.yaml with several kinds (tests/engine/fixtures/mixedApp/render.yaml: two web
- * services, one with a custom domain (an apex: Render adds its www sibling), a static site with headers
- * and routes, PostgreSQL, Key Value, linked by fromDatabase, fromService keyvalue connectionString and web
- * host/port, generateValue and `sync: false`) is turned into the stack file by the importer (the function
- * `npm run import-blueprint` runs), its secret set with the `pulumi config set --secret --path` line the
- * importer prints, then: `pulumi up` brings every object up with its links resolved; `pulumi preview
- * --expect-no-changes` is clean (the www sibling is no drift); changes made on the "dashboard" (the
- * emulator's Render API directly: a static site's publish path, a Key Value's maxmemory policy) show
- * field by field in a plain `pulumi preview`; `pulumi up` puts them back and the next preview is clean.
- * The `it`s build on each other, on one stack. Nothing connects to the database (no extension, no
- * migration): the emulator's databases are instant. The `--diff` preview of the values runs only under
- * RELIABILITY_FULL. Workers, private services, cron jobs and env groups join once the program builds them.
+ * services, one with a custom domain (an apex: Render adds its www sibling), a background worker, a
+ * static site with headers and routes, PostgreSQL, Key Value, linked by fromDatabase, fromService keyvalue
+ * connectionString and web host/port/hostport, generateValue and `sync: false`) is turned into the stack
+ * file by the importer (the function `npm run import-blueprint` runs), its secret set with the `pulumi
+ * config set --secret --path` line the importer prints, then: `pulumi up` brings every object up with its
+ * links resolved; `pulumi preview --expect-no-changes` is clean (the www sibling is no drift); changes
+ * made on the "dashboard" (the emulator's Render API directly: a static site's publish path, a Key
+ * Value's maxmemory policy) show field by field in a plain `pulumi preview`; `pulumi up` puts them back
+ * and the next preview is clean. The `it`s build on each other, on one stack. Nothing connects to the
+ * database (no extension, no migration): the emulator's databases are instant. The `--diff` preview of
+ * the values runs only under RELIABILITY_FULL.
  */
 import { strict as assert } from "node:assert";
 import { randomBytes } from "node:crypto";
@@ -140,6 +140,7 @@ describe("engine: a mixed app from render.yaml, up, clean, dashboard drift, conv
       shop: "web_service",
       api: "web_service",
       docs: "static_site",
+      jobs: "background_worker",
     });
     for (const [name, s] of Object.entries(byName)) ids[name] = s.id;
     const databases = await api.mustRender<Array<{ postgres: { id: string; name: string } }>>(
@@ -204,6 +205,9 @@ describe("engine: a mixed app from render.yaml, up, clean, dashboard drift, conv
     assert.equal(env.API_PORT, "10000");
     assert.equal(env.STRIPE_KEY, stripeKey);
     assert.match(env.SECRET_KEY_BASE ?? "", /^.{16,}$/);
+    const jobs = await api.envVars(ids.jobs);
+    assert.equal(jobs.DATABASE_URL, dbInfo.internalConnectionString);
+    assert.equal(jobs.API_HOSTPORT, "api:10000");
   });
 
   it("pulumi preview --expect-no-changes is clean", async () => {
