@@ -356,6 +356,31 @@ describe("blueprint: conversion to the program's vocabulary", () => {
     assert.ok(read.ok && read.app.secretKeys.join() === "STRIPE_KEY");
   });
 
+  it("an env group keeps its own vars (plain, generated) and a service links it by fromGroup", () => {
+    const c = convert(
+      [
+        "services:",
+        ...web("a", ["envVars:", "  - fromGroup: shared"]),
+        "envVarGroups:",
+        "  - name: shared",
+        "    envVars:",
+        "      - key: LOG_LEVEL",
+        "        value: info",
+        "      - key: SESSION_KEY",
+        "        generateValue: true",
+      ].join("\n"),
+      { stack: "prod" },
+    );
+    assert.deepEqual(c.losses, []);
+    assert.deepEqual(byName(c, "envVarGroups", "shared").envVars, [
+      { key: "LOG_LEVEL", value: "info" },
+      { key: "SESSION_KEY", generateValue: true },
+    ]);
+    assert.deepEqual(byName(c, "services", "a").envVars, [{ fromGroup: "shared" }]);
+    const read = programReads(c);
+    assert.ok(read.ok, JSON.stringify(read));
+  });
+
   it("writes the live ids as importId, and lists live env vars the Blueprint would delete", () => {
     const bp = fixture("every-key.render.yaml");
     const live: LiveResources = {

@@ -277,7 +277,8 @@ export function convertBlueprint(
         continue;
       }
       if (key === "envVars") {
-        if (!kind.envVars) lost(key); // written in a second pass, once the stack's entries are known
+        // Written in a second pass, once the stack's entries are known; an env group's are its own field.
+        if (!kind.envVars && section !== "envVarGroups") lost(key);
         continue;
       }
       // Newer render.yaml spellings the kind may read under their older names (render.com/docs/blueprint-spec).
@@ -428,7 +429,8 @@ export function convertBlueprint(
   for (const { planned: p, entry } of written) {
     const name = String(p.value.name);
     const vars = p.value.envVars as BlueprintEnvVar[] | undefined;
-    if (vars !== undefined && p.kind!.envVars) entry.envVars = envVarsOf(vars, `${p.path}.envVars`);
+    if (vars !== undefined && (p.kind!.envVars || p.section === "envVarGroups"))
+      entry.envVars = envVarsOf(vars, `${p.path}.envVars`);
     if (p.section === "services" && entry.importId !== undefined) {
       const declared = new Set((vars ?? []).map((e) => e.key));
       for (const key of live.envVarKeys?.get(String(entry.importId)) ?? [])
