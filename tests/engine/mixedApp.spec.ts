@@ -2,7 +2,7 @@
  * The ONE engine spec of a mixed app (issue 25), through the real `pulumi` CLI against the in-process
  * emulator: a render.yaml with several kinds (tests/engine/fixtures/mixedApp/render.yaml: two web
  * services, one with a custom domain (an apex: Render adds its www sibling), a background worker, a
- * static site with headers and routes, PostgreSQL, Key Value, linked by fromDatabase, fromService keyvalue
+ * static site with headers and routes, PostgreSQL, Key Value, an env group the worker links by fromGroup, linked by fromDatabase, fromService keyvalue
  * connectionString and web host/port/hostport, generateValue and `sync: false`) is turned into the stack
  * file by the importer (the function `npm run import-blueprint` runs), its secret set with the `pulumi
  * config set --secret --path` line the importer prints, then: `pulumi up` brings every object up with its
@@ -208,6 +208,24 @@ describe("engine: a mixed app from render.yaml, up, clean, dashboard drift, conv
     const jobs = await api.envVars(ids.jobs);
     assert.equal(jobs.DATABASE_URL, dbInfo.internalConnectionString);
     assert.equal(jobs.API_HOSTPORT, "api:10000");
+    // The env group and its one link (RenderEnvGroupLink per service–group pair): the worker only.
+    const groups = await api.mustRender<Array<{ id: string; name: string }>>("GET", "/env-groups");
+    assert.deepEqual(
+      groups.map((g) => g.name),
+      ["shared"],
+    );
+    const group = await api.mustRender<{
+      envVars: Array<{ key: string; value: string }>;
+      serviceLinks: Array<{ id: string }>;
+    }>("GET", `/env-groups/${groups[0].id}`);
+    assert.deepEqual(
+      group.envVars.map(({ key, value }) => ({ key, value })),
+      [{ key: "LOG_LEVEL", value: "info" }],
+    );
+    assert.deepEqual(
+      group.serviceLinks.map((l) => l.id),
+      [ids.jobs],
+    );
   });
 
   it("pulumi preview --expect-no-changes is clean", async () => {
