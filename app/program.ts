@@ -224,7 +224,12 @@ export function envVarSource(
     };
   const link = v.fromService;
   if (link.type === "keyvalue" || link.type === "redis")
-    return { fromKeyValue: { keyValue: built.keyValues.get(link.name)!, property: "connectionString" } };
+    return {
+      fromKeyValue: {
+        keyValue: built.keyValues.get(link.name)!,
+        property: link.property ?? "connectionString",
+      },
+    };
   if (link.property === "host") return { value: link.name };
   if (link.property === "port") return { value: defaultServicePort };
   if (link.property === "hostport") return { value: `${link.name}:${defaultServicePort}` };

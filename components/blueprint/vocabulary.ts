@@ -181,11 +181,9 @@ export function readAppVocabulary(
           problems.push(
             `${where}.fromService.type: service ${JSON.stringify(v.fromService.name)} is of type ${JSON.stringify(target.type)}, not ${JSON.stringify(v.fromService.type)}`,
           );
-        if (keyValue && v.fromService.property !== undefined && v.fromService.property !== "connectionString")
-          problems.push(`${where}.fromService.property: a Key Value links only its connectionString`);
         if (keyValue && v.fromService.envVarKey !== undefined)
           problems.push(
-            `${where}.fromService.envVarKey: a Key Value has no env vars; use property: connectionString`,
+            `${where}.fromService.envVarKey: a Key Value has no env vars; use property: connectionString, host, port or hostport`,
           );
         if (!keyValue && v.fromService.property === "connectionString")
           problems.push(

@@ -6,7 +6,7 @@
  * compared or sent.
  */
 import type { z } from "zod";
-import type { DatabaseLinkProperty, Region, ServiceRuntime } from "../render/enums";
+import type { Region, ServiceRuntime } from "../render/enums";
 import type {
   CreateServiceBody,
   EnvVarBody,
@@ -19,6 +19,7 @@ import {
   containerRuntimes,
   fieldMetaOf,
   type EnvVarInput,
+  type LinkProperty,
   type ServiceFieldMeta,
   type ServiceImage,
 } from "./schema";
@@ -422,12 +423,14 @@ export interface LinkSource {
 }
 
 /**
- * The value of a render.yaml `fromDatabase` property. `connectionString` is the internal one, as
- * Render's Blueprints give services in the same region (REFERENCE.md: likely, UNCONFIRMED); host,
- * port, user and database are read from it.
+ * The value of a render.yaml `fromDatabase` property (or a Key Value's `fromService` property).
+ * `connectionString` is the internal one, as Render's Blueprints give services in the same region
+ * (REFERENCE.md: likely, UNCONFIRMED); host, port, hostport, user and database are read from it
+ * (a Key Value's `redis://red-…:6379` -> host `red-…`, port 6379; its password is never read).
  */
-export function linkedValue(source: LinkSource, property: DatabaseLinkProperty): string {
+export function linkedValue(source: LinkSource, property: LinkProperty): string {
   const internal = new URL(source.internalConnectionString);
+  const port = internal.port || (/^rediss?:$/.test(internal.protocol) ? "6379" : "5432");
   switch (property) {
     case "connectionString":
     case "internalConnectionString":
@@ -437,7 +440,9 @@ export function linkedValue(source: LinkSource, property: DatabaseLinkProperty):
     case "host":
       return internal.hostname;
     case "port":
-      return internal.port || "5432";
+      return port;
+    case "hostport":
+      return `${internal.hostname}:${port}`;
     case "user":
       return decodeURIComponent(internal.username);
     case "password":

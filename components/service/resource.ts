@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { DatabaseLinkProperty } from "../render/enums";
+import type { KeyValueLinkProperty } from "./schema";
 import type { RenderPostgres } from "../postgres/resource";
 import type { RenderKeyValue } from "../keyValue/resource";
 import type { AdviceArgs } from "../runtime/advice";
@@ -19,8 +20,9 @@ import { serviceSecretOutputs } from "./provider";
  * - `{ generateValue: true }`: Render generates a 256-bit base64 value once, and it is then kept;
  * - `{ fromDatabase: { database, property } }`: linked to a RenderPostgres (render.yaml `fromDatabase`);
  *   `connectionString` is the internal one, as on Render; read from Render by the provider, never stored;
- * - `{ fromKeyValue: { keyValue, property: "connectionString" } }`: a RenderKeyValue's internal URL
- *   (render.yaml `fromService` of `type: keyvalue`), read from Render like a database's, never stored;
+ * - `{ fromKeyValue: { keyValue, property } }`: a RenderKeyValue's internal URL (`connectionString`) or its
+ *   `host`, `port` or `hostport` (render.yaml `fromService` of `type: keyvalue`), read from Render like a
+ *   database's, never stored;
  * - `{ fromService: "url" }`: a web service's own public URL (e.g. NEXTAUTH_URL), kept equal to it.
  */
 export type EnvVarSource =
@@ -29,7 +31,7 @@ export type EnvVarSource =
   | { secret: pulumi.Input<string> }
   | { generateValue: true }
   | { fromDatabase: { database: RenderPostgres; property: DatabaseLinkProperty } }
-  | { fromKeyValue: { keyValue: RenderKeyValue; property: "connectionString" } }
+  | { fromKeyValue: { keyValue: RenderKeyValue; property: KeyValueLinkProperty } }
   | { fromService: "url" };
 
 /** Each field of a schema's input as a Pulumi input; homomorphic, so each keeps its JSDoc. */
@@ -72,7 +74,11 @@ export function toEnvVarInputs(envVars: Record<string, EnvVarSource>): EnvVarInp
     else if ("generateValue" in source) out[key] = { kind: "generated" };
     else if ("fromService" in source) out[key] = { kind: "serviceUrl" };
     else if ("fromKeyValue" in source)
-      out[key] = { kind: "linked", database: source.fromKeyValue.keyValue.id, property: "connectionString" };
+      out[key] = {
+        kind: "linked",
+        database: source.fromKeyValue.keyValue.id,
+        property: source.fromKeyValue.property,
+      };
     else
       out[key] = {
         kind: "linked",

@@ -25,6 +25,21 @@ export const envVarKinds = ["plain", "secret", "generated", "linked", "serviceUr
 /** How an env var gets its value (see `envVarKinds`). */
 export type EnvVarKind = (typeof envVarKinds)[number];
 
+/**
+ * What a `linked` env var takes from a Key Value (render.yaml `fromService` of `type: keyvalue`, Render's
+ * Blueprint spec: connectionString, host, port, hostport), read from its internal connection string.
+ */
+export const keyValueLinkProperties = ["connectionString", "host", "port", "hostport"] as const;
+
+/** One of {@link keyValueLinkProperties}. */
+export type KeyValueLinkProperty = (typeof keyValueLinkProperties)[number];
+
+/** What a `linked` env var takes: a database's property, or a Key Value's `hostport`. */
+export const linkProperties = [...databaseLinkProperties, "hostport"] as const;
+
+/** One of {@link linkProperties}. */
+export type LinkProperty = (typeof linkProperties)[number];
+
 /** Render's rule for env var keys is UNCONFIRMED; we take the POSIX shell rule, which every runtime accepts. */
 export const envVarKeyPattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -290,11 +305,11 @@ export const serviceFields = {
           value: z.string({ error: "must be a string" }).optional(),
           /** `linked`: the Render Postgres id (`dpg-…`). */
           database: z.string({ error: "must be a Render Postgres id like dpg-…-a" }).optional(),
-          /** `linked`: which part of its connection (render.yaml `fromDatabase.property`). */
+          /** `linked`: which part of its connection (render.yaml `fromDatabase` / Key Value `fromService`). */
           property: z
-            .enum(databaseLinkProperties, {
+            .enum(linkProperties, {
               error: (i) =>
-                `${JSON.stringify(i.input)} is not a database property; allowed: ${allowed(databaseLinkProperties)}`,
+                `${JSON.stringify(i.input)} is not a database property; allowed: ${allowed(linkProperties)}`,
             })
             .optional(),
         },
@@ -316,7 +331,7 @@ export const serviceFields = {
             ctx.addIssue({
               code: "custom",
               path: [key],
-              message: `a linked value needs {database, property}; property is one of ${allowed(databaseLinkProperties)}`,
+              message: `a linked value needs {database, property}; property is one of ${allowed(linkProperties)}`,
             });
           continue;
         }

@@ -1,5 +1,5 @@
 /**
- * render.yaml's `fromService` of a Key Value (`property: connectionString`) as the program builds it: the
+ * render.yaml's `fromService` of a Key Value (`property: connectionString`, host, port, hostport) as the program builds it: the
  * web service's env var names the instance by id (`linked`), and the provider reads the URL from Render
  * when it writes it, so the URL is never an input, an output or in state (against the in-process emulator).
  */
@@ -76,5 +76,57 @@ describe("links of the program: a Key Value's connection string (emulator)", fun
     await provider.update!(id, outs as WebServiceOutputs, inputs);
     const after = (await api("GET", `/services/${id}/env-vars/REDIS_URL`)).body as { value: string };
     assert.equal(after.value, info.internalConnectionString);
+  });
+
+  it("links host, port and hostport from the internal URL, never in state", async () => {
+    const kv = await api("POST", "/key-value", {
+      name: "links-hostport",
+      ownerId: emu.ownerId,
+      plan: "starter",
+      region: "oregon",
+    });
+    assert.equal(kv.status, 201, JSON.stringify(kv.body));
+    const kvId = (kv.body as { id: string }).id;
+    const url = new URL(
+      ((await api("GET", `/key-value/${kvId}/connection-info`)).body as { internalConnectionString: string })
+        .internalConnectionString,
+    );
+    const keyValue = { id: pulumi.output(kvId) } as unknown as RenderKeyValue;
+    const sources = toEnvVarInputs({
+      REDIS_HOST: { fromKeyValue: { keyValue, property: "host" } },
+      REDIS_PORT: { fromKeyValue: { keyValue, property: "port" } },
+      REDIS_HOSTPORT: { fromKeyValue: { keyValue, property: "hostport" } },
+    });
+    const envVars: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(sources))
+      envVars[key] = await new Promise((resolve) => pulumi.output(v).apply(resolve));
+    assert.deepEqual(envVars.REDIS_HOSTPORT, { kind: "linked", database: kvId, property: "hostport" });
+
+    const provider = await configured(new WebServiceProvider(), emu);
+    const inputs = await checked<ServiceInputs>(provider, {
+      name: "links-web-hostport",
+      ownerId: emu.ownerId,
+      repo: "https://github.com/acme/shop",
+      buildCommand: "npm ci",
+      startCommand: "npm start",
+      envVars,
+    });
+    const { id, outs } = await provider.create!(inputs);
+    const live = (await api("GET", `/services/${id}/env-vars?limit=100`)).body as {
+      envVar: { key: string; value: string };
+    }[];
+    const port = url.port || "6379";
+    assert.deepEqual(Object.fromEntries(live.map((e) => [e.envVar.key, e.envVar.value])), {
+      REDIS_HOST: kvId,
+      REDIS_PORT: port,
+      REDIS_HOSTPORT: `${kvId}:${port}`,
+    });
+    assert.ok(!JSON.stringify({ inputs, outs }).includes(`${kvId}:${port}`));
+    assert.equal((await provider.diff!(id, outs as WebServiceOutputs, inputs)).changes, false);
+    await api("PUT", `/services/${id}/env-vars/REDIS_HOSTPORT`, { value: "elsewhere:6379" });
+    assert.equal((await provider.diff!(id, outs as WebServiceOutputs, inputs)).changes, true);
+    await provider.update!(id, outs as WebServiceOutputs, inputs);
+    const after = (await api("GET", `/services/${id}/env-vars/REDIS_HOSTPORT`)).body as { value: string };
+    assert.equal(after.value, `${kvId}:${port}`);
   });
 });

@@ -273,6 +273,15 @@ describe("web service mapping", () => {
     assert.equal(linkedValue(source, "user"), "u");
     assert.equal(linkedValue(source, "password"), "p");
     assert.equal(linkedValue(source, "database"), "db_ab12");
+    // A Key Value's internal URL: Redis's default port when the URL names none; never its password.
+    const kv = {
+      internalConnectionString: "redis://red-abc:s3cret@red-abc",
+      externalConnectionString: "",
+      password: "",
+    };
+    assert.equal(linkedValue(kv, "host"), "red-abc");
+    assert.equal(linkedValue(kv, "port"), "6379");
+    assert.equal(linkedValue(kv, "hostport"), "red-abc:6379");
     assert.throws(
       () => resolveEnvVars({ X: { kind: "linked", database: "dpg-other", property: "host" } }, ""),
       /dpg-other/,
