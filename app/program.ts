@@ -6,7 +6,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { AppEntry, AppEnvVar, AppVocabulary } from "../components/blueprint/vocabulary";
-import type { BlueprintKindName } from "../components/blueprint/kinds";
+import { renderExternalEnvVars, type BlueprintKindName } from "../components/blueprint/kinds";
+import { RenderDisk } from "../components/disk/resource";
 import { RenderKeyValue, type RenderKeyValueArgs } from "../components/keyValue/resource";
 import { RenderPostgres, type RenderPostgresArgs } from "../components/postgres/resource";
 import { PostgresExtension } from "../components/postgresExtension/resource";
@@ -194,9 +195,44 @@ const buildOrder: BlueprintKindName[] = [
   "privateService",
   "backgroundWorker",
   "cronJob",
-  "webService",
   "staticSite",
+  "webService",
 ];
+
+/**
+ * `ordered` with each service after the services whose RENDER_EXTERNAL_URL/HOSTNAME it links (their
+ * `url` output), otherwise unchanged; a loop of such links is an error (neither URL exists first).
+ */
+function afterLinkedUrls(ordered: AppEntry[]): AppEntry[] {
+  const byName = new Map(ordered.filter((e) => e.section === "services").map((e) => [e.name, e]));
+  const out: AppEntry[] = [];
+  const visiting: string[] = [];
+  const visit = (entry: AppEntry) => {
+    if (out.includes(entry)) return;
+    const key = `${entry.section}/${entry.name}`;
+    if (visiting.includes(key))
+      throw new Error(`fromService links of external URLs loop: ${[...visiting, key].join(" -> ")}`);
+    visiting.push(key);
+    for (const v of entry.envVars)
+      if ("fromService" in v && isExternalLink(v.fromService, byName.get(v.fromService.name))) {
+        const target = byName.get(v.fromService.name);
+        if (target) visit(target);
+      }
+    visiting.pop();
+    out.push(entry);
+  };
+  ordered.forEach(visit);
+  return out;
+}
+
+/** A `fromService.envVarKey` link to a var Render sets itself that the target does not declare. */
+function isExternalLink(link: { envVarKey?: string }, target: AppEntry | undefined): boolean {
+  return (
+    link.envVarKey !== undefined &&
+    (renderExternalEnvVars as readonly string[]).includes(link.envVarKey) &&
+    !target?.envVars.some((t) => "key" in t && t.key === link.envVarKey)
+  );
+}
 
 /**
  * One env var's source for the kinds: links by name become the linked resource (the provider reads the
@@ -235,6 +271,18 @@ export function envVarSource(
   if (link.property === "hostport") return { value: `${link.name}:${defaultServicePort}` };
   // envVarKey: the same source as the other service's var (a generated one: its value, a secret).
   const target = built.entries.get(`services/${link.name}`);
+  if (isExternalLink(link, target)) {
+    // Render sets these on a web service or static site: its URL and that URL's hostname.
+    const service = built.services.get(link.name) ?? built.staticSites.get(link.name);
+    if (!service)
+      throw new Error(`fromService ${link.name}.${link.envVarKey}: service ${link.name} is built later`);
+    return {
+      value:
+        link.envVarKey === "RENDER_EXTERNAL_URL"
+          ? service.url
+          : service.url.apply((u) => (u ? new URL(u).hostname : u)),
+    };
+  }
   const theirs = target?.envVars.find((t) => "key" in t && t.key === link.envVarKey);
   const where = `${link.name}.${link.envVarKey}`;
   if (!theirs || !("key" in theirs))
@@ -283,7 +331,9 @@ export class RenderBlueprintApp extends pulumi.ComponentResource {
       entries: new Map(args.app.entries.map((e) => [`${e.section}/${e.name}`, e])),
     };
     const { program, namespace } = args.configNames;
-    const ordered = buildOrder.flatMap((kind) => args.app.entries.filter((e) => e.kind === kind));
+    const ordered = afterLinkedUrls(
+      buildOrder.flatMap((kind) => args.app.entries.filter((e) => e.kind === kind)),
+    );
     const unbuilt = args.app.entries.filter((e) => !buildOrder.includes(e.kind));
     if (unbuilt.length > 0)
       throw new Error(
@@ -321,6 +371,17 @@ export class RenderBlueprintApp extends pulumi.ComponentResource {
           `${entry.name}-${domain}`,
           { name: domain, serviceId: resource.id },
           { parent: this, dependsOn: [resource] },
+        );
+      // render.yaml `disk`: the service's persistent disk.
+      if (entry.disk)
+        new RenderDisk(
+          `${entry.name}-${entry.disk.name}`,
+          { ...entry.disk, serviceId: resource.id },
+          {
+            parent: this,
+            dependsOn: [resource],
+            ...(entry.protect !== undefined ? { protect: entry.protect } : {}),
+          },
         );
       if (entry.kind === "webService" && args.deploy)
         this.deploys.set(

@@ -72,6 +72,13 @@ export interface BlueprintKind {
  */
 export const commonEntryKeys = ["importId", "protect"] as const;
 
+/**
+ * Env vars Render sets itself on a web service or static site, which `fromService.envVarKey` may link
+ * without the target declaring them: its public URL and that URL's hostname
+ * (render.com/docs/environment-variables). The program reads them from the target's `url` output.
+ */
+export const renderExternalEnvVars = ["RENDER_EXTERNAL_URL", "RENDER_EXTERNAL_HOSTNAME"] as const;
+
 /** Web service render.yaml keys that differ from the field name (besides each field's `blueprint` meta). */
 const webServiceRenames: Record<string, string> = { pullRequestPreviewsEnabled: "pullRequestPreviews" };
 
@@ -115,7 +122,8 @@ function privateKind(
     fromBlueprint: serviceSpelling(fieldMeta),
     rules: (args) => serviceRules(args, false),
     envVars: true,
-    entryKeys: ["type", "envVars", ...commonEntryKeys],
+    // render.yaml `disk`: a RenderDisk of the service (not on a cron job: render.com/docs/disks).
+    entryKeys: ["type", "envVars", ...(type === "cron" ? [] : ["disk"]), ...commonEntryKeys],
     idPrefix,
   };
 }
@@ -140,7 +148,7 @@ export const blueprintKinds: BlueprintKind[] = [
       }),
     rules: (args) => serviceFieldRules(args),
     envVars: true,
-    entryKeys: ["type", "envVars", "domains", ...commonEntryKeys],
+    entryKeys: ["type", "envVars", "domains", "disk", ...commonEntryKeys],
     idPrefix: "srv-",
   },
   privateKind("backgroundWorker", "worker", backgroundWorkerFields, backgroundWorkerFieldMeta, "srv-"),

@@ -9,8 +9,10 @@ import { databaseLinkProperties, type DatabaseLinkProperty } from "../render/enu
 import { envVarKeyPattern } from "../webService/schema";
 import { allowed } from "../runtime/validation";
 import { customDomainFields } from "../customDomain/schema";
+import { diskFields } from "../disk/schema";
 import {
   kindOf,
+  renderExternalEnvVars,
   toKindArgs,
   vocabularySections,
   type BlueprintKind,
@@ -73,6 +75,8 @@ export interface AppEntry {
    * before it: Render adds that sibling itself (render.com/docs/custom-domains).
    */
   domains?: string[];
+  /** Its persistent disk (render.yaml `disk`), a RenderDisk of the service. */
+  disk?: { name: string; mountPath: string; sizeGB: number };
 }
 
 /** An app read from stack config. */
@@ -185,6 +189,18 @@ export function readAppVocabulary(
           problems.push(
             `${where}.fromService.envVarKey: a Key Value has no env vars; use property: connectionString, host, port or hostport`,
           );
+        if (
+          target &&
+          !keyValue &&
+          v.fromService.envVarKey !== undefined &&
+          (renderExternalEnvVars as readonly string[]).includes(v.fromService.envVarKey) &&
+          !target.envVars.some((t) => "key" in t && t.key === v.fromService.envVarKey) &&
+          target.kind !== "webService" &&
+          target.kind !== "staticSite"
+        )
+          problems.push(
+            `${where}.fromService.envVarKey: Render sets ${v.fromService.envVarKey} on a web service or static site only; ${JSON.stringify(v.fromService.name)} is a ${target.kind}`,
+          );
         if (!keyValue && v.fromService.property === "connectionString")
           problems.push(
             `${where}.fromService.property: connectionString is a Key Value's; a service links host, port or hostport`,
@@ -262,6 +278,21 @@ function readEntry(
       });
       const sibling = (d: string) => (d.startsWith("www.") ? d.slice(4) : `www.${d}`);
       entry.domains = domains.filter((d, i) => !domains.slice(0, i).includes(sibling(d)));
+    }
+  }
+  if (raw.disk !== undefined) {
+    if (!isObject(raw.disk)) problem(".disk", "must be {name, mountPath, sizeGB}");
+    else {
+      const disk: Record<string, unknown> = {};
+      for (const key of Object.keys(raw.disk))
+        if (!["name", "mountPath", "sizeGB"].includes(key))
+          problem(`.disk.${key}`, "is not a disk key; allowed: name, mountPath, sizeGB");
+      for (const key of ["name", "mountPath", "sizeGB"] as const) {
+        const parsed = diskFields[key].safeParse(raw.disk[key]);
+        if (!parsed.success) problem(`.disk.${key}`, parsed.error.issues.map((x) => x.message).join("; "));
+        else disk[key] = parsed.data;
+      }
+      entry.disk = disk as AppEntry["disk"];
     }
   }
   // An env group's `sync: false` vars: values from the stack's secrets (its other vars are its fields).

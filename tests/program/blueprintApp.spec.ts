@@ -40,7 +40,13 @@ const shop = {
         { key: "STRIPE_KEY", sync: false },
         { key: "RAILS_ENV", value: "production" },
         { fromGroup: "shared" },
+        // Render sets these itself; admin is listed later, so the program builds it first.
+        {
+          key: "ADMIN_HOST",
+          fromService: { type: "web", name: "admin", envVarKey: "RENDER_EXTERNAL_HOSTNAME" },
+        },
       ],
+      disk: { name: "uploads", mountPath: "/var/data", sizeGB: 5 },
     },
     {
       type: "web",
@@ -54,6 +60,7 @@ const shop = {
         { key: "SHOP_HOSTPORT", fromService: { type: "web", name: "shop", property: "hostport" } },
         { key: "SHOP_ENV", fromService: { type: "web", name: "shop", envVarKey: "RAILS_ENV" } },
         { key: "SHOP_DB", fromService: { type: "web", name: "shop", envVarKey: "DATABASE_URL" } },
+        { key: "DOCS_URL", fromService: { type: "web", name: "docs", envVarKey: "RENDER_EXTERNAL_URL" } },
       ],
     },
     {
@@ -128,6 +135,7 @@ describe("the program for any app (setMocks)", function () {
         newResource(args) {
           registered.push({ type: args.type, name: args.name, inputs: args.inputs });
           const outs: Record<string, unknown> = { ...args.inputs };
+          if (args.type.endsWith(":StaticSite")) outs.url = `https://${args.name}.onrender.com`;
           if (args.type.endsWith(":WebService")) {
             outs.url = `https://${args.name}.onrender.com`;
             outs.generatedValues = {};
@@ -170,6 +178,7 @@ describe("the program for any app (setMocks)", function () {
         "CustomDomain docs-docs.acme.dev",
         "Deploy admin-deploy",
         "Deploy shop-deploy",
+        "Disk shop-uploads",
         "EnvGroup shared",
         "EnvGroupLink shop-shared",
         "KeyValue cache",
@@ -239,6 +248,21 @@ describe("the program for any app (setMocks)", function () {
         readAppStackConfig(read({ ...shop, "shop:deploy": JSON.stringify({ commit: "abc1234" }) }), "shop"),
       /shop:deploy.commit: a pinned commit is per service/,
     );
+  });
+
+  it("builds a service's render.yaml disk as a RenderDisk of that service", function () {
+    const disk = one("Disk", "shop-uploads").inputs;
+    assert.deepEqual(
+      [disk.serviceId, disk.name, disk.mountPath, disk.sizeGB],
+      ["WebService-shop-id", "uploads", "/var/data", 5],
+    );
+  });
+
+  it("links RENDER_EXTERNAL_URL and RENDER_EXTERNAL_HOSTNAME to the service's url", function () {
+    const shopEnv = (one("WebService", "shop").inputs.envVars as { value: Record<string, unknown> }).value;
+    assert.deepEqual(shopEnv.ADMIN_HOST, { kind: "plain", value: "admin.onrender.com" });
+    const admin = one("WebService", "admin").inputs.envVars as Record<string, unknown>;
+    assert.deepEqual(admin.DOCS_URL, { kind: "plain", value: "https://docs.onrender.com" });
   });
 
   it("links by name to the resources' ids: no connection string is an input", async function () {

@@ -7,7 +7,7 @@
  * Pure: the live resources (if looked up) come in as data. Never reads, invents or writes a secret value:
  * `sync: false` vars become `pulumi config set --secret` lines to run.
  */
-import { toKindArgs, type BlueprintKind } from "../../components/blueprint/kinds";
+import { renderExternalEnvVars, toKindArgs, type BlueprintKind } from "../../components/blueprint/kinds";
 import { readAppVocabulary } from "../../components/blueprint/vocabulary";
 import { envVarKeyPattern } from "../../components/webService/schema";
 import { carries, entryKind, modeledEnvVarKeys, sectionOf, type Section } from "./modeled";
@@ -235,7 +235,9 @@ export function convertBlueprint(
         const theirs = e.fromService.envVarKey;
         if (
           theirs !== undefined &&
-          !(declaredVars.get(`${type}/${e.fromService.name}`)?.has(theirs) ?? false)
+          !(declaredVars.get(`${type}/${e.fromService.name}`)?.has(theirs) ?? false) &&
+          // The program reads these from a web service's or static site's url (app/program.ts).
+          !(type === "web" && (renderExternalEnvVars as readonly string[]).includes(theirs))
         ) {
           // Render sets RENDER_EXTERNAL_URL and the like on every service itself; the program links only
           // the vars an entry declares (app/program.ts).

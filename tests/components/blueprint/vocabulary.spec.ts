@@ -238,11 +238,68 @@ describe("the app vocabulary (render.yaml's keys in stack config)", function () 
     };
     const chosen = kindOf("services", entry);
     assert.ok("kind" in chosen && chosen.kind.kind === "webService");
-    assert.deepEqual(unmodeledKeys(chosen.kind, entry), ["scaling", "disk"]);
+    assert.deepEqual(unmodeledKeys(chosen.kind, entry), ["scaling"]);
     const postgres = blueprintKinds.find((k) => k.kind === "postgres")!;
     assert.deepEqual(
       unmodeledKeys(postgres, { ...db, highAvailability: { enabled: true }, readReplicas: [] }),
       ["readReplicas"],
     );
   });
+
+  const disk = { name: "data", mountPath: "/var/data", sizeGB: 10 };
+  const external = (type: string, envVarKey: string) => ({
+    key: "LINKED",
+    fromService: { type, name: "other", envVarKey },
+  });
+  for (const [what, other, link, expected] of [
+    ["a disk on a web service", { ...web, name: "other", disk }, undefined, undefined],
+    ["a disk on a worker", { ...web, type: "worker", name: "other", disk }, undefined, undefined],
+    [
+      "a disk on a cron job",
+      { ...web, type: "cron", schedule: "0 3 * * *", name: "other", disk },
+      undefined,
+      /\.disk: is not a key/,
+    ],
+    [
+      "a disk shrunk to 0",
+      { ...web, name: "other", disk: { ...disk, sizeGB: 0 } },
+      undefined,
+      /\.disk\.sizeGB: must be a whole number/,
+    ],
+    [
+      "a disk mounted at /",
+      { ...web, name: "other", disk: { ...disk, mountPath: "/" } },
+      undefined,
+      /\.disk\.mountPath: must be an absolute path/,
+    ],
+    [
+      "RENDER_EXTERNAL_URL of a web service",
+      { ...web, name: "other" },
+      external("web", "RENDER_EXTERNAL_URL"),
+      undefined,
+    ],
+    [
+      "RENDER_EXTERNAL_HOSTNAME of a web service",
+      { ...web, name: "other" },
+      external("web", "RENDER_EXTERNAL_HOSTNAME"),
+      undefined,
+    ],
+    [
+      "RENDER_EXTERNAL_URL of a worker",
+      { ...web, type: "worker", name: "other" },
+      external("worker", "RENDER_EXTERNAL_URL"),
+      /envVarKey: Render sets RENDER_EXTERNAL_URL on a web service or static site only/,
+    ],
+  ] as const)
+    it(`reads ${what}${expected ? ": refused, naming the key" : ""}`, function () {
+      const values = {
+        services: [{ ...web, envVars: link ? [link] : [] }, other],
+      };
+      if (!expected) {
+        const app = ok(values);
+        if ("disk" in other) assert.deepEqual(app.entries[1]!.disk, disk);
+        return;
+      }
+      assert.match(problems(values).join("\n"), expected);
+    });
 });
