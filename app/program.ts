@@ -201,7 +201,8 @@ const buildOrder: BlueprintKindName[] = [
 
 /**
  * `ordered` with each service after the services whose RENDER_EXTERNAL_URL/HOSTNAME it links (their
- * `url` output), otherwise unchanged; a loop of such links is an error (neither URL exists first).
+ * `url` output) or whose generated value it links (their state), otherwise unchanged; a loop of such
+ * links is an error (neither value exists first).
  */
 function afterLinkedUrls(ordered: AppEntry[]): AppEntry[] {
   const byName = new Map(ordered.filter((e) => e.section === "services").map((e) => [e.name, e]));
@@ -211,10 +212,16 @@ function afterLinkedUrls(ordered: AppEntry[]): AppEntry[] {
     if (out.includes(entry)) return;
     const key = `${entry.section}/${entry.name}`;
     if (visiting.includes(key))
-      throw new Error(`fromService links of external URLs loop: ${[...visiting, key].join(" -> ")}`);
+      throw new Error(
+        `fromService links of URLs or generated values loop: ${[...visiting, key].join(" -> ")}`,
+      );
     visiting.push(key);
     for (const v of entry.envVars)
-      if ("fromService" in v && isExternalLink(v.fromService, byName.get(v.fromService.name))) {
+      if (
+        "fromService" in v &&
+        (isExternalLink(v.fromService, byName.get(v.fromService.name)) ||
+          linksGenerated(v.fromService, byName.get(v.fromService.name)))
+      ) {
         const target = byName.get(v.fromService.name);
         if (target) visit(target);
       }
@@ -223,6 +230,14 @@ function afterLinkedUrls(ordered: AppEntry[]): AppEntry[] {
   };
   ordered.forEach(visit);
   return out;
+}
+
+/** A `fromService.envVarKey` link to a value Render generates on the target (read from its state). */
+function linksGenerated(link: { envVarKey?: string }, target: AppEntry | undefined): boolean {
+  return (
+    link.envVarKey !== undefined &&
+    (target?.envVars.some((t) => "key" in t && t.key === link.envVarKey && "generateValue" in t) ?? false)
+  );
 }
 
 /** A `fromService.envVarKey` link to a var Render sets itself that the target does not declare. */
@@ -289,7 +304,7 @@ export function envVarSource(
     throw new Error(`fromService ${where}: service ${link.name} has no env var ${link.envVarKey}`);
   if (seen.includes(where)) throw new Error(`fromService links loop: ${[...seen, where].join(" -> ")}`);
   if ("generateValue" in theirs) {
-    const service = built.services.get(link.name);
+    const service = built.services.get(link.name) ?? built.privateServices.get(link.name);
     if (!service)
       throw new Error(
         `fromService ${where}: a generated value is read from service ${link.name}, built later`,

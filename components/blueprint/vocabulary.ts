@@ -201,6 +201,15 @@ export function readAppVocabulary(
           problems.push(
             `${where}.fromService.envVarKey: Render sets ${v.fromService.envVarKey} on a web service or static site only; ${JSON.stringify(v.fromService.name)} is a ${target.kind}`,
           );
+        if (
+          target === entry &&
+          v.fromService.envVarKey !== undefined &&
+          (renderExternalEnvVars as readonly string[]).includes(v.fromService.envVarKey) &&
+          !entry.envVars.some((t) => "key" in t && t.key === v.fromService.envVarKey)
+        )
+          problems.push(
+            `${where}.fromService.envVarKey: a service cannot link its own ${v.fromService.envVarKey} (its URL exists only once it is created); not modeled yet`,
+          );
         if (!keyValue && v.fromService.property === "connectionString")
           problems.push(
             `${where}.fromService.property: connectionString is a Key Value's; a service links host, port or hostport`,

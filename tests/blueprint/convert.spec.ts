@@ -381,6 +381,29 @@ describe("blueprint: conversion to the program's vocabulary", () => {
     assert.ok(read.ok, JSON.stringify(read));
   });
 
+  it("a service linking its own RENDER_EXTERNAL_HOSTNAME is a loss; another web service's is carried", () => {
+    const link = (name: string) => [
+      `  - key: ${name.toUpperCase()}_HOST`,
+      "    fromService:",
+      "      type: web",
+      `      name: ${name}`,
+      "      envVarKey: RENDER_EXTERNAL_HOSTNAME",
+    ];
+    const c = convert(
+      ["services:", ...web("a", ["envVars:", ...link("a"), ...link("b")]), ...web("b")].join("\n"),
+    );
+    assert.deepEqual(
+      c.losses.map((l) => l.path),
+      ["services[0].envVars[0]"],
+    );
+    assert.match(c.losses[0].message, /the service's own RENDER_EXTERNAL_HOSTNAME/);
+    assert.deepEqual(
+      (byName(c, "services", "a").envVars as Entry[]).map((e) => e.key),
+      ["B_HOST"],
+    );
+    assert.ok(programReads(c).ok);
+  });
+
   it("writes the live ids as importId, and lists live env vars the Blueprint would delete", () => {
     const bp = fixture("every-key.render.yaml");
     const live: LiveResources = {

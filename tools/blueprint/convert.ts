@@ -187,6 +187,8 @@ export function convertBlueprint(
   const serviceTypes = new Map<string, Set<string>>();
   /** The env var keys each service declares (`type/name`), for `fromService.envVarKey`. */
   const declaredVars = new Map<string, Set<string>>();
+  // Filled before pass 2: whether a URL link from one web service to another closes a loop.
+  let urlLinkLoop: (from: string, to: string) => boolean = () => false;
   const secretKeys = new Set<string>();
 
   const adopt = (entry: Record<string, unknown>, key: string) => {
@@ -195,7 +197,7 @@ export function convertBlueprint(
   };
 
   /** The env var list of a service or group, each kept key a modeled one; links checked against the stack. */
-  const envVarsOf = (vars: BlueprintEnvVar[], path: string): Record<string, unknown>[] => {
+  const envVarsOf = (vars: BlueprintEnvVar[], path: string, self?: string): Record<string, unknown>[] => {
     const out: Record<string, unknown>[] = [];
     vars.forEach((e, i) => {
       const p = `${path}[${i}]`;
@@ -233,6 +235,18 @@ export function convertBlueprint(
           return;
         }
         const theirs = e.fromService.envVarKey;
+        if (
+          self !== undefined &&
+          isExternalUrlLink(e, declaredVars) &&
+          urlLinkLoop(self, e.fromService.name)
+        ) {
+          // A URL is known only once its service exists: a loop of such links cannot be built.
+          lose(
+            p,
+            `${e.key}: links to ${e.fromService.name === self ? "the service's own" : `${JSON.stringify(e.fromService.name)}'s`} ${theirs}, in a loop of URL links (each URL exists only once its service does; Render sets it itself); the var would not be set`,
+          );
+          return;
+        }
         if (
           theirs !== undefined &&
           !(declaredVars.get(`${type}/${e.fromService.name}`)?.has(theirs) ?? false) &&
@@ -427,12 +441,34 @@ export function convertBlueprint(
       );
     }
 
+  // Links to a web service's own RENDER_EXTERNAL_URL/HOSTNAME: the program reads them from the target's
+  // url, so the target must exist first; links in a loop (a service's own URL, or two services each
+  // linking the other's) cannot be built.
+  const urlLinks = new Map<string, Set<string>>();
+  for (const w of written)
+    if (w.planned.section === "services" && w.planned.value.type === "web") {
+      const vars = (w.planned.value.envVars as BlueprintEnvVar[] | undefined) ?? [];
+      for (const v of vars)
+        if (isExternalUrlLink(v, declaredVars))
+          urlLinks.set(
+            String(w.planned.value.name),
+            (urlLinks.get(String(w.planned.value.name)) ?? new Set()).add(v.fromService!.name),
+          );
+    }
+  const reaches = (from: string, to: string, seen = new Set<string>()): boolean => {
+    if (from === to) return true;
+    if (seen.has(from)) return false;
+    seen.add(from);
+    return [...(urlLinks.get(from) ?? [])].some((next) => reaches(next, to, seen));
+  };
+  urlLinkLoop = (from, to) => reaches(to, from);
+
   // Pass 2: env vars (links checked against the stack), live vars the Blueprint lacks, the lists.
   for (const { planned: p, entry } of written) {
     const name = String(p.value.name);
     const vars = p.value.envVars as BlueprintEnvVar[] | undefined;
     if (vars !== undefined && (p.kind!.envVars || p.section === "envVarGroups"))
-      entry.envVars = envVarsOf(vars, `${p.path}.envVars`);
+      entry.envVars = envVarsOf(vars, `${p.path}.envVars`, p.section === "services" ? name : undefined);
     if (p.section === "services" && entry.importId !== undefined) {
       const declared = new Set((vars ?? []).map((e) => e.key));
       for (const key of live.envVarKeys?.get(String(entry.importId)) ?? [])
@@ -526,4 +562,16 @@ function reportRootContent(
     else notes.push(`${path}: preview environments are off, so the expiry has no effect; not written`);
   }
   if (raw.previewsEnabled === true) lose("previewsEnabled", "preview environments are not modeled");
+}
+
+/** A link to RENDER_EXTERNAL_URL/HOSTNAME of a web service that does not declare the var itself. */
+function isExternalUrlLink(v: BlueprintEnvVar, declaredVars: Map<string, Set<string>>): boolean {
+  const link = v.fromService;
+  return (
+    link !== undefined &&
+    link.type === "web" &&
+    link.envVarKey !== undefined &&
+    (renderExternalEnvVars as readonly string[]).includes(link.envVarKey) &&
+    !(declaredVars.get(`web/${link.name}`)?.has(link.envVarKey) ?? false)
+  );
 }

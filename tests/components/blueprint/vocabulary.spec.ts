@@ -302,4 +302,12 @@ describe("the app vocabulary (render.yaml's keys in stack config)", function () 
       }
       assert.match(problems(values).join("\n"), expected);
     });
+
+  it("refuses a service linking its own RENDER_EXTERNAL_HOSTNAME (its URL exists only once created)", () => {
+    const self = { ...web, name: "other", envVars: [external("web", "RENDER_EXTERNAL_HOSTNAME")] };
+    assert.match(
+      problems({ services: [self] }).join("\n"),
+      /services\[0\]\.envVars\[0\]\.fromService\.envVarKey: a service cannot link its own RENDER_EXTERNAL_HOSTNAME/,
+    );
+  });
 });
