@@ -185,10 +185,10 @@ export const badInputCorpus: BadInputCase[] = [
     allowed: /allowed: "docker", "elixir", "go", "node"/,
   },
   {
-    name: "runtime docker (not supported)",
+    name: "runtime docker with a native build command",
     change: service({ runtime: "docker" }),
-    field: /arrakis:service\.runtime/,
-    allowed: /use a native runtime such as "node"/,
+    field: /arrakis:service\.buildCommand/,
+    allowed: /is for native runtimes; a docker service runs dockerCommand/,
   },
   {
     name: "service region unknown",
