@@ -217,7 +217,8 @@ describe("engine: imported Blueprints (the seed, adopted, and the whole corpus) 
     assert.doesNotMatch(result.stdout, /to update|to create|to replace|to delete/);
   });
 
-  it("no secret shows in any CLI output", () => {
+  // Reads the CLI runs of the three engine its above: with them.
+  corpusEngineIt("no secret shows in any CLI output", () => {
     assert.ok(results.length >= 3);
     for (const result of results)
       for (const secret of [emu.apiKey, live.openaiKey, ...corpus.secretKeys.map(secretValue)])
