@@ -116,18 +116,23 @@ function fromBlueprintSpelling(kind: ServiceKind, raw: Record<string, unknown>):
     delete out[blueprint];
   }
   for (const key of Object.keys(out)) if (out[key] === null) delete out[key];
-  if (out.envVars && typeof out.envVars === "object") {
-    // Keys must be checked even when some values are unknown; only values pass through unvalidated.
-    out.envVars = Object.fromEntries(
-      Object.entries(out.envVars as Record<string, unknown>).map(([k, v]) => [
-        k,
-        v && typeof v === "object" && isUnknown((v as { value?: unknown }).value)
-          ? { ...(v as object), value: "(unknown during preview)" }
-          : v,
-      ]),
-    );
-  }
+  if (out.envVars && typeof out.envVars === "object") out.envVars = checkableEnvVars(out.envVars);
   return out;
+}
+
+/**
+ * Env vars as the schema checks them: keys must be checked even when some values are unknown during
+ * preview, so only those values pass through unvalidated (the caller gives back the engine's own after).
+ */
+export function checkableEnvVars(envVars: object): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(envVars as Record<string, unknown>).map(([k, v]) => [
+      k,
+      v && typeof v === "object" && isUnknown((v as { value?: unknown }).value)
+        ? { ...(v as object), value: "(unknown during preview)" }
+        : v,
+    ]),
+  );
 }
 
 /**
@@ -539,9 +544,25 @@ export function serviceAdoptionChanges(
     const show = (v: unknown) => JSON.stringify(v ?? "");
     lines.push(`~ ${field}: ${show(now[field])} => ${show(wanted[field])}`);
   }
+  lines.push(...envVarAdoptionChanges(desired.envVars, liveEnv, sources, live.serviceDetails.url ?? ""));
+  return lines;
+}
+
+/**
+ * The env var lines of an adoption report (serviceAdoptionChanges): keys only, except plain values (the
+ * config's own, and live values of keys the config holds as plain); a secret is named, never shown, and
+ * so is every key the config lacks. `url` is the service's public URL ("" without one).
+ */
+export function envVarAdoptionChanges(
+  envVars: Record<string, EnvVarInput>,
+  liveEnv: Record<string, string>,
+  sources: Record<string, LinkSource>,
+  url: string,
+): string[] {
+  const lines: string[] = [];
   const pending: string[] = [];
-  for (const key of Object.keys(desired.envVars).sort()) {
-    const v = desired.envVars[key];
+  for (const key of Object.keys(envVars).sort()) {
+    const v = envVars[key];
     const has = key in liveEnv;
     if (v.kind === "generated") {
       lines.push(
@@ -552,7 +573,7 @@ export function serviceAdoptionChanges(
       continue;
     }
     let value: string | undefined;
-    if (v.kind === "serviceUrl") value = live.serviceDetails.url ?? "";
+    if (v.kind === "serviceUrl") value = url;
     else if (v.kind === "linked") {
       if (v.database === undefined || isUnknown(v.database) || !sources[v.database]) {
         pending.push(key);
@@ -574,7 +595,7 @@ export function serviceAdoptionChanges(
       );
   }
   for (const key of Object.keys(liveEnv).sort())
-    if (!(key in desired.envVars))
+    if (!(key in envVars))
       lines.push(`- remove env var ${key} (set outside Pulumi, not in the config; value not shown)`);
   if (pending.length > 0)
     lines.push(`? env var ${pending.join(", ")}: linked to a database adopted in the same up; compared then`);

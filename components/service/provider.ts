@@ -7,22 +7,28 @@
 import type * as pulumi from "@pulumi/pulumi";
 import {
   checkServiceKindInputs,
-  diffEnvVars,
   diffServiceSettings,
   fromServiceSettings,
   predictedServiceUrl,
-  resolveEnvVars,
   sameRepo,
   serviceAdoptionChanges,
   toCreateServiceKindBody,
-  toEnvVarBody,
   toPatchServiceKindBody,
   type AnyServiceInputs,
-  type LinkSource,
   type LiveService,
   type ServiceKind,
 } from "./mapping";
-import type { EnvVarInput } from "./schema";
+import {
+  convergeEnvVars,
+  envVarsAsRead,
+  envVarsDiffer,
+  envVarsForCreate,
+  generatedOf,
+  linkSources,
+  linksUnknown,
+  liveEnv,
+  liveEnvAndLinks,
+} from "./envVars";
 import type { KindWords } from "../runtime/createOnce";
 import { isUnknown } from "../runtime/validation";
 import { withAdvice, type Advised } from "../runtime/advice";
@@ -38,7 +44,9 @@ import {
 } from "../runtime/providerSkeleton";
 import { RenderClient, isOutcomeUnknown } from "../render/client";
 import { isNotFound } from "../render/errors";
-import type { EnvVar, Service } from "../render/schemas";
+import type { Service } from "../render/schemas";
+
+export { changedHiddenValue, hiddenValue, secretDrift } from "./envVars";
 
 /** A service kind as its provider sees it: the kind, and its words in create-once messages. */
 export interface ServiceProviderKind extends ServiceKind {
@@ -65,42 +73,6 @@ export interface ServiceReport {
 /** Outputs that are secrets without a secret input of the same name. */
 export const serviceSecretOutputs = ["generatedValues"];
 
-/** What read shows for an env var set outside Pulumi: its key, never its value. */
-export const hiddenValue = "(set outside Pulumi; value hidden)";
-/** What read shows for a generated or linked value changed outside Pulumi. */
-export const changedHiddenValue = "(changed outside Pulumi; value hidden)";
-/** The plain note next to a secret env var changed outside Pulumi (its value shows only as [secret]). */
-export const secretDrift = "value changed outside Pulumi";
-
-async function liveEnv(client: RenderClient, serviceId: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for await (const v of client.listEnvVars(serviceId)) out[v.key] = v.value;
-  return out;
-}
-
-/** Connection info of every database or Key Value the env vars link to, by id (read from Render, never stored). */
-async function linkSources(
-  client: RenderClient,
-  envVars: Record<string, EnvVarInput>,
-): Promise<Record<string, LinkSource>> {
-  const ids = [
-    ...new Set(
-      Object.values(envVars)
-        .filter((v) => v.kind === "linked" && v.database !== undefined && !isUnknown(v.database))
-        .map((v) => v.database as string),
-    ),
-  ];
-  // A Key Value's (`red-…`, render.yaml `fromService.property: connectionString`) links its internal URL.
-  const infos = await Promise.all(
-    ids.map((id) =>
-      id.startsWith("red-")
-        ? client.getKeyValueConnectionInfo(id).then((i) => ({ ...i, password: "" }))
-        : client.getPostgresConnectionInfo(id),
-    ),
-  );
-  return Object.fromEntries(ids.map((id, i) => [id, infos[i]]));
-}
-
 function asLive(service: Service): LiveService {
   return service as unknown as LiveService;
 }
@@ -120,25 +92,6 @@ function reportOf(
     generatedValues,
     initialDeployId,
   };
-}
-
-/** Generated values as they stand: recorded ones win (never regenerate), else what Render holds now. */
-function generatedOf(
-  envVars: Record<string, EnvVarInput>,
-  recorded: Record<string, string>,
-  env: Record<string, string>,
-): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, v] of Object.entries(envVars)) {
-    if (v.kind !== "generated") continue;
-    const value = recorded[key] ?? env[key];
-    if (value !== undefined) out[key] = value;
-  }
-  return out;
-}
-
-function envList(list: EnvVar[]): Record<string, string> {
-  return Object.fromEntries(list.map((v) => [v.key, v.value]));
 }
 
 /** A service's provider inputs: its kind's fields, and the program's `advice` (runtime/advice.ts). */
@@ -217,23 +170,21 @@ export class ServiceProvider<Inputs extends AnyServiceInputs> implements pulumi.
       isUnknown(news.region) ||
       isUnknown(news.ownerId) ||
       isUnknown(news.runtime) ||
-      Object.values(news.envVars).some((v) => isUnknown(v.database))
+      linksUnknown(news.envVars)
     )
       return { changes: true };
     const { changed, replaced } = diffServiceSettings(this.kind, news, asLive(service));
-    const env = await liveEnv(client, id);
-    let sources: Record<string, LinkSource>;
-    try {
-      sources = await linkSources(client, news.envVars);
-    } catch (err) {
-      // A linked database deleted on Render: its own error says what to do; the links must change anyway.
-      if (isNotFound(err))
-        return { changes: true, replaces: replaced, deleteBeforeReplace: replaced.length > 0 };
-      throw err;
-    }
-    const desired = resolveEnvVars(news.envVars, service.serviceDetails.url ?? "", sources);
-    const envDiff = diffEnvVars(desired, env, olds.generatedValues ?? {});
-    const envChanged = envDiff.added.length + envDiff.removed.length + envDiff.changed.length > 0;
+    const envChanged = await envVarsDiffer(
+      client,
+      id,
+      news.envVars,
+      service.serviceDetails.url ?? "",
+      olds.generatedValues ?? {},
+      isNotFound,
+    );
+    // A linked database deleted on Render: its own error says what to do; the links must change anyway.
+    if (envChanged === undefined)
+      return { changes: true, replaces: replaced, deleteBeforeReplace: replaced.length > 0 };
     return {
       changes: changed.length > 0 || replaced.length > 0 || envChanged,
       replaces: replaced,
@@ -269,13 +220,7 @@ export class ServiceProvider<Inputs extends AnyServiceInputs> implements pulumi.
           toCreateServiceKindBody(
             this.kind,
             inputs,
-            toEnvVarBody(
-              resolveEnvVars(
-                inputs.envVars,
-                predictedServiceUrl(inputs.name),
-                await linkSources(client, inputs.envVars),
-              ),
-            ),
+            await envVarsForCreate(client, inputs.envVars, predictedServiceUrl(inputs.name)),
           ),
         ),
       isNotFound,
@@ -314,56 +259,20 @@ export class ServiceProvider<Inputs extends AnyServiceInputs> implements pulumi.
   ): Promise<pulumi.dynamic.ReadResult<ServiceOutputs<Inputs>>> {
     const client = renderClientFrom(this.config);
     const managed = props?.envVars ?? {};
-    const links = Object.fromEntries(Object.entries(managed).filter(([, v]) => v.kind === "linked"));
     // The service, its env vars and the linked databases' connection info at once (bench P2); the
     // database's own refresh reads the same connection info: share it.
     const lookups = renderClientFrom(this.config, { reuseReads: true });
-    const [found, envRead, sources] = await Promise.allSettled([
+    const [found, envRead] = await Promise.allSettled([
       client.getService(id),
-      liveEnv(client, id),
-      linkSources(lookups, links),
+      liveEnvAndLinks(client, lookups, id, managed),
     ]);
     // Gone: a refresh drops it only when the user said so (see goneFromRender).
     const service = liveForRead({ what: "service", id, name: props?.name, advice: props?.advice }, found);
     if (service === undefined) return {};
     if (envRead.status === "rejected") throw envRead.reason;
-    const env = envRead.value;
-    // The values linked env vars should hold now; a database gone or unreadable shows them as changed.
-    let linked: Record<string, EnvVarInput> = {};
-    try {
-      if (sources.status === "rejected") throw sources.reason;
-      linked = resolveEnvVars(links, "", sources.value);
-    } catch {
-      linked = {};
-    }
+    const { env, linked } = envRead.value;
     const recorded = props?.generatedValues ?? {};
-    const envVars: Record<string, EnvVarInput> = {};
-    for (const [key, value] of Object.entries(env)) {
-      const mine = managed[key];
-      if (!mine) envVars[key] = { kind: "plain", value: hiddenValue };
-      else if (mine.kind === "generated")
-        envVars[key] =
-          recorded[key] === undefined || recorded[key] === value
-            ? { kind: "generated" }
-            : { kind: "generated", value: changedHiddenValue };
-      else if (mine.kind === "linked") {
-        const { kind, database, property } = mine;
-        envVars[key] =
-          linked[key]?.value === value
-            ? { kind, database, property }
-            : { kind, database, property, value: changedHiddenValue };
-      } else if (mine.kind === "serviceUrl")
-        envVars[key] =
-          value === service.serviceDetails.url ? { kind: "serviceUrl" } : { kind: "plain", value };
-      // A secret changed outside Pulumi shows as changed, with neither value in the preview or state:
-      // Pulumi prints both sides as [secret], so the plain `drift` field is what the preview shows.
-      else if (mine.kind === "secret")
-        envVars[key] =
-          value === mine.value
-            ? { kind: "secret", value }
-            : { kind: "secret", value: changedHiddenValue, drift: secretDrift };
-      else envVars[key] = { kind: mine.kind, value };
-    }
+    const envVars = envVarsAsRead(managed, env, linked, recorded, service.serviceDetails.url ?? "");
     const settings = fromServiceSettings(this.kind, asLive(service));
     // Another spelling of the same repository (`….git`) is not drift: keep the recorded one.
     if (props?.repo !== undefined && settings.repo !== undefined && sameRepo(props.repo, settings.repo))
@@ -429,16 +338,13 @@ export class ServiceProvider<Inputs extends AnyServiceInputs> implements pulumi.
       await client.scaleService(id, inputs.numInstances);
       service = await client.getService(id);
     }
-    let env = await liveEnv(client, id);
-    const desired = resolveEnvVars(
+    const { env, generatedValues } = await convergeEnvVars(
+      client,
+      id,
       inputs.envVars,
       service.serviceDetails.url ?? "",
-      await linkSources(client, inputs.envVars),
+      recorded,
     );
-    const keep = generatedOf(inputs.envVars, recorded, env);
-    const { added, removed, changed } = diffEnvVars(desired, env, recorded);
-    if (added.length + removed.length + changed.length > 0)
-      env = envList(await client.replaceEnvVars(id, toEnvVarBody(desired, keep)));
     // Suspension is desired state: a service suspended in the dashboard is resumed, and the other way.
     if ((service.suspended === "suspended") !== inputs.suspended) {
       if (inputs.suspended) await client.suspendService(id);
@@ -447,7 +353,7 @@ export class ServiceProvider<Inputs extends AnyServiceInputs> implements pulumi.
     }
     return {
       ...inputs,
-      ...reportOf(this.kind, service, env, generatedOf(inputs.envVars, keep, env), initialDeployId),
+      ...reportOf(this.kind, service, env, generatedValues, initialDeployId),
     };
   }
 }
