@@ -22,6 +22,7 @@ import type { Router } from "../router";
 import type { EnvGroupRecord, ServiceRecord } from "../state/model";
 import { envVarList, envVarValue } from "./envVars";
 import { iso, requireOwner } from "./common";
+import { checkPlacement } from "./projects";
 import { queryLimit } from "./pagination";
 import { type Body, checkEnvVarKey, objectBody, queryList, stringField, timeFilter } from "./validate";
 
@@ -211,6 +212,7 @@ function createEnvGroup(core: EmulatorCore, b: Body): EnvGroupRecord {
     serviceIds = [...new Set(b.serviceIds as string[])];
   }
   requireOwner(core, ownerId);
+  checkPlacement(core, environmentId, ownerId);
   checkNameFree(core, ownerId, name);
   const now = core.clock.now();
   const group: EnvGroupRecord = {

@@ -25,6 +25,7 @@ import { keyValueStatus } from "../lifecycle/keyValue";
 import type { Router } from "../router";
 import type { KeyValueRecord } from "../state/model";
 import { iso, ownerJson, requireOwner } from "./common";
+import { checkPlacement } from "./projects";
 import { REGIONS } from "./enums";
 import { paginate } from "./pagination";
 import {
@@ -157,6 +158,7 @@ export function createKeyValue(core: EmulatorCore, b: Body): KeyValueRecord {
   const persistenceMode = persistence ?? (plan === "free" ? "off" : "journal_snapshot");
   checkPersistence(plan, persistenceMode);
   requireOwner(core, ownerId);
+  checkPlacement(core, environmentId, ownerId);
   const now = core.clock.now();
   const kv: KeyValueRecord = {
     id: newId("red"),

@@ -14,6 +14,7 @@ import { postgresStatus } from "../lifecycle/postgres";
 import type { Router } from "../router";
 import type { PostgresRecord } from "../state/model";
 import { iso, ownerJson, requireOwner, requirePostgres } from "./common";
+import { checkPlacement } from "./projects";
 import { POSTGRES_PLANS, POSTGRES_VERSIONS, REGIONS, SUSPENDED_VALUES } from "./enums";
 import { paginate } from "./pagination";
 import {
@@ -191,6 +192,7 @@ export function createPostgres(core: EmulatorCore, b: Body): PostgresRecord {
   const datadogAPIKey = stringField(b, "datadogAPIKey", "datadogAPIKey");
   const datadogSite = stringField(b, "datadogSite", "datadogSite");
   requireOwner(core, ownerId);
+  checkPlacement(core, environmentId, ownerId);
 
   const id = newPostgresId();
   const suffix = core.nextDatabaseNameSuffix ?? nameSuffix();

@@ -15,7 +15,11 @@
  * - environment names are unique within a project (refused otherwise);
  * - an environment (or project) still holding resources cannot be deleted: move them out first;
  * - removing a resource that is not in the environment is refused (400), as is adding an unknown id (404);
- * - defaults: `protectedStatus: unprotected`, `networkIsolationEnabled: false`, `ipAllowList: []`.
+ * - defaults: `protectedStatus: unprotected`, `networkIsolationEnabled: false`, `ipAllowList: []`;
+ * - a resource is placed only in an environment that exists in its own workspace: an unknown
+ *   `environmentId` on create (servicePOST, postgresPOSTInput, keyValuePOSTInput, envGroupPOSTInput) is
+ *   refused with 400 naming the field (servicePOST lists no 404; the others list 400 and 404, and which
+ *   one Render sends is not documented), as is moving a resource of another workspace into one.
  */
 import type { EmulatorCore } from "../core";
 import { badRequest, notFound } from "../errors";
@@ -51,6 +55,22 @@ export function requireEnvironment(core: EmulatorCore, id: string): EnvironmentR
   if (!env || !core.state.projects.has(env.projectId)) throw notFound(id);
   requireProject(core, env.projectId);
   return env;
+}
+
+/**
+ * Refuses (400) a created resource's `environmentId` that names no environment of the key's workspaces,
+ * or one of another workspace than the resource's `ownerId`. Absent or empty: not placed.
+ */
+export function checkPlacement(core: EmulatorCore, environmentId: string | undefined, ownerId: string): void {
+  if (!environmentId) return;
+  const env = core.state.environments.get(environmentId);
+  const project = env ? core.state.projects.get(env.projectId) : undefined;
+  if (!env || !project || !core.state.owners.has(project.ownerId))
+    throw badRequest(`environmentId: no environment ${JSON.stringify(environmentId)} exists`);
+  if (project.ownerId !== ownerId)
+    throw badRequest(
+      `environmentId: environment ${environmentId} belongs to workspace ${project.ownerId}, not ${ownerId}`,
+    );
 }
 
 /** Registers the project and environment routes. */
@@ -174,7 +194,15 @@ export function registerProjectRoutes(router: Router, core: EmulatorCore): void 
     const env = requireEnvironment(core, params.environmentId);
     const b = objectBody(body);
     const ids = resourceIdList(b.resourceIds);
-    const records = ids.map((id) => movableResource(core, id));
+    const ownerId = requireProject(core, env.projectId).ownerId;
+    const records = ids.map((id, i) => {
+      const r = movableResource(core, id);
+      if (r.ownerId !== ownerId)
+        throw badRequest(
+          `resourceIds[${i}]: ${id} is in workspace ${r.ownerId}, the environment in ${ownerId}`,
+        );
+      return r;
+    });
     const now = core.clock.now();
     for (const r of records) {
       r.environmentId = env.id;
@@ -204,6 +232,7 @@ export function registerProjectRoutes(router: Router, core: EmulatorCore): void 
 
 /** A resource that can live in an environment. */
 interface Movable {
+  ownerId: string;
   environmentId?: string;
   updatedAt: number;
 }

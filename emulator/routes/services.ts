@@ -15,6 +15,7 @@ import { hasLiveDeploy } from "../lifecycle/deploys";
 import type { Router } from "../router";
 import type { ServiceRecord, ServiceType, WebDetailsRecord } from "../state/model";
 import { iso, requireOwner, requireService } from "./common";
+import { checkPlacement } from "./projects";
 import { createDeploy } from "./deploys";
 import {
   DOCKER_RUNTIMES,
@@ -368,6 +369,7 @@ function createService(core: EmulatorCore, b: Body): ServiceRecord {
     image,
   });
   requireOwner(core, ownerId);
+  checkPlacement(core, environmentId, ownerId);
   if (image && image.ownerId !== ownerId) throw badRequest("image.ownerId must be the service's ownerId");
   if (image?.registryCredentialId)
     checkRegistryCredential(core, ownerId, image.registryCredentialId, "image.registryCredentialId");

@@ -28,6 +28,7 @@ import { newId } from "../ids";
 import type { Router } from "../router";
 import type { HeaderRecord, RouteRecord, ServiceRecord, WebDetailsRecord } from "../state/model";
 import { iso, requireOwner, requireService } from "./common";
+import { checkPlacement } from "./projects";
 import { envVarList } from "./envVars";
 import { paginate } from "./pagination";
 import { buildFilterField, checkNameFree, secretFilesField, uniqueSlug } from "./services";
@@ -138,6 +139,7 @@ export function createStaticSite(core: EmulatorCore, b: Body): ServiceRecord {
   const ipAllowList = cidrListField(d, "ipAllowList", "serviceDetails.ipAllowList");
   if (ipAllowList) details.ipAllowList = ipAllowList;
   requireOwner(core, ownerId);
+  checkPlacement(core, environmentId, ownerId);
   checkNameFree(core, ownerId, name);
 
   const now = core.clock.now();

@@ -37,6 +37,17 @@ describe("emulator key value (contract, quirks, validation, lifecycle)", functio
     api("POST", "/key-value", { ownerId: emu.ownerId, ...BASE, ...body });
   const get = async (id: string) => (await api("GET", `/key-value/${id}`)).body as Kv;
   const advance = (ms: number) => control(emu, "POST", "/clock", { advanceMs: ms });
+  /** The ids of a new project's environments (a resource is placed only in one that exists). */
+  const environments = async () =>
+    (
+      (
+        await api("POST", "/projects", {
+          name: "arrakis",
+          ownerId: emu.ownerId,
+          environments: [{ name: "production" }, { name: "staging" }],
+        })
+      ).body as { environmentIds: string[] }
+    ).environmentIds;
 
   beforeEach(async () => {
     emu = await start({ timings: "realistic" });
@@ -65,7 +76,8 @@ describe("emulator key value (contract, quirks, validation, lifecycle)", functio
   });
 
   it("lists with Render's wrapper and dashboardUrl, filtered by name, region, owner and environment", async () => {
-    const a = (await create({ environmentId: "evm-aaaaaaaaaaaaaaaaaaaa" })).body as Kv;
+    const [prod] = await environments();
+    const a = (await create({ environmentId: prod })).body as Kv;
     const b = (await create({ name: "other-cache", region: "oregon" })).body as Kv;
     const list = async (query: string) =>
       ((await api("GET", `/key-value${query}`)).body as { keyValue: Kv; cursor: string }[]).map(
@@ -76,7 +88,7 @@ describe("emulator key value (contract, quirks, validation, lifecycle)", functio
     assert.equal(item.keyValue.dashboardUrl, `https://dashboard.render.com/r/${a.id}`);
     assert.deepEqual(await list("?region=oregon"), [b.id]);
     assert.deepEqual(await list(`?ownerId=${emu.ownerId}&name=other-cache,arrakis-cache`), [b.id, a.id]);
-    assert.deepEqual(await list("?environmentId=evm-aaaaaaaaaaaaaaaaaaaa"), [a.id]);
+    assert.deepEqual(await list(`?environmentId=${prod}`), [a.id]);
     assert.deepEqual(await list("?limit=1"), [b.id]);
     expect400Naming(await api("GET", "/key-value?region=mars"), "region", "oregon");
   });
@@ -123,7 +135,8 @@ describe("emulator key value (contract, quirks, validation, lifecycle)", functio
   });
 
   it("refuses an immutable field with another value on PATCH, naming it; the same value passes", async () => {
-    const kv = (await create({ environmentId: "evm-aaaaaaaaaaaaaaaaaaaa" })).body as Kv;
+    const [prod, staging] = await environments();
+    const kv = (await create({ environmentId: prod })).body as Kv;
     expect400Naming(
       await api("PATCH", `/key-value/${kv.id}`, { region: "ohio" }),
       "region",
@@ -133,10 +146,7 @@ describe("emulator key value (contract, quirks, validation, lifecycle)", functio
       await api("PATCH", `/key-value/${kv.id}`, { ownerId: "tea-bbbbbbbbbbbbbbbbbbbb" }),
       "ownerId",
     );
-    expect400Naming(
-      await api("PATCH", `/key-value/${kv.id}`, { environmentId: "evm-bbbbbbbbbbbbbbbbbbbb" }),
-      "environmentId",
-    );
+    expect400Naming(await api("PATCH", `/key-value/${kv.id}`, { environmentId: staging }), "environmentId");
     expectStatus(await api("PATCH", `/key-value/${kv.id}`, { region: "frankfurt", name: "x" }), 200);
     assert.equal((await get(kv.id)).region, "frankfurt");
   });

@@ -206,6 +206,45 @@ describe("emulator projects and environments (contract, resources, validation)",
     expectStatus(await api("GET", `/environments/${stagingId}`), 404);
   });
 
+  it("refuses to create a service, static site, Postgres, Key Value or env group in an environment that does not exist", async () => {
+    const project = await createProject();
+    const [prodId] = project.environmentIds;
+    const unknown = "evm-aaaaaaaaaaaaaaaaaaaa";
+    const bodies: [string, Record<string, unknown>][] = [
+      ["/services", webServiceBody(emu.ownerId, "web")],
+      [
+        "/services",
+        {
+          type: "static_site",
+          name: "site",
+          ownerId: emu.ownerId,
+          repo: "https://github.com/example/site",
+          serviceDetails: { buildCommand: "npm run build", publishPath: "dist" },
+        },
+      ],
+      ["/postgres", { name: "db", ownerId: emu.ownerId, plan: "basic_256mb", version: "17" }],
+      ["/key-value", { name: "cache", ownerId: emu.ownerId, plan: "starter" }],
+      ["/env-groups", { name: "shared", ownerId: emu.ownerId, envVars: [] }],
+    ];
+    for (const [route, body] of bodies) {
+      expect400Naming(
+        await api("POST", route, { ...body, environmentId: unknown }),
+        "environmentId",
+        unknown,
+      );
+      // The same body in an environment that exists is placed there.
+      expectStatus(await api("POST", route, { ...body, environmentId: prodId }), 201);
+    }
+    const placed = await env(prodId);
+    assert.equal(placed.serviceIds.length, 2);
+    assert.equal(placed.databasesIds.length, 1);
+    assert.equal(placed.redisIds.length, 1);
+    assert.equal(placed.envGroupIds.length, 1);
+    // Nothing was created by the refused calls.
+    const services = (await api("GET", "/services")).body as unknown[];
+    assert.equal(services.length, 2);
+  });
+
   it("answers 401 without a valid key, 404 for unknown ids and a 429 fault on every route", async () => {
     const project = await createProject();
     const envId = project.environmentIds[1];

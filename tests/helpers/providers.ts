@@ -62,3 +62,21 @@ export async function call(
   }
   return { status: res.status, body };
 }
+
+/**
+ * Creates a project with environments named `names` in the emulator's workspace (resources may be placed
+ * only in environments that exist) and answers their ids by name.
+ */
+export async function environmentsIn(
+  emu: { url: string; apiKey: string; ownerId: string },
+  names: string[] = ["production", "staging"],
+  project = `project-${Math.random().toString(36).slice(2, 8)}`,
+): Promise<Record<string, string>> {
+  const created = await call(emu.url, "POST", "/projects", {
+    apiKey: emu.apiKey,
+    body: { name: project, ownerId: emu.ownerId, environments: names.map((name) => ({ name })) },
+  });
+  if (created.status !== 201) throw new Error(`POST /projects answered ${created.status}`);
+  const ids = (created.body as { environmentIds: string[] }).environmentIds;
+  return Object.fromEntries(names.map((name, i) => [name, ids[i]!]));
+}

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { startEmulator } from "../../../emulator";
 import { KeyValueProvider, type KeyValueOutputs } from "../../../components/keyValue/provider";
 import type { KeyValueInputs } from "../../../components/keyValue/mapping";
-import { call, checked, configured } from "../../helpers/providers";
+import { call, checked, configured, environmentsIn } from "../../helpers/providers";
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>;
 
@@ -279,13 +279,14 @@ describe("RenderKeyValue provider (emulator)", function () {
     }
 
     it("reads outputs and inputs for refresh and import; keeps the dashboard link of its state", async () => {
-      const { inputs, id, outs } = await created({ environmentId: "evm-aaaaaaaaaaaaaaaaaaaa" });
+      const { production } = await environmentsIn(emu);
+      const { inputs, id, outs } = await created({ environmentId: production });
       const imported = await provider.read(id);
       const back = imported.inputs as unknown as KeyValueInputs;
       assert.equal(back.plan, "starter");
       assert.equal(back.ownerId, emu.ownerId);
       assert.equal(back.maxmemoryPolicy, "allkeys_lru");
-      assert.equal(back.environmentId, "evm-aaaaaaaaaaaaaaaaaaaa");
+      assert.equal(back.environmentId, production);
       assert.equal((await provider.diff!(id, imported.props as KeyValueOutputs, inputs)).changes, false);
       const refreshed = await provider.read(id, outs);
       assert.equal((refreshed.props as KeyValueOutputs).dashboardUrl, outs.dashboardUrl);
