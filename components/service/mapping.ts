@@ -15,6 +15,7 @@ import type {
   UpdateServiceBody,
 } from "../render/schemas";
 import { checkFields, isUnknown, type InputFailure } from "../runtime/validation";
+import { needsMove } from "../runtime/environment";
 import {
   containerRuntimes,
   fieldMetaOf,
@@ -41,7 +42,7 @@ export type LiveService = Pick<
   Service,
   "name" | "ownerId" | "repo" | "branch" | "rootDir" | "autoDeploy" | "suspended" | "serviceDetails"
 > &
-  Partial<Pick<Service, "imagePath" | "registryCredential">>;
+  Partial<Pick<Service, "imagePath" | "registryCredential" | "environmentId">>;
 
 /** Every setting any service kind has; a kind has those of its fields. */
 export interface ServiceSettings {
@@ -66,6 +67,7 @@ export interface ServiceSettings {
   autoDeploy: boolean;
   pullRequestPreviews?: boolean;
   suspended: boolean;
+  environmentId?: string;
 }
 
 /** Inputs of any service kind after `check`: its settings, env vars and adoption options. */
@@ -83,6 +85,7 @@ export function isContainerRuntime(runtime: string | undefined): boolean {
 /** Fields compared apart from the loop over a kind's settings (optional ones, and the env vars). */
 const comparedApart = [
   "envVars",
+  "environmentId",
   "branch",
   "preDeployCommand",
   "buildCommand",
@@ -252,6 +255,7 @@ export function fromServiceSettings(kind: ServiceKind, live: LiveService): Servi
     pullRequestPreviews:
       (d.previews?.generation ?? "off") !== "off" || d.pullRequestPreviewsEnabled === "yes",
     suspended: live.suspended === "suspended",
+    ...(live.environmentId ? { environmentId: live.environmentId } : {}),
   };
   // Only the kind's own settings: a worker has no health check path, a cron job no instances.
   return Object.fromEntries(
@@ -302,6 +306,9 @@ export function diffServiceSettings(
   }
   if (desired.branch !== undefined && desired.branch !== now.branch) changed.push("branch");
   if ((desired.preDeployCommand ?? "") !== (now.preDeployCommand ?? "")) changed.push("preDeployCommand");
+  // Another environment is a move (POST /environments/{id}/resources), not a PATCH field.
+  if ("environmentId" in kind.fields && needsMove(desired.environmentId, live.environmentId))
+    changed.push("environmentId");
   // A runtime change replaces the service: its build settings are compared only within one runtime.
   if (desired.runtime === now.runtime) {
     if (!isContainerRuntime(desired.runtime)) {
@@ -371,6 +378,7 @@ export function toCreateServiceKindBody(
     ...(inputs.branch ? { branch: inputs.branch } : {}),
     rootDir: inputs.rootDir,
     autoDeploy: inputs.autoDeploy ? "yes" : "no",
+    ...(inputs.environmentId !== undefined ? { environmentId: inputs.environmentId } : {}),
     envVars,
     serviceDetails: {
       runtime: inputs.runtime,

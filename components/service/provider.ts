@@ -30,6 +30,7 @@ import {
   liveEnvAndLinks,
 } from "./envVars";
 import type { KindWords } from "../runtime/createOnce";
+import { moveToEnvironment } from "../runtime/environment";
 import { isUnknown } from "../runtime/validation";
 import { withAdvice, type Advised } from "../runtime/advice";
 import { providerConfigFrom, renderClientFrom, type RenderProviderConfig } from "../runtime/config";
@@ -274,6 +275,8 @@ export class ServiceProvider<Inputs extends AnyServiceInputs> implements pulumi.
     const recorded = props?.generatedValues ?? {};
     const envVars = envVarsAsRead(managed, env, linked, recorded, service.serviceDetails.url ?? "");
     const settings = fromServiceSettings(this.kind, asLive(service));
+    // An environment the recorded inputs leave out stays out (an import reads it).
+    if (props !== undefined && props.environmentId === undefined) delete settings.environmentId;
     // Another spelling of the same repository (`….git`) is not drift: keep the recorded one.
     if (props?.repo !== undefined && settings.repo !== undefined && sameRepo(props.repo, settings.repo))
       settings.repo = props.repo;
@@ -331,6 +334,8 @@ export class ServiceProvider<Inputs extends AnyServiceInputs> implements pulumi.
     let service = await client.getService(id);
     const patch = toPatchServiceKindBody(this.kind, inputs, asLive(service));
     if (patch) service = await client.updateService(id, patch);
+    if (await moveToEnvironment(client, id, inputs.environmentId, service.environmentId))
+      service = await client.getService(id);
     if (
       inputs.numInstances !== undefined &&
       (service.serviceDetails.numInstances ?? 1) !== inputs.numInstances

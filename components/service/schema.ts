@@ -14,6 +14,7 @@ import {
   workspaceIdPattern,
 } from "../render/enums";
 import { allowed, nameProblem } from "../runtime/validation";
+import { environmentIdField } from "../runtime/environment";
 
 /**
  * How an env var gets its value. `linked` and `secret` values are secrets end to end; `generated` is
@@ -350,6 +351,11 @@ export const serviceFields = {
       }
     })
     .meta(meta({ render: true })),
+  /**
+   * Project environment `evm-…` the service belongs to (a RenderProject's `environmentId(name)`). Absent:
+   * left where it is. A change moves the service in place (its id, URL and disk stay).
+   */
+  environmentId: environmentIdField(meta({ render: true, blueprint: false })),
   /**
    * Adopt a service of the same name that already exists instead of failing. (Pulumi's `import` resource
    * option fails for dynamic resources, pulumi/pulumi#16175: use this or `adoptId`.)

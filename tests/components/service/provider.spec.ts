@@ -13,7 +13,7 @@ import { PrivateServiceProvider } from "../../../components/privateService/provi
 import { WebServiceProvider } from "../../../components/webService/provider";
 import type { AnyServiceInputs } from "../../../components/service/mapping";
 import type { ServiceOutputs } from "../../../components/service/provider";
-import { call, checked, configured } from "../../helpers/providers";
+import { call, checked, configured, environmentsIn } from "../../helpers/providers";
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>;
 type Outputs = ServiceOutputs<AnyServiceInputs>;
@@ -186,6 +186,33 @@ describe("service kinds' providers (emulator)", function () {
         const moved = await checked<AnyServiceInputs>(provider, args({ region: "frankfurt" }));
         assert.deepEqual((await provider.diff!(id, outs, moved)).replaces, ["region"]);
       });
+
+      // The move is the shared service provider's (one kind shows it: the file stays within Render's 20
+      // service creates an hour, which the client's budget keeps).
+      if (kind === kinds[0])
+        it("is created in its environment and moved to another in place: same id, no replace", async () => {
+          const envs = await environmentsIn(emu);
+          const { id, inputs, outs } = await created({ environmentId: envs.production });
+          assert.equal(((await live(id)) as { environmentId?: string }).environmentId, envs.production);
+          assert.equal((await provider.diff!(id, outs, inputs)).changes, false);
+          const moved = { ...inputs, environmentId: envs.staging };
+          const diff = await provider.diff!(id, outs, moved);
+          assert.equal(diff.changes, true);
+          assert.deepEqual(diff.replaces, []);
+          await call(emu.controlUrl, "DELETE", "/requests");
+          await provider.update!(id, outs, moved);
+          assert.deepEqual(await writes(), [`POST /v1/environments/${envs.staging}/resources`]);
+          assert.equal(((await live(id)) as { environmentId?: string }).environmentId, envs.staging);
+          assert.equal((await provider.diff!(id, outs, moved)).changes, false);
+          // Read back: an import names the environment; a refresh of a config without one leaves it out.
+          assert.equal(
+            (((await provider.read(id)).inputs ?? {}) as Record<string, unknown>).environmentId,
+            envs.staging,
+          );
+          const { environmentId: _none, ...unplaced } = outs;
+          const refreshed = await provider.read(id, unplaced);
+          assert.equal("environmentId" in (refreshed.inputs as Record<string, unknown>), false);
+        });
 
       it("adopts the live one by id, reporting what the up changes; never a second of one name", async () => {
         const first = await created();

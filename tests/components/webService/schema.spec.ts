@@ -342,6 +342,33 @@ const rows: Record<string, Row> = {
     default: { value: {} },
     drift: "envVars",
   },
+  environmentId: {
+    bad: {
+      value: "prod",
+      failures: [
+        [
+          "environmentId",
+          'must be a Render environment id like "evm-…" (a RenderProject\'s environmentId(name))',
+        ],
+      ],
+    },
+    default: "none",
+    drift: [
+      // Another environment is a move in place (POST /environments/{id}/resources), never a replace.
+      {
+        args: { environmentId: "evm-aaaaaaaaaaaaaaaaaaaa" },
+        top: { environmentId: "evm-bbbbbbbbbbbbbbbbbbbb" },
+        changed: ["environmentId"],
+      },
+      {
+        args: { environmentId: "evm-aaaaaaaaaaaaaaaaaaaa" },
+        top: { environmentId: null },
+        changed: ["environmentId"],
+      },
+      // An environment the config leaves out is not managed.
+      { top: { environmentId: "evm-bbbbbbbbbbbbbbbbbbbb" } },
+    ],
+  },
   adoptExisting: {
     bad: { value: "yes", failures: [["adoptExisting", "adoptExisting must be true or false"]] },
     default: { value: false },
