@@ -201,8 +201,9 @@ const buildOrder: BlueprintKindName[] = [
 
 /**
  * `ordered` with each service after the services whose RENDER_EXTERNAL_URL/HOSTNAME it links (their
- * `url` output) or whose generated value it links (their state), otherwise unchanged; a loop of such
- * links is an error (neither value exists first).
+ * `url` output, also through a var of theirs that links their own) or whose generated value it links
+ * (their state), otherwise unchanged; a loop of such links is an error (neither value exists first). A
+ * service's link to its own URL is no edge: its provider keeps that var equal to its URL.
  */
 function afterLinkedUrls(ordered: AppEntry[]): AppEntry[] {
   const byName = new Map(ordered.filter((e) => e.section === "services").map((e) => [e.name, e]));
@@ -217,13 +218,15 @@ function afterLinkedUrls(ordered: AppEntry[]): AppEntry[] {
       );
     visiting.push(key);
     for (const v of entry.envVars)
-      if (
-        "fromService" in v &&
-        (isExternalLink(v.fromService, byName.get(v.fromService.name)) ||
-          linksGenerated(v.fromService, byName.get(v.fromService.name)))
-      ) {
+      if ("fromService" in v && v.fromService.name !== entry.name) {
         const target = byName.get(v.fromService.name);
-        if (target) visit(target);
+        if (
+          target &&
+          (isExternalLink(v.fromService, target) ||
+            linksGenerated(v.fromService, target) ||
+            linksOwnAddress(v.fromService, target))
+        )
+          visit(target);
       }
     visiting.pop();
     out.push(entry);
@@ -240,6 +243,17 @@ function linksGenerated(link: { envVarKey?: string }, target: AppEntry | undefin
   );
 }
 
+/** A `fromService.envVarKey` link to a var of the target that links the target's own URL. */
+function linksOwnAddress(link: { envVarKey?: string }, target: AppEntry): boolean {
+  const theirs = target.envVars.find((t) => "key" in t && t.key === link.envVarKey);
+  return (
+    theirs !== undefined &&
+    "fromService" in theirs &&
+    theirs.fromService.name === target.name &&
+    isExternalLink(theirs.fromService, target)
+  );
+}
+
 /** A `fromService.envVarKey` link to a var Render sets itself that the target does not declare. */
 function isExternalLink(link: { envVarKey?: string }, target: AppEntry | undefined): boolean {
   return (
@@ -252,12 +266,15 @@ function isExternalLink(link: { envVarKey?: string }, target: AppEntry | undefin
 /**
  * One env var's source for the kinds: links by name become the linked resource (the provider reads the
  * value from Render when it writes it, so no connection string is an input); `sync: false` reads the
- * stack's secret map; a service's host and port are its name and Render's default port.
+ * stack's secret map; a service's host and port are its name and Render's default port. `self` is the
+ * name of the service whose var it is: a link to its own RENDER_EXTERNAL_URL/HOSTNAME is the service
+ * kind's own-address source, kept equal to its URL by its provider (its URL exists only once it does).
  */
 export function envVarSource(
   v: Exclude<AppEnvVar, { fromGroup: string }>,
   built: Built,
   secrets: pulumi.Input<Record<string, string>> | undefined,
+  self?: string,
   seen: string[] = [],
 ): EnvVarSource {
   if ("value" in v) return { value: v.value };
@@ -286,6 +303,8 @@ export function envVarSource(
   if (link.property === "hostport") return { value: `${link.name}:${defaultServicePort}` };
   // envVarKey: the same source as the other service's var (a generated one: its value, a secret).
   const target = built.entries.get(`services/${link.name}`);
+  if (link.name === self && isExternalLink(link, target))
+    return { fromService: link.envVarKey === "RENDER_EXTERNAL_URL" ? "url" : "hostname" };
   if (isExternalLink(link, target)) {
     // Render sets these on a web service or static site: its URL and that URL's hostname.
     const service = built.services.get(link.name) ?? built.staticSites.get(link.name);
@@ -314,7 +333,7 @@ export function envVarSource(
     const key = link.envVarKey!;
     return { secret: generated.apply((g) => g?.[key] ?? "") };
   }
-  return envVarSource(theirs, built, secrets, [...seen, where]);
+  return envVarSource(theirs, built, secrets, undefined, [...seen, where]);
 }
 
 /** An app on Render built from its stack config: every service, database and Key Value, linked by name. */
@@ -361,7 +380,8 @@ export class RenderBlueprintApp extends pulumi.ComponentResource {
         configKeys: { adoptExisting: `${path}.adoptExisting`, adoptId: `${path}.importId` },
       };
       const envVars: Record<string, EnvVarSource> = {};
-      for (const v of entry.envVars) if ("key" in v) envVars[v.key] = envVarSource(v, built, args.secrets);
+      for (const v of entry.envVars)
+        if ("key" in v) envVars[v.key] = envVarSource(v, built, args.secrets, entry.name);
       const resource = builders[entry.kind]!({
         entry,
         built,

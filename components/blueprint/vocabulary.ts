@@ -201,14 +201,16 @@ export function readAppVocabulary(
           problems.push(
             `${where}.fromService.envVarKey: Render sets ${v.fromService.envVarKey} on a web service or static site only; ${JSON.stringify(v.fromService.name)} is a ${target.kind}`,
           );
+        // A web service's own URL is its kind's own-address env var; a static site takes none yet.
         if (
           target === entry &&
+          entry.kind !== "webService" &&
           v.fromService.envVarKey !== undefined &&
           (renderExternalEnvVars as readonly string[]).includes(v.fromService.envVarKey) &&
           !entry.envVars.some((t) => "key" in t && t.key === v.fromService.envVarKey)
         )
           problems.push(
-            `${where}.fromService.envVarKey: a service cannot link its own ${v.fromService.envVarKey} (its URL exists only once it is created); not modeled yet`,
+            `${where}.fromService.envVarKey: only a web service links its own ${v.fromService.envVarKey}; ${JSON.stringify(entry.name)} is a ${entry.kind}`,
           );
         if (!keyValue && v.fromService.property === "connectionString")
           problems.push(

@@ -7,8 +7,8 @@
 import { isUnknown } from "../runtime/validation";
 import type { RenderClient } from "../render/client";
 import type { EnvVar } from "../render/schemas";
-import { diffEnvVars, resolveEnvVars, toEnvVarBody, type LinkSource } from "./mapping";
-import type { EnvVarInput } from "./schema";
+import { diffEnvVars, ownAddress, resolveEnvVars, toEnvVarBody, type LinkSource } from "./mapping";
+import { isOwnAddressKind, type EnvVarInput } from "./schema";
 
 /** What read shows for an env var set outside Pulumi: its key, never its value. */
 export const hiddenValue = "(set outside Pulumi; value hidden)";
@@ -102,8 +102,8 @@ export function envVarsAsRead(
         linked[key]?.value === value
           ? { kind, database, property }
           : { kind, database, property, value: changedHiddenValue };
-    } else if (mine.kind === "serviceUrl")
-      envVars[key] = value === url ? { kind: "serviceUrl" } : { kind: "plain", value };
+    } else if (isOwnAddressKind(mine.kind))
+      envVars[key] = value === ownAddress(mine.kind, url) ? { kind: mine.kind } : { kind: "plain", value };
     else if (mine.kind === "secret")
       envVars[key] =
         value === mine.value

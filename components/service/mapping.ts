@@ -19,6 +19,7 @@ import { needsMove } from "../runtime/environment";
 import {
   containerRuntimes,
   fieldMetaOf,
+  isOwnAddressKind,
   type EnvVarInput,
   type LinkProperty,
   type ServiceFieldMeta,
@@ -33,7 +34,7 @@ export interface ServiceKind {
   what: string;
   /** The kind's fields (its schema.ts). */
   fields: Record<string, z.ZodType>;
-  /** Whether it has a public URL (a web service): env vars of kind `serviceUrl` need one. */
+  /** Whether it has a public URL (a web service): env vars of kind `serviceUrl`/`serviceHostname` need one. */
   publicUrl: boolean;
 }
 
@@ -141,7 +142,7 @@ export function checkableEnvVars(envVars: object): Record<string, unknown> {
 /**
  * Rules beyond single fields, on values already checked one by one: what the runtime needs and refuses
  * (a native runtime builds from `repo` with `buildCommand` and `startCommand`; `docker` from `repo` with
- * its Dockerfile; `image` pulls `image.url` and has no repository), and `serviceUrl` env vars only where
+ * its Dockerfile; `image` pulls `image.url` and has no repository), and `serviceUrl`/`serviceHostname` env vars only where
  * there is a public URL. A value unknown during preview is not judged.
  */
 export function serviceRules(inputs: Record<string, unknown>, publicUrl = true): InputFailure[] {
@@ -189,10 +190,10 @@ export function serviceRules(inputs: Record<string, unknown>, publicUrl = true):
   }
   if (!publicUrl && inputs.envVars && typeof inputs.envVars === "object")
     for (const [key, v] of Object.entries(inputs.envVars as Record<string, { kind?: string }>))
-      if (v?.kind === "serviceUrl")
+      if (isOwnAddressKind(v?.kind))
         failures.push({
           property: `envVars.${key}`,
-          reason: "a serviceUrl value is a web service's own public URL; this service has none",
+          reason: `a ${v.kind} value is a web service's own public ${v.kind === "serviceUrl" ? "URL" : "host name"}; this service has none`,
         });
   return failures;
 }
@@ -466,8 +467,23 @@ export function linkedValue(source: LinkSource, property: LinkProperty): string 
 }
 
 /**
- * What Render must hold for each env var: `serviceUrl` ones become the service's URL and `linked`
- * ones their database's value (`sources` by database id); the others are as given.
+ * The value of a `serviceUrl` (the URL itself) or `serviceHostname` (its host name, as Render's
+ * `RENDER_EXTERNAL_HOSTNAME` is: render.com/docs/environment-variables) env var for a service whose public
+ * URL is `url`; empty while the URL is not known.
+ */
+export function ownAddress(kind: "serviceUrl" | "serviceHostname", url: string): string {
+  if (kind === "serviceUrl" || url === "") return url;
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return url;
+  }
+}
+
+/**
+ * What Render must hold for each env var: `serviceUrl`/`serviceHostname` ones become the service's URL
+ * or its host name and `linked` ones their database's value (`sources` by database id); the others are
+ * as given.
  */
 export function resolveEnvVars(
   envVars: Record<string, EnvVarInput>,
@@ -476,7 +492,7 @@ export function resolveEnvVars(
 ): Record<string, EnvVarInput> {
   return Object.fromEntries(
     Object.entries(envVars).map(([key, v]): [string, EnvVarInput] => {
-      if (v.kind === "serviceUrl") return [key, { kind: "plain", value: url }];
+      if (isOwnAddressKind(v.kind)) return [key, { kind: "plain", value: ownAddress(v.kind, url) }];
       if (v.kind === "linked" && v.database !== undefined && v.property !== undefined) {
         const source = sources[v.database];
         if (!source)
@@ -581,7 +597,7 @@ export function envVarAdoptionChanges(
       continue;
     }
     let value: string | undefined;
-    if (v.kind === "serviceUrl") value = url;
+    if (isOwnAddressKind(v.kind)) value = ownAddress(v.kind, url);
     else if (v.kind === "linked") {
       if (v.database === undefined || isUnknown(v.database) || !sources[v.database]) {
         pending.push(key);
@@ -593,7 +609,7 @@ export function envVarAdoptionChanges(
       pending.push(key);
       continue;
     }
-    const plain = v.kind === "plain" || v.kind === "serviceUrl";
+    const plain = v.kind === "plain" || isOwnAddressKind(v.kind);
     if (!has) lines.push(`+ add env var ${key}${plain ? ` = ${JSON.stringify(value)}` : " ([secret])"}`);
     else if (liveEnv[key] !== value)
       lines.push(

@@ -23,7 +23,10 @@ import { serviceSecretOutputs } from "./provider";
  * - `{ fromKeyValue: { keyValue, property } }`: a RenderKeyValue's internal URL (`connectionString`) or its
  *   `host`, `port` or `hostport` (render.yaml `fromService` of `type: keyvalue`), read from Render like a
  *   database's, never stored;
- * - `{ fromService: "url" }`: a web service's own public URL (e.g. NEXTAUTH_URL), kept equal to it.
+ * - `{ fromService: "url" }`: a web service's own public URL (e.g. NEXTAUTH_URL), kept equal to it
+ *   (render.yaml: a link to the service's own `RENDER_EXTERNAL_URL`);
+ * - `{ fromService: "hostname" }`: that URL's host name, kept equal to it (render.yaml: a link to the
+ *   service's own `RENDER_EXTERNAL_HOSTNAME`).
  */
 export type EnvVarSource =
   | pulumi.Input<string>
@@ -32,7 +35,7 @@ export type EnvVarSource =
   | { generateValue: true }
   | { fromDatabase: { database: RenderPostgres; property: DatabaseLinkProperty } }
   | { fromKeyValue: { keyValue: RenderKeyValue; property: KeyValueLinkProperty } }
-  | { fromService: "url" };
+  | { fromService: "url" | "hostname" };
 
 /** Each field of a schema's input as a Pulumi input; homomorphic, so each keeps its JSDoc. */
 type InputsOf<T> = { [K in keyof T]: pulumi.Input<Exclude<T[K], undefined>> };
@@ -72,7 +75,8 @@ export function toEnvVarInputs(envVars: Record<string, EnvVarSource>): EnvVarInp
     else if ("value" in source) out[key] = { kind: "plain", value: source.value };
     else if ("secret" in source) out[key] = { kind: "secret", value: pulumi.secret(source.secret) };
     else if ("generateValue" in source) out[key] = { kind: "generated" };
-    else if ("fromService" in source) out[key] = { kind: "serviceUrl" };
+    else if ("fromService" in source)
+      out[key] = { kind: source.fromService === "hostname" ? "serviceHostname" : "serviceUrl" };
     else if ("fromKeyValue" in source)
       out[key] = {
         kind: "linked",

@@ -18,10 +18,27 @@ import { environmentIdField } from "../runtime/environment";
 
 /**
  * How an env var gets its value. `linked` and `secret` values are secrets end to end; `generated` is
- * made once by Render; `serviceUrl` is the service's own public URL (e.g. NEXTAUTH_URL), kept equal to
- * it by the provider (a web service only: the other kinds have no public URL).
+ * made once by Render; `serviceUrl` is the service's own public URL (e.g. NEXTAUTH_URL; render.yaml: a
+ * `fromService` link to the service's own `RENDER_EXTERNAL_URL`) and `serviceHostname` that URL's host
+ * name (its own `RENDER_EXTERNAL_HOSTNAME`), each kept equal to it by the provider (a web service only:
+ * the other kinds have no public URL).
  */
-export const envVarKinds = ["plain", "secret", "generated", "linked", "serviceUrl"] as const;
+export const envVarKinds = [
+  "plain",
+  "secret",
+  "generated",
+  "linked",
+  "serviceUrl",
+  "serviceHostname",
+] as const;
+
+/** The env var kinds whose value is the service's own public address (no value is given). */
+export const ownAddressKinds = ["serviceUrl", "serviceHostname"] as const;
+
+/** Whether an env var kind is the service's own public URL or host name. */
+export function isOwnAddressKind(kind: string | undefined): kind is (typeof ownAddressKinds)[number] {
+  return (ownAddressKinds as readonly string[]).includes(kind ?? "");
+}
 
 /** How an env var gets its value (see `envVarKinds`). */
 export type EnvVarKind = (typeof envVarKinds)[number];
@@ -302,7 +319,7 @@ export const serviceFields = {
       z.object(
         {
           kind: z.enum(envVarKinds, { error: `must be one of ${allowed(envVarKinds)}` }),
-          /** The value; absent for `generated` and `serviceUrl`. */
+          /** The value; absent for `generated`, `serviceUrl` and `serviceHostname`. */
           value: z.string({ error: "must be a string" }).optional(),
           /** `linked`: the Render Postgres id (`dpg-…`). */
           database: z.string({ error: "must be a Render Postgres id like dpg-…-a" }).optional(),
@@ -336,7 +353,7 @@ export const serviceFields = {
             });
           continue;
         }
-        const valueless = v.kind === "generated" || v.kind === "serviceUrl";
+        const valueless = v.kind === "generated" || isOwnAddressKind(v.kind);
         if (!valueless && v.value === undefined)
           ctx.addIssue({ code: "custom", path: [key], message: `needs a value (kind ${v.kind})` });
         if (valueless && v.value !== undefined)
@@ -346,7 +363,7 @@ export const serviceFields = {
             message:
               v.kind === "generated"
                 ? "a generated value is made by Render; give no value"
-                : "the value is the service's own URL; give no value",
+                : `the value is the service's own ${v.kind === "serviceUrl" ? "URL" : "host name"}; give no value`,
           });
       }
     })

@@ -381,25 +381,54 @@ describe("blueprint: conversion to the program's vocabulary", () => {
     assert.ok(read.ok, JSON.stringify(read));
   });
 
-  it("a service linking its own RENDER_EXTERNAL_HOSTNAME is a loss; another web service's is carried", () => {
-    const link = (name: string) => [
-      `  - key: ${name.toUpperCase()}_HOST`,
+  it("carries a web service's links to its own RENDER_EXTERNAL_URL/HOSTNAME and to another's", () => {
+    const link = (name: string, key = "RENDER_EXTERNAL_HOSTNAME") => [
+      `  - key: ${name.toUpperCase()}_${key.replace("RENDER_EXTERNAL_", "")}`,
       "    fromService:",
       "      type: web",
       `      name: ${name}`,
-      "      envVarKey: RENDER_EXTERNAL_HOSTNAME",
+      `      envVarKey: ${key}`,
     ];
     const c = convert(
-      ["services:", ...web("a", ["envVars:", ...link("a"), ...link("b")]), ...web("b")].join("\n"),
+      [
+        "services:",
+        ...web("a", ["envVars:", ...link("a"), ...link("a", "RENDER_EXTERNAL_URL"), ...link("b")]),
+        ...web("b"),
+      ].join("\n"),
+    );
+    assert.deepEqual(c.losses, []);
+    assert.deepEqual(
+      (byName(c, "services", "a").envVars as Entry[]).map((e) => e.key),
+      ["A_HOSTNAME", "A_URL", "B_HOSTNAME"],
+    );
+    const read = programReads(c);
+    assert.ok(read.ok);
+  });
+
+  it("two web services linking each other's URL is a loss on both sides (neither URL exists first)", () => {
+    const link = (name: string) => [
+      `  - key: ${name.toUpperCase()}_URL`,
+      "    fromService:",
+      "      type: web",
+      `      name: ${name}`,
+      "      envVarKey: RENDER_EXTERNAL_URL",
+    ];
+    const c = convert(
+      [
+        "services:",
+        ...web("a", ["envVars:", ...link("a"), ...link("b")]),
+        ...web("b", ["envVars:", ...link("a")]),
+      ].join("\n"),
     );
     assert.deepEqual(
       c.losses.map((l) => l.path),
-      ["services[0].envVars[0]"],
+      ["services[0].envVars[1]", "services[1].envVars[0]"],
     );
-    assert.match(c.losses[0].message, /the service's own RENDER_EXTERNAL_HOSTNAME/);
+    assert.match(c.losses[0].message, /B_URL: links to "b"'s RENDER_EXTERNAL_URL, in a loop of URL links/);
+    // Its own URL is still carried.
     assert.deepEqual(
       (byName(c, "services", "a").envVars as Entry[]).map((e) => e.key),
-      ["B_HOST"],
+      ["A_URL"],
     );
     assert.ok(programReads(c).ok);
   });

@@ -45,6 +45,12 @@ const shop = {
           key: "ADMIN_HOST",
           fromService: { type: "web", name: "admin", envVarKey: "RENDER_EXTERNAL_HOSTNAME" },
         },
+        // Its own URL and host name (documenso's NEXTAUTH_URL, langfuse's own hostname).
+        { key: "APP_URL", fromService: { type: "web", name: "shop", envVarKey: "RENDER_EXTERNAL_URL" } },
+        {
+          key: "APP_HOST",
+          fromService: { type: "web", name: "shop", envVarKey: "RENDER_EXTERNAL_HOSTNAME" },
+        },
       ],
       disk: { name: "uploads", mountPath: "/var/data", sizeGB: 5 },
     },
@@ -80,7 +86,11 @@ const shop = {
       repo: "https://github.com/acme/shop",
       buildCommand: "npm ci",
       startCommand: "npm run jobs",
-      envVars: [{ key: "DATABASE_URL", fromDatabase: { name: "shop", property: "connectionString" } }],
+      envVars: [
+        { key: "DATABASE_URL", fromDatabase: { name: "shop", property: "connectionString" } },
+        // shop's var that links shop's own URL (twenty's worker): built after shop, from its url.
+        { key: "SHOP_URL", fromService: { type: "web", name: "shop", envVarKey: "APP_URL" } },
+      ],
     },
     {
       type: "pserv",
@@ -263,6 +273,35 @@ describe("the program for any app (setMocks)", function () {
     assert.deepEqual(shopEnv.ADMIN_HOST, { kind: "plain", value: "admin.onrender.com" });
     const admin = one("WebService", "admin").inputs.envVars as Record<string, unknown>;
     assert.deepEqual(admin.DOCS_URL, { kind: "plain", value: "https://docs.onrender.com" });
+  });
+
+  it("links a web service's own RENDER_EXTERNAL_URL/HOSTNAME as its own-address env vars", function () {
+    const shopEnv = (one("WebService", "shop").inputs.envVars as { value: Record<string, unknown> }).value;
+    assert.deepEqual(shopEnv.APP_URL, { kind: "serviceUrl" });
+    assert.deepEqual(shopEnv.APP_HOST, { kind: "serviceHostname" });
+    // Another service linking that var reads shop's URL, so it is built after shop.
+    const jobs = one("BackgroundWorker", "jobs").inputs.envVars as Record<string, unknown>;
+    assert.deepEqual(jobs.SHOP_URL, { kind: "plain", value: "https://shop.onrender.com" });
+    const order = registered.map((r) => r.name);
+    assert.ok(order.indexOf("shop") < order.indexOf("jobs"), order.join(", "));
+  });
+
+  it("refuses a worker linking its own RENDER_EXTERNAL_URL, naming the var: it has no public URL", function () {
+    const services = JSON.parse(shop["shop:services"]) as Record<string, unknown>[];
+    (services[3].envVars as unknown[]).push({
+      key: "SELF",
+      fromService: { type: "worker", name: "jobs", envVarKey: "RENDER_EXTERNAL_URL" },
+    });
+    assert.throws(
+      () => readAppStackConfig(read({ ...shop, "shop:services": JSON.stringify(services) }), "shop"),
+      (e: unknown) =>
+        e instanceof StackConfigError &&
+        e.problems.some((p) =>
+          p.startsWith(
+            "shop:services[3].envVars[2].fromService.envVarKey: Render sets RENDER_EXTERNAL_URL on a web service or static site only",
+          ),
+        ),
+    );
   });
 
   it("links by name to the resources' ids: no connection string is an input", async function () {

@@ -196,7 +196,10 @@ export function convertBlueprint(
     if (id !== undefined) entry.importId = id;
   };
 
-  /** The env var list of a service or group, each kept key a modeled one; links checked against the stack. */
+  /**
+   * The env var list of a service or group, each kept key a modeled one; links checked against the
+   * stack. `self` is the name of the web service whose list it is (its own URL links are carried).
+   */
   const envVarsOf = (vars: BlueprintEnvVar[], path: string, self?: string): Record<string, unknown>[] => {
     const out: Record<string, unknown>[] = [];
     vars.forEach((e, i) => {
@@ -235,15 +238,17 @@ export function convertBlueprint(
           return;
         }
         const theirs = e.fromService.envVarKey;
+        // A web service's own URL or host name: the web service kind keeps that var equal to it.
         if (
           self !== undefined &&
+          e.fromService.name !== self &&
           isExternalUrlLink(e, declaredVars) &&
           urlLinkLoop(self, e.fromService.name)
         ) {
           // A URL is known only once its service exists: a loop of such links cannot be built.
           lose(
             p,
-            `${e.key}: links to ${e.fromService.name === self ? "the service's own" : `${JSON.stringify(e.fromService.name)}'s`} ${theirs}, in a loop of URL links (each URL exists only once its service does; Render sets it itself); the var would not be set`,
+            `${e.key}: links to ${JSON.stringify(e.fromService.name)}'s ${theirs}, in a loop of URL links (each URL exists only once its service does; Render sets it itself); the var would not be set`,
           );
           return;
         }
@@ -441,15 +446,16 @@ export function convertBlueprint(
       );
     }
 
-  // Links to a web service's own RENDER_EXTERNAL_URL/HOSTNAME: the program reads them from the target's
-  // url, so the target must exist first; links in a loop (a service's own URL, or two services each
-  // linking the other's) cannot be built.
+  // Links to another web service's RENDER_EXTERNAL_URL/HOSTNAME: the program reads them from the
+  // target's url, so the target must exist first; links in a loop (two services each linking the
+  // other's) cannot be built. A service's link to its own is no edge: its kind keeps the var equal to
+  // its URL.
   const urlLinks = new Map<string, Set<string>>();
   for (const w of written)
     if (w.planned.section === "services" && w.planned.value.type === "web") {
       const vars = (w.planned.value.envVars as BlueprintEnvVar[] | undefined) ?? [];
       for (const v of vars)
-        if (isExternalUrlLink(v, declaredVars))
+        if (isExternalUrlLink(v, declaredVars) && v.fromService!.name !== String(w.planned.value.name))
           urlLinks.set(
             String(w.planned.value.name),
             (urlLinks.get(String(w.planned.value.name)) ?? new Set()).add(v.fromService!.name),
@@ -468,7 +474,11 @@ export function convertBlueprint(
     const name = String(p.value.name);
     const vars = p.value.envVars as BlueprintEnvVar[] | undefined;
     if (vars !== undefined && (p.kind!.envVars || p.section === "envVarGroups"))
-      entry.envVars = envVarsOf(vars, `${p.path}.envVars`, p.section === "services" ? name : undefined);
+      entry.envVars = envVarsOf(
+        vars,
+        `${p.path}.envVars`,
+        p.section === "services" && p.kind!.kind === "webService" ? name : undefined,
+      );
     if (p.section === "services" && entry.importId !== undefined) {
       const declared = new Set((vars ?? []).map((e) => e.key));
       for (const key of live.envVarKeys?.get(String(entry.importId)) ?? [])

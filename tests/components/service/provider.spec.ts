@@ -129,7 +129,7 @@ describe("service kinds' providers (emulator)", function () {
             plan: "free",
             runtime: "cobol",
             healthCheckPath: "/",
-            envVars: { U: { kind: "serviceUrl" } },
+            envVars: { U: { kind: "serviceUrl" }, H: { kind: "serviceHostname" } },
           }),
         );
         const failures = Object.fromEntries((result.failures ?? []).map((f) => [f.property, f.reason]));
@@ -143,6 +143,7 @@ describe("service kinds' providers (emulator)", function () {
           /^is not a Render(BackgroundWorker|PrivateService|CronJob) argument/,
         );
         assert.match(failures["envVars.U"], /public URL; this service has none/);
+        assert.match(failures["envVars.H"], /public host name; this service has none/);
         assert.deepEqual(await writes(), []);
       });
 

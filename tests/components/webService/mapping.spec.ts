@@ -161,6 +161,12 @@ describe("web service mapping", () => {
       /own URL; give no value/,
     ],
     [
+      "a service host name given a value",
+      { envVars: { H: { kind: "serviceHostname", value: "x" } } },
+      "envVars.H",
+      /own host name; give no value/,
+    ],
+    [
       "a generated value given a value",
       { envVars: { G: { kind: "generated", value: "x" } } },
       "envVars.G",
@@ -190,9 +196,24 @@ describe("web service mapping", () => {
     });
   }
 
-  it("takes generated and service-URL env vars without a value", () => {
-    const inputs = checked({ ...seed, envVars: { U: { kind: "serviceUrl" }, G: { kind: "generated" } } });
-    assert.deepEqual(Object.keys(inputs.envVars), ["U", "G"]);
+  it("takes generated, service-URL and service-host-name env vars without a value", () => {
+    const inputs = checked({
+      ...seed,
+      envVars: { U: { kind: "serviceUrl" }, H: { kind: "serviceHostname" }, G: { kind: "generated" } },
+    });
+    assert.deepEqual(Object.keys(inputs.envVars), ["U", "H", "G"]);
+  });
+
+  it("resolves the service's own URL and host name (Render's RENDER_EXTERNAL_URL/HOSTNAME)", () => {
+    const url = "https://shop-x1y2.onrender.com";
+    assert.deepEqual(resolveEnvVars({ U: { kind: "serviceUrl" }, H: { kind: "serviceHostname" } }, url), {
+      U: { kind: "plain", value: url },
+      H: { kind: "plain", value: "shop-x1y2.onrender.com" },
+    });
+    // Not known yet (a create's preview): empty, never a made-up host.
+    assert.deepEqual(resolveEnvVars({ H: { kind: "serviceHostname" } }, ""), {
+      H: { kind: "plain", value: "" },
+    });
   });
 
   it("checks env var keys even while values are unknown during preview, and keeps the unknowns", () => {

@@ -123,5 +123,29 @@ describe("RenderWebService provider (emulator)", function () {
       await provider.update!(id, outs, inputs);
       assert.equal((await env(id)).NEXTAUTH_URL, outs.url);
     });
+
+    it("keeps a serviceHostname var equal to its URL's host name (its own RENDER_EXTERNAL_HOSTNAME)", async () => {
+      const { inputs, id, outs } = await created({
+        envVars: { APP_HOST: { kind: "serviceHostname" }, APP_URL: { kind: "serviceUrl" } },
+      });
+      const host = new URL(outs.url).hostname;
+      assert.ok(host.length > 0);
+      assert.deepEqual(await env(id), { APP_HOST: host, APP_URL: outs.url });
+      assert.equal((await provider.diff!(id, outs, inputs)).changes, false);
+      assert.deepEqual((await provider.read!(id, outs)).inputs!.envVars.APP_HOST, {
+        kind: "serviceHostname",
+      });
+      // Changed by hand: a change, shown as the plain value it is, and the update puts the host name back.
+      await api("PUT", `/services/${id}/env-vars/APP_HOST`, { value: "wrong.example.com" });
+      assert.equal((await provider.diff!(id, outs, inputs)).changes, true);
+      const read = await provider.read!(id, outs);
+      assert.deepEqual((read.inputs as WebServiceOutputs).envVars.APP_HOST, {
+        kind: "plain",
+        value: "wrong.example.com",
+      });
+      await provider.update!(id, outs, inputs);
+      assert.equal((await env(id)).APP_HOST, host);
+      assert.equal((await provider.diff!(id, outs, inputs)).changes, false);
+    });
   });
 });
