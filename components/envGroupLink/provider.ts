@@ -94,7 +94,10 @@ export class EnvGroupLinkProvider implements pulumi.dynamic.ResourceProvider<
     props?: EnvGroupLinkOutputs,
   ): Promise<pulumi.dynamic.ReadResult<EnvGroupLinkOutputs>> {
     const { envGroupId, serviceId } = parseEnvGroupLinkId(id);
-    const client = renderClientFrom(this.config);
+    // The link is part of its group on Render (`serviceLinks`): in one refresh the group's own resource and
+    // each of its links read the same object, so they share one answer (in flight or just made; any write
+    // forgets it), as a database's extensions share its connection info.
+    const client = renderClientFrom(this.config, { reuseReads: true });
     let live;
     try {
       live = await client.getEnvGroup(envGroupId);
