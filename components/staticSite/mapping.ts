@@ -4,6 +4,7 @@
  */
 import type {
   CreateServiceBody,
+  EnvVarBody,
   Header,
   HeaderBody,
   Route,
@@ -12,6 +13,7 @@ import type {
   UpdateServiceBody,
 } from "../render/schemas";
 import { checkFields, type InputFailure } from "../runtime/validation";
+import { checkableEnvVars, envVarAdoptionChanges, type LinkSource } from "../service/mapping";
 import {
   fromStaticSiteBlueprintSpelling,
   staticSiteDefaults,
@@ -56,11 +58,11 @@ export function checkStaticSiteInputs(raw: Record<string, unknown>): {
   inputs: Record<string, unknown>;
   failures: InputFailure[];
 } {
-  const { inputs, failures } = checkFields(
-    staticSiteFields,
-    fromStaticSiteBlueprintSpelling(raw),
-    "RenderStaticSite",
-  );
+  const values = fromStaticSiteBlueprintSpelling(raw);
+  if (values.envVars && typeof values.envVars === "object") values.envVars = checkableEnvVars(values.envVars);
+  const { inputs, failures } = checkFields(staticSiteFields, values, "RenderStaticSite");
+  // Give back the engine's own values for env vars unknown during preview.
+  if (inputs.envVars && raw.envVars && typeof raw.envVars === "object") inputs.envVars = raw.envVars;
   return { inputs, failures: [...failures, ...ruleProblems(inputs)] };
 }
 
@@ -198,6 +200,8 @@ export function diffStaticSite(
   const changed: string[] = [];
   const replaced: string[] = [];
   for (const field of staticSiteFieldsWhere((m) => m.render === true)) {
+    // Env vars are compared by the provider, with the live set and the links' values it reads.
+    if (field === "envVars") continue;
     const wanted = desired[field];
     if (wanted === undefined) continue;
     if (sameValue(field, wanted, now[field])) continue;
@@ -222,8 +226,14 @@ export function toRoutesBody(inputs: StaticSiteInputs): RouteBody[] {
   return inputs.routes.map((r) => ({ type: r.type, source: r.source, destination: r.destination }));
 }
 
-/** The POST /services body: one call creates the site with its headers and routes. */
-export function toCreateStaticSiteBody(inputs: StaticSiteInputs): CreateServiceBody {
+/**
+ * The POST /services body: one call creates the site with its headers, routes and env vars (`envVars`,
+ * as toEnvVarBody resolves them), so its first build already sees them.
+ */
+export function toCreateStaticSiteBody(
+  inputs: StaticSiteInputs,
+  envVars: EnvVarBody[] = [],
+): CreateServiceBody {
   return {
     type: "static_site",
     name: inputs.name,
@@ -234,6 +244,7 @@ export function toCreateStaticSiteBody(inputs: StaticSiteInputs): CreateServiceB
     rootDir: inputs.rootDir,
     ...(inputs.buildFilter ? { buildFilter: inputs.buildFilter } : {}),
     ...(inputs.environmentId !== undefined ? { environmentId: inputs.environmentId } : {}),
+    ...(envVars.length > 0 ? { envVars } : {}),
     serviceDetails: {
       buildCommand: inputs.buildCommand,
       publishPath: inputs.publishPath,
@@ -266,16 +277,26 @@ export function toPatchStaticSiteBody(inputs: StaticSiteInputs, live: LiveStatic
 
 /**
  * What adopting a live site changes, in lines a person reads in `pulumi preview` before the up that
- * adopts it: each setting that differs, both sides (none is secret; rules are counted, not listed).
+ * adopts it: each setting that differs, both sides (none is secret; rules are counted, not listed), then
+ * its env vars as a service's are reported (`liveEnv`: the live set; `sources`: the linked databases'
+ * connection info): a secret or a key the config lacks is named, never shown.
  */
-export function staticSiteAdoptionChanges(desired: StaticSiteInputs, live: LiveStaticSite): string[] {
+export function staticSiteAdoptionChanges(
+  desired: StaticSiteInputs,
+  live: LiveStaticSite,
+  liveEnv: Record<string, string> = {},
+  sources: Record<string, LinkSource> = {},
+): string[] {
   const now = fromStaticSite(live) as unknown as Record<string, unknown>;
   const wanted = desired as unknown as Record<string, unknown>;
   const show = (field: string, v: unknown) =>
     field === "headers" || field === "routes"
       ? `${((v ?? []) as unknown[]).length} rule(s)`
       : JSON.stringify(v ?? null);
-  return diffStaticSite(desired, live).changed.map(
-    (field) => `~ ${field}: ${show(field, now[field])} => ${show(field, wanted[field])}`,
-  );
+  return [
+    ...diffStaticSite(desired, live).changed.map(
+      (field) => `~ ${field}: ${show(field, now[field])} => ${show(field, wanted[field])}`,
+    ),
+    ...envVarAdoptionChanges(desired.envVars ?? {}, liveEnv, sources, live.site.serviceDetails.url ?? ""),
+  ];
 }

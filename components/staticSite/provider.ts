@@ -19,6 +19,19 @@ import {
   type StaticSiteInputs,
 } from "./mapping";
 import { isUnknown } from "../runtime/validation";
+import { predictedServiceUrl } from "../service/mapping";
+import {
+  convergeEnvVars,
+  envVarsAsRead,
+  envVarsDiffer,
+  envVarsForCreate,
+  generatedOf,
+  linkSources,
+  linksUnknown,
+  liveEnv,
+  liveEnvAndLinks,
+} from "../service/envVars";
+import type { EnvVarInput } from "../service/schema";
 import { RenderClient, isOutcomeUnknown } from "../render/client";
 import { isNotFound, isRenderApiError } from "../render/errors";
 import { collect } from "../render/pagination";
@@ -43,7 +56,14 @@ export interface StaticSiteOutputs extends StaticSiteProviderInputs {
   url: string;
   /** Link to the site in Render's dashboard. */
   dashboardUrl: string;
+  /** Keys of the env vars set on the site (values are never outputs). */
+  envVarKeys: string[];
+  /** Secret: the values Render generated for `generated` env vars, kept so nothing regenerates them. */
+  generatedValues: Record<string, string>;
 }
+
+/** Outputs that are secrets without a secret input of the same name. */
+export const staticSiteSecretOutputs = ["generatedValues"];
 
 /** Reads a static site and its rules; a service of another type is refused by name. */
 export async function readStaticSite(client: RenderClient, id: string): Promise<LiveStaticSite> {
@@ -59,12 +79,24 @@ export async function readStaticSite(client: RenderClient, id: string): Promise<
   return { site, headers, routes };
 }
 
-function outputsOf(inputs: StaticSiteProviderInputs, live: LiveStaticSite): StaticSiteOutputs {
+function outputsOf(
+  inputs: StaticSiteProviderInputs,
+  live: LiveStaticSite,
+  env: Record<string, string>,
+  generatedValues: Record<string, string>,
+): StaticSiteOutputs {
   return {
     ...inputs,
     url: live.site.serviceDetails.url ?? "",
     dashboardUrl: live.site.dashboardUrl ?? `https://dashboard.render.com/static/${live.site.id}`,
+    envVarKeys: Object.keys(env).sort(),
+    generatedValues,
   };
+}
+
+/** The env vars of inputs (a state written before static sites took env vars has none). */
+function envVarsOf(inputs: { envVars?: Record<string, EnvVarInput> }): Record<string, EnvVarInput> {
+  return inputs.envVars ?? {};
 }
 
 /** The `ResourceProvider` of Render static sites. */
@@ -100,7 +132,11 @@ export class StaticSiteProvider implements pulumi.dynamic.ResourceProvider<
             const client = renderClientFrom(this.config, { reuseReads: true });
             const live = await readStaticSite(client, inputs.adoptId!);
             if (live.site.name !== inputs.name || live.site.ownerId !== inputs.ownerId) return undefined;
-            return staticSiteAdoptionChanges(inputs, live);
+            const [env, sources] = await Promise.all([
+              liveEnv(client, live.site.id),
+              linkSources(client, envVarsOf(inputs)),
+            ]);
+            return staticSiteAdoptionChanges(inputs, live, env, sources);
           },
           this.report,
         ),
@@ -113,7 +149,7 @@ export class StaticSiteProvider implements pulumi.dynamic.ResourceProvider<
    */
   async diff(
     id: string,
-    _olds: StaticSiteOutputs,
+    olds: StaticSiteOutputs,
     news: StaticSiteProviderInputs,
   ): Promise<pulumi.dynamic.DiffResult> {
     const client = renderClientFrom(this.config, { reuseReads: true });
@@ -136,8 +172,20 @@ export class StaticSiteProvider implements pulumi.dynamic.ResourceProvider<
           "`allowReplacement: true` on the resource to replace it on purpose",
       );
     }
+    // The env vars, key by key, with the links' values read from Render (never stored).
+    const envChanged = linksUnknown(envVarsOf(news))
+      ? true
+      : await envVarsDiffer(
+          client,
+          id,
+          envVarsOf(news),
+          live.site.serviceDetails.url ?? "",
+          olds.generatedValues ?? {},
+          isNotFound,
+        );
     return {
-      changes: changed.length > 0 || replaced.length > 0,
+      // undefined: a linked database is gone from Render; the links must change anyway.
+      changes: changed.length > 0 || replaced.length > 0 || envChanged !== false,
       replaces: replaced,
       // Never two sites of one name at once (create-once refuses a second one).
       deleteBeforeReplace: replaced.length > 0,
@@ -166,35 +214,75 @@ export class StaticSiteProvider implements pulumi.dynamic.ResourceProvider<
         return found && withName(await readStaticSite(client, found.id));
       },
       replacedFields: (live) => diffStaticSite(inputs, live).replaced,
-      create: () => client.createService(toCreateStaticSiteBody(inputs)),
+      // The env vars go with the create, so the first build already sees them.
+      create: async () =>
+        client.createService(
+          toCreateStaticSiteBody(
+            inputs,
+            await envVarsForCreate(client, envVarsOf(inputs), predictedServiceUrl(inputs.name)),
+          ),
+        ),
       isNotFound,
       isOutcomeUnknown,
     });
     const id = once.how === "created" ? once.created.service.id : once.live.id;
-    if (once.how === "created") return { id, outs: await this.settle(client, id, inputs, "create") };
-    // Adopted or recovered: bring it to the desired settings and rules.
-    return { id, outs: await this.converge(client, id, inputs, once.live, "create") };
+    const vars = envVarsOf(inputs);
+    // Created with every env var: only a `serviceUrl` one may differ (Render gave another address).
+    if (once.how === "created" && !Object.values(vars).some((v) => v.kind === "serviceUrl"))
+      return {
+        id,
+        outs: await this.settle(client, id, inputs, "create", {}, Object.keys(vars).length ? undefined : {}),
+      };
+    // Adopted or recovered: bring it to the desired settings, rules and env vars.
+    const live = once.how === "created" ? await this.reread(client, id, inputs) : once.live;
+    return { id, outs: await this.converge(client, id, inputs, live, "create", {}) };
   }
 
   /** Reads the live site: outputs and the inputs it corresponds to (refresh and import). */
   async read(id: string, props?: StaticSiteOutputs): Promise<pulumi.dynamic.ReadResult<StaticSiteOutputs>> {
     const client = renderClientFrom(this.config);
-    const [result] = await Promise.allSettled([readStaticSite(client, id)]);
+    const managed = envVarsOf(props ?? {});
+    // The site, its env vars and the linked databases' connection info at once; the database's own
+    // refresh reads the same connection info: share it.
+    const lookups = renderClientFrom(this.config, { reuseReads: true });
+    const [result, envRead] = await Promise.allSettled([
+      readStaticSite(client, id),
+      liveEnvAndLinks(client, lookups, id, managed),
+    ]);
     const live = liveForRead({ what: "service", id, name: props?.name, advice: props?.advice }, result);
     if (live === undefined) return {};
+    if (envRead.status === "rejected") throw envRead.reason;
+    const { env, linked } = envRead.value;
+    const recorded = props?.generatedValues ?? {};
     // An import (no state yet) takes every live setting; a refresh keeps to the fields the state has.
-    const inputs = withAdvice(fromStaticSite(live, props, props === undefined), props?.advice);
-    return { id, props: outputsOf(inputs, live), inputs: inputs as StaticSiteOutputs };
+    const settings = fromStaticSite(live, props, props === undefined);
+    // Env vars key by key: one set or changed outside Pulumi shows in the preview without its value.
+    const envVars = envVarsAsRead(managed, env, linked, recorded, live.site.serviceDetails.url ?? "");
+    const inputs = withAdvice({ ...settings, envVars } as StaticSiteInputs, props?.advice);
+    return {
+      id,
+      props: outputsOf(inputs, live, env, generatedOf(managed, recorded, env)),
+      inputs: inputs as StaticSiteOutputs,
+    };
   }
 
   /** PATCHes what differs, replaces the rules that differ, and starts a build when a build setting changed. */
   async update(
     id: string,
-    _olds: StaticSiteOutputs,
+    olds: StaticSiteOutputs,
     news: StaticSiteProviderInputs,
   ): Promise<pulumi.dynamic.UpdateResult<StaticSiteOutputs>> {
     const client = renderClientFrom(this.config);
-    return { outs: await this.converge(client, id, news, await readStaticSite(client, id), "update") };
+    return {
+      outs: await this.converge(
+        client,
+        id,
+        news,
+        await readStaticSite(client, id),
+        "update",
+        olds.generatedValues ?? {},
+      ),
+    };
   }
 
   /** Deletes the site; one already gone counts as deleted. */
@@ -203,39 +291,71 @@ export class StaticSiteProvider implements pulumi.dynamic.ResourceProvider<
     await deleteIgnoringNotFound(() => client.deleteService(id));
   }
 
+  /**
+   * Brings the site to the desired settings, rules and env vars (`recorded`: the generated values in
+   * state, never regenerated), and starts a build when a build setting or an env var changed.
+   */
   private async converge(
     client: RenderClient,
     id: string,
     inputs: StaticSiteProviderInputs,
     live: LiveStaticSite,
     verb: "create" | "update",
+    recorded: Record<string, string>,
   ): Promise<StaticSiteOutputs> {
+    let env: { env: Record<string, string>; generatedValues: Record<string, string> };
     try {
       const { changed } = diffStaticSite(inputs, live);
       const patch = toPatchStaticSiteBody(inputs, live);
       if (Object.keys(patch).length > 0) await client.updateService(id, patch);
       if (changed.includes("headers")) await client.replaceHeaders(id, toHeadersBody(inputs));
       if (changed.includes("routes")) await client.replaceRoutes(id, toRoutesBody(inputs));
-      // A PATCH changes the configuration only: a new build publishes it (REFERENCE.md §4).
-      if (needsRedeploy(changed)) await client.createDeploy(id);
+      const vars = await convergeEnvVars(
+        client,
+        id,
+        envVarsOf(inputs),
+        live.site.serviceDetails.url ?? "",
+        recorded,
+      );
+      env = vars;
+      // A PATCH changes the configuration only: a new build publishes it (REFERENCE.md §4). A static
+      // site's env vars are read by its build only (render.com/docs/static-sites): a change builds too.
+      if (needsRedeploy(changed) || vars.written) await client.createDeploy(id);
     } catch (err) {
       throw this.kept(err, id, inputs, verb);
     }
-    return this.settle(client, id, inputs, verb);
+    return this.settle(client, id, inputs, verb, env.generatedValues, env.env);
+  }
+
+  /** Reads the site just created (a failure keeps it in state, as settle's). */
+  private async reread(
+    client: RenderClient,
+    id: string,
+    inputs: StaticSiteProviderInputs,
+  ): Promise<LiveStaticSite> {
+    try {
+      return await readStaticSite(client, id);
+    } catch (err) {
+      throw this.kept(err, id, inputs, "create");
+    }
   }
 
   /**
-   * Reads the site back for its outputs. A failure here happens after the site exists: reject with its id
-   * so the engine keeps it in state instead of orphaning it.
+   * Reads the site back for its outputs (`env`: its env vars when just written or known, else read
+   * too). A failure here happens after the site exists: reject with its id so the engine keeps it in
+   * state instead of orphaning it.
    */
   private async settle(
     client: RenderClient,
     id: string,
     inputs: StaticSiteProviderInputs,
     verb: "create" | "update",
+    recorded: Record<string, string>,
+    env?: Record<string, string>,
   ): Promise<StaticSiteOutputs> {
     try {
-      return outputsOf(inputs, await readStaticSite(client, id));
+      const [live, vars] = await Promise.all([readStaticSite(client, id), env ?? liveEnv(client, id)]);
+      return outputsOf(inputs, live, vars, generatedOf(envVarsOf(inputs), recorded, vars));
     } catch (err) {
       throw this.kept(err, id, inputs, verb);
     }
@@ -250,7 +370,13 @@ export class StaticSiteProvider implements pulumi.dynamic.ResourceProvider<
       ),
       {
         id,
-        properties: { ...inputs, url: "", dashboardUrl: `https://dashboard.render.com/static/${id}` },
+        properties: {
+          ...inputs,
+          url: "",
+          dashboardUrl: `https://dashboard.render.com/static/${id}`,
+          envVarKeys: [],
+          generatedValues: {},
+        },
         reasons: [reason],
       },
     );

@@ -5,6 +5,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { AdviceArgs } from "../runtime/advice";
 import { packagedProvider } from "../runtime/package";
+import { toEnvVarInputs, type EnvVarSource } from "../service/resource";
+import { staticSiteSecretOutputs } from "./provider";
 import type { StaticSiteArgsFields } from "./schema";
 
 /**
@@ -13,10 +15,16 @@ import type { StaticSiteArgsFields } from "./schema";
  * messages for the program (runtime/advice.ts).
  */
 export type RenderStaticSiteArgs = {
-  [K in keyof Omit<StaticSiteArgsFields, "ownerId">]: pulumi.Input<StaticSiteArgsFields[K]>;
+  [K in keyof Omit<StaticSiteArgsFields, "ownerId" | "envVars">]: pulumi.Input<StaticSiteArgsFields[K]>;
 } & {
   /** Workspace id `tea-…`. Default: stack config `render:ownerId`. Immutable. */
   ownerId?: pulumi.Input<string>;
+  /**
+   * The whole set of the site's env vars, read by its build, each a typed source as a service's are
+   * (a plain value, `{ secret }`, `{ generateValue: true }`, `{ fromDatabase }`, `{ fromKeyValue }`,
+   * `{ fromService: "url" }`: the site's own URL). Keys set on Render but not here are removed.
+   */
+  envVars?: Record<string, EnvVarSource>;
 } & AdviceArgs;
 
 /** A Render static site. */
@@ -33,14 +41,24 @@ export class RenderStaticSite extends pulumi.dynamic.Resource {
   declare readonly headers: pulumi.Output<{ path: string; name: string; value: string }[]>;
   /** Redirect/rewrite rules as applied, in priority order. */
   declare readonly routes: pulumi.Output<{ type: string; source: string; destination: string }[]>;
+  /** Keys of the env vars set on the site (values are never outputs). */
+  declare readonly envVarKeys: pulumi.Output<string[]>;
 
   constructor(name: string, args: RenderStaticSiteArgs, opts?: pulumi.CustomResourceOptions) {
     const ownerId = args.ownerId ?? new pulumi.Config("render").get("ownerId");
     super(
       packagedProvider("staticSite"),
       name,
-      { ...args, ownerId, url: undefined, dashboardUrl: undefined },
-      opts,
+      {
+        ...args,
+        ownerId,
+        envVars: toEnvVarInputs(args.envVars ?? {}),
+        url: undefined,
+        dashboardUrl: undefined,
+        envVarKeys: undefined,
+        generatedValues: undefined,
+      },
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: staticSiteSecretOutputs }),
       "render",
       "StaticSite",
     );

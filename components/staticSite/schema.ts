@@ -7,6 +7,7 @@ import { z } from "zod";
 import { workspaceIdPattern } from "../render/enums";
 import { fieldDefaults, fieldsWhere, renameBlueprintKeys } from "../runtime/schemaMeta";
 import { allowed, nameProblem } from "../runtime/validation";
+import { serviceFields } from "../service/schema";
 
 /**
  * How a field behaves, read by the code derived from the schema:
@@ -177,6 +178,12 @@ export const staticSiteFields = {
     .array(routeRule, { error: "must be a list of {type, source, destination}" })
     .default([])
     .meta(meta({ render: true })),
+  /**
+   * The whole set of the site's env vars, read by its build (render.yaml `envVars`), with the kinds a
+   * service's have: plain, secret, generated, linked (a database's or Key Value's), serviceUrl (the
+   * site's own URL). Keys set on Render but not here are removed by `pulumi up`; a change rebuilds.
+   */
+  envVars: serviceFields.envVars,
   /** Project environment `evm-…` the site belongs to. Absent: none. Immutable through this API. */
   environmentId: z
     .string({ error: 'must be a Render environment id like "evm-…"' })

@@ -90,6 +90,49 @@ describe("emulator static sites, headers, routes and custom domains (contract)",
     );
   });
 
+  it("keeps a static site's env vars as a service's: from the create, listed, replaced, one key at a time", async () => {
+    const site = await createSite({
+      envVars: [
+        { key: "NODE_VERSION", value: "20" },
+        { key: "BUILD_SALT", generateValue: true },
+      ],
+    });
+    const list = async () =>
+      Object.fromEntries(
+        (
+          (await api("GET", `/services/${site.id}/env-vars`)).body as {
+            envVar: { key: string; value: string };
+          }[]
+        ).map((e) => [e.envVar.key, e.envVar.value]),
+      );
+    const created = await list();
+    assert.equal(created.NODE_VERSION, "20");
+    assert.match(created.BUILD_SALT, /^[A-Za-z0-9+/]{43}=$/);
+    expectStatus(
+      await api("PUT", `/services/${site.id}/env-vars`, [
+        { key: "NODE_VERSION", value: "22" },
+        { key: "API_URL", value: "https://api.example.com" },
+      ]),
+      200,
+    );
+    assert.deepEqual(await list(), { NODE_VERSION: "22", API_URL: "https://api.example.com" });
+    expectStatus(
+      await api("PUT", `/services/${site.id}/env-vars/API_URL`, { value: "https://b.example" }),
+      200,
+    );
+    expectStatus(await api("DELETE", `/services/${site.id}/env-vars/NODE_VERSION`), 204);
+    assert.deepEqual(await list(), { API_URL: "https://b.example" });
+    // The same 400 as a service's before anything is stored.
+    expect400Naming(
+      await api("POST", "/services", siteBody(emu.ownerId, { name: "bad-env", envVars: [{ key: "A" }] })),
+      "envVars[0].value",
+    );
+    expect400Naming(
+      await api("PATCH", `/services/${site.id}`, { envVars: [{ key: "A", value: "1" }] }),
+      "envVars",
+    );
+  });
+
   it("refuses web-service settings, an image and a missing repo on a static site, naming the field", async () => {
     expect400Naming(
       await api("POST", "/services", siteBody(emu.ownerId, {}, { runtime: "node" })),

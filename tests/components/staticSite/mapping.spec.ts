@@ -148,6 +148,12 @@ describe("RenderStaticSite mapping", () => {
       routes: desired().routes,
     });
     assert.equal("branch" in body, false);
+    assert.equal("envVars" in body, false);
+    const envVars = [
+      { key: "NODE_VERSION", value: "20" },
+      { key: "SALT", generateValue: true as const },
+    ];
+    assert.deepEqual(toCreateStaticSiteBody(desired(), envVars).envVars, envVars);
     const patch = toPatchStaticSiteBody(
       desired(),
       live({ autoDeploy: "yes" }, { publishPath: "out", routes: [] }),
@@ -161,5 +167,26 @@ describe("RenderStaticSite mapping", () => {
     assert.deepEqual(staticSiteAdoptionChanges(desired(), live({}, { buildCommand: "make" })), [
       '~ buildCommand: "make" => "npm run build"',
     ]);
+  });
+
+  it("env vars are not settings: the settings diff and patch leave them to the provider; adoption lists them", () => {
+    const withVars = desired({
+      envVars: {
+        NODE_VERSION: { kind: "plain", value: "20" },
+        TOKEN: { kind: "secret", value: "tok-secret" },
+        SITE_URL: { kind: "serviceUrl" },
+      },
+    });
+    assert.deepEqual(diffStaticSite(withVars, live()), { changed: [], replaced: [] });
+    assert.deepEqual(toPatchStaticSiteBody(withVars, live()), {});
+    assert.deepEqual(
+      staticSiteAdoptionChanges(withVars, live(), { NODE_VERSION: "18", TOKEN: "tok-old", OLD: "x" }),
+      [
+        '~ env var NODE_VERSION: "18" => "20"',
+        '+ add env var SITE_URL = "https://docs.onrender.com"',
+        "~ env var TOKEN: [secret] differs from the config's; set to the config's",
+        "- remove env var OLD (set outside Pulumi, not in the config; value not shown)",
+      ],
+    );
   });
 });

@@ -33,6 +33,7 @@ describe("RenderStaticSite schema", () => {
       renderSubdomainPolicy: "enabled",
       headers: [],
       routes: [],
+      envVars: {},
       adoptExisting: false,
       allowReplacement: false,
     });
@@ -116,6 +117,32 @@ describe("RenderStaticSite schema", () => {
     assert.deepEqual(failures({ ...base, routes: [ok, { ...ok, type: "redirect" }] }), [
       "routes[1].source: /* is matched by an earlier rule already: only the first applies",
     ]);
+  });
+
+  it("envVars: a service's kinds and links; keys checked, a secret value unknown in preview kept as is", () => {
+    const envVars = {
+      NODE_VERSION: { kind: "plain", value: "14" },
+      API_TOKEN: { kind: "secret", value: "s3cret" },
+      BUILD_SALT: { kind: "generated" },
+      DATABASE_URL: { kind: "linked", database: "dpg-abc-a", property: "connectionString" },
+      SITE_URL: { kind: "serviceUrl" },
+    };
+    assert.deepEqual(inputs({ ...base, envVars }).envVars, envVars);
+    assert.deepEqual(failures({ ...base, envVars: { "1BAD": { kind: "plain", value: "x" } } }), [
+      "envVars.1BAD: is not a valid env var key: use letters, digits and '_', not starting with a digit",
+    ]);
+    assert.match(
+      failures({ ...base, envVars: { A: { kind: "constant", value: "x" } } })[0],
+      /^envVars\.A\.kind: must be one of "plain", "secret", "generated", "linked", "serviceUrl"/,
+    );
+    assert.deepEqual(failures({ ...base, envVars: { A: { kind: "linked", property: "host" } } }), [
+      'envVars.A: a linked value needs {database, property}; property is one of "connectionString", "internalConnectionString", "externalConnectionString", "host", "port", "user", "password", "database", "hostport"',
+    ]);
+    assert.deepEqual(failures({ ...base, envVars: { A: { kind: "generated", value: "x" } } }), [
+      "envVars.A: a generated value is made by Render; give no value",
+    ]);
+    const unknown = { TOKEN: { kind: "secret", value: unknownSentinel } };
+    assert.deepEqual(inputs({ ...base, envVars: unknown }).envVars, unknown);
   });
 
   it("names a typo of a field and lets unknown preview values through", () => {
