@@ -153,11 +153,12 @@ const builders: Partial<Record<BlueprintKindName, (ctx: KindContext) => pulumi.C
   backgroundWorker: (ctx) => privateService(RenderBackgroundWorker, ctx),
   privateService: (ctx) => privateService(RenderPrivateService, ctx),
   cronJob: (ctx) => privateService(RenderCronJob, ctx),
-  staticSite: ({ entry, built, advice, opts }) => {
+  staticSite: ({ entry, built, envVars, advice, opts }) => {
     const site = new RenderStaticSite(
       entry.name,
       {
-        ...(entry.args as unknown as RenderStaticSiteArgs),
+        ...(entry.args as unknown as Omit<RenderStaticSiteArgs, "envVars">),
+        envVars,
         ...(entry.importId ? { adoptId: entry.importId } : {}),
         advice,
       },
@@ -323,7 +324,10 @@ export function envVarSource(
     throw new Error(`fromService ${where}: service ${link.name} has no env var ${link.envVarKey}`);
   if (seen.includes(where)) throw new Error(`fromService links loop: ${[...seen, where].join(" -> ")}`);
   if ("generateValue" in theirs) {
-    const service = built.services.get(link.name) ?? built.privateServices.get(link.name);
+    const service =
+      built.services.get(link.name) ??
+      built.privateServices.get(link.name) ??
+      built.staticSites.get(link.name);
     if (!service)
       throw new Error(
         `fromService ${where}: a generated value is read from service ${link.name}, built later`,

@@ -161,10 +161,11 @@ export const blueprintKinds: BlueprintKind[] = [
     // render.yaml: `type: web` with `runtime: static` (older files: `env: static`).
     selects: (e) => e.type === "web" && (e.runtime === "static" || e.env === "static"),
     fields: staticSiteFields,
-    programFields: ["ownerId", "adoptId"],
+    programFields: ["ownerId", "adoptId", "envVars"],
     fromBlueprint: fromStaticSiteBlueprintSpelling,
-    envVars: false,
-    entryKeys: ["type", "runtime", "env", "domains", ...commonEntryKeys],
+    // Read by its build: the same sources and links as a service's.
+    envVars: true,
+    entryKeys: ["type", "runtime", "env", "envVars", "domains", ...commonEntryKeys],
     idPrefix: "srv-",
   },
   {

@@ -78,6 +78,15 @@ const shop = {
       staticPublishPath: "./dist",
       domains: ["docs.acme.dev"],
       routes: [{ type: "rewrite", source: "/*", destination: "/index.html" }],
+      // Read by its build: the same sources and links as a service's.
+      envVars: [
+        { key: "NODE_VERSION", value: 20 },
+        { key: "SEARCH_KEY", sync: false },
+        { key: "BUILD_SALT", generateValue: true },
+        { key: "DOCS_DB", fromDatabase: { name: "shop", property: "database" } },
+        { key: "SHOP_ENV", fromService: { type: "web", name: "shop", envVarKey: "RAILS_ENV" } },
+        { fromGroup: "shared" },
+      ],
     },
     {
       type: "worker",
@@ -99,6 +108,7 @@ const shop = {
       repo: "https://github.com/acme/search",
       buildCommand: "npm ci",
       startCommand: "npm start",
+      envVars: [{ key: "DOCS_SALT", fromService: { type: "web", name: "docs", envVarKey: "BUILD_SALT" } }],
     },
     {
       type: "cron",
@@ -124,7 +134,11 @@ const shop = {
     { name: "shop", plan: "basic-256mb", postgresMajorVersion: "16", extensions: ["vector"] },
   ]),
   "shop:keyValues": JSON.stringify([{ name: "cache", plan: "starter", maxmemoryPolicy: "allkeys-lru" }]),
-  "shop:secrets": JSON.stringify({ STRIPE_KEY: "sk_live_not_real", SENTRY_DSN: "https://dsn.example" }),
+  "shop:secrets": JSON.stringify({
+    STRIPE_KEY: "sk_live_not_real",
+    SENTRY_DSN: "https://dsn.example",
+    SEARCH_KEY: "search_not_real",
+  }),
 };
 const read = (values: Record<string, string>) => (ns: string, key: string) => values[`${ns}:${key}`];
 
@@ -145,7 +159,10 @@ describe("the program for any app (setMocks)", function () {
         newResource(args) {
           registered.push({ type: args.type, name: args.name, inputs: args.inputs });
           const outs: Record<string, unknown> = { ...args.inputs };
-          if (args.type.endsWith(":StaticSite")) outs.url = `https://${args.name}.onrender.com`;
+          if (args.type.endsWith(":StaticSite")) {
+            outs.url = `https://${args.name}.onrender.com`;
+            outs.generatedValues = {};
+          }
           if (args.type.endsWith(":WebService")) {
             outs.url = `https://${args.name}.onrender.com`;
             outs.generatedValues = {};
@@ -162,7 +179,11 @@ describe("the program for any app (setMocks)", function () {
     const config = readAppStackConfig(read(shop), "shop");
     app = new RenderBlueprintApp("shop", {
       app: config.app,
-      secrets: pulumi.secret({ STRIPE_KEY: "sk_live_not_real", SENTRY_DSN: "https://dsn.example" }),
+      secrets: pulumi.secret({
+        STRIPE_KEY: "sk_live_not_real",
+        SENTRY_DSN: "https://dsn.example",
+        SEARCH_KEY: "search_not_real",
+      }),
       configNames: { program: "the shop app", namespace: "shop" },
       deploy: config.deploy,
     });
@@ -190,6 +211,7 @@ describe("the program for any app (setMocks)", function () {
         "Deploy shop-deploy",
         "Disk shop-uploads",
         "EnvGroup shared",
+        "EnvGroupLink docs-shared",
         "EnvGroupLink shop-shared",
         "KeyValue cache",
         "Postgres shop",
@@ -241,6 +263,23 @@ describe("the program for any app (setMocks)", function () {
       LOG_LEVEL: { value: "info" },
       SENTRY_DSN: { value: "https://dsn.example" },
     });
+  });
+
+  it("gives a static site its env vars as a service's: values, secrets, generated, links, its group's link", function () {
+    // One secret value makes the whole map a secret in the registration: unwrap it.
+    const wrapped = one("StaticSite", "docs").inputs.envVars as Record<string, unknown>;
+    assert.equal(wrapped[secretSig], "1b47061264138c4ac30d75fd1eb44270");
+    const env = wrapped.value as Record<string, Record<string, unknown>>;
+    assert.deepEqual(env.NODE_VERSION, { kind: "plain", value: "20" });
+    assert.equal(env.SEARCH_KEY!.kind, "secret");
+    assert.deepEqual(env.BUILD_SALT, { kind: "generated" });
+    assert.deepEqual(env.DOCS_DB, { kind: "linked", database: "Postgres-shop-id", property: "database" });
+    assert.deepEqual(env.SHOP_ENV, { kind: "plain", value: "production" });
+    // Another service linking the site's generated value reads it from the site's state, a secret.
+    const search = one("PrivateService", "search").inputs.envVars as Record<string, unknown>;
+    assert.equal((search.value as Record<string, Record<string, unknown>>).DOCS_SALT!.kind, "secret");
+    const link = one("EnvGroupLink", "docs-shared").inputs;
+    assert.deepEqual([link.serviceId, link.envGroupId], ["StaticSite-docs-id", "EnvGroup-shared-id"]);
   });
 
   it("deploys each web service when what it runs changes", async function () {
