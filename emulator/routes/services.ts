@@ -9,7 +9,7 @@
  * duplicate is refused with 409 (Render lists 409 for POST /services and PATCH /services/{id}).
  */
 import type { EmulatorCore } from "../core";
-import { badRequest, conflict } from "../errors";
+import { badRequest, conflict, notFound } from "../errors";
 import { nameSuffix, newId } from "../ids";
 import { hasLiveDeploy } from "../lifecycle/deploys";
 import type { Router } from "../router";
@@ -129,6 +129,34 @@ export function registerServiceRoutes(router: Router, core: EmulatorCore): void 
       status: 200,
       body: { id: newId("crnr"), status: "successful", startedAt: iso(now), finishedAt: iso(now) },
     };
+  });
+
+  // Autoscaling (openapi.json `autoscale-service`, `delete-autoscaling-config`): web services, private
+  // services and background workers have it; a cron job or static site is refused with 400 (UNCONFIRMED
+  // status). PUT answers the config as stored; DELETE of a service without one is 404 (UNCONFIRMED: the
+  // stricter answer; the provider treats it as done).
+  router.add("PUT", "/services/:serviceId/autoscaling", ({ params, body }) => {
+    const service = requireService(core, params.serviceId);
+    if (service.type === "cron_job" || service.type === "static_site")
+      throw badRequest(`a ${service.type} has no instances to autoscale`);
+    const autoscaling = checkAutoscaling(objectBody(body), "autoscaling");
+    refuseAutoscalingWithDisk(service.details, autoscaling);
+    service.details = { ...service.details, autoscaling };
+    clampToAutoscaling(service.details);
+    service.updatedAt = core.clock.now();
+    core.changed();
+    return { status: 200, body: autoscaling };
+  });
+
+  router.add("DELETE", "/services/:serviceId/autoscaling", ({ params }) => {
+    const service = requireService(core, params.serviceId);
+    if (!service.details.autoscaling) throw notFound(`autoscaling config of ${service.id}`);
+    const details = { ...service.details };
+    delete details.autoscaling;
+    service.details = details;
+    service.updatedAt = core.clock.now();
+    core.changed();
+    return { status: 204 };
   });
 
   router.add("POST", "/services/:serviceId/scale", ({ params, body }) => {
@@ -488,8 +516,6 @@ function instanceDetails(
   };
   const preDeployCommand = stringField(d, "preDeployCommand", "serviceDetails.preDeployCommand");
   if (preDeployCommand) details.preDeployCommand = preDeployCommand;
-  const autoscaling = objectField(d, "autoscaling", "serviceDetails.autoscaling");
-  if (autoscaling) details.autoscaling = checkAutoscaling(autoscaling);
   const disk = objectField(d, "disk", "serviceDetails.disk");
   if (disk) {
     details.disk = {
@@ -498,6 +524,12 @@ function instanceDetails(
       mountPath: stringField(disk, "mountPath", "serviceDetails.disk.mountPath", true),
       sizeGB: intField(disk, "sizeGB", "serviceDetails.disk.sizeGB", 1) ?? 1,
     };
+  }
+  const autoscaling = objectField(d, "autoscaling", "serviceDetails.autoscaling");
+  if (autoscaling) {
+    details.autoscaling = checkAutoscaling(autoscaling);
+    refuseAutoscalingWithDisk(details, details.autoscaling as AutoscalingRecord);
+    clampToAutoscaling(details);
   }
   const maintenanceMode = maintenanceField(d, "serviceDetails");
   if (maintenanceMode) details.maintenanceMode = maintenanceMode;
@@ -576,23 +608,54 @@ function cronScheduleField(d: Body, required: boolean): string | undefined {
   return schedule.trim();
 }
 
-function checkAutoscaling(a: Body): unknown {
-  const enabled = boolField(a, "enabled", "serviceDetails.autoscaling.enabled") ?? false;
-  const min = intField(a, "min", "serviceDetails.autoscaling.min", 1, 100);
-  const max = intField(a, "max", "serviceDetails.autoscaling.max", 1, 100);
-  if (min === undefined || max === undefined)
-    throw badRequest("serviceDetails.autoscaling needs min and max");
-  if (min > max) throw badRequest("serviceDetails.autoscaling.min must not exceed max");
-  const criteria = objectField(a, "criteria", "serviceDetails.autoscaling.criteria") ?? {};
+/** A service's autoscaling config (openapi.json `webServiceDetails.autoscaling`). */
+export interface AutoscalingRecord {
+  enabled: boolean;
+  min: number;
+  max: number;
+  criteria: Record<"cpu" | "memory", { enabled: boolean; percentage: number }>;
+}
+
+/**
+ * An autoscaling config, checked (`name` is where it sits: `serviceDetails.autoscaling` on create, the
+ * body of `PUT …/autoscaling`). Instances 1–100 and min <= max; targets 1–90 % each (Render's scaling
+ * guide, render-oss/skills `render-scaling`: "targets for CPU and/or memory utilization (1–90% each)").
+ * An enabled config with no criterion enabled: the guide says autoscaling is then off; whether the API
+ * refuses it is UNCONFIRMED, so it is refused (400) here, the safe side.
+ */
+function checkAutoscaling(a: Body, name = "serviceDetails.autoscaling"): AutoscalingRecord {
+  const enabled = boolField(a, "enabled", `${name}.enabled`) ?? false;
+  const min = intField(a, "min", `${name}.min`, 1, 100);
+  const max = intField(a, "max", `${name}.max`, 1, 100);
+  if (min === undefined || max === undefined) throw badRequest(`${name} needs min and max`);
+  if (min > max) throw badRequest(`${name}.min must not exceed max`);
+  const criteria = objectField(a, "criteria", `${name}.criteria`) ?? {};
   const criterion = (key: "cpu" | "memory") => {
-    const c = objectField(criteria, key, `serviceDetails.autoscaling.criteria.${key}`) ?? {};
+    const c = objectField(criteria, key, `${name}.criteria.${key}`) ?? {};
     return {
-      enabled: boolField(c, "enabled", `serviceDetails.autoscaling.criteria.${key}.enabled`) ?? false,
-      percentage:
-        intField(c, "percentage", `serviceDetails.autoscaling.criteria.${key}.percentage`, 1, 100) ?? 70,
+      enabled: boolField(c, "enabled", `${name}.criteria.${key}.enabled`) ?? false,
+      percentage: intField(c, "percentage", `${name}.criteria.${key}.percentage`, 1, 90) ?? 70,
     };
   };
-  return { enabled, min, max, criteria: { cpu: criterion("cpu"), memory: criterion("memory") } };
+  const out = { enabled, min, max, criteria: { cpu: criterion("cpu"), memory: criterion("memory") } };
+  if (enabled && !out.criteria.cpu.enabled && !out.criteria.memory.enabled)
+    throw badRequest(`${name}: enable criteria.cpu and/or criteria.memory, or set enabled to false`);
+  return out;
+}
+
+/**
+ * A service with a persistent disk runs one instance (render.com/docs/disks: "can't scale to multiple
+ * instances"): autoscaling it is refused. Render's status for it is UNCONFIRMED: 400.
+ */
+function refuseAutoscalingWithDisk(d: WebDetailsRecord, a: AutoscalingRecord): void {
+  if (a.enabled && d.disk)
+    throw badRequest("a service with a persistent disk runs one instance: it cannot autoscale");
+}
+
+/** While Render autoscales a service its autoscaler keeps the count within [min, max]. */
+function clampToAutoscaling(d: WebDetailsRecord): void {
+  const a = d.autoscaling as AutoscalingRecord | undefined;
+  if (a?.enabled) d.numInstances = Math.min(a.max, Math.max(a.min, d.numInstances));
 }
 
 export function secretFilesField(b: Body): ServiceRecord["secretFiles"] {

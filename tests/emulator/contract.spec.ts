@@ -76,13 +76,29 @@ const WORKER = {
     envSpecificDetails: { dockerfilePath: "./worker.Dockerfile", dockerContext: "worker" },
   },
 };
+/** Render autoscaling on CPU alone (openapi.json `webServiceDetails.autoscaling`). */
+const AUTOSCALING = {
+  enabled: true,
+  min: 1,
+  max: 3,
+  criteria: { cpu: { enabled: true, percentage: 60 }, memory: { enabled: false, percentage: 70 } },
+};
 /** A private service deployed from an image. */
 const PSERV = {
   type: "private_service",
   name: "contract-pserv",
   ownerId: "{ownerId}",
   image: { ownerId: "{ownerId}", imagePath: "docker.io/library/redis:7" },
-  serviceDetails: { runtime: "image", plan: "standard", region: "frankfurt" },
+  serviceDetails: {
+    runtime: "image",
+    plan: "standard",
+    region: "frankfurt",
+    maxShutdownDelaySeconds: 300,
+    autoscaling: {
+      ...AUTOSCALING,
+      criteria: { ...AUTOSCALING.criteria, memory: { enabled: true, percentage: 80 } },
+    },
+  },
 };
 /** A native cron job. */
 const CRON = {
@@ -142,6 +158,10 @@ const flow: Row[] = [
   { method: "GET", path: "/services/{serviceId}/deploys/{secondDeployId}", status: 200, until: ["/status", "live"] },
   { method: "POST", path: "/services/{serviceId}/rollback", status: 201, body: { deployId: "{firstDeployId}" } },
   { method: "POST", path: "/services/{serviceId}/scale", status: 202, body: { numInstances: 2 } },
+  { method: "PUT", path: "/services/{serviceId}/autoscaling", status: 200, body: AUTOSCALING },
+  { method: "GET", path: "/services/{serviceId}", status: 200, until: ["/serviceDetails/autoscaling/max", 3] },
+  { method: "DELETE", path: "/services/{serviceId}/autoscaling", status: 204 },
+  { method: "PATCH", path: "/services/{serviceId}", status: 200, body: { serviceDetails: { maxShutdownDelaySeconds: 120 } } },
   { method: "POST", path: "/services/{serviceId}/suspend", status: 202 },
   { method: "GET", path: "/services?suspended=suspended", status: 200, minItems: 1 },
   { method: "POST", path: "/services/{serviceId}/resume", status: 202 },
@@ -187,6 +207,12 @@ const badInput: Row[] = [
   { method: "PUT", path: "/services/{serviceId}/env-vars/1BAD-KEY", status: 400, body: { value: "x" } },
   { method: "PUT", path: "/services/{serviceId}/env-vars/OK_KEY", status: 400, body: {} },
   { method: "POST", path: "/services/{serviceId}/scale", status: 400, body: { numInstances: 0 } },
+  { method: "PUT", path: "/services/{serviceId}/autoscaling", status: 400, body: { ...AUTOSCALING, min: 4 } },
+  { method: "PUT", path: "/services/{serviceId}/autoscaling", status: 400, body: { ...AUTOSCALING, criteria: { ...AUTOSCALING.criteria, cpu: { enabled: true, percentage: 95 } } } },
+  { method: "PUT", path: "/services/{serviceId}/autoscaling", status: 400, body: { ...AUTOSCALING, criteria: { ...AUTOSCALING.criteria, cpu: { enabled: false, percentage: 60 } } } },
+  { method: "DELETE", path: "/services/{serviceId}/autoscaling", status: 404 },
+  { method: "PATCH", path: "/services/{serviceId}", status: 400, body: { serviceDetails: { maxShutdownDelaySeconds: 301 } } },
+  { method: "PATCH", path: "/services/{serviceId}", status: 400, body: { serviceDetails: { autoscaling: AUTOSCALING } } },
   { method: "POST", path: "/services/{serviceId}/deploys", status: 400, body: { clearCache: "sometimes" } },
   { method: "GET", path: "/services/{serviceId}/deploys/dep-aaaaaaaaaaaaaaaaaaaa", status: 404 },
   { method: "GET", path: "/services/{serviceId}/env-vars/NO_SUCH_KEY", status: 404 },
@@ -216,6 +242,8 @@ const REQUIRED_ROUTES = [
   "POST /services/{serviceId}/suspend",
   "POST /services/{serviceId}/resume",
   "POST /services/{serviceId}/scale",
+  "PUT /services/{serviceId}/autoscaling",
+  "DELETE /services/{serviceId}/autoscaling",
   "GET /services/{serviceId}/env-vars",
   "PUT /services/{serviceId}/env-vars",
   "GET /services/{serviceId}/env-vars/{envVarKey}",
