@@ -17,7 +17,15 @@ import {
 
 /** A Render cron job's fields, one property each, with its validation, default and metadata. */
 export const cronJobFields = {
-  ...serviceFieldsWithout("preDeployCommand", "healthCheckPath", "numInstances", "pullRequestPreviews"),
+  // openapi.json cronJobDetailsPOST has neither instances nor their autoscaling and shutdown delay.
+  ...serviceFieldsWithout(
+    "preDeployCommand",
+    "healthCheckPath",
+    "maxShutdownDelaySeconds",
+    "numInstances",
+    "scaling",
+    "pullRequestPreviews",
+  ),
   /** Plan: starter, standard, pro, pro_plus, pro_max or pro_ultra (no free instance). Default starter. */
   plan: planField(paidServicePlans, "cron job plan"),
   /**

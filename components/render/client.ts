@@ -26,6 +26,7 @@ import {
   type RetryPolicy,
 } from "./retry";
 import {
+  autoscalingResponseSchema,
   deployResponseSchema,
   diskResponseSchema,
   envGroupMetaResponseSchema,
@@ -50,6 +51,7 @@ import {
   headerResponseSchema,
   routeResponseSchema,
   staticSiteResponseSchema,
+  type AutoscalingBody,
   type CustomDomain,
   type Header,
   type HeaderBody,
@@ -542,6 +544,20 @@ export class RenderClient {
   /** Set the number of instances (ignored by Render while autoscaling is on). */
   async scaleService(serviceId: string, numInstances: number): Promise<void> {
     await this.call("POST", `/services/${enc(serviceId)}/scale`, { body: { numInstances } });
+  }
+
+  /** Set a service's autoscaling (the whole config; repeatable). */
+  setAutoscaling(serviceId: string, body: AutoscalingBody): Promise<AutoscalingBody> {
+    return this.call("PUT", `/services/${enc(serviceId)}/autoscaling`, {
+      body,
+      schema: autoscalingResponseSchema,
+      repeatable: true,
+    });
+  }
+
+  /** Remove a service's autoscaling (its instance count is then `numInstances`, set with /scale). */
+  async deleteAutoscaling(serviceId: string): Promise<void> {
+    await this.call("DELETE", `/services/${enc(serviceId)}/autoscaling`, {});
   }
 
   /** Suspend a service. */

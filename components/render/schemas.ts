@@ -251,11 +251,25 @@ function serviceDetailsSchema() {
     // Cron jobs (`cronJobDetails`).
     schedule: z.string().optional(),
     lastSuccessfulRunAt: z.string().nullish(),
-    autoscaling: z
-      .object({ enabled: z.boolean(), min: z.number().optional(), max: z.number().optional() })
-      .nullish(),
+    autoscaling: autoscalingResponseSchema().nullish(),
+    // Web, private service and worker (openapi.json `maxShutdownDelaySeconds`, 1–300, default 30).
+    maxShutdownDelaySeconds: z.number().optional(),
   });
 }
+
+/** A service's autoscaling (openapi.json `webServiceDetails.autoscaling`; `PUT …/autoscaling` answers it). */
+export function autoscalingResponseSchema() {
+  const criterion = z.object({ enabled: z.boolean(), percentage: z.number() });
+  return z.object({
+    enabled: z.boolean(),
+    min: z.number(),
+    max: z.number(),
+    criteria: z.object({ cpu: criterion, memory: criterion }),
+  });
+}
+
+/** `PUT /services/{id}/autoscaling` body: the whole autoscaling config. */
+export type AutoscalingBody = z.output<ReturnType<typeof autoscalingResponseSchema>>;
 
 /** A service. There is no `status` field: readiness comes from its deploys. */
 export function serviceResponseSchema() {

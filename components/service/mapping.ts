@@ -8,6 +8,7 @@
 import type { z } from "zod";
 import type { Region, ServiceRuntime } from "../render/enums";
 import type {
+  AutoscalingBody,
   CreateServiceBody,
   EnvVarBody,
   Service,
@@ -18,12 +19,14 @@ import { checkFields, isUnknown, type InputFailure } from "../runtime/validation
 import { needsMove } from "../runtime/environment";
 import {
   containerRuntimes,
+  defaultMaxShutdownDelaySeconds,
   fieldMetaOf,
   isOwnAddressKind,
   type EnvVarInput,
   type LinkProperty,
   type ServiceFieldMeta,
   type ServiceImage,
+  type ServiceScaling,
 } from "./schema";
 
 /** What one service kind is: its Render type, its resource class (in messages) and its fields. */
@@ -63,7 +66,9 @@ export interface ServiceSettings {
   dockerCommand?: string;
   image?: ServiceImage;
   healthCheckPath?: string;
+  maxShutdownDelaySeconds?: number;
   numInstances?: number;
+  scaling?: ServiceScaling;
   schedule?: string;
   autoDeploy: boolean;
   pullRequestPreviews?: boolean;
@@ -95,6 +100,9 @@ const comparedApart = [
   "dockerContext",
   "dockerCommand",
   "image",
+  "maxShutdownDelaySeconds",
+  "numInstances",
+  "scaling",
 ];
 
 /** A kind's fields by their metadata. */
@@ -250,7 +258,13 @@ export function fromServiceSettings(kind: ServiceKind, live: LiveService): Servi
         }
       : {}),
     healthCheckPath: d.healthCheckPath ?? "",
+    // Render's default (30) reads as no setting, as a config without the key means it.
+    ...(d.maxShutdownDelaySeconds !== undefined &&
+    d.maxShutdownDelaySeconds !== defaultMaxShutdownDelaySeconds
+      ? { maxShutdownDelaySeconds: d.maxShutdownDelaySeconds }
+      : {}),
     numInstances: d.numInstances ?? 1,
+    ...(fromAutoscaling(d.autoscaling) ? { scaling: fromAutoscaling(d.autoscaling) } : {}),
     schedule: d.schedule ?? "",
     autoDeploy: live.autoDeploy === "yes",
     pullRequestPreviews:
@@ -306,6 +320,19 @@ export function diffServiceSettings(
     } else if (desired[field] !== now[field]) changed.push(field);
   }
   if (desired.branch !== undefined && desired.branch !== now.branch) changed.push("branch");
+  if ("maxShutdownDelaySeconds" in kind.fields) {
+    const delay = (v: number | undefined) => v ?? defaultMaxShutdownDelaySeconds;
+    if (delay(desired.maxShutdownDelaySeconds) !== delay(now.maxShutdownDelaySeconds))
+      changed.push("maxShutdownDelaySeconds");
+  }
+  // While Render autoscales, the instance count is its autoscaler's: not compared.
+  if (
+    "numInstances" in kind.fields &&
+    desired.scaling === undefined &&
+    desired.numInstances !== now.numInstances
+  )
+    changed.push("numInstances");
+  if ("scaling" in kind.fields && !sameScaling(desired.scaling, now.scaling)) changed.push("scaling");
   if ((desired.preDeployCommand ?? "") !== (now.preDeployCommand ?? "")) changed.push("preDeployCommand");
   // Another environment is a move (POST /environments/{id}/resources), not a PATCH field.
   if ("environmentId" in kind.fields && needsMove(desired.environmentId, live.environmentId))
@@ -387,6 +414,10 @@ export function toCreateServiceKindBody(
       region: inputs.region,
       ...(has("healthCheckPath") ? { healthCheckPath: inputs.healthCheckPath } : {}),
       ...(has("numInstances") ? { numInstances: inputs.numInstances } : {}),
+      ...(has("scaling") && inputs.scaling ? { autoscaling: toAutoscalingBody(inputs.scaling) } : {}),
+      ...(has("maxShutdownDelaySeconds") && inputs.maxShutdownDelaySeconds !== undefined
+        ? { maxShutdownDelaySeconds: inputs.maxShutdownDelaySeconds }
+        : {}),
       ...(has("schedule") ? { schedule: inputs.schedule } : {}),
       ...(inputs.preDeployCommand ? { preDeployCommand: inputs.preDeployCommand } : {}),
       ...(has("pullRequestPreviews")
@@ -397,7 +428,10 @@ export function toCreateServiceKindBody(
   };
 }
 
-/** The PATCH /services/{id} body for what differs from live (numInstances goes through /scale). */
+/**
+ * The PATCH /services/{id} body for what differs from live (numInstances goes through /scale, scaling
+ * through /autoscaling).
+ */
 export function toPatchServiceKindBody(
   kind: ServiceKind,
   inputs: ServiceSettings,
@@ -415,6 +449,8 @@ export function toPatchServiceKindBody(
     else if (field === "plan" || field === "healthCheckPath" || field === "schedule")
       details[field] = inputs[field];
     else if (field === "preDeployCommand") details.preDeployCommand = inputs.preDeployCommand ?? "";
+    else if (field === "maxShutdownDelaySeconds")
+      details.maxShutdownDelaySeconds = inputs.maxShutdownDelaySeconds ?? defaultMaxShutdownDelaySeconds;
     else if (field === "pullRequestPreviews") {
       details.pullRequestPreviewsEnabled = inputs.pullRequestPreviews ? "yes" : "no";
       // Previews turned on with the newer `previews.generation` stay on unless that is turned off too.
@@ -427,6 +463,47 @@ export function toPatchServiceKindBody(
   if (Object.keys(envSpecific).length) details.envSpecificDetails = envSpecific;
   if (Object.keys(details).length) top.serviceDetails = details;
   return Object.keys(top).length ? top : undefined;
+}
+
+/**
+ * A service's autoscaling as render.yaml says it, or undefined when Render does not autoscale it (no
+ * config, or one turned off). A criterion turned off is no target.
+ */
+export function fromAutoscaling(a: AutoscalingBody | null | undefined): ServiceScaling | undefined {
+  if (!a?.enabled) return undefined;
+  return {
+    minInstances: a.min,
+    maxInstances: a.max,
+    ...(a.criteria?.cpu?.enabled ? { targetCPUPercent: a.criteria.cpu.percentage } : {}),
+    ...(a.criteria?.memory?.enabled ? { targetMemoryPercent: a.criteria.memory.percentage } : {}),
+  };
+}
+
+/**
+ * The autoscaling body Render takes (`PUT /services/{id}/autoscaling`, or `serviceDetails.autoscaling` on
+ * create). openapi.json requires a percentage on a criterion turned off too: it gets 70, which Render
+ * then ignores (the value Render keeps there is UNCONFIRMED and never compared).
+ */
+export function toAutoscalingBody(scaling: ServiceScaling): AutoscalingBody {
+  const criterion = (percent: number | undefined) =>
+    percent === undefined ? { enabled: false, percentage: 70 } : { enabled: true, percentage: percent };
+  return {
+    enabled: true,
+    min: scaling.minInstances,
+    max: scaling.maxInstances,
+    criteria: { cpu: criterion(scaling.targetCPUPercent), memory: criterion(scaling.targetMemoryPercent) },
+  };
+}
+
+/** Whether two autoscaling settings are the same (both none, or every field equal). */
+export function sameScaling(a: ServiceScaling | undefined, b: ServiceScaling | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return (
+    a.minInstances === b.minInstances &&
+    a.maxInstances === b.maxInstances &&
+    a.targetCPUPercent === b.targetCPUPercent &&
+    a.targetMemoryPercent === b.targetMemoryPercent
+  );
 }
 
 /** A database's connection info as Render gives it (`GET /postgres/{id}/connection-info`). */

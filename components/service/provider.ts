@@ -8,10 +8,13 @@ import type * as pulumi from "@pulumi/pulumi";
 import {
   checkServiceKindInputs,
   diffServiceSettings,
+  fromAutoscaling,
   fromServiceSettings,
   predictedServiceUrl,
   sameRepo,
+  sameScaling,
   serviceAdoptionChanges,
+  toAutoscalingBody,
   toCreateServiceKindBody,
   toPatchServiceKindBody,
   type AnyServiceInputs,
@@ -280,6 +283,9 @@ export class ServiceProvider<Inputs extends AnyServiceInputs> implements pulumi.
     // Another spelling of the same repository (`….git`) is not drift: keep the recorded one.
     if (props?.repo !== undefined && settings.repo !== undefined && sameRepo(props.repo, settings.repo))
       settings.repo = props.repo;
+    // While Render autoscales, the live count is its autoscaler's, not drift: keep the recorded one.
+    if (settings.scaling !== undefined && props?.numInstances !== undefined)
+      settings.numInstances = props.numInstances;
     // Spellings of one Docker path (`Dockerfile`, `./Dockerfile`) are not drift either.
     for (const key of ["dockerfilePath", "dockerContext"] as const)
       if (props?.[key] !== undefined && settings[key] !== undefined) {
@@ -336,8 +342,18 @@ export class ServiceProvider<Inputs extends AnyServiceInputs> implements pulumi.
     if (patch) service = await client.updateService(id, patch);
     if (await moveToEnvironment(client, id, inputs.environmentId, service.environmentId))
       service = await client.getService(id);
+    // Autoscaling before the count: a count set while Render autoscales is ignored.
+    if ("scaling" in this.kind.fields) {
+      const live = fromAutoscaling(service.serviceDetails.autoscaling);
+      if (!sameScaling(inputs.scaling, live)) {
+        if (inputs.scaling) await client.setAutoscaling(id, toAutoscalingBody(inputs.scaling));
+        else await deleteIgnoringNotFound(() => client.deleteAutoscaling(id));
+        service = await client.getService(id);
+      }
+    }
     if (
       inputs.numInstances !== undefined &&
+      inputs.scaling === undefined &&
       (service.serviceDetails.numInstances ?? 1) !== inputs.numInstances
     ) {
       await client.scaleService(id, inputs.numInstances);

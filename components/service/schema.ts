@@ -104,6 +104,11 @@ const oneOf = <T extends readonly [string, ...string[]]>(values: T, what: string
 const runtime = oneOf(serviceRuntimes, "runtime");
 const region = oneOf(regions, "region");
 const instances = "must be a whole number of instances from 1 to 100";
+const scalingInstances = "must be a whole number of instances from 1 to 100";
+const targetPercent = "must be a whole percentage from 1 to 90 (Render's autoscaling targets)";
+const shutdownDelay = "must be a whole number of seconds from 1 to 300";
+/** Render's shutdown delay when none is set (openapi.json `maxShutdownDelaySeconds` default). */
+export const defaultMaxShutdownDelaySeconds = 30;
 /** A path inside the repository: no leading '/', no '..'. */
 const repoPath = (example: string) =>
   z
@@ -277,6 +282,17 @@ export const serviceFields = {
     })
     .default("")
     .meta(meta({ render: true })),
+  /**
+   * Seconds Render waits for the process to exit after SIGTERM before it kills it, 1–300. Default
+   * Render's, 30.
+   */
+  maxShutdownDelaySeconds: z
+    .number({ error: shutdownDelay })
+    .int({ error: shutdownDelay })
+    .min(1, { error: shutdownDelay })
+    .max(300, { error: shutdownDelay })
+    .optional()
+    .meta(meta({ render: true })),
   /** Instances, 1–100 (changed through Render's scale endpoint). Default 1. */
   numInstances: z
     .number({ error: instances })
@@ -284,6 +300,57 @@ export const serviceFields = {
     .min(1, { error: instances })
     .max(100, { error: instances })
     .default(1)
+    .meta(meta({ render: true })),
+  /**
+   * Render autoscaling (render.yaml `scaling`): Render keeps the instance count between `minInstances`
+   * and `maxInstances` (1–100), aiming at `targetCPUPercent` and/or `targetMemoryPercent` (1–90; at least
+   * one). Set with `PUT /services/{id}/autoscaling`, removed with `DELETE` when the field goes; while it
+   * is set, `numInstances` is neither compared nor applied (Render's autoscaler owns the count). Needs a
+   * Professional workspace or higher (render.com/docs/scaling). Default none: a fixed `numInstances`.
+   */
+  scaling: z
+    .object(
+      {
+        minInstances: z
+          .number({ error: scalingInstances })
+          .int({ error: scalingInstances })
+          .min(1, { error: scalingInstances })
+          .max(100, { error: scalingInstances }),
+        maxInstances: z
+          .number({ error: scalingInstances })
+          .int({ error: scalingInstances })
+          .min(1, { error: scalingInstances })
+          .max(100, { error: scalingInstances }),
+        targetCPUPercent: z
+          .number({ error: targetPercent })
+          .int({ error: targetPercent })
+          .min(1, { error: targetPercent })
+          .max(90, { error: targetPercent })
+          .optional(),
+        targetMemoryPercent: z
+          .number({ error: targetPercent })
+          .int({ error: targetPercent })
+          .min(1, { error: targetPercent })
+          .max(90, { error: targetPercent })
+          .optional(),
+      },
+      { error: "must be {minInstances, maxInstances, targetCPUPercent?, targetMemoryPercent?}" },
+    )
+    .strict()
+    .superRefine((v, ctx) => {
+      if (v.minInstances > v.maxInstances)
+        ctx.addIssue({
+          code: "custom",
+          path: ["minInstances"],
+          message: `must not exceed maxInstances (${v.minInstances} > ${v.maxInstances})`,
+        });
+      if (v.targetCPUPercent === undefined && v.targetMemoryPercent === undefined)
+        ctx.addIssue({
+          code: "custom",
+          message: "needs a target: targetCPUPercent and/or targetMemoryPercent, each from 1 to 90",
+        });
+    })
+    .optional()
     .meta(meta({ render: true })),
   /**
    * When the cron job runs: a cron expression of 5 fields (minute hour day-of-month month day-of-week),
@@ -453,6 +520,9 @@ export type EnvVarInput = z.output<(typeof serviceFields)["envVars"]>[string] & 
 
 /** The image of an image service, as checked. */
 export type ServiceImage = NonNullable<z.output<(typeof serviceFields)["image"]>>;
+
+/** The autoscaling of a service, as checked (render.yaml `scaling`). */
+export type ServiceScaling = NonNullable<z.output<(typeof serviceFields)["scaling"]>>;
 
 /** The metadata of each field of `fields` (`render`, `replaces`, `redeploys`, `blueprint`). */
 export function fieldMetaOf(fields: Record<string, z.ZodType>): Record<string, ServiceFieldMeta> {

@@ -157,7 +157,7 @@ describe("blueprint: the import-blueprint command", function () {
     assert.ok(count, refused.stderr);
     assert.match(
       refused.stderr,
-      /every-key\.render\.yaml:80 services\[0\]\.scaling: autoscaling is not modeled/,
+      /every-key\.render\.yaml:86 services\[0\]\.maintenanceMode: maintenance mode is not modeled/,
     );
     assert.match(refused.stderr, /every-key\.render\.yaml:68 services\[0\]\.initialDeployHook: not modeled/);
     assert.match(

@@ -140,14 +140,15 @@ describe("blueprint: conversion to the program's vocabulary", () => {
       "51 databases[0].previewDiskSizeGB",
       "60 services[0].previewPlan",
       "68 services[0].initialDeployHook",
-      "80 services[0].scaling",
-      "85 services[0].maxShutdownDelaySeconds",
       "86 services[0].maintenanceMode",
       "89 services[0].renderSubdomainPolicy",
       "134 services[0].envVars[8].previewValue",
       "189 services[7]",
     ])
       assert.ok(paths.includes(expected), `${expected} is not among the losses:\n${paths.join("\n")}`);
+    // Carried by the service kinds: autoscaling and the shutdown delay.
+    for (const carried of ["80 services[0].scaling", "85 services[0].maxShutdownDelaySeconds"])
+      assert.ok(!paths.includes(carried), `${carried} is carried, not lost`);
     assert.match(
       c.losses.find((l) => l.path === "services[7]")!.message,
       /^service "pipeline" \(type workflow\): .*it would not be managed/,

@@ -79,7 +79,14 @@ describe("service kinds: shared schema and mapping", () => {
     assert.deepEqual(Object.keys(privateServiceFields), Object.keys(backgroundWorkerFields));
     assert.deepEqual(
       web.filter((f) => !(f in cronJobFields)),
-      ["preDeployCommand", "healthCheckPath", "numInstances", "pullRequestPreviews"],
+      [
+        "preDeployCommand",
+        "healthCheckPath",
+        "maxShutdownDelaySeconds",
+        "numInstances",
+        "scaling",
+        "pullRequestPreviews",
+      ],
     );
     assert.deepEqual(
       Object.keys(cronJobFields).filter((f) => !web.includes(f)),

@@ -104,6 +104,21 @@ const imageTop = (extra: Partial<LiveService> = {}): Partial<LiveService> => ({
   ...extra,
 });
 
+/** render.yaml `scaling` (chroma's, on CPU alone unless given). */
+const scaling = (extra: Record<string, unknown> = {}) => ({
+  minInstances: 1,
+  maxInstances: 3,
+  targetCPUPercent: 60,
+  ...extra,
+});
+/** The live autoscaling `scaling()` describes. */
+const autoscaling = () => ({
+  enabled: true,
+  min: 1,
+  max: 3,
+  criteria: { cpu: { enabled: true, percentage: 60 }, memory: { enabled: false, percentage: 70 } },
+});
+
 const runtimeError = (v: string) => `"${v}" is not a Render runtime; allowed: ${allowed(serviceRuntimes)}`;
 
 const rows: Record<string, Row> = {
@@ -309,10 +324,54 @@ const rows: Record<string, Row> = {
     default: { value: "" },
     drift: [{ details: { healthCheckPath: "/healthz" }, changed: ["healthCheckPath"] }],
   },
+  maxShutdownDelaySeconds: {
+    bad: {
+      value: 0,
+      failures: [["maxShutdownDelaySeconds", "must be a whole number of seconds from 1 to 300"]],
+    },
+    default: "none",
+    drift: [
+      { details: { maxShutdownDelaySeconds: 120 }, changed: ["maxShutdownDelaySeconds"] },
+      // Render's default is what no setting means.
+      { details: { maxShutdownDelaySeconds: 30 } },
+      { args: { maxShutdownDelaySeconds: 30 } },
+      { args: { maxShutdownDelaySeconds: 300 }, details: { maxShutdownDelaySeconds: 300 } },
+    ],
+  },
   numInstances: {
     bad: { value: 0, failures: [["numInstances", "must be a whole number of instances from 1 to 100"]] },
     default: { value: 1 },
-    drift: [{ details: { numInstances: 3 }, changed: ["numInstances"] }],
+    drift: [
+      { details: { numInstances: 3 }, changed: ["numInstances"] },
+      // While Render autoscales, the count is its autoscaler's.
+      { args: { scaling: scaling() }, details: { numInstances: 3, autoscaling: autoscaling() } },
+    ],
+  },
+  scaling: {
+    bad: {
+      value: { minInstances: 3, maxInstances: 2 },
+      failures: [
+        ["scaling.minInstances", "must not exceed maxInstances (3 > 2)"],
+        ["scaling", "needs a target: targetCPUPercent and/or targetMemoryPercent, each from 1 to 90"],
+      ],
+    },
+    default: "none",
+    drift: [
+      { details: { autoscaling: autoscaling() }, changed: ["scaling"] },
+      { args: { scaling: scaling() }, changed: ["scaling"] },
+      { args: { scaling: scaling() }, details: { autoscaling: autoscaling() } },
+      // Turned off in the dashboard, or a target changed: each is drift.
+      {
+        args: { scaling: scaling() },
+        details: { autoscaling: { ...autoscaling(), enabled: false } },
+        changed: ["scaling"],
+      },
+      {
+        args: { scaling: scaling({ targetMemoryPercent: 80 }) },
+        details: { autoscaling: autoscaling() },
+        changed: ["scaling"],
+      },
+    ],
   },
   autoDeploy: {
     bad: { value: "maybe", failures: [["autoDeploy", "autoDeploy must be true or false"]] },
