@@ -14,6 +14,7 @@ import { newRequestId } from "./ids";
 import type { RateDecision } from "./rateLimits";
 import { Router, type ApiResult } from "./router";
 import { registerDeployRoutes } from "./routes/deploys";
+import { registerJobRoutes } from "./routes/jobs";
 import { registerLogRoutes } from "./routes/logs";
 import { registerEnvVarRoutes } from "./routes/envVars";
 import { registerCredentialRoutes } from "./routes/credentials";
@@ -47,6 +48,7 @@ export function apiRouter(core: EmulatorCore): Router {
   registerServiceRoutes(router, core);
   registerEnvVarRoutes(router, core);
   registerDeployRoutes(router, core);
+  registerJobRoutes(router, core);
   registerKeyValueRoutes(router, core);
   registerProjectRoutes(router, core);
   registerStaticSiteRoutes(router, core);

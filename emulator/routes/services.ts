@@ -97,6 +97,7 @@ export function registerServiceRoutes(router: Router, core: EmulatorCore): void 
     const service = requireService(core, params.serviceId);
     core.state.services.delete(service.id);
     for (const d of core.state.deploysOf(service.id)) core.state.deploys.delete(d.id);
+    for (const j of core.state.jobs.values()) if (j.serviceId === service.id) core.state.jobs.delete(j.id);
     core.changed();
     return { status: 204 };
   });

@@ -253,6 +253,23 @@ export interface DeployRecord extends DeployTimeline {
   failOutput?: string[];
 }
 
+/**
+ * A one-off job of a service (`POST /services/{id}/jobs`): its command runs once in a new instance of
+ * the service; its status moves on by the emulator clock from `durations` (routes/jobs.ts).
+ */
+export interface JobRecord {
+  id: string;
+  seq: number;
+  serviceId: string;
+  startCommand: string;
+  planId: string;
+  createdAt: number;
+  /** Time pending, then running, in ms (taken from the timings when it was created). */
+  durations: { pending: number; run: number };
+  /** Set when canceled before it finished. */
+  canceledAt?: number;
+}
+
 /** A rule making deploys of a commit fail (control API). */
 export interface DeployFailureRule {
   serviceId?: string;
@@ -360,6 +377,8 @@ export interface StateSnapshot {
   /** Absent in states written before projects existed. */
   projects?: ProjectRecord[];
   environments?: EnvironmentRecord[];
+  /** Absent in states written before one-off jobs existed. */
+  jobs?: JobRecord[];
 }
 
 /** All objects of the emulator. Mutated by handlers; serialised by {@link State.snapshot}. */
@@ -378,6 +397,7 @@ export class State {
   readonly diskTimes = new Map<string, DiskTimesRecord>();
   readonly projects = new Map<string, ProjectRecord>();
   readonly environments = new Map<string, EnvironmentRecord>();
+  readonly jobs = new Map<string, JobRecord>();
   deployFailures: DeployFailureRule[] = [];
 
   /** The next sequence number (creation order of every record). */
@@ -404,6 +424,7 @@ export class State {
     this.diskTimes.clear();
     this.projects.clear();
     this.environments.clear();
+    this.jobs.clear();
     this.deployFailures = [];
   }
 
@@ -427,6 +448,7 @@ export class State {
       diskTimes: [...this.diskTimes.values()],
       projects: [...this.projects.values()],
       environments: [...this.environments.values()],
+      jobs: [...this.jobs.values()],
     };
   }
 
@@ -449,6 +471,7 @@ export class State {
     for (const e of snapshot.diskTimes ?? []) this.diskTimes.set(e.id, e);
     for (const e of snapshot.projects ?? []) this.projects.set(e.id, e);
     for (const e of snapshot.environments ?? []) this.environments.set(e.id, e);
+    for (const e of snapshot.jobs ?? []) this.jobs.set(e.id, e);
     this.deployFailures = snapshot.deployFailures ?? [];
   }
 }
