@@ -141,7 +141,7 @@ export function registerServiceRoutes(router: Router, core: EmulatorCore): void 
     if (service.type === "cron_job" || service.type === "static_site")
       throw badRequest(`a ${service.type} has no instances to autoscale`);
     const autoscaling = checkAutoscaling(objectBody(body), "autoscaling");
-    refuseAutoscalingWithDisk(service.details, autoscaling);
+    refuseAutoscaling(core, service.details, autoscaling);
     service.details = { ...service.details, autoscaling };
     clampToAutoscaling(service.details);
     service.updatedAt = core.clock.now();
@@ -529,7 +529,7 @@ function instanceDetails(
   const autoscaling = objectField(d, "autoscaling", "serviceDetails.autoscaling");
   if (autoscaling) {
     details.autoscaling = checkAutoscaling(autoscaling);
-    refuseAutoscalingWithDisk(details, details.autoscaling as AutoscalingRecord);
+    refuseAutoscaling(core, details, details.autoscaling as AutoscalingRecord);
     clampToAutoscaling(details);
   }
   const maintenanceMode = maintenanceField(d, "serviceDetails");
@@ -645,12 +645,16 @@ function checkAutoscaling(a: Body, name = "serviceDetails.autoscaling"): Autosca
 }
 
 /**
- * A service with a persistent disk runs one instance (render.com/docs/disks: "can't scale to multiple
- * instances"): autoscaling it is refused. Render's status for it is UNCONFIRMED: 400.
+ * Autoscaling Render refuses: on a Hobby workspace (render-oss/skills `render-scaling`: "Available on
+ * Professional and higher workspaces only"), and on a service with a persistent disk, which runs one
+ * instance (render.com/docs/disks: "can't scale to multiple instances"). Render's status for either is
+ * UNCONFIRMED: 400.
  */
-function refuseAutoscalingWithDisk(d: WebDetailsRecord, a: AutoscalingRecord): void {
-  if (a.enabled && d.disk)
-    throw badRequest("a service with a persistent disk runs one instance: it cannot autoscale");
+function refuseAutoscaling(core: EmulatorCore, d: WebDetailsRecord, a: AutoscalingRecord): void {
+  if (!a.enabled) return;
+  if (core.workspaceTier === "hobby")
+    throw badRequest("autoscaling needs a Professional workspace or higher; this workspace is Hobby");
+  if (d.disk) throw badRequest("a service with a persistent disk runs one instance: it cannot autoscale");
 }
 
 /** While Render autoscales a service its autoscaler keeps the count within [min, max]. */

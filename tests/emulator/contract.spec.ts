@@ -115,6 +115,8 @@ const CRON = {
 
 // prettier-ignore
 const flow: Row[] = [
+  // Autoscaling (below) needs a Professional workspace.
+  { method: "PUT", path: "/workspace", status: 200, body: { tier: "professional" }, control: true },
   { method: "GET", path: "/owners", status: 200, minItems: 1 },
   { method: "GET", path: "/owners?limit=1", status: 200, minItems: 1 },
   { method: "GET", path: "/owners/{ownerId}", status: 200 },

@@ -149,6 +149,8 @@ describe("service scaling and shutdown delay: providers (emulator)", function ()
   });
   beforeEach(async () => {
     await call(emu.controlUrl, "POST", "/reset");
+    // Render autoscales on Professional workspaces and higher.
+    await call(emu.controlUrl, "PUT", "/workspace", { body: { tier: "professional" } });
     n++;
   });
 
@@ -267,6 +269,16 @@ describe("service scaling and shutdown delay: providers (emulator)", function ()
     await clearRequests();
     await provider.update!(id, outs, inputs);
     assert.deepEqual(await writes(), [`PUT /v1/services/${id}/autoscaling`]);
+  });
+
+  it("on a Hobby workspace Render refuses autoscaling: create fails with its message, nothing made", async () => {
+    await call(emu.controlUrl, "PUT", "/workspace", { body: { tier: "hobby" } });
+    const provider: Provider = await configured(new PrivateServiceProvider(() => {}), emu);
+    await assert.rejects(
+      provider.create(await checked<AnyServiceInputs>(provider, chromaArgs())),
+      /autoscaling needs a Professional workspace or higher/,
+    );
+    assert.deepEqual(((await api("GET", "/services")).body as unknown[]).length, 0);
   });
 
   it("adopting a web service reports the scaling and delay the up sets", async () => {
