@@ -5,6 +5,7 @@
 import type { CreatePostgresBody, Postgres, UpdatePostgresBody } from "../render/schemas";
 import type { PostgresPlan, PostgresVersion, Region } from "../render/enums";
 import { checkFields, type InputFailure } from "../runtime/validation";
+import { needsMove } from "../runtime/environment";
 import {
   fromBlueprintSpelling,
   postgresDefaults,
@@ -34,7 +35,8 @@ export type LivePostgres = Pick<
   | "highAvailabilityEnabled"
   | "diskSizeGB"
   | "diskAutoscalingEnabled"
->;
+> &
+  Partial<Pick<Postgres, "environmentId">>;
 
 /**
  * Validates and normalises raw inputs (as the engine hands them to `check`) with zod, field by field,
@@ -90,6 +92,7 @@ export function fromPostgres(live: LivePostgres, base?: Partial<PostgresInputs>)
     highAvailability: live.highAvailabilityEnabled ?? postgresDefaults.highAvailability ?? false,
     ...(base?.diskSizeGB !== undefined && live.diskSizeGB != null ? { diskSizeGB: live.diskSizeGB } : {}),
     ...(base?.diskAutoscaling !== undefined ? { diskAutoscaling: live.diskAutoscalingEnabled ?? false } : {}),
+    ...(base?.environmentId !== undefined && live.environmentId ? { environmentId: live.environmentId } : {}),
   } satisfies Partial<PostgresInputs>;
   return { ...settings, ...options } as PostgresInputs;
 }
@@ -130,6 +133,11 @@ export function diffPostgres(
   const changed: string[] = [];
   const replaced: string[] = [];
   for (const field of postgresFieldsWhere((m) => m.render === true)) {
+    // Another environment is a move (POST /environments/{id}/resources), whether or not it has one now.
+    if (field === "environmentId") {
+      if (needsMove(desired.environmentId, live.environmentId)) changed.push(field);
+      continue;
+    }
     const wanted = desired[field];
     const actual = now[field];
     if (wanted === undefined || actual === undefined) continue;
@@ -155,6 +163,7 @@ export function toCreatePostgresBody(inputs: PostgresInputs): CreatePostgresBody
     enableHighAvailability: inputs.highAvailability,
     ...(inputs.diskSizeGB !== undefined ? { diskSizeGB: inputs.diskSizeGB } : {}),
     ...(inputs.diskAutoscaling !== undefined ? { enableDiskAutoscaling: inputs.diskAutoscaling } : {}),
+    ...(inputs.environmentId !== undefined ? { environmentId: inputs.environmentId } : {}),
   };
 }
 

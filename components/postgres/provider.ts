@@ -21,6 +21,7 @@ import { waitForPostgresAvailable } from "../render/wait";
 import { withAdvice, type Advised } from "../runtime/advice";
 import { providerConfigFrom, renderClientFrom, type RenderProviderConfig } from "../runtime/config";
 import { createOnce, writeToStderr } from "../runtime/createOnce";
+import { moveToEnvironment } from "../runtime/environment";
 import { maintenanceWarnings, recoveryWarning } from "./warnings";
 import {
   checkNamedObject,
@@ -237,6 +238,7 @@ export class PostgresProvider implements pulumi.dynamic.ResourceProvider<
     if (once.how === "adopted") {
       const patch = toPatchPostgresBody(inputs, once.live);
       db = Object.keys(patch).length > 0 ? await client.updatePostgres(once.live.id, patch) : once.live;
+      await moveToEnvironment(client, db.id, inputs.environmentId, db.environmentId);
     } else db = once.how === "created" ? once.created : once.live;
     return { id: db.id, outs: await this.settle(client, db.id, inputs, "create") };
   }
@@ -271,6 +273,7 @@ export class PostgresProvider implements pulumi.dynamic.ResourceProvider<
     const live = await client.getPostgres(id);
     const patch = toPatchPostgresBody(news, live);
     if (Object.keys(patch).length > 0) await client.updatePostgres(id, patch);
+    await moveToEnvironment(client, id, news.environmentId, live.environmentId);
     return { outs: await this.settle(client, id, news, "update") };
   }
 

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { ipAllowListSchema } from "../runtime/ipAllowList";
+import { environmentIdField } from "../runtime/environment";
 import {
   apiPlanSpelling,
   postgresPlans,
@@ -130,6 +131,11 @@ export const postgresFields = {
   diskAutoscaling: bool("diskAutoscaling")
     .optional()
     .meta(meta({ render: true, blueprint: "storageAutoscalingEnabled" })),
+  /**
+   * Project environment `evm-…` the database belongs to (a RenderProject's `environmentId(name)`).
+   * Absent: left where it is. A change moves it in place (its id and data stay), never a replace.
+   */
+  environmentId: environmentIdField(meta({ render: true })),
   /**
    * Adopt a database of the same name that already exists in the workspace instead of failing: the
    * first `pulumi up` takes it over and changes only what differs. (Pulumi's `import` resource option

@@ -172,19 +172,23 @@ describe("postgres mapping", () => {
       highAvailability: { highAvailabilityEnabled: true },
       diskSizeGB: { diskSizeGB: 20 },
       diskAutoscaling: { diskAutoscalingEnabled: true },
+      environmentId: { environmentId: "evm-bbbbbbbbbbbbbbbbbbbb" },
     };
-    const desired = () => checked({ ...seed, diskSizeGB: 15, diskAutoscaling: false });
+    const desired = () =>
+      checked({ ...seed, diskSizeGB: 15, diskAutoscaling: false, environmentId: "evm-aaaaaaaaaaaaaaaaaaaa" });
+    const placed = (overrides: Partial<LivePostgres> = {}) =>
+      live({ environmentId: "evm-aaaaaaaaaaaaaaaaaaaa", ...overrides });
     const settings = postgresFieldsWhere((m) => m.render === true);
 
     it("has a row for every setting on Render", () => {
       assert.deepEqual(Object.keys(drifted).sort(), [...settings].sort());
-      assert.deepEqual(diffPostgres(desired(), live()), { changed: [], replaced: [] });
+      assert.deepEqual(diffPostgres(desired(), placed()), { changed: [], replaced: [] });
     });
     for (const field of settings)
       it(`${field}: ${postgresImmutableFields.includes(field) ? "replaces the database" : "in place"}`, () => {
         const replaces = (postgresFields[field].meta() as PostgresFieldMeta | undefined)?.replaces === true;
         assert.deepEqual(
-          diffPostgres(desired(), live(drifted[field])),
+          diffPostgres(desired(), placed(drifted[field])),
           replaces ? { changed: [], replaced: [field] } : { changed: [field], replaced: [] },
         );
       });

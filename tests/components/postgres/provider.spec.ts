@@ -7,7 +7,7 @@ import {
 } from "../../../components/postgresExtension/provider";
 import { PostgresProvider, type PostgresOutputs } from "../../../components/postgres/provider";
 import type { PostgresInputs } from "../../../components/postgres/mapping";
-import { call, checked, configured } from "../../helpers/providers";
+import { call, checked, configured, environmentsIn } from "../../helpers/providers";
 import { appAdvice, arrakisConfigNames } from "../../../app/app";
 
 /** The advice the arrakis program passes (index.ts). */
@@ -284,6 +284,28 @@ describe("RenderPostgres provider (emulator)", function () {
       // Undeclared, it is not managed: a database adopted with autoscaling on keeps it, no drift.
       const { diskAutoscaling: _d, ...undeclared } = inputs;
       assert.equal((await provider.diff!(id, outs, undeclared as PostgresInputs)).changes, false);
+    });
+
+    it("is created in its environment and moved to another in place: same id and data, no replace", async () => {
+      const envs = await environmentsIn(emu);
+      const { inputs, id, outs } = await created({ environmentId: envs.production });
+      const placedIn = async () =>
+        ((await api("GET", `/postgres/${id}`)).body as { environmentId?: string }).environmentId;
+      assert.equal(await placedIn(), envs.production);
+      assert.equal((await provider.diff!(id, outs, inputs)).changes, false);
+      const moved = { ...inputs, environmentId: envs.staging };
+      const diff = await provider.diff!(id, outs, moved);
+      assert.equal(diff.changes, true);
+      assert.deepEqual(diff.replaces, []);
+      await call(emu.controlUrl, "DELETE", "/requests");
+      await provider.update!(id, outs, moved);
+      assert.deepEqual(
+        (await writes()).map((w) => `${w.method} ${w.path}`),
+        [`POST /v1/environments/${envs.staging}/resources`],
+      );
+      assert.equal(await placedIn(), envs.staging);
+      assert.equal((await provider.diff!(id, outs, moved)).changes, false);
+      assert.equal(((await provider.read(id, outs)).inputs as PostgresInputs).environmentId, envs.staging);
     });
 
     it("deletes, and treats a database already gone as deleted", async () => {

@@ -208,6 +208,33 @@ const rows: Record<string, Row> = {
       { live: { diskAutoscalingEnabled: true } },
     ],
   },
+  environmentId: {
+    bad: {
+      value: "production",
+      failures: [
+        [
+          "environmentId",
+          'must be a Render environment id like "evm-…" (a RenderProject\'s environmentId(name))',
+        ],
+      ],
+    },
+    default: "none",
+    drift: [
+      // Another environment is a move in place (POST /environments/{id}/resources), never a replace.
+      {
+        args: { environmentId: "evm-aaaaaaaaaaaaaaaaaaaa" },
+        live: { environmentId: "evm-bbbbbbbbbbbbbbbbbbbb" },
+        changed: ["environmentId"],
+      },
+      {
+        args: { environmentId: "evm-aaaaaaaaaaaaaaaaaaaa" },
+        live: { environmentId: null },
+        changed: ["environmentId"],
+      },
+      // Absent: left where it is.
+      { live: { environmentId: "evm-bbbbbbbbbbbbbbbbbbbb" } },
+    ],
+  },
   adoptExisting: {
     bad: { value: "yes", failures: [["adoptExisting", "adoptExisting must be true or false"]] },
     default: { value: false },
