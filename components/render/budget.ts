@@ -102,6 +102,39 @@ interface Bucket {
   heldUntil: number;
 }
 
+/** Render's published limit of a request in words: `20 POST /services per hour`. */
+export function describeLimit(method: string, path: string): string {
+  const kind = bucketsFor(method, path)[0].kind;
+  const { limit, windowMs } = renderRateLimits()[kind];
+  const per = windowMs >= 3_600_000 ? "hour" : windowMs >= 60_000 ? "minute" : `${windowMs} ms`;
+  const what: Record<keyof RenderRateLimits, string> = {
+    get: "GET requests",
+    write: "writes",
+    createService: "POST /services",
+    createKeyValue: "POST /key-value",
+    serviceWrite: "changes and deploys of one service",
+  };
+  return `${limit} ${what[kind]} per ${per}`;
+}
+
+/**
+ * A request the budget would have to hold longer than its caller waits: not sent. `untilMs` is the
+ * earliest time it may start (the limit's window, or Render's own wait after a 429).
+ */
+export class RateBudgetExceeded extends Error {
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly untilMs: number,
+    readonly limit: RateLimit,
+    /** How long from the moment it was refused. */
+    readonly waitMs: number,
+  ) {
+    super(`${method} ${path} may not start before ${new Date(untilMs).toISOString()} (rate limit)`);
+    this.name = "RateBudgetExceeded";
+  }
+}
+
 /**
  * A sliding-window budget per bucket: the request in slot k may start only a full window after the
  * request in slot k-limit has *finished*. Measuring from the finish (which is after Render counted
@@ -127,11 +160,13 @@ export class RateBudget {
 
   /**
    * Wait until the request may start, then return the function to call when it has finished.
-   * Slots are taken synchronously, so concurrent callers are served in call order.
+   * Slots are taken synchronously, so concurrent callers are served in call order. A request that
+   * could not start within `maxWaitMs` (an hourly limit used up, or a long hold after a 429) is not
+   * waited for: {@link RateBudgetExceeded} says when it could start instead.
    */
-  async acquire(method: string, path: string): Promise<ReleaseSlot> {
+  async acquire(method: string, path: string, maxWaitMs = Infinity): Promise<ReleaseSlot> {
     const keys = bucketsFor(method, path);
-    const waits: { bucket: Bucket; previous: Promise<number> | undefined }[] = [];
+    const waits: { key: BucketKey; bucket: Bucket; previous: Promise<number> | undefined }[] = [];
     const finishes: ((at: number) => void)[] = [];
     for (const key of keys) {
       const bucket = this.bucket(key);
@@ -141,7 +176,7 @@ export class RateBudget {
       let finish!: (at: number) => void;
       bucket.ring[slot] = new Promise<number>((resolve) => (finish = resolve));
       finishes.push(finish);
-      waits.push({ bucket, previous });
+      waits.push({ key, bucket, previous });
     }
     let released = false;
     const release: ReleaseSlot = () => {
@@ -150,19 +185,27 @@ export class RateBudget {
       const at = this.now();
       for (const finish of finishes) finish(at);
     };
+    const deadline = this.now() + maxWaitMs;
     try {
       for (;;) {
         let startAt = 0;
-        for (const { bucket, previous } of waits) {
-          if (previous !== undefined) startAt = Math.max(startAt, (await previous) + bucket.windowMs);
-          startAt = Math.max(startAt, bucket.heldUntil);
+        let limiting = waits[0].key;
+        for (const { key, bucket, previous } of waits) {
+          const from = Math.max(
+            previous === undefined ? 0 : (await previous) + bucket.windowMs,
+            bucket.heldUntil,
+          );
+          if (from > startAt) [startAt, limiting] = [from, key];
         }
         const wait = startAt - this.now();
         if (wait <= 0) break;
+        if (startAt > deadline)
+          throw new RateBudgetExceeded(method, path, startAt, this.limits[limiting.kind], wait);
         await this.sleep(wait + this.safetyMs);
         // Loop: a hold may have been placed while we slept.
       }
     } catch (err) {
+      // Counted as if sent (the safe side): the slot's next user waits a window from now.
       release();
       throw err;
     }

@@ -6,10 +6,11 @@
 import { Pool, type Dispatcher } from "undici";
 import type { ZodType } from "zod";
 import { z } from "zod";
-import { RateBudget, sharedRateBudget } from "./budget";
+import { describeLimit, RateBudget, RateBudgetExceeded, sharedRateBudget } from "./budget";
 import {
   errorFromNetwork,
   errorFromParse,
+  errorFromRateLimit,
   errorFromResponse,
   isRenderApiError,
   RenderApiError,
@@ -1059,7 +1060,7 @@ export class RenderClient {
     const secrets = [this.apiKey, ...secretsOfBody(options.body)];
     const started = this.now();
     for (let attempt = 1; ; attempt++) {
-      const result = await this.attempt(method, path, options, secrets, attempt);
+      const result = await this.attempt(method, path, options, secrets, attempt, started);
       if (result.ok) return result.value;
       const { error, failure } = result;
       if (!failure || !shouldRetry(method, failure, options.repeatable ?? isIdempotent(method))) throw error;
@@ -1068,6 +1069,21 @@ export class RenderClient {
       }
       const delay = retryDelayMs(failure, attempt, this.policy, this.now(), this.random);
       const elapsed = this.now() - started;
+      if (elapsed + delay > this.policy.maxElapsedMs && failure.kind === "status" && failure.status === 429) {
+        // An hourly limit (POST /services: 20 an hour): waiting is not this run's to do. The others held
+        // by the same limit fail at once too (the budget's hold), each saying when to try again.
+        this.budget?.hold(method, path, this.now() + delay);
+        throw errorFromRateLimit({
+          method,
+          path,
+          limit: describeLimit(method, path),
+          retryAtMs: this.now() + delay,
+          nowMs: this.now(),
+          maxWaitMs: this.policy.maxElapsedMs,
+          refused: error,
+          attempts: attempt,
+        });
+      }
       if (elapsed + delay > this.policy.maxElapsedMs) {
         throw withAttempts(
           error,
@@ -1088,12 +1104,32 @@ export class RenderClient {
     options: CallOptions<T>,
     secrets: string[],
     attempt: number,
+    started: number,
   ): Promise<
     { ok: true; value: T | undefined } | { ok: false; error: RenderApiError; failure?: AttemptFailure }
   > {
     const nonIdempotent = !(options.repeatable ?? isIdempotent(method));
     const { pool, basePath } = this.transport();
-    const release = this.budget ? await this.budget.acquire(method, path) : () => undefined;
+    let release: () => void = () => undefined;
+    if (this.budget) {
+      try {
+        release = await this.budget.acquire(method, path, started + this.policy.maxElapsedMs - this.now());
+      } catch (err) {
+        if (!(err instanceof RateBudgetExceeded)) throw err;
+        return {
+          ok: false,
+          error: errorFromRateLimit({
+            method,
+            path,
+            limit: describeLimit(method, path),
+            retryAtMs: this.now() + err.waitMs,
+            nowMs: this.now(),
+            maxWaitMs: this.policy.maxElapsedMs,
+            attempts: attempt - 1,
+          }),
+        };
+      }
+    }
     let statusCode: number;
     let headers: Record<string, string | string[] | undefined>;
     let text: string;

@@ -264,6 +264,58 @@ export function withAttempts(err: RenderApiError, attempts: number, why?: string
   });
 }
 
+/** A wait in words: `45 s`, `12 min`, `1 h 5 min`. */
+export function waitInWords(ms: number): string {
+  const s = Math.max(0, Math.ceil(ms / 1000));
+  if (s < 120) return `${s} s`;
+  const min = Math.round(s / 60);
+  return min < 60 ? `${min} min` : `${Math.floor(min / 60)} h${min % 60 ? ` ${min % 60} min` : ""}`;
+}
+
+/** What is known of a request a rate limit holds back longer than the client waits. */
+export interface RateLimitFailure {
+  method: string;
+  path: string;
+  /** Render's published limit of the request in words (budget.ts `describeLimit`). */
+  limit: string;
+  /** When it may go again (epoch ms): Render's Retry-After/Ratelimit-Reset, or the budget's window. */
+  retryAtMs: number;
+  nowMs: number;
+  /** The longest wait of the client (its retry policy's `maxElapsedMs`). */
+  maxWaitMs: number;
+  /** Render's 429, when Render refused it; absent when the client did not send it (its own budget). */
+  refused?: RenderApiError;
+  attempts?: number;
+}
+
+/**
+ * A rate limit that would need a longer wait than the client gives: one message with the limit, when to
+ * try again, and that nothing was applied (a 429 is a refusal; a request held back was never sent).
+ */
+export function errorFromRateLimit(f: RateLimitFailure): RenderApiError {
+  const what = `${f.method} ${f.path}`;
+  const at = new Date(f.retryAtMs).toISOString().replace(/\.\d{3}Z$/, "Z");
+  const wait = waitInWords(f.retryAtMs - f.nowMs);
+  const said = [f.refused?.renderMessage, f.refused?.requestId && `request id ${f.refused.requestId}`];
+  const head = f.refused
+    ? `Render refused ${what}: 429 Too Many Requests${said.some(Boolean) ? ` (${said.filter(Boolean).join("; ")})` : ""}`
+    : `${what} was not sent`;
+  return new RenderApiError({
+    method: f.method,
+    path: f.path,
+    status: f.refused?.status,
+    renderMessage: f.refused?.renderMessage,
+    requestId: f.refused?.requestId,
+    retryable: true,
+    outcomeUnknown: false,
+    code: f.refused ? undefined : "RATE_LIMITED",
+    attempts: f.attempts,
+    message:
+      `${head}: Render's rate limit is ${f.limit}, and the next may start in ${wait}, longer than ` +
+      `this client waits (${waitInWords(f.maxWaitMs)}); nothing was applied. Try again after ${at}`,
+  });
+}
+
 const patterns: [RegExp, string][] = [
   // user:password@ in any URL, e.g. postgresql://user:pass@host/db
   [/([a-z][a-z0-9+.-]*:\/\/)[^\s/@]*@/gi, "$1[redacted]@"],

@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { providerConfigFrom } from "../../../components/runtime/config";
 import {
   bucketsFor,
+  describeLimit,
   RateBudget,
+  RateBudgetExceeded,
   renderRateLimits,
   sharedRateBudget,
 } from "../../../components/render/budget";
@@ -85,6 +87,39 @@ describe("render rate budget", () => {
     assert.equal(budget.windowMs("get"), 600);
     for (let i = 0; i < 31; i++) (await budget.acquire("DELETE", "/postgres/x"))();
     assert.equal(time.now(), 600);
+  });
+
+  it("does not wait past the caller's longest wait: it says when the request may start, and sends nothing", async () => {
+    const time = virtualTime();
+    const budget = new RateBudget({ ...time, safetyMs: 0 });
+    for (let i = 0; i < 20; i++) (await budget.acquire("POST", "/services", 180_000))();
+    time.set(1000);
+    const refused = await budget.acquire("POST", "/services", 180_000).then(
+      () => assert.fail("the 21st POST /services of the hour started"),
+      (err: unknown) => err,
+    );
+    assert.ok(refused instanceof RateBudgetExceeded);
+    assert.equal(refused.untilMs, 3_600_000);
+    assert.equal(refused.waitMs, 3_599_000);
+    assert.deepEqual(refused.limit, { limit: 20, windowMs: 3_600_000 });
+    assert.equal(time.now(), 1000, "it waited");
+    // A hold from Render's 429 is not waited for either, nor is anything else of its bucket.
+    budget.hold("GET", "/x", 500_000);
+    await assert.rejects(budget.acquire("GET", "/y", 180_000), RateBudgetExceeded);
+    // Shorter waits are waited out as before.
+    (await budget.acquire("POST", "/postgres", 180_000))();
+    assert.equal(time.now(), 1000);
+  });
+
+  it("words Render's published limits", () => {
+    assert.equal(describeLimit("POST", "/services"), "20 POST /services per hour");
+    assert.equal(describeLimit("POST", "/key-value"), "20 POST /key-value per hour");
+    assert.equal(describeLimit("GET", "/services"), "400 GET requests per minute");
+    assert.equal(
+      describeLimit("PATCH", "/services/srv-1"),
+      "10 changes and deploys of one service per minute",
+    );
+    assert.equal(describeLimit("DELETE", "/postgres/dpg-1"), "30 writes per minute");
   });
 
   it("waits out a hold placed after a 429", async () => {

@@ -192,12 +192,29 @@ describe("render client (scripted server)", () => {
   });
 
   it("gives up when the next wait would pass maxElapsedMs", async () => {
-    srv.script.push({ status: 429, headers: { "retry-after": "60" } });
+    srv.script.push({ status: 503, headers: { "retry-after": "60" } });
+    const c = make({ retry: { maxElapsedMs: 10_000 } });
+    const err = await rejection(c.getPostgres("dpg-1"));
+    assert.equal(srv.seen.length, 1);
+    assert.equal(err.status, 503);
+    assert.match(err.message, /next wait would pass the 10000 ms limit/);
+  });
+
+  it("says a rate limit's wait past maxElapsedMs in words: the limit, when to try again", async () => {
+    srv.script.push({
+      status: 429,
+      headers: { "retry-after": "60" },
+      body: { message: "rate limit exceeded" },
+    });
     const c = make({ retry: { maxElapsedMs: 10_000 } });
     const err = await rejection(c.getPostgres("dpg-1"));
     assert.equal(srv.seen.length, 1);
     assert.equal(err.status, 429);
-    assert.match(err.message, /next wait would pass the 10000 ms limit/);
+    assert.equal(err.retryable, true);
+    assert.match(
+      err.message,
+      /^Render refused GET \/postgres\/dpg-1: 429 Too Many Requests \(rate limit exceeded\): Render's rate limit is 400 GET requests per minute, and the next may start in 60 s, longer than this client waits \(10 s\); nothing was applied\. Try again after \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/,
+    );
   });
 
   it("fails a response that does not parse with method, path, field and problem", async () => {
