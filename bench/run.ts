@@ -623,6 +623,17 @@ async function p5(mixed?: MixedCounts): Promise<void> {
         detail(`${label} first_api_call_at`, since(log[0]));
         detail(`${label} first_service_create_at`, since(creates[0]));
         detail(`${label} last_service_create_at`, since(creates[creates.length - 1]));
+        // Each window's first create, after the first create (the limits allow windows × k).
+        const createLimit = buckets.get("create-service")?.limit ?? 20;
+        if (creates.length > createLimit)
+          detail(
+            `${label} service_create_window_starts`,
+            creates
+              .filter((_, k) => k % createLimit === 0)
+              .map((r) => secs(Date.parse(r.at) - Date.parse(creates[0].at)))
+              .join(", ") +
+              ` (the limits allow ${secs(buckets.get("create-service")!.windowMs * p5Scale)} apart)`,
+          );
         detail(`${label} last_api_call_at`, since(log[log.length - 1]));
         // The services' own phase against the same floor: from the first create to the last call.
         if (creates.length > 0 && floorMs > 0) {
