@@ -394,14 +394,17 @@ export class RenderBlueprintApp extends pulumi.ComponentResource {
         opts: { parent: this },
         secrets: args.secrets,
       });
-      // render.yaml `fromGroup`: one link per service and group (RenderEnvGroupLink).
+      // render.yaml `fromGroup`: one link per service and group (RenderEnvGroupLink); a group the stack
+      // does not declare is the workspace's group of that name, looked up by the link (never created).
       for (const v of entry.envVars)
         if ("fromGroup" in v) {
-          const group = built.envGroups.get(v.fromGroup)!;
+          const group = built.envGroups.get(v.fromGroup);
           new RenderEnvGroupLink(
             `${entry.name}-${v.fromGroup}`,
-            { serviceId: resource.id, envGroupId: group.id },
-            { parent: this, dependsOn: [resource, group] },
+            group
+              ? { serviceId: resource.id, envGroupId: group.id }
+              : { serviceId: resource.id, envGroupName: v.fromGroup },
+            { parent: this, dependsOn: group ? [resource, group] : [resource] },
           );
         }
       // render.yaml `domains`: one custom domain each (the apex/www sibling is Render's own).

@@ -35,7 +35,9 @@ export type ServiceLinkProperty = (typeof serviceLinkProperties)[number];
  * - `fromDatabase`: a property of a database of this app, by name;
  * - `fromService`: a property (or an env var, `envVarKey`) of a service or Key Value of this app, by
  *   type and name;
- * - `fromGroup`: every var of an env group of this app, by name (no key).
+ * - `fromGroup`: every var of an env group, by name (no key): a group of this app, or else the group of
+ *   that name that already exists in the workspace (Render's reading of a group the file does not
+ *   declare; looked up, never created).
  */
 export type AppEnvVar =
   | { key: string; value: string }
@@ -217,10 +219,8 @@ export function readAppVocabulary(
             `${where}.fromService.property: connectionString is a Key Value's; a service links host, port or hostport`,
           );
       }
-      if ("fromGroup" in v && !names.get("envVarGroups")!.has(v.fromGroup))
-        problems.push(
-          `${where}.fromGroup: no env group ${JSON.stringify(v.fromGroup)} in ${namespace}:envVarGroups${known(names.get("envVarGroups")!)}`,
-        );
+      // A fromGroup naming no group of the stack links the workspace's group of that name, as Render
+      // does (looked up at preview, never created: RenderEnvGroupLink's envGroupName).
       if ("secretKey" in v) {
         secretKeys.add(v.secretKey);
         if (secrets && !secrets.includes(v.secretKey))
@@ -349,7 +349,10 @@ export function readEnvVar(raw: unknown): { envVar: AppEnvVar } | { path: string
   if (raw.fromGroup !== undefined) {
     const extra = Object.keys(raw).filter((k) => k !== "fromGroup");
     if (typeof raw.fromGroup !== "string" || raw.fromGroup === "")
-      return { path: ".fromGroup", problem: "must be the name of an env group of this app" };
+      return {
+        path: ".fromGroup",
+        problem: "must be the name of an env group of this app or of the workspace",
+      };
     if (extra.length > 0)
       return {
         path: "",

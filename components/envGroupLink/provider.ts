@@ -2,6 +2,8 @@
  * The dynamic provider behind `RenderEnvGroupLink`: one service linked to one env group
  * (`POST/DELETE /env-groups/{id}/services/{serviceId}`). Linking is idempotent on Render's side, so
  * create-once needs no look-up by name: a link already there is adopted (and reported), never doubled.
+ * A group named by `envGroupName` (one that already exists in the workspace) is looked up in `check`,
+ * read-only, so a preview fails naming it when the workspace has none; it is never created.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import {
@@ -9,7 +11,9 @@ import {
   diffEnvGroupLink,
   envGroupLinkId,
   isLinked,
+  looksUpByName,
   parseEnvGroupLinkId,
+  workspaceEnvGroup,
   type EnvGroupLinkInputs,
 } from "./mapping";
 import { isUnknown } from "../runtime/validation";
@@ -41,13 +45,34 @@ export class EnvGroupLinkProvider implements pulumi.dynamic.ResourceProvider<
     this.config = providerConfigFrom((key) => req.config.get(key));
   }
 
-  /** Validates both ids (naming the property and the form expected); no API call. */
+  /**
+   * Validates both ids (naming the property and the form expected). A group named by `envGroupName` is
+   * looked up in its workspace (a read, never a write) and its id becomes `envGroupId`: none of that
+   * name is a failure naming it, so the preview stops before anything is created.
+   */
   async check(
     _olds: EnvGroupLinkInputs,
     news: EnvGroupLinkInputs,
   ): Promise<pulumi.dynamic.CheckResult<EnvGroupLinkInputs>> {
     const { inputs, failures } = checkEnvGroupLinkInputs(news as unknown as Record<string, unknown>);
-    return { inputs: inputs as unknown as EnvGroupLinkInputs, failures };
+    const checked = inputs as unknown as EnvGroupLinkInputs;
+    if (failures.length === 0 && looksUpByName(checked)) {
+      const { envGroupName: name, ownerId } = checked;
+      const client = renderClientFrom(this.config, { reuseReads: true });
+      const found = workspaceEnvGroup(
+        await client.listEnvGroups({ name: [name], ownerId: [ownerId] }),
+        name,
+        ownerId,
+      );
+      if ("problem" in found) failures.push({ property: "envGroupName", reason: found.problem });
+      else if (news.envGroupId !== undefined && !isUnknown(news.envGroupId) && news.envGroupId !== found.id)
+        failures.push({
+          property: "envGroupId",
+          reason: `is ${news.envGroupId}, but env group ${JSON.stringify(name)} is ${found.id}: give one of them`,
+        });
+      else checked.envGroupId = found.id;
+    }
+    return { inputs: checked, failures };
   }
 
   /**
@@ -107,7 +132,13 @@ export class EnvGroupLinkProvider implements pulumi.dynamic.ResourceProvider<
     }
     const link = (live.serviceLinks ?? []).find((l) => l.id === serviceId);
     if (!link) return {};
-    const inputs = { envGroupId, serviceId };
+    // A group found by name (only such a link has a workspace input) stays named so: refresh shows
+    // no change, and a group renamed on Render fails the next preview, naming it.
+    const inputs = {
+      envGroupId,
+      serviceId,
+      ...(props?.ownerId !== undefined ? { envGroupName: props.envGroupName, ownerId: props.ownerId } : {}),
+    };
     return {
       id,
       props: { ...props, ...inputs, envGroupName: live.name, serviceName: link.name },

@@ -7,7 +7,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { packagedProvider } from "../runtime/package";
 import type { EnvGroupLinkArgsFields } from "./schema";
 
-/** Arguments of a link: the fields of `envGroupLinkFields` (schema.ts), each a `pulumi.Input`. */
+/**
+ * Arguments of a link: the fields of `envGroupLinkFields` (schema.ts), each a `pulumi.Input`: the service,
+ * and the group by `envGroupId`, or by `envGroupName` for a group that already exists in the workspace
+ * (looked up, never created; `ownerId` defaults to the stack's `render:ownerId`).
+ */
 export type RenderEnvGroupLinkArgs = {
   [K in keyof EnvGroupLinkArgsFields]: pulumi.Input<EnvGroupLinkArgsFields[K]>;
 };
@@ -24,10 +28,21 @@ export class RenderEnvGroupLink extends pulumi.dynamic.Resource {
   declare readonly serviceName: pulumi.Output<string>;
 
   constructor(name: string, args: RenderEnvGroupLinkArgs, opts?: pulumi.CustomResourceOptions) {
+    // A group named by name is looked up in the workspace: by default the stack's render:ownerId.
+    const byName =
+      args.envGroupName !== undefined
+        ? { ownerId: args.ownerId ?? new pulumi.Config("render").get("ownerId") }
+        : {};
     super(
       packagedProvider("envGroupLink"),
       name,
-      { ...args, envGroupName: undefined, serviceName: undefined },
+      {
+        ...args,
+        ...byName,
+        envGroupId: args.envGroupId,
+        envGroupName: args.envGroupName,
+        serviceName: undefined,
+      },
       opts,
       "render",
       "EnvGroupLink",

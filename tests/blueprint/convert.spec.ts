@@ -288,20 +288,26 @@ describe("blueprint: conversion to the program's vocabulary", () => {
     );
     assert.deepEqual(
       c.losses.map((l) => `${l.line} ${l.path}`),
-      [
-        "9 services[0].envVars[0]",
-        "11 services[0].envVars[1]",
-        "13 services[0].envVars[2]",
-        "14 services[0].envVars[3]",
-      ],
+      ["9 services[0].envVars[0]", "11 services[0].envVars[1]", "14 services[0].envVars[3]"],
     );
     assert.match(c.losses[0].message, /links to database "elsewhere", which the Blueprint does not declare/);
-    assert.match(c.losses[2].message, /env group "outside"/);
     assert.match(
-      c.losses[3].message,
+      c.losses[2].message,
       /app\.mode: the program takes env var keys of letters, digits and '_' only/,
     );
-    assert.deepEqual(byName(c, "services", "w").envVars, [{ key: "C", value: "kept" }]);
+    // A group the file does not declare is the workspace's (Render's reading): linked by name, with a note.
+    assert.deepEqual(byName(c, "services", "w").envVars, [
+      { fromGroup: "outside" },
+      { key: "C", value: "kept" },
+    ]);
+    assert.ok(
+      c.notes.some((n) =>
+        /^services\[0\]\.envVars\[2\] \(line 13\): fromGroup "outside" is not declared in the file: the program links the workspace's existing env group of that name \(looked up at preview, never created\)/.test(
+          n,
+        ),
+      ),
+      c.notes.join("\n"),
+    );
   });
 
   it("fills an omitted repo from --repo or the git remote (never for an image service); without either it stops", () => {

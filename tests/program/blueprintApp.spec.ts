@@ -67,6 +67,8 @@ const shop = {
         { key: "SHOP_ENV", fromService: { type: "web", name: "shop", envVarKey: "RAILS_ENV" } },
         { key: "SHOP_DB", fromService: { type: "web", name: "shop", envVarKey: "DATABASE_URL" } },
         { key: "DOCS_URL", fromService: { type: "web", name: "docs", envVarKey: "RENDER_EXTERNAL_URL" } },
+        // No group of the stack: the workspace's group of that name (ToolJet's tooljet-preview-env).
+        { fromGroup: "team-wide" },
       ],
     },
     {
@@ -211,6 +213,7 @@ describe("the program for any app (setMocks)", function () {
         "Deploy shop-deploy",
         "Disk shop-uploads",
         "EnvGroup shared",
+        "EnvGroupLink admin-team-wide",
         "EnvGroupLink docs-shared",
         "EnvGroupLink shop-shared",
         "KeyValue cache",
@@ -280,6 +283,26 @@ describe("the program for any app (setMocks)", function () {
     assert.equal((search.value as Record<string, Record<string, unknown>>).DOCS_SALT!.kind, "secret");
     const link = one("EnvGroupLink", "docs-shared").inputs;
     assert.deepEqual([link.serviceId, link.envGroupId], ["StaticSite-docs-id", "EnvGroup-shared-id"]);
+  });
+
+  it("links a group the stack does not declare by name, in the stack's workspace (never creating it)", function () {
+    const { serviceId, envGroupName, ownerId, envGroupId } = one("EnvGroupLink", "admin-team-wide").inputs;
+    assert.equal(envGroupId, undefined);
+    assert.deepEqual(
+      { serviceId, envGroupName, ownerId },
+      {
+        serviceId: "WebService-admin-id",
+        envGroupName: "team-wide",
+        ownerId: "tea-d303qfodl3ps739p3e60",
+      },
+    );
+    assert.equal(
+      registered
+        .filter((r) => r.type.endsWith(":EnvGroup"))
+        .map((r) => r.name)
+        .join(),
+      "shared",
+    );
   });
 
   it("deploys each web service when what it runs changes", async function () {

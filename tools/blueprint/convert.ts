@@ -181,6 +181,8 @@ export function convertBlueprint(
   // Filled after pass 1 below (what the stack holds); read by envVarsOf in pass 2.
   let databaseNames = new Set<string>();
   let groupNames = new Set<string>();
+  /** The env groups the Blueprint declares (a fromGroup naming none of them is the workspace's). */
+  const declaredGroups = new Set(bp.envVarGroups.map((g) => String((g.value as { name?: unknown }).name)));
   let keyValueNames = new Set<string>();
   const serviceTypes = new Map<string, Set<string>>();
   /** The env var keys each service declares (`type/name`), for `fromService.envVarKey`. */
@@ -266,13 +268,20 @@ export function convertBlueprint(
         }
         entry.fromService = { ...e.fromService, type };
       }
-      if (e.fromGroup !== undefined && !groupNames.has(e.fromGroup)) {
+      // A group the Blueprint does not declare: Render links the workspace's group of that name
+      // (render.com/tutorials/advanced-blueprint-patterns/env-var-groups: workspace-scoped groups are
+      // made in the dashboard and visible to every Blueprint), and so does the program.
+      if (e.fromGroup !== undefined && !groupNames.has(e.fromGroup) && declaredGroups.has(e.fromGroup)) {
         lose(
           p,
-          `links to env group ${JSON.stringify(e.fromGroup)}, which the stack does not hold (not declared, or no kind carries it yet); the link would not be made`,
+          `links to env group ${JSON.stringify(e.fromGroup)}, which the stack does not hold (no kind carries it); the link would not be made`,
         );
         return;
       }
+      if (e.fromGroup !== undefined && !groupNames.has(e.fromGroup))
+        notes.push(
+          `${p} (line ${lineOf(bp, p) ?? "?"}): fromGroup ${JSON.stringify(e.fromGroup)} is not declared in the file: the program links the workspace's existing env group of that name (looked up at preview, never created); the preview fails naming it if the workspace has none`,
+        );
       if (e.sync === false && e.key !== undefined) secretKeys.add(e.key);
       out.push(entry);
     });

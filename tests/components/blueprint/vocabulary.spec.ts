@@ -153,7 +153,7 @@ describe("the app vocabulary (render.yaml's keys in stack config)", function () 
       'shop:services[0].envVars[2].fromService.type: service "shop" is of type "web", not "pserv"',
       "shop:services[0].envVars[3].fromService.envVarKey: a Key Value has no env vars; use property: connectionString, host, port or hostport",
       "shop:services[0].envVars[4]: sync: false needs its value in the stack's secrets; set it with `pulumi config set --secret --path shop:secrets.E <value>`",
-      'shop:services[0].envVars[6].fromGroup: no env group "shared" in shop:envVarGroups (none listed)',
+      // envVars[6], fromGroup "shared" with no group listed: the workspace's group, looked up at preview.
     ];
     for (const line of expected)
       assert.ok(
@@ -303,11 +303,14 @@ describe("the app vocabulary (render.yaml's keys in stack config)", function () 
       assert.match(problems(values).join("\n"), expected);
     });
 
-  it("refuses a service linking its own RENDER_EXTERNAL_HOSTNAME (its URL exists only once created)", () => {
+  it("reads a web service linking its own RENDER_EXTERNAL_HOSTNAME; refuses it on a worker", () => {
     const self = { ...web, name: "other", envVars: [external("web", "RENDER_EXTERNAL_HOSTNAME")] };
+    const app = ok({ services: [self] });
+    assert.deepEqual(app.entries[0]!.envVars, [self.envVars[0]]);
+    const worker = { ...self, type: "worker", envVars: [external("worker", "RENDER_EXTERNAL_HOSTNAME")] };
     assert.match(
-      problems({ services: [self] }).join("\n"),
-      /services\[0\]\.envVars\[0\]\.fromService\.envVarKey: a service cannot link its own RENDER_EXTERNAL_HOSTNAME/,
+      problems({ services: [worker] }).join("\n"),
+      /services\[0\]\.envVars\[0\]\.fromService\.envVarKey: Render sets RENDER_EXTERNAL_HOSTNAME on a web service or static site only/,
     );
   });
 });

@@ -13,6 +13,7 @@ import { envGroupDefaults, envGroupImmutableFields } from "../../../components/e
 import {
   checkEnvGroupLinkInputs,
   envGroupLinkId,
+  workspaceEnvGroup,
   parseEnvGroupLinkId,
 } from "../../../components/envGroupLink/mapping";
 import { envGroupLinkImmutableFields } from "../../../components/envGroupLink/schema";
@@ -218,5 +219,40 @@ describe("RenderEnvGroupLink mapping", () => {
     assert.deepEqual(parseEnvGroupLinkId("evg-a:srv-b"), { envGroupId: "evg-a", serviceId: "srv-b" });
     assert.throws(() => parseEnvGroupLinkId("evg-a"), /not an env group link id/);
     assert.deepEqual(envGroupLinkImmutableFields, ["envGroupId", "serviceId"]);
+  });
+
+  it("takes a workspace group by name instead of its id, with the workspace to find it in", () => {
+    const failures = (raw: Record<string, unknown>) =>
+      checkEnvGroupLinkInputs(raw).failures.map((f) => `${f.property}: ${f.reason}`);
+    assert.deepEqual(failures({ envGroupName: "shared", ownerId: "tea-a1", serviceId: "srv-b" }), []);
+    assert.match(failures({ serviceId: "srv-b" }).join(), /^envGroupId: is required: .* or envGroupName/);
+    assert.match(
+      failures({ envGroupName: "shared", serviceId: "srv-b" }).join(),
+      /^ownerId: is required with envGroupName: .*render:ownerId/,
+    );
+    assert.match(
+      failures({ envGroupName: " ", ownerId: "tea-a1", serviceId: "srv-b" }).join(),
+      /^envGroupName: must not be empty/,
+    );
+  });
+
+  it("finds the one group of that name in the workspace, or says why there is none to link", () => {
+    const groups = [
+      { id: "evg-1", name: "shared", ownerId: "tea-a" },
+      { id: "evg-2", name: "shared-2", ownerId: "tea-a" },
+      { id: "evg-3", name: "shared", ownerId: "tea-b" },
+    ];
+    assert.deepEqual(workspaceEnvGroup(groups, "shared", "tea-a"), { id: "evg-1" });
+    const none = workspaceEnvGroup(groups, "Shared", "tea-a");
+    assert.ok("problem" in none);
+    assert.match(none.problem, /^no env group named "Shared" in workspace tea-a: .*never created/);
+    const two = workspaceEnvGroup(
+      [...groups, { id: "evg-4", name: "shared", ownerId: "tea-a" }],
+      "shared",
+      "tea-a",
+    );
+    assert.deepEqual(two, {
+      problem: '2 env groups are named "shared" in workspace tea-a (evg-1, evg-4): link one by envGroupId',
+    });
   });
 });

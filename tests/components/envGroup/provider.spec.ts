@@ -311,6 +311,71 @@ describe("RenderEnvGroup and RenderEnvGroupLink providers (emulator)", function 
       assert.deepEqual(moved, { changes: true, replaces: ["serviceId"], deleteBeforeReplace: false });
     });
 
+    it("links a group that already exists in the workspace by name: looked up, never created", async () => {
+      const { id } = await created();
+      const web = await service(`web-${n}`);
+      await call(emu.controlUrl, "DELETE", "/requests");
+      const byName = { envGroupName: `shared-${n}`, ownerId: emu.ownerId, serviceId: web };
+      const inputs = await checked<EnvGroupLinkInputs>(links, byName);
+      assert.equal(inputs.envGroupId, id);
+      const made = (await links.create(inputs)) as { id: string; outs: EnvGroupLinkOutputs };
+      assert.equal(made.id, `${id}:${web}`);
+      assert.deepEqual(
+        (await liveGroup(id)).serviceLinks.map((l) => l.id),
+        [web],
+      );
+      assert.deepEqual(
+        (await writes()).map((r) => `${r.method} ${r.path}`),
+        [`POST /v1/env-groups/${id}/services/${web}`],
+      );
+      // Refresh keeps it named by name: no change in the next preview.
+      const read = await links.read(made.id, made.outs);
+      assert.deepEqual(read.inputs, { envGroupId: id, ...byName });
+      const again = await checked<EnvGroupLinkInputs>(links, byName);
+      assert.equal((await links.diff!(made.id, read.props as EnvGroupLinkOutputs, again)).changes, false);
+      // The group deleted and made again on Render: the name now means another group, a new link.
+      await api("DELETE", `/env-groups/${id}`);
+      const remade = await created();
+      const moved = await links.diff!(made.id, made.outs, await checked<EnvGroupLinkInputs>(links, byName));
+      assert.deepEqual(moved.replaces, ["envGroupId"]);
+      assert.notEqual(remade.id, id);
+    });
+
+    it("fails the check naming a workspace group that does not exist, and writes nothing", async () => {
+      const web = await service(`web-${n}`);
+      await call(emu.controlUrl, "DELETE", "/requests");
+      const result = await links.check!(
+        {} as EnvGroupLinkInputs,
+        {
+          envGroupName: "tooljet-preview-env",
+          ownerId: emu.ownerId,
+          serviceId: web,
+        } as never,
+      );
+      assert.deepEqual(
+        (result.failures ?? []).map((f) => f.property),
+        ["envGroupName"],
+      );
+      assert.match(
+        result.failures![0].reason,
+        new RegExp(`^no env group named "tooljet-preview-env" in workspace ${emu.ownerId}: .*never created`),
+      );
+      assert.deepEqual(await writes(), []);
+      // Its id given as well must be that group's.
+      const { id } = await created();
+      const other = await created({ name: `other-${n}` });
+      const mismatch = await links.check!(
+        {} as EnvGroupLinkInputs,
+        {
+          envGroupName: `shared-${n}`,
+          envGroupId: other.id,
+          ownerId: emu.ownerId,
+          serviceId: web,
+        } as never,
+      );
+      assert.match(mismatch.failures![0].reason, new RegExp(`but env group "shared-${n}" is ${id}`));
+    });
+
     it("checks both ids before any call, and names a missing group or service", async () => {
       const bad = await links.check!(
         {} as EnvGroupLinkInputs,
