@@ -310,6 +310,30 @@ describe("blueprint: conversion to the program's vocabulary", () => {
     );
   });
 
+  it("ignores branch on an image service (it has no repository) with a note; keeps it on a Git one", () => {
+    const c = convert(
+      [
+        "services:",
+        "  - type: web",
+        "    name: llm",
+        "    runtime: image",
+        "    image: {url: docker.io/mintplexlabs/anythingllm:render}",
+        "    branch: render",
+        ...web("site", ["branch: main"]),
+      ].join("\n"),
+    );
+    assert.deepEqual(c.losses, []);
+    assert.equal(byName(c, "services", "llm").branch, undefined);
+    assert.equal(byName(c, "services", "site").branch, "main");
+    assert.ok(
+      c.notes.some((n) =>
+        /^services\[0\]\.branch \(line 6\): ignored: an image service pulls image\.url/.test(n),
+      ),
+      c.notes.join("\n"),
+    );
+    assert.ok(programReads(c).ok);
+  });
+
   it("fills an omitted repo from --repo or the git remote (never for an image service); without either it stops", () => {
     const text = [
       "services:",

@@ -345,6 +345,16 @@ export function convertBlueprint(
         !carries(kind, "previews", {})
       )
         continue; // previews.generation replaces it
+      // Render's docs scope `branch` to Git-based services (render.com/docs/blueprint-spec#branch: "For
+      // Git-based services, the branch of the linked repo"); an image service has no repository, so the
+      // key has nothing to act on. AnythingLLM's one-click "Deploy to Render" Blueprint sets it on an
+      // image service. Whether Render stores it on such a service is UNCONFIRMED; it changes nothing run.
+      if (key === "branch" && (value.runtime ?? value.env) === "image") {
+        notes.push(
+          `${path}.branch (line ${lineOf(bp, `${path}.branch`) ?? "?"}): ignored: an image service pulls image.url and has no repository; Render's docs give branch to Git-based services only`,
+        );
+        continue;
+      }
       if (!carries(kind, key, v)) {
         lost(key);
         continue;
