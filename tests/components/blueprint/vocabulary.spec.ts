@@ -141,7 +141,7 @@ describe("the app vocabulary (render.yaml's keys in stack config)", function () 
     );
     const expected = [
       'shop:services[0].plan: "huge" is not a Render web service plan',
-      "shop:services[0].scaling: is not a key this program models for a webService entry; allowed: name,",
+      "shop:services[0].scaling: needs a target: targetCPUPercent and/or targetMemoryPercent",
       'shop:services[0].domains[1]: "not a domain" is not a domain name',
       'shop:services[0].envVars[1].fromDatabase.property: "url" is not a database property',
       "shop:services[0].envVars[5]: F: needs exactly one of value, generateValue, sync: false, fromDatabase, fromService (got value, generateValue)",
@@ -230,7 +230,8 @@ describe("the app vocabulary (render.yaml's keys in stack config)", function () 
       ...web,
       env: "node",
       pullRequestPreviewsEnabled: "yes",
-      scaling: { minInstances: 1 },
+      scaling: { minInstances: 1, maxInstances: 2, targetCPUPercent: 60 },
+      previewPlan: "starter",
       envVars: [],
       domains: ["a.example.com"],
       importId: "srv-x",
@@ -238,7 +239,7 @@ describe("the app vocabulary (render.yaml's keys in stack config)", function () 
     };
     const chosen = kindOf("services", entry);
     assert.ok("kind" in chosen && chosen.kind.kind === "webService");
-    assert.deepEqual(unmodeledKeys(chosen.kind, entry), ["scaling"]);
+    assert.deepEqual(unmodeledKeys(chosen.kind, entry), ["previewPlan"]);
     const postgres = blueprintKinds.find((k) => k.kind === "postgres")!;
     assert.deepEqual(
       unmodeledKeys(postgres, { ...db, highAvailability: { enabled: true }, readReplicas: [] }),
