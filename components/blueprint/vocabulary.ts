@@ -203,16 +203,17 @@ export function readAppVocabulary(
           problems.push(
             `${where}.fromService.envVarKey: Render sets ${v.fromService.envVarKey} on a web service or static site only; ${JSON.stringify(v.fromService.name)} is a ${target.kind}`,
           );
-        // A web service's own URL is its kind's own-address env var; a static site takes none yet.
+        // A web service's or static site's own URL is its kind's own-address env var.
         if (
           target === entry &&
           entry.kind !== "webService" &&
+          entry.kind !== "staticSite" &&
           v.fromService.envVarKey !== undefined &&
           (renderExternalEnvVars as readonly string[]).includes(v.fromService.envVarKey) &&
           !entry.envVars.some((t) => "key" in t && t.key === v.fromService.envVarKey)
         )
           problems.push(
-            `${where}.fromService.envVarKey: only a web service links its own ${v.fromService.envVarKey}; ${JSON.stringify(entry.name)} is a ${entry.kind}`,
+            `${where}.fromService.envVarKey: only a web service or static site links its own ${v.fromService.envVarKey}; ${JSON.stringify(entry.name)} is a ${entry.kind}`,
           );
         if (!keyValue && v.fromService.property === "connectionString")
           problems.push(

@@ -31,7 +31,7 @@ import {
   liveEnv,
   liveEnvAndLinks,
 } from "../service/envVars";
-import type { EnvVarInput } from "../service/schema";
+import { isOwnAddressKind, type EnvVarInput } from "../service/schema";
 import { RenderClient, isOutcomeUnknown } from "../render/client";
 import { isNotFound, isRenderApiError } from "../render/errors";
 import { collect } from "../render/pagination";
@@ -227,8 +227,8 @@ export class StaticSiteProvider implements pulumi.dynamic.ResourceProvider<
     });
     const id = once.how === "created" ? once.created.service.id : once.live.id;
     const vars = envVarsOf(inputs);
-    // Created with every env var: only a `serviceUrl` one may differ (Render gave another address).
-    if (once.how === "created" && !Object.values(vars).some((v) => v.kind === "serviceUrl"))
+    // Created with every env var: only its own URL or host name may differ (Render gave another address).
+    if (once.how === "created" && !Object.values(vars).some((v) => isOwnAddressKind(v.kind)))
       return {
         id,
         outs: await this.settle(client, id, inputs, "create", {}, Object.keys(vars).length ? undefined : {}),

@@ -22,7 +22,7 @@ export type RenderStaticSiteArgs = {
   /**
    * The whole set of the site's env vars, read by its build, each a typed source as a service's are
    * (a plain value, `{ secret }`, `{ generateValue: true }`, `{ fromDatabase }`, `{ fromKeyValue }`,
-   * `{ fromService: "url" }`: the site's own URL). Keys set on Render but not here are removed.
+   * `{ fromService: "url" }` or `"hostname"`: the site's own URL or host name). Keys set on Render but not here are removed.
    */
   envVars?: Record<string, EnvVarSource>;
 } & AdviceArgs;

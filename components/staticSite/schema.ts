@@ -180,8 +180,9 @@ export const staticSiteFields = {
     .meta(meta({ render: true })),
   /**
    * The whole set of the site's env vars, read by its build (render.yaml `envVars`), with the kinds a
-   * service's have: plain, secret, generated, linked (a database's or Key Value's), serviceUrl (the
-   * site's own URL). Keys set on Render but not here are removed by `pulumi up`; a change rebuilds.
+   * service's have: plain, secret, generated, linked (a database's or Key Value's), serviceUrl and
+   * serviceHostname (the site's own URL and its host name, render.yaml's own `RENDER_EXTERNAL_URL`/
+   * `RENDER_EXTERNAL_HOSTNAME`). Keys set on Render but not here are removed by `pulumi up`; a change rebuilds.
    */
   envVars: serviceFields.envVars,
   /** Project environment `evm-…` the site belongs to. Absent: none. Immutable through this API. */

@@ -87,6 +87,10 @@ const shop = {
         { key: "BUILD_SALT", generateValue: true },
         { key: "DOCS_DB", fromDatabase: { name: "shop", property: "database" } },
         { key: "SHOP_ENV", fromService: { type: "web", name: "shop", envVarKey: "RAILS_ENV" } },
+        {
+          key: "SITE_HOST",
+          fromService: { type: "web", name: "docs", envVarKey: "RENDER_EXTERNAL_HOSTNAME" },
+        },
         { fromGroup: "shared" },
       ],
     },
@@ -278,6 +282,8 @@ describe("the program for any app (setMocks)", function () {
     assert.deepEqual(env.BUILD_SALT, { kind: "generated" });
     assert.deepEqual(env.DOCS_DB, { kind: "linked", database: "Postgres-shop-id", property: "database" });
     assert.deepEqual(env.SHOP_ENV, { kind: "plain", value: "production" });
+    // Its own host name: kept equal to its URL by its provider (the URL exists once the site does).
+    assert.deepEqual(env.SITE_HOST, { kind: "serviceHostname" });
     // Another service linking the site's generated value reads it from the site's state, a secret.
     const search = one("PrivateService", "search").inputs.envVars as Record<string, unknown>;
     assert.equal((search.value as Record<string, Record<string, unknown>>).DOCS_SALT!.kind, "secret");

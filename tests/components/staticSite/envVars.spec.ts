@@ -121,9 +121,12 @@ describe("RenderStaticSite env vars (emulator)", function () {
     assert.equal((await provider.diff(id, outs, inputs)).changes, false);
   });
 
-  it("a serviceUrl env var holds the site's own address, set right after the create when Render gave another", async () => {
-    const { id, inputs, outs } = await created({ envVars: { SITE_URL: { kind: "serviceUrl" } } });
+  it("serviceUrl and serviceHostname hold the site's own address, set right after the create when Render gave another", async () => {
+    const { id, inputs, outs } = await created({
+      envVars: { SITE_URL: { kind: "serviceUrl" }, SITE_HOST: { kind: "serviceHostname" } },
+    });
     assert.equal((await env(id)).SITE_URL, outs.url);
+    assert.equal((await env(id)).SITE_HOST, new URL(outs.url).hostname);
     assert.match(outs.url, new RegExp(`site-env-${n}`));
     assert.equal((await provider.diff(id, outs, inputs)).changes, false);
   });
