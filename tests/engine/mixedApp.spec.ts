@@ -2,7 +2,7 @@
  * The ONE engine spec of a mixed app (issue 25), through the real `pulumi` CLI against the in-process
  * emulator: a render.yaml with several kinds (tests/engine/fixtures/mixedApp/render.yaml: two web
  * services, one with a custom domain (an apex: Render adds its www sibling), a background worker, a
- * static site with headers and routes, PostgreSQL, Key Value, an env group the worker links by fromGroup, linked by fromDatabase, fromService keyvalue
+ * static site with headers, routes and env vars (sync: false, generateValue, fromDatabase), PostgreSQL, Key Value, an env group the worker links by fromGroup, linked by fromDatabase, fromService keyvalue
  * connectionString and web host/port/hostport, generateValue and `sync: false`) is turned into the stack
  * file by the importer (the function `npm run import-blueprint` runs), its secret set with the `pulumi
  * config set --secret --path` line the importer prints, then: `pulumi up` brings every object up with its
@@ -205,6 +205,16 @@ describe("engine: a mixed app from render.yaml, up, clean, dashboard drift, conv
     assert.equal(env.API_PORT, "10000");
     assert.equal(env.STRIPE_KEY, stripeKey);
     assert.match(env.SECRET_KEY_BASE ?? "", /^.{16,}$/);
+    // The static site's env vars, as a service's: its secret from the stack's secrets, a generated
+    // value, a database's property.
+    const docsEnv = await api.envVars(ids.docs);
+    assert.equal(docsEnv.STRIPE_KEY, stripeKey);
+    assert.match(docsEnv.BUILD_SALT ?? "", /^.{16,}$/);
+    assert.equal(docsEnv.DB_NAME, new URL(dbInfo.internalConnectionString).pathname.slice(1));
+    // Secrets stay out of the state in plaintext: the sync: false value and the generated ones.
+    const state = JSON.stringify(await stack!.exportState());
+    for (const secret of [stripeKey, docsEnv.BUILD_SALT!, env.SECRET_KEY_BASE!])
+      assert.ok(!state.includes(secret), "a secret in plaintext in the state");
     const jobs = await api.envVars(ids.jobs);
     assert.equal(jobs.DATABASE_URL, dbInfo.internalConnectionString);
     assert.equal(jobs.API_HOSTPORT, "api:10000");
