@@ -319,7 +319,8 @@ export class StaticSiteProvider implements pulumi.dynamic.ResourceProvider<
       );
       env = vars;
       // A PATCH changes the configuration only: a new build publishes it (REFERENCE.md §4). A static
-      // site's env vars are read by its build only (render.com/docs/static-sites): a change builds too.
+      // site's env vars are read by its build only, so a change builds too. UNCONFIRMED (no Render
+      // source found): whether Render builds by itself after PUT …/env-vars; the safe choice builds.
       if (needsRedeploy(changed) || vars.written) await client.createDeploy(id);
     } catch (err) {
       throw this.kept(err, id, inputs, verb);
