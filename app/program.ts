@@ -27,6 +27,7 @@ import {
 } from "../components/webService/resource";
 import { deployTrigger, type AppConfigNames } from "./app";
 import { RenderDeploy, type RenderDeployArgs } from "../components/deploy/resource";
+import { RenderProject, type RenderProjectArgs } from "../components/project/resource";
 
 /**
  * The port `fromService.property: port` gives: Render's default `PORT` (10000). UNCONFIRMED for a
@@ -354,6 +355,8 @@ export class RenderBlueprintApp extends pulumi.ComponentResource {
   readonly envGroups: Map<string, RenderEnvGroup>;
   /** The static sites, by name. */
   readonly staticSites: Map<string, RenderStaticSite>;
+  /** The projects (render.yaml `projects[]`), by name. */
+  readonly projects: Map<string, RenderProject> = new Map();
   /** The deploys of the web services, by service name (unless turned off). */
   readonly deploys: Map<string, RenderDeploy> = new Map();
 
@@ -377,7 +380,38 @@ export class RenderBlueprintApp extends pulumi.ComponentResource {
       throw new Error(
         `this program cannot build ${unbuilt.map((e) => `${e.section} ${e.name} (${e.kind})`).join(", ")} yet`,
       );
-    for (const entry of ordered) {
+    // render.yaml `projects[]`: each a RenderProject with its environments, made before what is placed in them.
+    for (const project of args.app.projects ?? []) {
+      const path = `${namespace}:projects[${project.index}]`;
+      this.projects.set(
+        project.name,
+        new RenderProject(
+          project.name,
+          {
+            name: project.name,
+            ...(project.args as Pick<RenderProjectArgs, "environments">),
+            ...(project.importId ? { adoptId: project.importId } : {}),
+            advice: {
+              program,
+              configKeys: { adoptExisting: `${path}.adoptExisting`, adoptId: `${path}.importId` },
+            },
+          },
+          { parent: this, ...(project.protect !== undefined ? { protect: project.protect } : {}) },
+        ),
+      );
+    }
+    for (const unplaced of ordered) {
+      // `environment: <project>/<environment>`: the entry's environmentId is that environment's id.
+      const place = unplaced.environment;
+      const entry: AppEntry = place
+        ? {
+            ...unplaced,
+            args: {
+              ...unplaced.args,
+              environmentId: this.projects.get(place.project)!.environmentId(place.name),
+            },
+          }
+        : unplaced;
       const path = `${namespace}:${entry.section}[${entry.index}]`;
       const advice: ConfigAdvice = {
         program,

@@ -66,11 +66,12 @@ export interface BlueprintKind {
 }
 
 /**
- * Entry keys of our own, on every kind: `importId` (adopt the live object with this id) and `protect`
- * (Pulumi's protect option). Services add render.yaml's `type`, `envVars` and `domains` (read by
+ * Entry keys of our own, on every kind: `importId` (adopt the live object with this id), `protect`
+ * (Pulumi's protect option) and `environment` (`<project>/<environment>`: the entry is placed in that
+ * environment of a project of the stack's `projects`, render.yaml's `projects[].environments[]`). Services add render.yaml's `type`, `envVars` and `domains` (read by
  * vocabulary.ts: a custom domain each); databases add `extensions` (PostgreSQL extensions, e.g. `[vector]`).
  */
-export const commonEntryKeys = ["importId", "protect"] as const;
+export const commonEntryKeys = ["importId", "protect", "environment"] as const;
 
 /**
  * Env vars Render sets itself on a web service or static site, which `fromService.envVarKey` may link
@@ -118,7 +119,7 @@ function privateKind(
     types: [type],
     selects: (e) => e.type === type,
     fields,
-    programFields: ["ownerId", "adoptId", "envVars"],
+    programFields: ["ownerId", "adoptId", "environmentId", "envVars"],
     fromBlueprint: serviceSpelling(fieldMeta),
     rules: (args) => serviceRules(args, false),
     envVars: true,
@@ -136,7 +137,7 @@ export const blueprintKinds: BlueprintKind[] = [
     types: ["web"],
     selects: (e) => e.type === "web" && e.runtime !== "static" && e.env !== "static",
     fields: webServiceFields,
-    programFields: ["ownerId", "adoptId", "envVars"],
+    programFields: ["ownerId", "adoptId", "environmentId", "envVars"],
     fromBlueprint: (raw) =>
       renamed(raw, {
         ...webServiceRenames,
@@ -161,7 +162,7 @@ export const blueprintKinds: BlueprintKind[] = [
     // render.yaml: `type: web` with `runtime: static` (older files: `env: static`).
     selects: (e) => e.type === "web" && (e.runtime === "static" || e.env === "static"),
     fields: staticSiteFields,
-    programFields: ["ownerId", "adoptId", "envVars"],
+    programFields: ["ownerId", "adoptId", "environmentId", "envVars"],
     fromBlueprint: fromStaticSiteBlueprintSpelling,
     // Read by its build: the same sources and links as a service's.
     envVars: true,
@@ -172,7 +173,7 @@ export const blueprintKinds: BlueprintKind[] = [
     kind: "envGroup",
     section: "envVarGroups",
     fields: envGroupFields,
-    programFields: ["ownerId", "adoptId"],
+    programFields: ["ownerId", "adoptId", "environmentId"],
     // `sync: false` vars are the program's (vocabulary.ts reads them; their values come from secrets).
     fromBlueprint: (raw) => fromEnvGroupBlueprintSpelling(withoutSecretVars(raw)).values,
     blueprintProblems: (raw) => fromEnvGroupBlueprintSpelling(withoutSecretVars(raw)).failures,
@@ -184,7 +185,7 @@ export const blueprintKinds: BlueprintKind[] = [
     kind: "postgres",
     section: "databases",
     fields: postgresFields,
-    programFields: ["ownerId", "adoptId"],
+    programFields: ["ownerId", "adoptId", "environmentId"],
     fromBlueprint: fromBlueprintSpelling,
     rules: postgresFieldRules,
     envVars: false,
@@ -196,7 +197,7 @@ export const blueprintKinds: BlueprintKind[] = [
     section: "keyValues",
     types: ["keyvalue", "redis"],
     fields: keyValueFields,
-    programFields: ["ownerId", "adoptId"],
+    programFields: ["ownerId", "adoptId", "environmentId"],
     // render.yaml lists a Key Value under `services` with `type: keyvalue`; here it has its own key.
     fromBlueprint: (raw) => fromKeyValueBlueprintSpelling(raw),
     rules: keyValueFieldRules,

@@ -7,9 +7,10 @@
  */
 import { databaseLinkProperties, type DatabaseLinkProperty } from "../render/enums";
 import { envVarKeyPattern } from "../webService/schema";
-import { allowed } from "../runtime/validation";
+import { allowed, propertyPath } from "../runtime/validation";
 import { customDomainFields } from "../customDomain/schema";
 import { diskFields } from "../disk/schema";
+import { environmentEntrySchema, fromProjectBlueprintSpelling, projectFields } from "../project/schema";
 import {
   kindOf,
   renderExternalEnvVars,
@@ -79,12 +80,54 @@ export interface AppEntry {
   domains?: string[];
   /** Its persistent disk (render.yaml `disk`), a RenderDisk of the service. */
   disk?: { name: string; mountPath: string; sizeGB: number };
+  /**
+   * The project environment it is placed in (our own key `environment: <project>/<environment>`, from
+   * render.yaml's `projects[].environments[]`): a project of the app's `projects`.
+   */
+  environment?: { project: string; name: string };
 }
+
+/**
+ * One project of the app (the stack's `<namespace>:projects`, render.yaml's `projects[]` without the
+ * resources its environments list: those are entries of the other sections with `environment`).
+ */
+export interface AppProject {
+  /** Its index in `<namespace>:projects`. */
+  index: number;
+  /** Its name on Render, also its Pulumi resource name. */
+  name: string;
+  /** The project kind's arguments (`environments` with their settings), validated, render.yaml spellings read. */
+  args: Record<string, unknown>;
+  /** Adopt the live project with this id (`prj-…`). */
+  importId?: string;
+  /** Pulumi's protect option. */
+  protect?: boolean;
+}
+
+/** The stack config key of the app's projects. */
+export const projectsSection = "projects";
+
+/** The keys of a `<namespace>:projects` entry. */
+const projectKeys = ["name", "environments", "importId", "protect"];
+
+/**
+ * The keys of one of its environments: the project kind's own, and render.yaml's spellings of them
+ * (`networking.isolation`, `permissions.protection`, the older `protected`, `networkIsolated`).
+ */
+const environmentKeys = [
+  ...Object.keys(environmentEntrySchema.shape),
+  "networking",
+  "permissions",
+  "protected",
+  "networkIsolated",
+];
 
 /** An app read from stack config. */
 export interface AppVocabulary {
   /** Every entry of every section, in section order then list order. */
   entries: AppEntry[];
+  /** The projects its entries are placed in (`<namespace>:projects`). */
+  projects: AppProject[];
   /** The keys of `<namespace>:secrets` the app's `sync: false` env vars need. */
   secretKeys: string[];
 }
@@ -94,7 +137,7 @@ export type NamespaceReader = (key: string) => string | undefined;
 
 /** True when the stack config uses the vocabulary (any of its keys is set). */
 export function usesVocabulary(read: NamespaceReader): boolean {
-  return vocabularySections.some((key) => read(key) !== undefined);
+  return [...vocabularySections, projectsSection].some((key) => read(key) !== undefined);
 }
 
 /** The result of reading: the app, or every problem found (each names its config path). */
@@ -134,6 +177,10 @@ export function readAppVocabulary(
     lists[section] = value;
   }
 
+  const projects = readProjects(read(projectsSection), (path, message) =>
+    problems.push(`${namespace}:${projectsSection}${path}: ${message}`),
+  );
+
   const entries: AppEntry[] = [];
   const names = new Map<VocabularySection, Map<string, AppEntry>>();
   for (const section of vocabularySections) {
@@ -165,6 +212,22 @@ export function readAppVocabulary(
       seen.set(raw.name, entry);
       entries.push(entry);
     });
+  }
+
+  // Placements, once every project is known.
+  for (const entry of entries) {
+    if (!entry.environment) continue;
+    const where = at(entry.section, entry.index, ".environment");
+    const project = projects.find((p) => p.name === entry.environment!.project);
+    const envs = ((project?.args.environments ?? []) as { name: string }[]).map((e) => e.name);
+    if (!project)
+      problems.push(
+        `${where}: no project ${JSON.stringify(entry.environment.project)} in ${namespace}:${projectsSection}${projects.length === 0 ? " (none listed)" : `; listed: ${allowed(projects.map((p) => p.name))}`}`,
+      );
+    else if (!envs.includes(entry.environment.name))
+      problems.push(
+        `${where}: project ${JSON.stringify(project.name)} has no environment ${JSON.stringify(entry.environment.name)}; it has: ${allowed(envs)}`,
+      );
   }
 
   // Links by name, once every name is known.
@@ -232,7 +295,76 @@ export function readAppVocabulary(
     });
 
   if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, app: { entries, secretKeys: [...secretKeys].sort() } };
+  return { ok: true, app: { entries, projects, secretKeys: [...secretKeys].sort() } };
+}
+
+/**
+ * Reads `<namespace>:projects`: each a project with its environments, validated by the project kind's
+ * own schema (render.yaml spellings read), names unique. Problems name their config path.
+ */
+function readProjects(
+  text: string | undefined,
+  problem: (path: string, message: string) => void,
+): AppProject[] {
+  if (text === undefined) return [];
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    value = text;
+  }
+  if (!Array.isArray(value)) {
+    problem("", "must be a list of {name, environments} (render.yaml's projects)");
+    return [];
+  }
+  const projects: AppProject[] = [];
+  value.forEach((raw: unknown, index) => {
+    const at = (path: string, message: string) => problem(`[${index}]${path}`, message);
+    if (!isObject(raw)) return at("", "must be a project {name, environments}");
+    for (const key of Object.keys(raw))
+      if (!projectKeys.includes(key))
+        at(`.${key}`, `is not a project key; allowed: ${projectKeys.join(", ")}`);
+    if (Array.isArray(raw.environments))
+      raw.environments.forEach((e: unknown, j) => {
+        if (isObject(e))
+          for (const key of Object.keys(e))
+            if (!environmentKeys.includes(key))
+              at(
+                `.environments[${j}].${key}`,
+                `is not an environment key; allowed: ${environmentKeys.join(", ")} (its resources are entries of the other sections with environment: <project>/<environment>)`,
+              );
+      });
+    const spelled = fromProjectBlueprintSpelling({ name: raw.name, environments: raw.environments });
+    const args: Record<string, unknown> = {};
+    for (const key of ["name", "environments"] as const) {
+      const parsed = projectFields[key].safeParse(spelled[key]);
+      if (parsed.success) args[key] = parsed.data;
+      else for (const issue of parsed.error.issues) at(`.${propertyPath(key, issue.path)}`, issue.message);
+    }
+    if (typeof args.name !== "string") return;
+    if (projects.some((p) => p.name === args.name))
+      return at(".name", `${JSON.stringify(args.name)} is listed twice in projects`);
+    // Environments that fail their checks still name themselves, so placements are not reported twice.
+    const named = (Array.isArray(raw.environments) ? raw.environments : []).flatMap((e: unknown) =>
+      isObject(e) && typeof e.name === "string" ? [{ name: e.name }] : [],
+    );
+    const project: AppProject = {
+      index,
+      name: args.name,
+      args: { environments: args.environments ?? named },
+    };
+    if (raw.importId !== undefined) {
+      if (typeof raw.importId !== "string" || !/^prj-[a-z0-9]+$/.test(raw.importId))
+        at(".importId", 'must be the live project\'s id like "prj-…" (its dashboard URL has it)');
+      else project.importId = raw.importId;
+    }
+    if (raw.protect !== undefined) {
+      if (typeof raw.protect !== "boolean") at(".protect", "must be true or false");
+      else project.protect = raw.protect;
+    }
+    projects.push(project);
+  });
+  return projects;
 }
 
 function known(names: Map<string, unknown>): string {
@@ -268,6 +400,15 @@ function readEntry(
   if (raw.protect !== undefined) {
     if (typeof raw.protect !== "boolean") problem(".protect", "must be true or false");
     else entry.protect = raw.protect;
+  }
+  if (raw.environment !== undefined) {
+    const parts = typeof raw.environment === "string" ? raw.environment.split("/") : [];
+    if (parts.length !== 2 || parts.some((p) => p.trim() === ""))
+      problem(
+        ".environment",
+        `must be <project>/<environment>, a project of the stack's projects and one of its environments (got ${JSON.stringify(raw.environment)})`,
+      );
+    else entry.environment = { project: parts[0]!, name: parts[1]! };
   }
   if (raw.extensions !== undefined) {
     if (

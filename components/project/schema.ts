@@ -144,8 +144,9 @@ export const projectDefaults: Partial<ProjectInputs> = Object.fromEntries(
 );
 
 /**
- * render.yaml spellings -> ours, per environment: `protected: true|false` -> `protectedStatus`,
- * `networkIsolated` -> `networkIsolationEnabled`, `ipAllowList[].source` -> `cidrBlock`. The resources a
+ * render.yaml spellings -> ours, per environment: `permissions.protection: enabled|disabled` (and the
+ * older `protected: true|false`) -> `protectedStatus`, `networking.isolation: enabled|disabled` (and
+ * `networkIsolated`) -> `networkIsolationEnabled`, `ipAllowList[].source` -> `cidrBlock`. The resources a
  * render.yaml environment lists (`services`, `databases`, `envVarGroups`) are not this kind's: the
  * program places them with their own `environmentId`.
  */
@@ -154,8 +155,24 @@ export function fromProjectBlueprintSpelling(raw: Record<string, unknown>): Reco
   if (Array.isArray(out.environments))
     out.environments = out.environments.map((e: unknown) => {
       if (!e || typeof e !== "object" || Array.isArray(e)) return e;
-      const { protected: prot, networkIsolated, ...rest } = e as Record<string, unknown>;
+      const {
+        protected: prot,
+        networkIsolated,
+        networking,
+        permissions,
+        ...rest
+      } = e as Record<string, unknown>;
       const env: Record<string, unknown> = { ...rest };
+      // render.yaml's `networking: {isolation: enabled|disabled}` and `permissions: {protection:
+      // enabled|disabled}` (Render's Blueprint JSON schema, render.com/schema/render.yaml.json).
+      const isolation = (networking as { isolation?: unknown } | undefined)?.isolation;
+      if (isolation !== undefined && env.networkIsolationEnabled === undefined)
+        env.networkIsolationEnabled =
+          isolation === "enabled" ? true : isolation === "disabled" ? false : isolation;
+      const protection = (permissions as { protection?: unknown } | undefined)?.protection;
+      if (protection !== undefined && env.protectedStatus === undefined)
+        env.protectedStatus =
+          protection === "enabled" ? "protected" : protection === "disabled" ? "unprotected" : protection;
       if (prot !== undefined && env.protectedStatus === undefined)
         env.protectedStatus = typeof prot === "boolean" ? (prot ? "protected" : "unprotected") : prot;
       if (networkIsolated !== undefined && env.networkIsolationEnabled === undefined)

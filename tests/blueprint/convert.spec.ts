@@ -128,14 +128,11 @@ describe("blueprint: conversion to the program's vocabulary", () => {
       check("databases", d as unknown as Located<Entry>, byName(c, "databases", d.value.name));
     for (const g of bp.envVarGroups)
       check("envVarGroups", g as unknown as Located<Entry>, byName(c, "envVarGroups", g.value.name));
-    // Lost whatever kinds land: preview environments, projects, keys no kind of issue 25 carries, workflows.
+    // Lost whatever kinds land: preview environments, keys no kind of issue 25 carries, workflows.
     const paths = c.losses.map((l) => `${l.line} ${l.path}`);
     for (const expected of [
       "5 previews.generation",
       "6 previews.expireAfterDays",
-      "20 projects[0].environments[0]",
-      "21 projects[0].environments[0].networking",
-      "23 projects[0].environments[0].permissions",
       "40 databases[0].previewPlan",
       "51 databases[0].previewDiskSizeGB",
       "60 services[0].previewPlan",
@@ -487,12 +484,69 @@ describe("blueprint: conversion to the program's vocabulary", () => {
     assert.ok(c.notes.some((n) => /3 live resource\(s\) found by name: written as importId/.test(n)));
   });
 
-  it("resources in ungrouped and in project environments are converted; the placement is the loss", () => {
+  it("resources in ungrouped and in project environments are converted, each placed in its environment", () => {
     const c = convertBlueprint(fixture("every-key.render.yaml"), { ownerId: "tea-test" });
     assert.ok(byName(c, "databases", "loose-db"));
-    assert.match(
-      c.losses.find((l) => l.path === "projects[0].environments[0]")!.message,
-      /its resources are converted but would not be placed in it/,
+    assert.equal(byName(c, "databases", "loose-db")!.environment, undefined);
+    assert.equal(byName(c, "services", "jobs")!.environment, "shop/production");
+    // The project with its environments' settings in render.yaml's spelling, without their resources.
+    assert.deepEqual(c.config["arrakis:projects"], [
+      {
+        name: "shop",
+        environments: [
+          {
+            name: "production",
+            networking: { isolation: "enabled" },
+            permissions: { protection: "enabled" },
+          },
+        ],
+      },
+    ]);
+    assert.deepEqual(
+      c.losses.filter((l) => /^projects\[\d+\](\.environments\[\d+\](\.\w+)?)?$/.test(l.path)),
+      [],
+      "placement and the environment settings are carried",
+    );
+  });
+
+  it("places entries of several projects and environments; the program reads the placements back", () => {
+    const c = convert(
+      [
+        "projects:",
+        "  - name: app",
+        "    environments:",
+        "      - name: production",
+        "        permissions:",
+        "          protection: disabled",
+        "        databases:",
+        "          - name: db",
+        "      - name: staging",
+        "        networking:",
+        "          isolation: disabled",
+        "        services:",
+        "          - type: keyvalue",
+        "            name: cache",
+        "            ipAllowList: []",
+        "  - name: tools",
+        "    environments:",
+        "      - name: main",
+        "        envVarGroups:",
+        "          - name: shared",
+        "            envVars:",
+        "              - key: A",
+        "                value: b",
+      ].join("\n"),
+    );
+    assert.deepEqual(c.errors, []);
+    assert.deepEqual(c.losses, []);
+    assert.equal(byName(c, "databases", "db")!.environment, "app/production");
+    assert.equal(byName(c, "keyValues", "cache")!.environment, "app/staging");
+    assert.equal(byName(c, "envVarGroups", "shared")!.environment, "tools/main");
+    assert.deepEqual(
+      (c.config["arrakis:projects"] as { name: string; environments: { name: string }[] }[]).map(
+        (p) => `${p.name}: ${p.environments.map((e) => e.name).join(", ")}`,
+      ),
+      ["app: production, staging", "tools: main"],
     );
   });
 

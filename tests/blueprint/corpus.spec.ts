@@ -133,7 +133,12 @@ describe("Blueprint corpus", () => {
       const converted = outcomes.filter((o) => o.ok).length;
       assert.equal(merged.files.length, converted);
       const total = merged.files.reduce((n, f) => n + Object.values(f.counts).reduce((a, b) => a + b, 0), 0);
-      assert.equal(read.app.entries.length, total);
+      assert.equal(read.app.entries.length + read.app.projects.length, total);
+      // Every placement names a project of the same file (fastapi, dify, langfuse declare projects).
+      assert.equal(read.app.projects.length, 3);
+      for (const entry of read.app.entries)
+        if (entry.environment)
+          assert.equal(entry.environment.project.slice(0, 4), entry.name.slice(0, 4), entry.name);
       // Every link of every file resolves to an entry of the same file.
       for (const entry of read.app.entries)
         for (const v of entry.envVars) {

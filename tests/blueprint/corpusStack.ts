@@ -7,7 +7,7 @@
 import { convertCorpusFile, corpusSources, type CorpusOutcome } from "./corpusBaseline";
 
 type Entry = Record<string, unknown>;
-const sections = ["services", "databases", "keyValues", "envVarGroups"] as const;
+const sections = ["services", "databases", "keyValues", "envVarGroups", "projects"] as const;
 
 /** The prefix of a corpus file's names in the merged app. */
 export function corpusPrefix(index: number): string {
@@ -53,6 +53,8 @@ export function corpusStack(outcomes: CorpusOutcome[] = corpusSources.map(conver
         entry.name = `${prefix}${String(e.name)}`;
         if (Array.isArray(e.envVars))
           entry.envVars = (e.envVars as Entry[]).map((v) => renamedVar(v, prefix));
+        // Placed in a project of the file: `<project>/<environment>`, the project renamed with the file.
+        if (typeof e.environment === "string") entry.environment = `${prefix}${e.environment}`;
         config[`arrakis:${section}`].push(entry);
       }
     }

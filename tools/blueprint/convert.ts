@@ -8,7 +8,7 @@
  * `sync: false` vars become `pulumi config set --secret` lines to run.
  */
 import { renderExternalEnvVars, toKindArgs, type BlueprintKind } from "../../components/blueprint/kinds";
-import { readAppVocabulary } from "../../components/blueprint/vocabulary";
+import { projectsSection, readAppVocabulary } from "../../components/blueprint/vocabulary";
 import { envVarKeyPattern } from "../../components/webService/schema";
 import { carries, entryKind, modeledEnvVarKeys, sectionOf, type Section } from "./modeled";
 import type { Blueprint, BlueprintEnvVar, Located } from "./validate";
@@ -414,6 +414,9 @@ export function convertBlueprint(
         }
       }
     }
+    // Declared in a project environment: placed there (`environment: <project>/<environment>`).
+    const placed = placementOf(bp, p.path);
+    if (placed !== undefined) entry.environment = placed;
     adopt(entry, liveKeyOf(p));
     // A key the Blueprint omits: Render keeps the live value, or uses its default on a new resource.
     const liveValues = live.values?.get(liveKeyOf(p)) ?? {};
@@ -510,10 +513,19 @@ export function convertBlueprint(
   for (const key of [...secretKeys].sort())
     secretCommands.push(`pulumi config set --secret --path ${secretConfigPath(key)} <value>${stackFlag}`);
 
+  const projects = projectsOf(bp);
+
   // The program's own reading of the whole app, as `pulumi up` will read it.
   if (errors.length === 0) {
     const read = readAppVocabulary(
-      (key) => (key in lists ? JSON.stringify(lists[key as Section]) : undefined),
+      (key) =>
+        key === projectsSection
+          ? projects.length > 0
+            ? JSON.stringify(projects)
+            : undefined
+          : key in lists
+            ? JSON.stringify(lists[key as Section])
+            : undefined,
       namespace,
       [...secretKeys],
     );
@@ -532,6 +544,7 @@ export function convertBlueprint(
   if (options.apiUrl !== undefined) config["render:apiUrl"] = options.apiUrl;
   if (options.monthlyBudgetUsd !== undefined)
     config[`${namespace}:monthlyBudgetUsd`] = String(options.monthlyBudgetUsd);
+  if (projects.length > 0) config[`${namespace}:${projectsSection}`] = projects;
   for (const section of ["services", "databases", "keyValues", "envVarGroups"] as const)
     config[`${namespace}:${section}`] = lists[section];
   const adopted = Object.values(lists)
@@ -557,25 +570,13 @@ export function convertBlueprint(
   };
 }
 
-/** Root and project content besides the resources: previews, projects and environments. */
+/** Root content besides the resources and projects: previews. */
 function reportRootContent(
   bp: Blueprint,
   lose: (path: string, message: string) => void,
   notes: string[],
 ): void {
   const raw = bp.raw;
-  (Array.isArray(raw.projects) ? raw.projects : []).forEach(
-    (p: { name?: string; environments?: Record<string, unknown>[] }, i) =>
-      (p.environments ?? []).forEach((env, j) => {
-        const prefix = `projects[${i}].environments[${j}]`;
-        lose(
-          prefix,
-          `project ${JSON.stringify(p.name)} environment ${JSON.stringify(env.name)}: projects and environments are not modeled; its resources are converted but would not be placed in it`,
-        );
-        for (const field of ["networking", "permissions"])
-          if (env[field] !== undefined) lose(`${prefix}.${field}`, "environment settings are not modeled");
-      }),
-  );
   const previews = raw.previews as { generation?: string; expireAfterDays?: number } | undefined;
   if (previews?.generation !== undefined && previews.generation !== "off")
     lose("previews.generation", `preview environments (${previews.generation}) are not modeled`);
@@ -601,4 +602,31 @@ function isExternalUrlLink(v: BlueprintEnvVar, declaredVars: Map<string, Set<str
     (renderExternalEnvVars as readonly string[]).includes(link.envVarKey) &&
     !(declaredVars.get(`web/${link.name}`)?.has(link.envVarKey) ?? false)
   );
+}
+
+/**
+ * render.yaml `projects[]` as the program's `projects`: each project with its environments and their
+ * settings in render.yaml's spelling (`networking`, `permissions`), without the resources they list
+ * (those are entries with `environment`, see {@link placementOf}).
+ */
+export function projectsOf(bp: Blueprint): Record<string, unknown>[] {
+  const raw = bp.raw;
+  return (Array.isArray(raw.projects) ? raw.projects : []).map(
+    (p: { name?: string; environments?: Record<string, unknown>[] }) => ({
+      name: p.name,
+      environments: (p.environments ?? []).map((env) => {
+        const { services: _s, databases: _d, envVarGroups: _g, ...settings } = env;
+        return settings;
+      }),
+    }),
+  );
+}
+
+/** `<project>/<environment>` of an entry declared in a project environment (by its YAML path), else undefined. */
+export function placementOf(bp: Blueprint, path: string): string | undefined {
+  const m = /^projects\[(\d+)\]\.environments\[(\d+)\]\./.exec(path);
+  if (!m) return undefined;
+  const projects = bp.raw.projects as { name: string; environments: { name: string }[] }[];
+  const project = projects[Number(m[1])]!;
+  return `${project.name}/${project.environments[Number(m[2])]!.name}`;
 }
