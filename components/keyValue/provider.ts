@@ -29,6 +29,7 @@ import {
   liveForRead,
   reportAdoption,
 } from "../runtime/providerSkeleton";
+import { moveToEnvironment } from "../runtime/environment";
 
 /** The provider's inputs: the schema's fields, and the program's `advice` for messages. */
 export type KeyValueProviderInputs = Advised<KeyValueInputs>;
@@ -208,6 +209,7 @@ export class KeyValueProvider implements pulumi.dynamic.ResourceProvider<
     if (once.how === "adopted") {
       const patch = toPatchKeyValueBody(inputs, once.live);
       if (Object.keys(patch).length > 0) await client.updateKeyValue(once.live.id, patch);
+      await moveToEnvironment(client, once.live.id, inputs.environmentId, once.live.environmentId);
       id = once.live.id;
     } else id = once.how === "created" ? once.created.id : once.live.id;
     return { id, outs: await this.settle(client, id, inputs, "create", listed?.dashboardUrl) };
@@ -241,6 +243,7 @@ export class KeyValueProvider implements pulumi.dynamic.ResourceProvider<
     const live = await client.getKeyValue(id);
     const patch = toPatchKeyValueBody(news, live);
     if (Object.keys(patch).length > 0) await client.updateKeyValue(id, patch);
+    await moveToEnvironment(client, id, news.environmentId, live.environmentId);
     return { outs: await this.settle(client, id, news, "update", olds.dashboardUrl) };
   }
 

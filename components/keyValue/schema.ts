@@ -14,6 +14,7 @@ import {
   workspaceIdPattern,
 } from "../render/enums";
 import { allowed, isUnknown, nameProblem, type InputFailure } from "../runtime/validation";
+import { environmentIdField } from "../runtime/environment";
 
 /**
  * How a field behaves, read by the code derived from the schema:
@@ -85,12 +86,11 @@ export const keyValueFields = {
     })
     .default("oregon")
     .meta(meta({ render: true, replaces: true })),
-  /** Project environment `evm-…` the instance belongs to. Absent: none. Immutable through this API. */
-  environmentId: z
-    .string({ error: 'must be a Render environment id like "evm-…"' })
-    .regex(/^evm-[a-z0-9]+$/, { error: 'must be a Render environment id like "evm-…"' })
-    .optional()
-    .meta(meta({ render: true, replaces: true })),
+  /**
+   * Project environment `evm-…` the instance belongs to (a RenderProject's `environmentId(name)`).
+   * Absent: left where it is. A change moves it in place (its id and data stay), never a replace.
+   */
+  environmentId: environmentIdField(meta({ render: true })),
   /**
    * What Valkey evicts when memory is full: noeviction, allkeys_lru, allkeys_lfu, allkeys_random,
    * volatile_lru, volatile_lfu, volatile_random or volatile_ttl (render.yaml's `allkeys-lru` is
@@ -128,7 +128,7 @@ export const keyValueFields = {
     })
     .optional(),
   /**
-   * Allow a change of an immutable field (ownerId, region, environmentId) to replace the instance: delete
+   * Allow a change of an immutable field (ownerId, region) to replace the instance: delete
    * it, data and all, and create a new one. Default false: such a change fails the preview.
    */
   allowReplacement: bool("allowReplacement").default(false),

@@ -259,10 +259,7 @@ describe("RenderKeyValue provider (emulator)", function () {
       });
     }
 
-    for (const [field, value] of [
-      ["region", "ohio"],
-      ["environmentId", "evm-bbbbbbbbbbbbbbbbbbbb"],
-    ] as const) {
+    for (const [field, value] of [["region", "ohio"]] as const) {
       it(`refuses to replace the instance for a new ${field} unless allowed`, async () => {
         const { inputs, id, outs } = await created();
         const news = { ...inputs, [field]: value };
@@ -277,6 +274,26 @@ describe("RenderKeyValue provider (emulator)", function () {
         assert.equal(allowed.deleteBeforeReplace, true);
       });
     }
+
+    it("moves the instance to another environment in place: same id and data, no replace", async () => {
+      const envs = await environmentsIn(emu);
+      const { inputs, id, outs } = await created({ environmentId: envs.production });
+      const moved = { ...inputs, environmentId: envs.staging };
+      const diff = await provider.diff!(id, outs, moved);
+      assert.equal(diff.changes, true);
+      assert.deepEqual(diff.replaces, []);
+      await call(emu.controlUrl, "DELETE", "/requests");
+      await provider.update!(id, outs, moved);
+      assert.deepEqual(
+        (await writes()).map((w) => `${w.method} ${w.path}`),
+        [`POST /v1/environments/${envs.staging}/resources`],
+      );
+      assert.equal(
+        ((await api("GET", `/key-value/${id}`)).body as { environmentId?: string }).environmentId,
+        envs.staging,
+      );
+      assert.equal((await provider.diff!(id, outs, moved)).changes, false);
+    });
 
     it("reads outputs and inputs for refresh and import; keeps the dashboard link of its state", async () => {
       const { production } = await environmentsIn(emu);

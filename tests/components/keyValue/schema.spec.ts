@@ -39,10 +39,12 @@ describe("RenderKeyValue schema", () => {
   });
 
   it("says which fields replace the instance, which change in place, and which only the provider sees", () => {
-    assert.deepEqual(keyValueImmutableFields, ["ownerId", "region", "environmentId"]);
+    // environmentId moves the instance in place (POST /environments/{id}/resources).
+    assert.deepEqual(keyValueImmutableFields, ["ownerId", "region"]);
     assert.deepEqual(keyValueMutableFields, [
       "name",
       "plan",
+      "environmentId",
       "maxmemoryPolicy",
       "persistenceMode",
       "ipAllowList",
@@ -98,7 +100,7 @@ describe("RenderKeyValue schema", () => {
       'region: "mars" is not a Render region; allowed: "oregon", "ohio", "virginia", "frankfurt", "singapore"',
     ]);
     assert.deepEqual(failures({ ...base, environmentId: "prod" }), [
-      'environmentId: must be a Render environment id like "evm-…"',
+      'environmentId: must be a Render environment id like "evm-…" (a RenderProject\'s environmentId(name))',
     ]);
     assert.equal(
       inputs({ ...base, environmentId: "evm-d8k3stdodlmc73btr2s0" }).environmentId,
