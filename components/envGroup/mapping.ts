@@ -15,6 +15,7 @@ import {
   type EnvGroupInputs,
   type EnvGroupVar,
 } from "./schema";
+import { needsMove } from "../runtime/environment";
 
 export { envGroupImmutableFields, type EnvGroupInputs } from "./schema";
 
@@ -103,7 +104,8 @@ export function diffEnvGroup(
     if (field === "envVars") same = content.envVars.length === 0;
     else if (field === "secretFiles") same = content.secretFiles.length === 0;
     else if (field === "environmentId")
-      same = desired.environmentId === undefined || desired.environmentId === live.environmentId;
+      // Another environment is a move (POST /environments/{id}/resources), not a write of the group.
+      same = !needsMove(desired.environmentId, live.environmentId);
     else same = desired[field] === live[field as "name" | "ownerId"];
     if (same) continue;
     const { replaces } = (envGroupFields[field].meta() ?? {}) as EnvGroupFieldMeta;

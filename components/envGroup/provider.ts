@@ -30,6 +30,7 @@ import {
   liveForRead,
   reportAdoption,
 } from "../runtime/providerSkeleton";
+import { moveToEnvironment } from "../runtime/environment";
 
 /** The provider's inputs: the schema's fields, and the program's `advice` for messages. */
 export type EnvGroupProviderInputs = Advised<EnvGroupInputs>;
@@ -220,6 +221,7 @@ export class EnvGroupProvider implements pulumi.dynamic.ResourceProvider<
   ): Promise<EnvGroupOutputs> {
     try {
       for (const write of envGroupWrites(inputs, live)) await send(client, live.id, write);
+      await moveToEnvironment(client, live.id, inputs.environmentId, live.environmentId);
       return outputsOf(inputs, await client.getEnvGroup(live.id));
     } catch (err) {
       const reason = isRenderApiError(err) || err instanceof Error ? err.message : String(err);

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { fieldDefaults, fieldsWhere } from "../runtime/schemaMeta";
 import { workspaceIdPattern } from "../render/enums";
 import { nameProblem } from "../runtime/validation";
+import { environmentIdField } from "../runtime/environment";
 
 /**
  * How a field behaves, read by the code derived from the schema:
@@ -63,12 +64,11 @@ export const envGroupFields = {
         `must be a Render workspace id like tea-d303qfodl3ps739p3e60 (got ${JSON.stringify(i.input)})`,
     })
     .meta(meta({ render: true, replaces: true })),
-  /** Project environment `evm-…` the group belongs to. Absent: none. Immutable through this API. */
-  environmentId: z
-    .string({ error: 'must be a Render environment id like "evm-…"' })
-    .regex(/^evm-[a-z0-9]+$/, { error: 'must be a Render environment id like "evm-…"' })
-    .optional()
-    .meta(meta({ render: true, replaces: true })),
+  /**
+   * Project environment `evm-…` the group belongs to (a RenderProject's `environmentId(name)`). Absent:
+   * left where it is. A change moves it in place (its values and links stay), never a replace.
+   */
+  environmentId: environmentIdField(meta({ render: true })),
   /**
    * The whole set of env vars, by key: `{value}` or `{generateValue: true}` (made by Render once, never
    * regenerated). Keys set on Render but not here are removed by `pulumi up`. render.yaml's list
@@ -124,7 +124,7 @@ export const envGroupFields = {
     })
     .optional(),
   /**
-   * Allow a change of an immutable field (ownerId, environmentId) to replace the group: delete it (its
+   * Allow a change of an immutable field (ownerId) to replace the group: delete it (its
    * generated values are lost, its services unlinked) and create a new one. Default false: such a change
    * fails the preview.
    */

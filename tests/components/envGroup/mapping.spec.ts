@@ -54,7 +54,7 @@ describe("RenderEnvGroup schema and mapping", () => {
       adoptExisting: false,
       allowReplacement: false,
     });
-    assert.deepEqual(envGroupImmutableFields, ["ownerId", "environmentId"]);
+    assert.deepEqual(envGroupImmutableFields, ["ownerId"]);
   });
 
   const failures: [string, Record<string, unknown>, string, RegExp][] = [
@@ -155,7 +155,8 @@ describe("RenderEnvGroup schema and mapping", () => {
     ],
     ["a file", { secretFiles: [] }, {}, ["secretFiles"], []],
     ["the name", { name: "other" }, {}, ["name"], []],
-    ["the environment", {}, { environmentId: "evm-b" }, [], ["environmentId"]],
+    // Another environment is a move in place (POST /environments/{id}/resources).
+    ["the environment", {}, { environmentId: "evm-b" }, ["environmentId"], []],
   ];
   for (const [what, liveOverrides, desired, changed, replaced] of diffs)
     it(`diffs ${what}`, () => {

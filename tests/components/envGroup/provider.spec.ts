@@ -4,7 +4,7 @@ import { EnvGroupProvider, type EnvGroupOutputs } from "../../../components/envG
 import type { EnvGroupInputs } from "../../../components/envGroup/mapping";
 import { EnvGroupLinkProvider, type EnvGroupLinkOutputs } from "../../../components/envGroupLink/provider";
 import type { EnvGroupLinkInputs } from "../../../components/envGroupLink/mapping";
-import { call, checked, stackConfig } from "../../helpers/providers";
+import { call, checked, environmentsIn, stackConfig } from "../../helpers/providers";
 import { webServiceBody } from "../../emulator/harness";
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>;
@@ -237,16 +237,17 @@ describe("RenderEnvGroup and RenderEnvGroupLink providers (emulator)", function 
       void inputs;
     });
 
-    it("refuses to replace the group for a new environment unless allowed", async () => {
-      const { inputs, id, outs } = await created();
-      const news = { ...inputs, environmentId: "evm-bbbbbbbbbbbbbbbbbbbb" };
-      await assert.rejects(
-        provider.diff!(id, outs, news),
-        /changing environmentId .* would replace the env group/,
-      );
-      assert.deepEqual((await provider.diff!(id, outs, { ...news, allowReplacement: true })).replaces, [
-        "environmentId",
-      ]);
+    it("moves the group to another environment in place: same id, values and links", async () => {
+      const envs = await environmentsIn(emu);
+      const { inputs, id, outs } = await created({ environmentId: envs.production });
+      const moved = { ...inputs, environmentId: envs.staging };
+      const diff = await provider.diff!(id, outs, moved);
+      assert.equal(diff.changes, true);
+      assert.deepEqual(diff.replaces, []);
+      await provider.update!(id, outs, moved);
+      const live = (await api("GET", `/env-groups/${id}`)).body as { environmentId?: string };
+      assert.equal(live.environmentId, envs.staging);
+      assert.equal((await provider.diff!(id, outs, moved)).changes, false);
     });
 
     it("reads outputs and inputs for refresh and import", async () => {
