@@ -46,6 +46,7 @@ import {
   liveForRead,
   reportAdoption,
 } from "../runtime/providerSkeleton";
+import { moveToEnvironment } from "../runtime/environment";
 
 /** The provider's inputs: the schema's fields, and the program's `advice` for messages. */
 export type StaticSiteProviderInputs = Advised<StaticSiteInputs>;
@@ -308,6 +309,7 @@ export class StaticSiteProvider implements pulumi.dynamic.ResourceProvider<
       const { changed } = diffStaticSite(inputs, live);
       const patch = toPatchStaticSiteBody(inputs, live);
       if (Object.keys(patch).length > 0) await client.updateService(id, patch);
+      await moveToEnvironment(client, id, inputs.environmentId, live.site.environmentId);
       if (changed.includes("headers")) await client.replaceHeaders(id, toHeadersBody(inputs));
       if (changed.includes("routes")) await client.replaceRoutes(id, toRoutesBody(inputs));
       const vars = await convergeEnvVars(

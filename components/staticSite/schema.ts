@@ -8,6 +8,7 @@ import { workspaceIdPattern } from "../render/enums";
 import { fieldDefaults, fieldsWhere, renameBlueprintKeys } from "../runtime/schemaMeta";
 import { allowed, nameProblem } from "../runtime/validation";
 import { serviceFields } from "../service/schema";
+import { environmentIdField } from "../runtime/environment";
 
 /**
  * How a field behaves, read by the code derived from the schema:
@@ -185,12 +186,11 @@ export const staticSiteFields = {
    * `RENDER_EXTERNAL_HOSTNAME`). Keys set on Render but not here are removed by `pulumi up`; a change rebuilds.
    */
   envVars: serviceFields.envVars,
-  /** Project environment `evm-…` the site belongs to. Absent: none. Immutable through this API. */
-  environmentId: z
-    .string({ error: 'must be a Render environment id like "evm-…"' })
-    .regex(/^evm-[a-z0-9]+$/, { error: 'must be a Render environment id like "evm-…"' })
-    .optional()
-    .meta(meta({ render: true, replaces: true })),
+  /**
+   * Project environment `evm-…` the site belongs to (a RenderProject's `environmentId(name)`). Absent:
+   * left where it is. A change moves it in place (its id and URL stay), never a replace.
+   */
+  environmentId: environmentIdField(meta({ render: true })),
   /** Adopt a static site of the same name that already exists in the workspace instead of failing. */
   adoptExisting: bool("adoptExisting").default(false),
   /**
@@ -204,7 +204,7 @@ export const staticSiteFields = {
     })
     .optional(),
   /**
-   * Allow a change of an immutable field (ownerId, environmentId) to replace the site: a new site, a new
+   * Allow a change of an immutable field (ownerId) to replace the site: a new site, a new
    * `onrender.com` address, its custom domains to add again. Default false: such a change fails the preview.
    */
   allowReplacement: bool("allowReplacement").default(false),

@@ -94,9 +94,10 @@ describe("RenderStaticSite mapping", () => {
         { changed: [field], replaced: [] },
         field,
       );
+    // Another environment is a move in place (POST /environments/{id}/resources), never a replace.
     assert.deepEqual(diffStaticSite(desired({ environmentId: "evm-abc" }), live()), {
-      changed: [],
-      replaced: ["environmentId"],
+      changed: ["environmentId"],
+      replaced: [],
     });
   });
 

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { startEmulator } from "../../../emulator";
 import { StaticSiteProvider, type StaticSiteOutputs } from "../../../components/staticSite/provider";
 import type { StaticSiteInputs } from "../../../components/staticSite/mapping";
-import { call, checked, configured } from "../../helpers/providers";
+import { call, checked, configured, environmentsIn } from "../../helpers/providers";
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>;
 type Json = Record<string, unknown>;
@@ -187,12 +187,24 @@ describe("RenderStaticSite provider (emulator)", function () {
     assert.equal((await headersOf(id)).length, 2);
   });
 
-  it("refuses to replace the site for another environment unless allowed", async () => {
-    const { id, inputs, outs } = await created();
-    const moved = { ...inputs, environmentId: "evm-aaaaaaaaaaaaaaaaaaaa" };
-    await assert.rejects(provider.diff(id, outs, moved), /would replace the site.*allowReplacement/);
-    const diff = await provider.diff(id, outs, { ...moved, allowReplacement: true });
-    assert.deepEqual(diff.replaces, ["environmentId"]);
+  it("moves the site to another environment in place: same id and URL, no build", async () => {
+    const envs = await environmentsIn(emu);
+    const { id, inputs, outs } = await created({ environmentId: envs.production });
+    const moved = { ...inputs, environmentId: envs.staging };
+    const diff = await provider.diff(id, outs, moved);
+    assert.equal(diff.changes, true);
+    assert.deepEqual(diff.replaces, []);
+    await call(emu.controlUrl, "DELETE", "/requests");
+    await provider.update!(id, outs, moved);
+    assert.deepEqual(
+      (await writes()).map((w) => `${w.method} ${w.path}`),
+      [`POST /v1/environments/${envs.staging}/resources`],
+    );
+    assert.equal(
+      ((await api("GET", `/services/${id}`)).body as { environmentId?: string }).environmentId,
+      envs.staging,
+    );
+    assert.equal((await provider.diff(id, outs, moved)).changes, false);
   });
 
   it("a site deleted outside Pulumi stops diff and refresh with the way back; delete treats it as done", async () => {

@@ -40,7 +40,7 @@ describe("RenderStaticSite schema", () => {
   });
 
   it("says which fields replace the site, which build again, and which only the provider sees", () => {
-    assert.deepEqual(staticSiteImmutableFields, ["ownerId", "environmentId"]);
+    assert.deepEqual(staticSiteImmutableFields, ["ownerId"]);
     assert.deepEqual(staticSiteDeploySettings, [
       "repo",
       "branch",
