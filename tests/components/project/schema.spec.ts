@@ -58,6 +58,27 @@ describe("RenderProject schema", () => {
     ]);
   });
 
+  it("reads render.yaml's networking.isolation and permissions.protection (enabled|disabled)", () => {
+    const result = inputs({
+      ...base,
+      environments: [
+        { name: "production", networking: { isolation: "enabled" }, permissions: { protection: "enabled" } },
+        { name: "staging", networking: { isolation: "disabled" }, permissions: { protection: "disabled" } },
+      ],
+    });
+    assert.deepEqual(result.environments, [
+      { name: "production", protectedStatus: "protected", networkIsolationEnabled: true, ipAllowList: [] },
+      { name: "staging", protectedStatus: "unprotected", networkIsolationEnabled: false, ipAllowList: [] },
+    ]);
+    // Another value is refused by the field it becomes, naming it.
+    assert.deepEqual(
+      failures({ ...base, environments: [{ name: "p", permissions: { protection: "sometimes" } }] }),
+      [
+        'environments[0].protectedStatus: "sometimes" is not a Render environment protection; allowed: "unprotected", "protected"',
+      ],
+    );
+  });
+
   it("names the field and the allowed values for each bad value", () => {
     assert.deepEqual(
       failures({
