@@ -35,13 +35,12 @@ export function createDeploy(core: EmulatorCore, service: ServiceRecord, options
   const t = core.timings;
   const isImage = service.image !== undefined;
   const commitId = isImage ? undefined : (options.commitId ?? headCommit(service));
-  const rule = [...core.state.deployFailures]
-    .reverse()
-    .find(
-      (r) =>
-        (r.serviceId === undefined || r.serviceId === service.id) &&
-        r.commitId === (commitId ?? options.image?.ref),
-    );
+  const rule = [...core.state.deployFailures].reverse().find(
+    (r) =>
+      (r.serviceId === undefined || r.serviceId === service.id) &&
+      // An image deploy is matched by its image ref (the service's image when none is given).
+      r.commitId === (commitId ?? options.image?.ref ?? service.image?.imagePath),
+  );
   const deploy: DeployRecord = {
     id: newId("dep"),
     serviceId: service.id,
