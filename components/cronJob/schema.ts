@@ -17,9 +17,11 @@ import {
 
 /** A Render cron job's fields, one property each, with its validation, default and metadata. */
 export const cronJobFields = {
-  // openapi.json cronJobDetailsPOST has neither instances nor their autoscaling and shutdown delay.
+  // openapi.json cronJobDetailsPOST has neither instances nor their autoscaling and shutdown delay;
+  // a cron job's every run is a job already (its initialDeployHook on Render: UNCONFIRMED, not taken).
   ...serviceFieldsWithout(
     "preDeployCommand",
+    "initialDeployHook",
     "healthCheckPath",
     "maxShutdownDelaySeconds",
     "numInstances",

@@ -29,6 +29,7 @@ import {
 import {
   autoscalingResponseSchema,
   deployResponseSchema,
+  jobResponseSchema,
   diskResponseSchema,
   envGroupMetaResponseSchema,
   envGroupResponseSchema,
@@ -53,6 +54,7 @@ import {
   routeResponseSchema,
   staticSiteResponseSchema,
   type AutoscalingBody,
+  type Job,
   type CustomDomain,
   type Header,
   type HeaderBody,
@@ -559,6 +561,27 @@ export class RenderClient {
   /** Remove a service's autoscaling (its instance count is then `numInstances`, set with /scale). */
   async deleteAutoscaling(serviceId: string): Promise<void> {
     await this.call("DELETE", `/services/${enc(serviceId)}/autoscaling`, {});
+  }
+
+  /**
+   * Start a one-off job: `startCommand` runs once in a new instance of the service (its latest
+   * successful build). Not repeatable: an unknown outcome is reported, never retried.
+   */
+  createJob(serviceId: string, startCommand: string): Promise<Job> {
+    return this.call("POST", `/services/${enc(serviceId)}/jobs`, {
+      body: { startCommand },
+      schema: jobResponseSchema,
+    });
+  }
+
+  /** One-off jobs of a service, newest first. */
+  listJobs(serviceId: string): AsyncGenerator<Job, void, undefined> {
+    return this.list(`/services/${enc(serviceId)}/jobs`, {}, "job", jobResponseSchema);
+  }
+
+  /** One one-off job. */
+  getJob(serviceId: string, jobId: string): Promise<Job> {
+    return this.call("GET", `/services/${enc(serviceId)}/jobs/${enc(jobId)}`, { schema: jobResponseSchema });
   }
 
   /** Suspend a service. */

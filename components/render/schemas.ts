@@ -268,6 +268,20 @@ export function autoscalingResponseSchema() {
   });
 }
 
+/** A one-off job of a service (openapi.json `jobWithCursor.job`). */
+export function jobResponseSchema() {
+  return z.object({
+    id: z.string(),
+    serviceId: z.string(),
+    startCommand: z.string(),
+    status: z.string().optional(),
+    createdAt: z.string(),
+  });
+}
+
+/** A one-off job. */
+export type Job = z.output<ReturnType<typeof jobResponseSchema>>;
+
 /** `PUT /services/{id}/autoscaling` body: the whole autoscaling config. */
 export type AutoscalingBody = z.output<ReturnType<typeof autoscalingResponseSchema>>;
 

@@ -79,6 +79,8 @@ export interface ServiceSettings {
 /** Inputs of any service kind after `check`: its settings, env vars and adoption options. */
 export interface AnyServiceInputs extends ServiceSettings {
   envVars: Record<string, EnvVarInput>;
+  /** Run once after the first successful deploy (initialDeployHook.ts); not a Render setting. */
+  initialDeployHook?: string;
   adoptExisting: boolean;
   adoptId?: string;
 }
@@ -645,6 +647,8 @@ export function serviceAdoptionChanges(
     const show = (v: unknown) => JSON.stringify(v ?? "");
     lines.push(`~ ${field}: ${show(now[field])} => ${show(wanted[field])}`);
   }
+  if (desired.initialDeployHook !== undefined)
+    lines.push("= initialDeployHook: not run (an adopted service's first deploy was before Pulumi)");
   lines.push(...envVarAdoptionChanges(desired.envVars, liveEnv, sources, live.serviceDetails.url ?? ""));
   return lines;
 }

@@ -49,6 +49,13 @@ import {
 import { RenderClient, isOutcomeUnknown } from "../render/client";
 import { isNotFound } from "../render/errors";
 import type { Service } from "../render/schemas";
+import {
+  hasLiveDeploy,
+  hookPending,
+  hookSkippedAdopted,
+  runHookAfterFirstDeploy,
+  runHookIfDeployed,
+} from "./initialDeployHook";
 
 export { changedHiddenValue, hiddenValue, secretDrift } from "./envVars";
 
@@ -72,6 +79,11 @@ export interface ServiceReport {
   generatedValues: Record<string, string>;
   /** The deploy Render started when it created the service. */
   initialDeployId: string;
+  /**
+   * With `initialDeployHook` only: the one-off job that ran it (`job-…`), "" while it is still to run,
+   * or why it never will (an adopted service). See initialDeployHook.ts.
+   */
+  initialDeployHookJobId?: string;
 }
 
 /** Outputs that are secrets without a secret input of the same name. */
@@ -186,11 +198,14 @@ export class ServiceProvider<Inputs extends AnyServiceInputs> implements pulumi.
       olds.generatedValues ?? {},
       isNotFound,
     );
+    // A hook still to run (its first deploy had failed) runs at the up once a deploy is live.
+    const hookDue =
+      hookPending(news.initialDeployHook, olds.initialDeployHookJobId) && (await hasLiveDeploy(client, id));
     // A linked database deleted on Render: its own error says what to do; the links must change anyway.
     if (envChanged === undefined)
       return { changes: true, replaces: replaced, deleteBeforeReplace: replaced.length > 0 };
     return {
-      changes: changed.length > 0 || replaced.length > 0 || envChanged,
+      changes: changed.length > 0 || replaced.length > 0 || envChanged || hookDue,
       replaces: replaced,
       // Names are unique in a workspace: the old service must go before its replacement comes.
       deleteBeforeReplace: replaced.length > 0,
@@ -230,12 +245,25 @@ export class ServiceProvider<Inputs extends AnyServiceInputs> implements pulumi.
       isNotFound,
       isOutcomeUnknown,
     });
-    if (once.how === "adopted")
-      return { id: once.live.id, outs: await this.converge(client, once.live.id, inputs, {}, "") };
+    if (once.how === "adopted") {
+      const outs = await this.converge(client, once.live.id, inputs, {}, "");
+      // Its first deploy was before Pulumi: the hook is never run on an adopted service.
+      if (inputs.initialDeployHook !== undefined) outs.initialDeployHookJobId = hookSkippedAdopted;
+      return { id: once.live.id, outs };
+    }
     const service = once.how === "created" ? once.created.service : once.live;
     const deployId = once.how === "created" ? (once.created.deployId ?? "") : "";
     try {
-      return { id: service.id, outs: await this.converge(client, service.id, inputs, {}, deployId) };
+      const outs = await this.converge(client, service.id, inputs, {}, deployId);
+      if (inputs.initialDeployHook !== undefined)
+        outs.initialDeployHookJobId = await runHookAfterFirstDeploy(
+          client,
+          service.id,
+          deployId,
+          inputs.initialDeployHook,
+          this.report ?? ((line) => process.stderr.write(`${line}\n`)),
+        );
+      return { id: service.id, outs };
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       throw Object.assign(
@@ -300,6 +328,8 @@ export class ServiceProvider<Inputs extends AnyServiceInputs> implements pulumi.
         envVars,
         adoptExisting: props?.adoptExisting ?? false,
         ...(props?.adoptId !== undefined ? { adoptId: props.adoptId } : {}),
+        // Not a Render setting (nothing to read back): kept as recorded.
+        ...(props?.initialDeployHook !== undefined ? { initialDeployHook: props.initialDeployHook } : {}),
       } as unknown as Inputs,
       props?.advice,
     );
@@ -307,6 +337,9 @@ export class ServiceProvider<Inputs extends AnyServiceInputs> implements pulumi.
     const outs = {
       ...inputs,
       ...reportOf(this.kind, service, env, generatedValues, props?.initialDeployId ?? ""),
+      ...(props?.initialDeployHookJobId !== undefined
+        ? { initialDeployHookJobId: props.initialDeployHookJobId }
+        : {}),
     };
     return { id, props: outs, inputs: inputs as ServiceOutputs<Inputs> };
   }
@@ -318,9 +351,20 @@ export class ServiceProvider<Inputs extends AnyServiceInputs> implements pulumi.
     news: ServiceProviderInputs<Inputs>,
   ): Promise<pulumi.dynamic.UpdateResult<ServiceOutputs<Inputs>>> {
     const client = renderClientFrom(this.config);
-    return {
-      outs: await this.converge(client, id, news, olds.generatedValues ?? {}, olds.initialDeployId ?? ""),
-    };
+    const outs = await this.converge(
+      client,
+      id,
+      news,
+      olds.generatedValues ?? {},
+      olds.initialDeployId ?? "",
+    );
+    // Recorded once, never run again; still to run (its first deploy had failed): run once a deploy is live.
+    const recorded = olds.initialDeployHookJobId;
+    if (news.initialDeployHook !== undefined || recorded !== undefined)
+      outs.initialDeployHookJobId = hookPending(news.initialDeployHook, recorded)
+        ? await runHookIfDeployed(client, id, news.initialDeployHook!)
+        : recorded;
+    return { outs };
   }
 
   /** Deletes the service; one already gone counts as deleted. */

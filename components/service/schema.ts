@@ -231,6 +231,19 @@ export const serviceFields = {
     .string({ error: "must be a string" })
     .optional()
     .meta(meta({ render: true, redeploys: true })),
+  /**
+   * Command run ONCE, after the service's first successful deploy (render.yaml `initialDeployHook`,
+   * e.g. `psql $DATABASE_URL -c 'CREATE EXTENSION vector'`): the provider starts it as a one-off job
+   * (`POST /services/{id}/jobs`) when that deploy is live, records the job id (`initialDeployHookJobId`)
+   * and never runs it again, whatever changes later. An adopted service's first deploy was before
+   * Pulumi: it is never run there. Render keeps no such setting (nothing to read back or drift); that a
+   * one-off job is what Render's Blueprints run for it is UNCONFIRMED.
+   */
+  initialDeployHook: z
+    .string({ error: "must be a string: the command to run once after the first successful deploy" })
+    .trim()
+    .min(1, { error: "must not be empty: the command to run once after the first successful deploy" })
+    .optional(),
   /** runtime `docker`: the Dockerfile, relative to the repository root. Default `./Dockerfile`. */
   dockerfilePath: repoPath("./Dockerfile")
     .optional()

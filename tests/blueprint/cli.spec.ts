@@ -159,7 +159,10 @@ describe("blueprint: the import-blueprint command", function () {
       refused.stderr,
       /every-key\.render\.yaml:86 services\[0\]\.maintenanceMode: maintenance mode is not modeled/,
     );
-    assert.match(refused.stderr, /every-key\.render\.yaml:68 services\[0\]\.initialDeployHook: not modeled/);
+    assert.match(
+      refused.stderr,
+      /every-key\.render\.yaml:89 services\[0\]\.renderSubdomainPolicy: not modeled/,
+    );
     assert.match(
       refused.stderr,
       new RegExp(`${count} item\\(s\\) of the Blueprint would be lost; nothing written`),

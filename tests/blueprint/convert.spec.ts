@@ -136,7 +136,6 @@ describe("blueprint: conversion to the program's vocabulary", () => {
       "40 databases[0].previewPlan",
       "51 databases[0].previewDiskSizeGB",
       "60 services[0].previewPlan",
-      "68 services[0].initialDeployHook",
       "86 services[0].maintenanceMode",
       "89 services[0].renderSubdomainPolicy",
       "134 services[0].envVars[8].previewValue",
@@ -144,7 +143,11 @@ describe("blueprint: conversion to the program's vocabulary", () => {
     ])
       assert.ok(paths.includes(expected), `${expected} is not among the losses:\n${paths.join("\n")}`);
     // Carried by the service kinds: autoscaling and the shutdown delay.
-    for (const carried of ["80 services[0].scaling", "85 services[0].maxShutdownDelaySeconds"])
+    for (const carried of [
+      "68 services[0].initialDeployHook",
+      "80 services[0].scaling",
+      "85 services[0].maxShutdownDelaySeconds",
+    ])
       assert.ok(!paths.includes(carried), `${carried} is carried, not lost`);
     assert.match(
       c.losses.find((l) => l.path === "services[7]")!.message,

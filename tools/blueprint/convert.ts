@@ -111,7 +111,6 @@ export function lineOf(bp: Blueprint, path: string): number | undefined {
 
 /** Why a key is lost, when there is more to say than "not modeled". */
 const whyLost: Record<string, string> = {
-  initialDeployHook: "not modeled: the command would not run after the first deploy",
   maintenanceMode: "maintenance mode is not modeled",
   renderSubdomainPolicy: "not modeled: the onrender.com subdomain stays as Render sets it",
   previewPlan: "preview environments are not modeled",

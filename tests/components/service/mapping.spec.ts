@@ -81,6 +81,7 @@ describe("service kinds: shared schema and mapping", () => {
       web.filter((f) => !(f in cronJobFields)),
       [
         "preDeployCommand",
+        "initialDeployHook",
         "healthCheckPath",
         "maxShutdownDelaySeconds",
         "numInstances",

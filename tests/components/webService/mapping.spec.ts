@@ -114,7 +114,8 @@ describe("web service mapping", () => {
     for (const field of serviceDeploySettings) assert.equal(webServiceFieldMeta[field].render, true, field);
     assert.deepEqual(
       webServiceFieldsWhere((m) => m.render !== true),
-      ["adoptExisting", "adoptId"],
+      // initialDeployHook runs once (a one-off job); Render keeps no such setting.
+      ["initialDeployHook", "adoptExisting", "adoptId"],
     );
   });
 

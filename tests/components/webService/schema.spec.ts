@@ -239,6 +239,19 @@ const rows: Record<string, Row> = {
       },
     ],
   },
+  initialDeployHook: {
+    bad: {
+      value: " ",
+      failures: [
+        ["initialDeployHook", "must not be empty: the command to run once after the first successful deploy"],
+      ],
+    },
+    default: "none",
+    drift: {
+      notDrift: "run once after the first successful deploy; Render keeps no such setting",
+      args: { initialDeployHook: "npm run seed" },
+    },
+  },
   dockerfilePath: {
     bad: {
       value: "../Dockerfile",
