@@ -124,11 +124,19 @@ function readDeploy(
 
 /** Monthly cost of one entry, or undefined when its plan has no known price (app/prices.ts). */
 function entryMonthlyUsd(entry: AppVocabulary["entries"][number]): number | undefined {
-  const { plan, numInstances, highAvailability } = entry.args as {
+  const {
+    plan,
+    numInstances: fixed,
+    scaling,
+    highAvailability,
+  } = entry.args as {
     plan?: string;
     numInstances?: number;
+    scaling?: { maxInstances: number };
     highAvailability?: boolean;
   };
+  // While Render autoscales a service it may run up to maxInstances: the budget counts the most.
+  const numInstances = scaling?.maxInstances ?? fixed;
   if (entry.kind === "postgres") return postgresMonthlyUsd(plan ?? "", highAvailability ?? false);
   if (entry.kind === "webService") return webServiceMonthlyUsd(plan ?? "starter", numInstances ?? 1);
   if (entry.kind === "keyValue") return keyValueMonthlyUsd(plan ?? "");

@@ -439,6 +439,11 @@ describe("the program for any app (setMocks)", function () {
       /would cost \$57\/month .* over its budget of \$40/,
     );
     assert.equal(enforceAppBudget({ ...config, monthlyBudgetUsd: 57 }, "shop"), 57);
+    // An autoscaled service counts at its maxInstances: the web service at 3 instances, $10 more.
+    const services = JSON.parse(shop["shop:services"]) as Record<string, unknown>[];
+    services[0] = { ...services[0], scaling: { minInstances: 1, maxInstances: 3, targetCPUPercent: 60 } };
+    const scaled = readAppStackConfig(read({ ...shop, "shop:services": JSON.stringify(services) }), "shop");
+    assert.equal(enforceAppBudget(scaled, "shop"), 67);
     const pro = readAppStackConfig(
       read({
         ...shop,
