@@ -21,6 +21,7 @@ import { registerCredentialRoutes } from "./routes/credentials";
 import { registerExportRoutes } from "./routes/exports";
 import { registerRecoveryRoutes } from "./routes/recovery";
 import { registerKeyValueRoutes } from "./routes/keyValue";
+import { registerWorkflowRoutes } from "./routes/workflows";
 import { registerEnvGroupRoutes } from "./routes/envGroups";
 import { registerRegistryCredentialRoutes } from "./routes/registryCredentials";
 import { registerDiskRoutes } from "./routes/disks";
@@ -50,6 +51,7 @@ export function apiRouter(core: EmulatorCore): Router {
   registerDeployRoutes(router, core);
   registerJobRoutes(router, core);
   registerKeyValueRoutes(router, core);
+  registerWorkflowRoutes(router, core);
   registerProjectRoutes(router, core);
   registerStaticSiteRoutes(router, core);
   registerCustomDomainRoutes(router, core);

@@ -38,6 +38,10 @@ import {
   envVarResponseSchema,
   keyValueConnectionInfoResponseSchema,
   keyValueResponseSchema,
+  workflowResponseSchema,
+  type CreateWorkflowBody,
+  type UpdateWorkflowBody,
+  type Workflow,
   projectResponseSchema,
   environmentResponseSchema,
   maintenanceRunResponseSchema,
@@ -430,6 +434,45 @@ export class RenderClient {
     return this.call("GET", `/key-value/${enc(keyValueId)}/connection-info`, {
       schema: keyValueConnectionInfoResponseSchema,
     });
+  }
+
+  // ---- workflows (Render Workflows, beta) ---------------------------------------------------------
+
+  /** Workflows, optionally by name and workspace. */
+  listWorkflows(filter: ListFilter = {}): AsyncGenerator<Workflow, void, undefined> {
+    return this.list(
+      "/workflows",
+      { name: filter.name, ownerId: filter.ownerId },
+      "workflow",
+      workflowResponseSchema,
+    );
+  }
+
+  /**
+   * Create a workflow. Never retried once it may have reached Render: on an unknown outcome, look it up
+   * by name before creating again (createOnce).
+   */
+  createWorkflow(body: CreateWorkflowBody): Promise<Workflow> {
+    return this.call("POST", "/workflows", { body, schema: workflowResponseSchema });
+  }
+
+  /** One workflow. */
+  getWorkflow(workflowId: string): Promise<Workflow> {
+    return this.call("GET", `/workflows/${enc(workflowId)}`, { schema: workflowResponseSchema });
+  }
+
+  /** Change a workflow in place (absolute values: repeatable). */
+  updateWorkflow(workflowId: string, body: UpdateWorkflowBody): Promise<Workflow> {
+    return this.call("PATCH", `/workflows/${enc(workflowId)}`, {
+      body,
+      schema: workflowResponseSchema,
+      repeatable: true,
+    });
+  }
+
+  /** Delete a workflow. */
+  async deleteWorkflow(workflowId: string): Promise<void> {
+    await this.call("DELETE", `/workflows/${enc(workflowId)}`, {});
   }
 
   // ---- postgres day two: exports, recovery, credentials -----------------------------------------

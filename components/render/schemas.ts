@@ -129,6 +129,32 @@ export function keyValueResponseSchema() {
   });
 }
 
+/**
+ * A Render Workflow (`workflowWithCursor.workflow`, "Workflows (Beta)" in openapi.json): a workflow
+ * service whose tasks Render runs on demand. Its build settings come back under `buildConfig`.
+ */
+export function workflowResponseSchema() {
+  return z.object({
+    id: z.string(),
+    name: z.string(),
+    ownerId: z.string(),
+    region: z.string(),
+    runCommand: z.string(),
+    buildConfig: z.object({
+      repo: z.string(),
+      runtime: z.string(),
+      buildCommand: z.string(),
+      branch: z.string().nullish(),
+      rootDir: z.string().nullish(),
+    }),
+    autoDeployTrigger: z.string().nullish(),
+    environmentId: z.string().nullish(),
+    slug: z.string().nullish(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  });
+}
+
 /** A project (`project`): a named collection of environments. */
 export function projectResponseSchema() {
   return z.object({
@@ -355,6 +381,8 @@ export function logsResponseSchema() {
 export type KeyValue = z.infer<ReturnType<typeof keyValueResponseSchema>>;
 /** Connection strings of a Key Value instance (secrets). */
 export type KeyValueConnectionInfo = z.infer<ReturnType<typeof keyValueConnectionInfoResponseSchema>>;
+/** A Render Workflow as Render reports it. */
+export type Workflow = z.infer<ReturnType<typeof workflowResponseSchema>>;
 /** A project as Render reports it. */
 export type Project = z.infer<ReturnType<typeof projectResponseSchema>>;
 /** An environment as Render reports it. */
@@ -452,6 +480,39 @@ export interface CreateKeyValueBody {
   persistenceMode?: string;
   /** `[]` allows private-network connections only. */
   ipAllowList?: IpAllowEntryBody[];
+}
+
+/** A workflow's build settings (`buildConfig`): repository, runtime and build command. */
+export interface WorkflowBuildConfigBody {
+  repo: string;
+  /** elixir, go, node, python or ruby. */
+  runtime: string;
+  buildCommand: string;
+  branch?: string;
+  rootDir?: string;
+}
+
+/**
+ * `POST /workflows` body (createWorkflow). `envVars` is not in openapi.json: Render's own CLI, generated
+ * from Render's newer REST schema (render-oss/cli pkg/client/workflows, `WorkflowCreate.envVars`), sends it.
+ */
+export interface CreateWorkflowBody {
+  name: string;
+  ownerId: string;
+  region: string;
+  runCommand: string;
+  buildConfig: WorkflowBuildConfigBody;
+  /** `commit`, `off` or `checksPass`. */
+  autoDeployTrigger?: string;
+  envVars?: EnvVarBody[];
+}
+
+/** `PATCH /workflows/{id}` body (updateWorkflow): every field optional. */
+export interface UpdateWorkflowBody {
+  name?: string;
+  runCommand?: string;
+  buildConfig?: WorkflowBuildConfigBody;
+  autoDeployTrigger?: string;
 }
 
 /** One environment of a project, as `POST /projects` and `POST /environments` take it. */

@@ -9,6 +9,7 @@ import { generatedValue } from "../ids";
 import type { Router } from "../router";
 import type { EnvVarRecord } from "../state/model";
 import { requireService } from "./common";
+import { requireWorkflow } from "./workflows";
 import { encodeCursor, paginate } from "./pagination";
 import { type Body, checkEnvVarKey, objectBody } from "./validate";
 
@@ -43,15 +44,23 @@ export function envVarList(body: unknown, name: string): { key: string; value: s
 
 const envVarJson = (ev: EnvVarRecord) => ({ key: ev.key, value: ev.value });
 
+/**
+ * What holds the env vars of `id`: a service, or a workflow (`wfl-…`; that Render serves a workflow's env
+ * vars at `/services/{id}/env-vars` is UNCONFIRMED, see routes/workflows.ts).
+ */
+function envVarHolder(core: EmulatorCore, id: string): { envVars: EnvVarRecord[]; updatedAt: number } {
+  return id.startsWith("wfl-") ? requireWorkflow(core, id) : requireService(core, id);
+}
+
 /** Registers the env var routes. */
 export function registerEnvVarRoutes(router: Router, core: EmulatorCore): void {
   router.add("GET", "/services/:serviceId/env-vars", ({ params, query }) => {
-    const service = requireService(core, params.serviceId);
+    const service = envVarHolder(core, params.serviceId);
     return { status: 200, body: paginate(service.envVars, query, "envVar", envVarJson) };
   });
 
   router.add("PUT", "/services/:serviceId/env-vars", ({ params, body }) => {
-    const service = requireService(core, params.serviceId);
+    const service = envVarHolder(core, params.serviceId);
     if (body === undefined)
       throw badRequest("request body is required: an array of {key, value} or {key, generateValue: true}");
     const list = envVarList(body, "request body");
@@ -66,14 +75,14 @@ export function registerEnvVarRoutes(router: Router, core: EmulatorCore): void {
   });
 
   router.add("GET", "/services/:serviceId/env-vars/:envVarKey", ({ params }) => {
-    const service = requireService(core, params.serviceId);
+    const service = envVarHolder(core, params.serviceId);
     const ev = service.envVars.find((e) => e.key === params.envVarKey);
     if (!ev) throw notFound(params.envVarKey);
     return { status: 200, body: envVarJson(ev) };
   });
 
   router.add("PUT", "/services/:serviceId/env-vars/:envVarKey", ({ params, body }) => {
-    const service = requireService(core, params.serviceId);
+    const service = envVarHolder(core, params.serviceId);
     const key = checkEnvVarKey(params.envVarKey, "envVarKey");
     const value = envVarValue(objectBody(body), "request body");
     const existing = service.envVars.find((e) => e.key === key);
@@ -85,7 +94,7 @@ export function registerEnvVarRoutes(router: Router, core: EmulatorCore): void {
   });
 
   router.add("DELETE", "/services/:serviceId/env-vars/:envVarKey", ({ params }) => {
-    const service = requireService(core, params.serviceId);
+    const service = envVarHolder(core, params.serviceId);
     if (!service.envVars.some((e) => e.key === params.envVarKey)) throw notFound(params.envVarKey);
     service.envVars = service.envVars.filter((e) => e.key !== params.envVarKey);
     service.updatedAt = core.clock.now();

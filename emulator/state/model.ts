@@ -84,6 +84,38 @@ export interface KeyValueRecord {
   updatingUntil?: number;
 }
 
+/**
+ * A Render Workflow (routes/workflows.ts): a workflow service whose tasks Render runs on demand. Its env
+ * vars are served at `/services/{id}/env-vars` like a service's (UNCONFIRMED, see routes/workflows.ts).
+ */
+export interface WorkflowRecord {
+  id: string;
+  seq: number;
+  ownerId: string;
+  name: string;
+  slug: string;
+  region: string;
+  runCommand: string;
+  buildConfig: { repo: string; runtime: string; buildCommand: string; branch?: string; rootDir?: string };
+  autoDeployTrigger: string;
+  environmentId?: string;
+  envVars: EnvVarRecord[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** A version of a workflow: one build of its code, whose tasks Render registers. */
+export interface WorkflowVersionRecord {
+  id: string;
+  seq: number;
+  workflowId: string;
+  /** The commit built. */
+  name: string;
+  createdAt: number;
+  /** When its build and registration end (status `ready` from then). */
+  readyAt: number;
+}
+
 /** A backup of a database's data as it was at `takenAt` (point-in-time recovery restores the latest one <= t). */
 export interface SnapshotRecord {
   file: string;
@@ -379,6 +411,9 @@ export interface StateSnapshot {
   environments?: EnvironmentRecord[];
   /** Absent in states written before one-off jobs existed. */
   jobs?: JobRecord[];
+  /** Absent in states written before workflows existed. */
+  workflows?: WorkflowRecord[];
+  workflowVersions?: WorkflowVersionRecord[];
 }
 
 /** All objects of the emulator. Mutated by handlers; serialised by {@link State.snapshot}. */
@@ -398,6 +433,8 @@ export class State {
   readonly projects = new Map<string, ProjectRecord>();
   readonly environments = new Map<string, EnvironmentRecord>();
   readonly jobs = new Map<string, JobRecord>();
+  readonly workflows = new Map<string, WorkflowRecord>();
+  readonly workflowVersions = new Map<string, WorkflowVersionRecord>();
   deployFailures: DeployFailureRule[] = [];
 
   /** The next sequence number (creation order of every record). */
@@ -425,6 +462,8 @@ export class State {
     this.projects.clear();
     this.environments.clear();
     this.jobs.clear();
+    this.workflows.clear();
+    this.workflowVersions.clear();
     this.deployFailures = [];
   }
 
@@ -449,6 +488,8 @@ export class State {
       projects: [...this.projects.values()],
       environments: [...this.environments.values()],
       jobs: [...this.jobs.values()],
+      workflows: [...this.workflows.values()],
+      workflowVersions: [...this.workflowVersions.values()],
     };
   }
 
@@ -472,6 +513,8 @@ export class State {
     for (const e of snapshot.projects ?? []) this.projects.set(e.id, e);
     for (const e of snapshot.environments ?? []) this.environments.set(e.id, e);
     for (const e of snapshot.jobs ?? []) this.jobs.set(e.id, e);
+    for (const e of snapshot.workflows ?? []) this.workflows.set(e.id, e);
+    for (const e of snapshot.workflowVersions ?? []) this.workflowVersions.set(e.id, e);
     this.deployFailures = snapshot.deployFailures ?? [];
   }
 }
