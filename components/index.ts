@@ -6,6 +6,7 @@ export * from "./webService/resource";
 export * from "./deploy/resource";
 export * from "./migrations/resource";
 export * from "./keyValue/resource";
+export * from "./workflow/resource";
 export * from "./project/resource";
 export * from "./staticSite/resource";
 export * from "./customDomain/resource";

@@ -23,6 +23,7 @@ import { quietProviderErrors } from "./runtime/errors";
 import { StaticSiteProvider } from "./staticSite/provider";
 import { CustomDomainProvider } from "./customDomain/provider";
 import { WebServiceProvider } from "./webService/provider";
+import { WorkflowProvider } from "./workflow/provider";
 
 /**
  * The provider classes a program's resources use, by the kind a resource names in its shim; in a
@@ -46,6 +47,7 @@ const liveProviderClasses = quietProviderErrors({
   backgroundWorker: BackgroundWorkerProvider,
   privateService: PrivateServiceProvider,
   cronJob: CronJobProvider,
+  workflow: WorkflowProvider,
 });
 
 /**

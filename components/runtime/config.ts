@@ -132,6 +132,8 @@ const goneIdPrefixes = {
   disk: "dsk",
   "custom domain": "cdm",
   project: "prj",
+  // Render's prefix for workflows is UNCONFIRMED (the emulator's: wfl-).
+  workflow: "wfl",
 } as const;
 
 /** A kind of object {@link goneFromRender} names. */
@@ -158,10 +160,12 @@ export function goneFromRender(what: GoneKind, id: string, name?: string, advice
         ? "the domain again (its DNS is verified again)"
         : what === "project"
           ? "a new project (new environment ids: resources placed in the old ones stay where they are)"
-          : `a new, empty ${what} (its data is not restored)`;
+          : what === "workflow"
+            ? "a new workflow (a new id; generated env vars get new values)"
+            : `a new, empty ${what} (its data is not restored)`;
   return new Error(
     `${what} ${name ? `${name} (${id})` : id} no longer exists on Render: it was deleted outside Pulumi. ` +
-      `Pulumi does not recreate it on its own${what === "service" || what === "custom domain" ? "" : ` (a new ${what} would be empty)`}, ` +
+      `Pulumi does not recreate it on its own${what === "service" || what === "custom domain" || what === "workflow" ? "" : ` (a new ${what} would be empty)`}, ` +
       "and nothing is changed until you choose. " +
       `To manage one restored or made by hand: ${forget}, then ${adopt}, then \`pulumi up\`. ` +
       `To make ${fresh}: ${forget}, then \`pulumi up\``,
