@@ -19,6 +19,7 @@ import type { RenderServiceBase } from "../components/service/resource";
 import { RenderBackgroundWorker } from "../components/backgroundWorker/resource";
 import { RenderPrivateService } from "../components/privateService/resource";
 import { RenderCronJob } from "../components/cronJob/resource";
+import { RenderWorkflow, type RenderWorkflowArgs } from "../components/workflow/resource";
 import type { ConfigAdvice } from "../components/runtime/advice";
 import {
   RenderWebService,
@@ -60,6 +61,8 @@ interface Built {
   envGroups: Map<string, RenderEnvGroup>;
   /** Background workers, private services and cron jobs. */
   privateServices: Map<string, RenderServiceBase>;
+  /** Render Workflows (absent: none built yet). */
+  workflows?: Map<string, RenderWorkflow>;
   entries: Map<string, AppEntry>;
 }
 
@@ -154,6 +157,20 @@ const builders: Partial<Record<BlueprintKindName, (ctx: KindContext) => pulumi.C
   backgroundWorker: (ctx) => privateService(RenderBackgroundWorker, ctx),
   privateService: (ctx) => privateService(RenderPrivateService, ctx),
   cronJob: (ctx) => privateService(RenderCronJob, ctx),
+  workflow: ({ entry, built, envVars, advice, opts }) => {
+    const workflow = new RenderWorkflow(
+      entry.name,
+      {
+        ...(entry.args as unknown as Omit<RenderWorkflowArgs, "envVars">),
+        envVars,
+        ...(entry.importId ? { adoptId: entry.importId } : {}),
+        advice,
+      },
+      { ...opts, ...(entry.protect !== undefined ? { protect: entry.protect } : {}) },
+    );
+    built.workflows?.set(entry.name, workflow);
+    return workflow;
+  },
   staticSite: ({ entry, built, envVars, advice, opts }) => {
     const site = new RenderStaticSite(
       entry.name,
@@ -197,6 +214,7 @@ const buildOrder: BlueprintKindName[] = [
   "privateService",
   "backgroundWorker",
   "cronJob",
+  "workflow",
   "staticSite",
   "webService",
 ];
@@ -357,6 +375,8 @@ export class RenderBlueprintApp extends pulumi.ComponentResource {
   readonly staticSites: Map<string, RenderStaticSite>;
   /** The projects (render.yaml `projects[]`), by name. */
   readonly projects: Map<string, RenderProject> = new Map();
+  /** The Render Workflows, by name. */
+  readonly workflows: Map<string, RenderWorkflow>;
   /** The deploys of the web services, by service name (unless turned off). */
   readonly deploys: Map<string, RenderDeploy> = new Map();
 
@@ -369,6 +389,7 @@ export class RenderBlueprintApp extends pulumi.ComponentResource {
       staticSites: new Map(),
       envGroups: new Map(),
       privateServices: new Map(),
+      workflows: new Map(),
       entries: new Map(args.app.entries.map((e) => [`${e.section}/${e.name}`, e])),
     };
     const { program, namespace } = args.configNames;
@@ -483,6 +504,7 @@ export class RenderBlueprintApp extends pulumi.ComponentResource {
     this.staticSites = built.staticSites;
     this.envGroups = built.envGroups;
     this.privateServices = built.privateServices;
+    this.workflows = built.workflows ?? new Map();
     this.registerOutputs({});
   }
 }

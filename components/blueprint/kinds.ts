@@ -18,6 +18,7 @@ import { cronJobFieldMeta, cronJobFields } from "../cronJob/schema";
 import { fromStaticSiteBlueprintSpelling, staticSiteFields } from "../staticSite/schema";
 import { envGroupFields, fromEnvGroupBlueprintSpelling } from "../envGroup/schema";
 import { webServiceFieldMeta, webServiceFields } from "../webService/schema";
+import { fromWorkflowBlueprintSpelling, workflowFields } from "../workflow/schema";
 import { allowed, propertyPath, type InputFailure } from "../runtime/validation";
 
 /** The stack config keys of an app, render.yaml's own top-level keys (plus `keyValues`). */
@@ -35,7 +36,8 @@ export type BlueprintKindName =
   | "privateService"
   | "cronJob"
   | "staticSite"
-  | "envGroup";
+  | "envGroup"
+  | "workflow";
 
 /** How one kind reads its render.yaml entries. */
 export interface BlueprintKind {
@@ -155,6 +157,20 @@ export const blueprintKinds: BlueprintKind[] = [
   privateKind("backgroundWorker", "worker", backgroundWorkerFields, backgroundWorkerFieldMeta, "srv-"),
   privateKind("privateService", "pserv", privateServiceFields, privateServiceFieldMeta, "srv-"),
   privateKind("cronJob", "cron", cronJobFields, cronJobFieldMeta, "crn-"),
+  {
+    // render.yaml `type: workflow` (Render Workflows): no plan, `startCommand` is its run command.
+    kind: "workflow",
+    section: "services",
+    types: ["workflow"],
+    selects: (e) => e.type === "workflow",
+    fields: workflowFields,
+    programFields: ["ownerId", "adoptId", "envVars"],
+    fromBlueprint: fromWorkflowBlueprintSpelling,
+    envVars: true,
+    entryKeys: ["type", "envVars", ...commonEntryKeys],
+    // Render's prefix for workflow ids is UNCONFIRMED (components/workflow/schema.ts).
+    idPrefix: "wfl-",
+  },
   {
     kind: "staticSite",
     section: "services",

@@ -416,6 +416,10 @@ export function convertBlueprint(
     // Declared in a project environment: placed there (`environment: <project>/<environment>`).
     const placed = placementOf(bp, p.path);
     if (placed !== undefined) entry.environment = placed;
+    if (kind.kind === "workflow" && entry.startCommand === undefined)
+      notes.push(
+        `${p.path} (${name}): startCommand is not set; Render's API needs it to create a workflow (the command that starts its task server, e.g. python main.py): add it to the entry, or the preview stops at runCommand`,
+      );
     adopt(entry, liveKeyOf(p));
     // A key the Blueprint omits: Render keeps the live value, or uses its default on a new resource.
     const liveValues = live.values?.get(liveKeyOf(p)) ?? {};
