@@ -147,6 +147,9 @@ function entryMonthlyUsd(entry: AppVocabulary["entries"][number]): number | unde
     return workerMonthlyUsd(plan ?? "starter", numInstances ?? 1);
   // A cron job is billed per minute of run time, never counted in a monthly total (app/prices.ts).
   if (entry.kind === "cronJob") return 0;
+  // A workflow has no plan: Render bills its task runs' compute by the second, each task's plan named in
+  // code (render.com/docs/workflows: "Render only bills you for compute usage"); no monthly figure.
+  if (entry.kind === "workflow") return 0;
   return undefined;
 }
 
