@@ -68,6 +68,19 @@ export async function lookupLive(
       }
       // Only what the stack will hold is adopted.
       if (!("kind" in entryKind("services", s.value))) continue;
+      if (s.value.type === "workflow") {
+        // A Render Workflow is listed at /workflows, not /services.
+        const found = (await collect(client.listWorkflows({ name: [name], ownerId: ownerFilter }))).filter(
+          (w) => w.name === name,
+        );
+        record(
+          "workflow",
+          liveKey("services", name, apiServiceType(s.value)),
+          name,
+          found.map((w) => ({ id: w.id, owner: w.ownerId, values: { region: w.region } })),
+        );
+        continue;
+      }
       const type = apiServiceType(s.value);
       const found = (
         await collect(client.listServices({ name: [name], ownerId: ownerFilter, type: [type] }))
