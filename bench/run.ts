@@ -64,6 +64,7 @@ function endpointOf(r: LoggedRequest): string {
 
 /** P1M/P5M's stack: how many of each kind (bench/fixtures/mixedProgram.ts reads them as `bench:<kind>`). */
 interface MixedCounts {
+  projects: number;
   databases: number;
   keyValues: number;
   registryCredentials: number;
@@ -78,13 +79,14 @@ interface MixedCounts {
   customDomains: number;
 }
 
-/** 20 resources of every kind; 10 of them are services (POST /services), within Render's 20 per hour. */
+/** 20 resources of every kind; 9 of them are services (POST /services), within Render's 20 per hour. */
 const mixed20: MixedCounts = {
+  projects: 1,
   databases: 2,
   keyValues: 2,
   registryCredentials: 1,
   envGroups: 1,
-  webServices: 3,
+  webServices: 2,
   privateServices: 2,
   backgroundWorkers: 2,
   cronJobs: 1,
@@ -94,7 +96,7 @@ const mixed20: MixedCounts = {
   customDomains: 1,
 };
 
-/** The same mix times 5: 100 resources, 50 services (two full hours of waiting at Render's 20 per hour). */
+/** The same mix times 5: 100 resources, 45 services (two full hours of waiting at Render's 20 per hour). */
 const mixed100 = Object.fromEntries(
   Object.entries(mixed20).map(([kind, n]) => [kind, n * 5]),
 ) as unknown as MixedCounts;
@@ -114,12 +116,13 @@ interface StateResource {
 
 /**
  * The Render objects a clean preview of the mixed stack must observe, from the stack's state (so the
- * floor is what this run made): object key -> what it is. Each is one GET: a database, its connection info
- * (links read it), its recovery info and its scheduled maintenance (the preview's warnings, issue 23); a
- * service and its env vars (a static site: its headers and routes, and its env vars when it has them); a
- * Key Value and its connection info; a registry credential; an env group (vars and secret files come
- * with it); a disk; a custom domain. A link between a service and a group is part of the group on Render
- * (`serviceLinks`): it adds its group, which the group's own resource already observes.
+ * floor is what this run made): object key -> what it is. Each is one GET: a project and its environment
+ * list; a database, its connection info (links read it), its recovery info and its scheduled maintenance
+ * (the preview's warnings, issue 23); a service and its env vars (a static site: its headers and routes,
+ * and its env vars when it has them); a Key Value and its connection info; a registry credential; an env
+ * group (vars and secret files come with it); a disk; a custom domain. A link between a service and a
+ * group is part of the group on Render (`serviceLinks`): it adds its group, which the group's own resource
+ * already observes.
  */
 function mixedFloor(resources: StateResource[]): Map<string, string> {
   const floor = new Map<string, string>();
@@ -129,6 +132,10 @@ function mixedFloor(resources: StateResource[]): Map<string, string> {
     const id = r.id ?? "";
     const out = r.outputs ?? {};
     switch (kind) {
+      case "Project":
+        add(`/v1/projects/${id}`, "project");
+        add(`environments of ${id}`, "project environments");
+        break;
       case "Postgres":
         add(`/v1/postgres/${id}`, "database");
         add(`/v1/postgres/${id}/connection-info`, "database connection info");
@@ -172,12 +179,16 @@ function mixedFloor(resources: StateResource[]): Map<string, string> {
   return floor;
 }
 
-/** The object a GET reads, keyed as {@link mixedFloor} keys them (a maintenance list by its resource). */
+/** The object a GET reads, keyed as {@link mixedFloor} keys them (a list of a resource's by that resource). */
 function objectKeyOf(r: LoggedRequest): string | undefined {
   if (r.method !== "GET") return undefined;
   if (r.path === "/v1/maintenance") {
     const resource = new URLSearchParams(r.query).getAll("resourceId");
     return resource.length === 1 ? `maintenance of ${resource[0]}` : undefined;
+  }
+  if (r.path === "/v1/environments") {
+    const project = new URLSearchParams(r.query).getAll("projectId");
+    return project.length === 1 ? `environments of ${project[0]}` : undefined;
   }
   return r.path;
 }
@@ -191,7 +202,7 @@ function renderResources(state: { deployment: { resources?: Record<string, unkno
 
 /**
  * P1M: P1 (calls of a clean preview, per object) on a 20-resource stack of every kind. The up that makes
- * it runs under Render's real limits (not time-scaled): its 10 service creates fit the hour's 20.
+ * it runs under Render's real limits (not time-scaled): its 9 service creates fit the hour's 20.
  */
 async function p1Mixed(): Promise<void> {
   await withEmulator({ timings: "fast", rateLimits: { enabled: true } }, async (emu, control) => {
