@@ -7,6 +7,8 @@
  *   npm run bench -- --only P1,P4       some of them (P2, P4 and P6 reuse P1's stack)
  *   npm run bench -- --p3-scale 0.5     P3 with realistic timings × 0.5 (default 1: Render's own)
  *   npm run bench -- --p5-scale 0.005   P5's rate-limit windows × 0.005 (default: an hour lasts 18 s)
+ *   npm run bench -- --only P5M --p5-scale 0.06 --p5-rerun   an hour longer than the client waits, as on
+ *                                       Render: `pulumi up` again at the time each refusal names
  */
 import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../emulator";
