@@ -78,6 +78,7 @@ interface MixedCounts {
   backgroundWorkers: number;
   cronJobs: number;
   staticSites: number;
+  workflows: number;
   envGroupLinks: number;
   disks: number;
   customDomains: number;
@@ -87,7 +88,7 @@ interface MixedCounts {
 const mixed20: MixedCounts = {
   projects: 1,
   databases: 2,
-  keyValues: 2,
+  keyValues: 1,
   registryCredentials: 1,
   envGroups: 1,
   webServices: 2,
@@ -95,6 +96,7 @@ const mixed20: MixedCounts = {
   backgroundWorkers: 2,
   cronJobs: 1,
   staticSites: 2,
+  workflows: 1,
   envGroupLinks: 2,
   disks: 1,
   customDomains: 1,
@@ -158,6 +160,11 @@ function mixedFloor(resources: StateResource[]): Map<string, string> {
         add(`/v1/services/${id}/headers`, "static site headers");
         add(`/v1/services/${id}/routes`, "static site routes");
         if ("envVarKeys" in out) add(`/v1/services/${id}/env-vars`, "service env vars");
+        break;
+      case "Workflow":
+        add(`/v1/workflows/${id}`, "workflow");
+        // Its env vars are read at the services route with its id (components/workflow/provider.ts).
+        add(`/v1/services/${id}/env-vars`, "service env vars");
         break;
       case "KeyValue":
         add(`/v1/key-value/${id}`, "key value");
