@@ -1,6 +1,6 @@
 /**
  * The program (app/program.ts) under setMocks on render-examples/trender's Blueprint as the importer
- * writes it, plus the start command it lacks: its `type: workflow` entry becomes a RenderWorkflow with
+ * writes it once the start command it lacks is added (without it the entry is a loss): its `type: workflow` entry becomes a RenderWorkflow with
  * its build settings, its database link by id and its `sync: false` vars from the secret map; the
  * budget counts a workflow as no monthly cost.
  */
@@ -26,14 +26,14 @@ describe("the program builds a render.yaml workflow (setMocks, trender)", functi
     const file = path.join(__dirname, "../blueprint/corpus/render-examples__trender.render.yaml");
     const bp = readBlueprint(readFileSync(file, "utf8"));
     assert.ok(bp.ok, JSON.stringify(bp));
+    // The start command trender's workflow lacks, added to the render.yaml as the importer's loss says.
+    const wfEntry = bp.blueprint.services.find((s) => s.value.type === "workflow")!;
+    (wfEntry.value as { startCommand?: string }).startCommand = "python workflow.py";
     const converted = convertBlueprint(bp.blueprint, {
       ownerId: "tea-d303qfodl3ps739p3e60",
       repo: "https://github.com/render-examples/trender",
     });
     assert.deepEqual(converted.losses, []);
-    const services = converted.config["arrakis:services"] as Record<string, unknown>[];
-    const wf = services.find((s) => s.type === "workflow")!;
-    wf.startCommand = "python workflow.py";
     const values: Record<string, string> = { "render:apiKey": "rnd_test_key" };
     for (const [key, value] of Object.entries(converted.config))
       values[key] = typeof value === "string" ? value : JSON.stringify(value);

@@ -416,11 +416,22 @@ export function convertBlueprint(
     // Declared in a project environment: placed there (`environment: <project>/<environment>`).
     const placed = placementOf(bp, p.path);
     if (placed !== undefined) entry.environment = placed;
-    if (kind.kind === "workflow" && entry.startCommand === undefined)
-      notes.push(
-        `${p.path} (${name}): startCommand is not set; Render's API needs it to create a workflow (the command that starts its task server, e.g. python main.py): add it to the entry, or the preview stops at runCommand`,
-      );
     adopt(entry, liveKeyOf(p));
+    // Render's API cannot create a workflow without its run command (createWorkflow's `runCommand`); what
+    // Render's Blueprints do with one that omits `startCommand` is UNCONFIRMED. A live workflow keeps its
+    // own (adopted, nothing to create); a new one is lost whole rather than written as a stack whose
+    // preview stops at runCommand.
+    if (kind.kind === "workflow" && entry.startCommand === undefined) {
+      if (entry.importId === undefined) {
+        dropKeyLosses();
+        wholeLoss(
+          p,
+          "startCommand is not set, and Render's API needs it to create a workflow (the command that starts its task server, e.g. python main.py): add it to the entry",
+        );
+        continue;
+      }
+      notes.push(`${p.path} (${name}): startCommand is not set; the live workflow keeps its own`);
+    }
     // A key the Blueprint omits: Render keeps the live value, or uses its default on a new resource.
     const liveValues = live.values?.get(liveKeyOf(p)) ?? {};
     for (const [key, fallback] of Object.entries(renderDefaults[p.section])) {
