@@ -3,11 +3,24 @@
  * prefixed with its file's number (`c07-…`) and every link renamed with it, so the files cannot collide
  * and one `pulumi preview` shows every converted stack at once (the engine spec of the importer). The
  * program's reader checks it as `pulumi up` would.
+ *
+ * Render lets a workspace create 20 services an hour (REFERENCE.md §1): the whole corpus (50 and more
+ * services) cannot come up in one `pulumi up`. {@link coveringFiles} picks the files that together show
+ * every kind, link and attachment the corpus has, within a budget of creations, for an up that stays
+ * within Render's limits.
  */
+import {
+  kindOf,
+  renderExternalEnvVars,
+  vocabularySections,
+  type VocabularySection,
+} from "../../components/blueprint/kinds";
+import { readAppVocabulary, type AppEntry } from "../../components/blueprint/vocabulary";
 import { convertCorpusFile, corpusSources, type CorpusOutcome } from "./corpusBaseline";
 
 type Entry = Record<string, unknown>;
-const sections = ["services", "databases", "keyValues", "envVarGroups", "projects"] as const;
+/** The stack config keys of the app: the vocabulary's sections and the projects its entries are placed in. */
+export const corpusSections = [...vocabularySections, "projects"] as const;
 
 /** The prefix of a corpus file's names in the merged app. */
 export function corpusPrefix(index: number): string {
@@ -28,24 +41,33 @@ function renamedVar(v: Entry, prefix: string): Entry {
   return out;
 }
 
+/** One converted file in the merged app. */
+export interface CorpusFile {
+  file: string;
+  prefix: string;
+  /** How many entries of each section it gave. */
+  counts: Record<string, number>;
+  /** The keys of `arrakis:secrets` its `sync: false` env vars read. */
+  secretKeys: string[];
+}
+
 /** The merged app: stack config (`arrakis:<section>` lists), its secret keys, and what came from where. */
 export interface CorpusStack {
   config: Record<string, Entry[]>;
   secretKeys: string[];
-  /** Per converted file: its prefix and how many entries of each section it gave. */
-  files: { file: string; prefix: string; counts: Record<string, number> }[];
+  /** Per converted file, in corpus order. */
+  files: CorpusFile[];
 }
 
 /** Merges the converted corpus files (refused ones are left out) into one app. */
 export function corpusStack(outcomes: CorpusOutcome[] = corpusSources.map(convertCorpusFile)): CorpusStack {
-  const config: Record<string, Entry[]> = Object.fromEntries(sections.map((s) => [`arrakis:${s}`, []]));
-  const secretKeys = new Set<string>();
-  const files: CorpusStack["files"] = [];
+  const config: Record<string, Entry[]> = Object.fromEntries(corpusSections.map((s) => [`arrakis:${s}`, []]));
+  const files: CorpusFile[] = [];
   outcomes.forEach((o, index) => {
     if (!o.ok) return;
     const prefix = corpusPrefix(index);
     const counts: Record<string, number> = {};
-    for (const section of sections) {
+    for (const section of corpusSections) {
       const entries = (o.conversion.config[`arrakis:${section}`] as Entry[] | undefined) ?? [];
       counts[section] = entries.length;
       for (const e of entries) {
@@ -58,11 +80,132 @@ export function corpusStack(outcomes: CorpusOutcome[] = corpusSources.map(conver
         config[`arrakis:${section}`].push(entry);
       }
     }
+    const secretKeys = new Set<string>();
     for (const c of o.conversion.secretCommands) {
       const key = /arrakis:secrets\.(\w+)/.exec(c)?.[1];
       if (key) secretKeys.add(key);
     }
-    files.push({ file: o.source.file, prefix, counts });
+    files.push({ file: o.source.file, prefix, counts, secretKeys: [...secretKeys].sort() });
   });
-  return { config, secretKeys: [...secretKeys].sort(), files };
+  return { config, secretKeys: [...new Set(files.flatMap((f) => f.secretKeys))].sort(), files };
+}
+
+/** The merged app of some of its files only (`files` a subset of `stack.files`). */
+export function corpusSubset(stack: CorpusStack, files: CorpusFile[]): CorpusStack {
+  const prefixes = files.map((f) => f.prefix);
+  const config = Object.fromEntries(
+    Object.entries(stack.config).map(([key, entries]) => [
+      key,
+      entries.filter((e) => prefixes.some((p) => String(e.name).startsWith(p))),
+    ]),
+  );
+  const kept = stack.files.filter((f) => prefixes.includes(f.prefix));
+  return { config, secretKeys: [...new Set(kept.flatMap((f) => f.secretKeys))].sort(), files: kept };
+}
+
+/** The app's entries as the program reads them (components/blueprint/vocabulary.ts), or its problems. */
+export function readCorpusApp(stack: CorpusStack): AppEntry[] {
+  const read = readAppVocabulary(
+    (key) => (stack.config[`arrakis:${key}`] ? JSON.stringify(stack.config[`arrakis:${key}`]) : undefined),
+    "arrakis",
+    stack.secretKeys,
+  );
+  if (!read.ok) throw new Error(`the program refuses the merged corpus: ${read.problems.join("; ")}`);
+  return read.app.entries;
+}
+
+/**
+ * What an app shows of the program: each kind its entries become, each link (fromDatabase by property,
+ * fromService by the target's kind and property or env var key, fromGroup), each env var source and each
+ * attachment (disk, custom domain, PostgreSQL extension). All read by the program's own reader and table
+ * of kinds, so a kind or link that lands there is in it.
+ */
+export function featuresOf(entries: AppEntry[]): Set<string> {
+  const features = new Set<string>();
+  const byName = new Map(entries.map((e) => [`${e.section}/${e.name}`, e]));
+  for (const e of entries) {
+    features.add(`kind ${e.kind}`);
+    if (e.disk) features.add(`disk on ${e.kind}`);
+    if (e.domains?.length) features.add(`custom domain on ${e.kind}`);
+    if (e.extensions?.length) features.add(`extension on ${e.kind}`);
+    for (const v of e.envVars) {
+      if ("fromDatabase" in v) features.add(`fromDatabase ${v.fromDatabase.property}`);
+      else if ("fromService" in v) {
+        const target =
+          byName.get(`services/${v.fromService.name}`) ?? byName.get(`keyValues/${v.fromService.name}`);
+        const key = v.fromService.envVarKey;
+        const what =
+          v.fromService.property ??
+          (key && (renderExternalEnvVars as readonly string[]).includes(key) ? key : "envVarKey");
+        features.add(`fromService ${target?.kind ?? v.fromService.type} ${what}`);
+      } else if ("fromGroup" in v) features.add(`fromGroup on ${e.kind}`);
+      else if ("secretKey" in v) features.add("sync: false");
+      else if ("generateValue" in v) features.add("generateValue");
+      else features.add(`env var on ${e.kind}`);
+    }
+  }
+  return features;
+}
+
+/** The Render kind of a raw entry of `section` (kinds.ts), e.g. `webService`. */
+export function entryKind(section: VocabularySection, entry: Entry): string {
+  const k = kindOf(section, entry);
+  if ("problem" in k) throw new Error(`${section} ${String(entry.name)}: ${k.problem}`);
+  return k.kind.kind;
+}
+
+/** Render's creation budget for an up: entries of each section one create counts against, and how many. */
+export type CreationBudget = Partial<Record<VocabularySection, number>>;
+
+/**
+ * The fewest entries of the limited sections (those of `budget`) from files of `stack` that together
+ * show every feature of the whole corpus ({@link featuresOf}) within `budget` (a search over the files,
+ * the rarest feature first). When no such choice fits, the files that show most of them (greedily) and,
+ * in `missing`, the features they leave out.
+ */
+export function coveringFiles(
+  stack: CorpusStack,
+  budget: CreationBudget,
+): { files: CorpusFile[]; missing: string[] } {
+  const features = new Map(
+    stack.files.map((f) => [f, featuresOf(readCorpusApp(corpusSubset(stack, [f])))] as const),
+  );
+  const all = [...new Set([...features.values()].flatMap((s) => [...s]))].sort();
+  const limited = Object.keys(budget) as VocabularySection[];
+  const cost = (files: CorpusFile[], section?: VocabularySection) =>
+    files.reduce(
+      (n, f) => n + (section ? [section] : limited).reduce((m, s) => m + (f.counts[s] ?? 0), 0),
+      0,
+    );
+  const fits = (files: CorpusFile[]) => limited.every((s) => cost(files, s) <= budget[s]!);
+  let best: CorpusFile[] | undefined;
+  const search = (chosen: CorpusFile[], shown: Set<string>) => {
+    if (!fits(chosen) || (best && cost(chosen) >= cost(best))) return;
+    const open = all.filter((x) => !shown.has(x));
+    if (open.length === 0) {
+      best = chosen;
+      return;
+    }
+    const showing = (x: string) => stack.files.filter((f) => !chosen.includes(f) && features.get(f)!.has(x));
+    const rarest = open.reduce((a, b) => (showing(b).length < showing(a).length ? b : a));
+    for (const f of showing(rarest).sort((a, b) => cost([a]) - cost([b])))
+      search([...chosen, f], new Set([...shown, ...features.get(f)!]));
+  };
+  search([], new Set());
+  if (best) return { files: stack.files.filter((f) => best!.includes(f)), missing: [] };
+  const chosen: CorpusFile[] = [];
+  const shown = new Set<string>();
+  for (;;) {
+    const gain = (f: CorpusFile) => [...features.get(f)!].filter((x) => !shown.has(x)).length;
+    const next = stack.files
+      .filter((f) => !chosen.includes(f) && gain(f) > 0 && fits([...chosen, f]))
+      .sort((a, b) => gain(b) - gain(a) || cost([a]) - cost([b]))[0];
+    if (!next) break;
+    chosen.push(next);
+    for (const x of features.get(next)!) shown.add(x);
+  }
+  return {
+    files: stack.files.filter((f) => chosen.includes(f)),
+    missing: all.filter((x) => !shown.has(x)),
+  };
 }
