@@ -1,12 +1,14 @@
 /**
  * What `pulumi preview --json` of the merged corpus (corpusStack.ts) must plan: every entry as its kind's
  * resource (the kind the program's reader gives it, components/blueprint/kinds.ts), each env var as the
- * source it names (a link on the resource it names, or its value known in the plan; a secret hidden),
+ * source it names (a link on the resource it names, or its value known in the plan, or the service's own
+ * address; a secret hidden),
  * each `fromGroup` as an env group link after the service and the group, each disk, custom domain and
  * extension on its entry; what is up unchanged, the rest created, nothing replaced or deleted.
  */
 import { strict as assert } from "node:assert";
 import type { AppEntry } from "../../components/blueprint/vocabulary";
+import { isOwnAddressKind } from "../../components/service/schema";
 import { readCorpusApp, type CorpusStack } from "./corpusStack";
 
 interface State {
@@ -103,6 +105,15 @@ export function checkCorpusPlan(all: PreviewStep[], corpus: CorpusStack, up: Cor
             ? byName("databases", v.fromDatabase.name)
             : (byName("services", v.fromService.name) ?? byName("keyValues", v.fromService.name));
         assert.ok(target, `${what}: names nothing`);
+        if (target === e) {
+          // Its own URL or host name: the provider keeps the var equal to it (no dependency on itself).
+          assert.ok(
+            isOwnAddressKind(p.kind),
+            `${what}: not its own address in the plan: ${JSON.stringify(p)}`,
+          );
+          links++;
+          continue;
+        }
         assert.ok(
           dependsOn(urn).includes(urnOf.get(target)!) || (p.kind === "plain" && p.value),
           `${what}: neither on ${target.name} nor a value in the plan: ${JSON.stringify(p)}`,

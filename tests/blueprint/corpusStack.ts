@@ -160,8 +160,9 @@ export type CreationBudget = Partial<Record<VocabularySection, number>>;
 /**
  * The fewest entries of the limited sections (those of `budget`) from files of `stack` that together
  * show every feature of the whole corpus ({@link featuresOf}) within `budget` (a search over the files,
- * the rarest feature first). When no such choice fits, the files that show most of them (greedily) and,
- * in `missing`, the features they leave out.
+ * the rarest feature first). When no such choice fits: the cheapest showing all features but one, or
+ * but two (never a kind); else the cheapest showing every kind, then greedily those adding most of the
+ * others. `missing`: the features left out.
  */
 export function coveringFiles(
   stack: CorpusStack,
@@ -178,23 +179,42 @@ export function coveringFiles(
       0,
     );
   const fits = (files: CorpusFile[]) => limited.every((s) => cost(files, s) <= budget[s]!);
-  let best: CorpusFile[] | undefined;
-  const search = (chosen: CorpusFile[], shown: Set<string>) => {
-    if (!fits(chosen) || (best && cost(chosen) >= cost(best))) return;
-    const open = all.filter((x) => !shown.has(x));
-    if (open.length === 0) {
-      best = chosen;
-      return;
-    }
-    const showing = (x: string) => stack.files.filter((f) => !chosen.includes(f) && features.get(f)!.has(x));
-    const rarest = open.reduce((a, b) => (showing(b).length < showing(a).length ? b : a));
-    for (const f of showing(rarest).sort((a, b) => cost([a]) - cost([b])))
-      search([...chosen, f], new Set([...shown, ...features.get(f)!]));
+  /** The cheapest files within the budget that, with `from`, show every feature of `wanted`. */
+  const cover = (wanted: string[], from: CorpusFile[] = []): CorpusFile[] | undefined => {
+    let best: CorpusFile[] | undefined;
+    const search = (chosen: CorpusFile[], shown: Set<string>) => {
+      if (!fits(chosen) || (best && cost(chosen) >= cost(best))) return;
+      const open = wanted.filter((x) => !shown.has(x));
+      if (open.length === 0) {
+        best = chosen;
+        return;
+      }
+      const showing = (x: string) =>
+        stack.files.filter((f) => !chosen.includes(f) && features.get(f)!.has(x));
+      const rarest = open.reduce((a, b) => (showing(b).length < showing(a).length ? b : a));
+      for (const f of showing(rarest).sort((a, b) => cost([a]) - cost([b])))
+        search([...chosen, f], new Set([...shown, ...features.get(f)!]));
+    };
+    search(from, new Set(from.flatMap((f) => [...features.get(f)!])));
+    return best;
   };
-  search([], new Set());
-  if (best) return { files: stack.files.filter((f) => best!.includes(f)), missing: [] };
-  const chosen: CorpusFile[] = [];
-  const shown = new Set<string>();
+  const best = cover(all);
+  if (best) return { files: stack.files.filter((f) => best.includes(f)), missing: [] };
+  // Too many for one hour: all but one or two features (never a kind), the cheapest such choice.
+  const others = all.filter((x) => !x.startsWith("kind "));
+  for (const drops of [
+    others.map((x) => [x]),
+    others.flatMap((x, i) => others.slice(i + 1).map((y) => [x, y])),
+  ]) {
+    const found = drops
+      .map((drop) => ({ drop, files: cover(all.filter((x) => !drop.includes(x))) }))
+      .filter((c): c is { drop: string[]; files: CorpusFile[] } => c.files !== undefined)
+      .sort((a, b) => cost(a.files) - cost(b.files))[0];
+    if (found) return { files: stack.files.filter((f) => found.files.includes(f)), missing: found.drop };
+  }
+  // Else every kind first, then the files that add most of the rest.
+  const chosen: CorpusFile[] = cover(all.filter((x) => x.startsWith("kind "))) ?? [];
+  const shown = new Set<string>(chosen.flatMap((f) => [...features.get(f)!]));
   for (;;) {
     const gain = (f: CorpusFile) => [...features.get(f)!].filter((x) => !shown.has(x)).length;
     const next = stack.files

@@ -4,15 +4,16 @@
  * ids as importId), plus every converted corpus file merged in (tests/blueprint/corpusStack.ts, names
  * prefixed per file).
  *
- * - The preview plans every entry of every converted file as its kind's resource (the kind from
- *   components/blueprint/kinds.ts, as the program reads the entry), each link as a dependency on what it
- *   names, each attachment (env group link, disk, custom domain, extension) on its entry, and replaces or
- *   deletes nothing.
- * - `up` adopts the seed's two and creates the files that together show every kind and link of the
- *   corpus (corpusStack.ts `coveringFiles`) within Render's creation limits: 20 `POST /services` an hour
- *   (REFERENCE.md §1) and 20 `POST /key-value` (OBSERVED), less what the emulator already counted. The
- *   whole corpus (50 and more services) cannot come up in one hour on Render, nor here.
- * - The next preview shows no change, and no secret shows in any CLI output.
+ * - `up` adopts the seed's two and creates the files that together show every kind, link source and
+ *   attachment of the corpus (corpusStack.ts `coveringFiles`; all but one or two link sources when they
+ *   do not fit, never a kind) within Render's creation limits: 20 `POST /services` an hour (REFERENCE.md
+ *   §1) and 20 `POST /key-value` (OBSERVED), less what the emulator already counted. The whole corpus (50
+ *   and more services) cannot come up in one hour on Render, nor here. Links are checked on Render.
+ * - Then the preview of the whole corpus (tests/blueprint/corpusPlan.ts) plans every entry of every
+ *   converted file as its kind's resource (the kind from components/blueprint/kinds.ts, as the program
+ *   reads the entry), each env var as its source (a link on what it names), each attachment (env group
+ *   link, disk, custom domain, extension) on its entry; shows no change to what is up; and replaces or
+ *   deletes nothing. No secret shows in any CLI output.
  *
  * Under RELIABILITY_FULL the rest of the corpus comes up too, an hour at a time as on Render: the up
  * stops at the hourly limit with one readable error per refused resource (the limit and when to retry),
