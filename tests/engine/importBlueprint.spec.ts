@@ -26,7 +26,7 @@ import { parseDocument, type Document } from "yaml";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { exitCodes, runImport } from "../../tools/importBlueprint";
 import { requireEngine } from "../../tools/pulumi-engine/locate";
-import { api, createSeedResources, instantDatabaseBackend, type SeedResources } from "../blueprint/liveSeed";
+import { createSeedResources, instantDatabaseBackend, type SeedResources } from "../blueprint/liveSeed";
 import { checkCorpusPlan, nameOf, typeOf, type PreviewStep } from "../blueprint/corpusPlan";
 import {
   corpusSections,
@@ -95,12 +95,33 @@ describe("engine: imported Blueprints (the seed, adopted, and the whole corpus) 
     });
   }
 
+  /**
+   * A GET of Render's API as a client makes it: after a 429 (the reads of a whole-corpus check pass
+   * Render's 400 GETs a minute) it waits the Retry-After Render gives, then asks again.
+   */
+  async function get(route: string): Promise<{ status: number; body: unknown }> {
+    for (let attempt = 1; ; attempt++) {
+      const response = await fetch(`${emu.url}${route}`, {
+        headers: { authorization: `Bearer ${emu.apiKey}`, accept: "application/json" },
+      });
+      const text = await response.text();
+      if (response.status !== 429 || attempt === 5) {
+        assert.equal(response.status, 200, `GET ${route}: ${text}`);
+        return { status: response.status, body: text ? JSON.parse(text) : undefined };
+      }
+      const wait = Number(response.headers.get("retry-after") ?? "1");
+      await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+    }
+  }
+
   /** Render's objects of a list route, all pages. */
   async function listAll<T>(route: string, wrapper: string): Promise<T[]> {
     const out: T[] = [];
     for (let cursor: string | undefined; ;) {
-      const page = (await api(emu, "GET", `${route}?limit=100${cursor ? `&cursor=${cursor}` : ""}`))
-        .body as (Record<string, T> & { cursor: string })[];
+      const page = (await get(`${route}?limit=100${cursor ? `&cursor=${cursor}` : ""}`)).body as (Record<
+        string,
+        T
+      > & { cursor: string })[];
       out.push(...page.map((p) => p[wrapper]));
       if (page.length < 100) return out;
       cursor = page[page.length - 1].cursor;
@@ -150,7 +171,7 @@ describe("engine: imported Blueprints (the seed, adopted, and the whole corpus) 
       assert.equal(onRender.id, id, `${entry.name}: Render's id`);
       const vars = new Map(
         (
-          (await api(emu, "GET", `/services/${id}/env-vars?limit=100`)).body as {
+          (await get(`/services/${id}/env-vars?limit=100`)).body as {
             envVar: { key: string; value: string };
           }[]
         ).map((v) => [v.envVar.key, v.envVar.value]),
@@ -163,7 +184,7 @@ describe("engine: imported Blueprints (the seed, adopted, and the whole corpus) 
         else if ("fromDatabase" in v && v.fromDatabase.property === "connectionString") {
           const db = entries.find((e) => e.section === "databases" && e.name === v.fromDatabase.name)!;
           expected = (
-            (await api(emu, "GET", `/postgres/${idOf(db)}/connection-info`)).body as {
+            (await get(`/postgres/${idOf(db)}/connection-info`)).body as {
               internalConnectionString: string;
             }
           ).internalConnectionString;
@@ -171,7 +192,7 @@ describe("engine: imported Blueprints (the seed, adopted, and the whole corpus) 
           const kv = entries.find((e) => e.section === "keyValues" && e.name === v.fromService.name);
           if (kv)
             expected = (
-              (await api(emu, "GET", `/key-value/${idOf(kv)}/connection-info`)).body as {
+              (await get(`/key-value/${idOf(kv)}/connection-info`)).body as {
                 internalConnectionString: string;
               }
             ).internalConnectionString;
@@ -196,6 +217,13 @@ describe("engine: imported Blueprints (the seed, adopted, and the whole corpus) 
       ownerId: "tea-d303qfodl3ps739p3e60",
       databaseBackend: instantDatabaseBackend(),
     });
+    // Render offers autoscaling (the corpus's `scaling`) to Professional workspaces only.
+    const tier = await fetch(`${emu.controlUrl}/workspace`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ tier: "professional" }),
+    });
+    assert.equal(tier.status, 200);
     live = await createSeedResources(emu);
     corpus = corpusStack();
     const programDir = copyProgram();
