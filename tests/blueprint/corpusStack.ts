@@ -57,15 +57,30 @@ export interface CorpusStack {
   secretKeys: string[];
   /** Per converted file, in corpus order. */
   files: CorpusFile[];
+  /**
+   * Env groups a file's `fromGroup` names without declaring them (renamed with the file): on Render they
+   * are the workspace's groups of that name, which the stack links and never creates, so whoever brings
+   * the stack up makes them first, as the Blueprint's author had (ToolJet's `tooljet-preview-env`).
+   */
+  workspaceGroups: string[];
 }
 
 /** Merges the converted corpus files (refused ones are left out) into one app. */
 export function corpusStack(outcomes: CorpusOutcome[] = corpusSources.map(convertCorpusFile)): CorpusStack {
   const config: Record<string, Entry[]> = Object.fromEntries(corpusSections.map((s) => [`arrakis:${s}`, []]));
   const files: CorpusFile[] = [];
+  const workspaceGroups = new Set<string>();
   outcomes.forEach((o, index) => {
     if (!o.ok) return;
     const prefix = corpusPrefix(index);
+    const declared = new Set(
+      ((o.conversion.config["arrakis:envVarGroups"] as Entry[] | undefined) ?? []).map((g) => String(g.name)),
+    );
+    for (const section of corpusSections)
+      for (const e of (o.conversion.config[`arrakis:${section}`] as Entry[] | undefined) ?? [])
+        for (const v of (e.envVars as Entry[] | undefined) ?? [])
+          if (typeof v.fromGroup === "string" && !declared.has(v.fromGroup))
+            workspaceGroups.add(`${prefix}${v.fromGroup}`);
     const counts: Record<string, number> = {};
     for (const section of corpusSections) {
       const entries = (o.conversion.config[`arrakis:${section}`] as Entry[] | undefined) ?? [];
@@ -87,7 +102,12 @@ export function corpusStack(outcomes: CorpusOutcome[] = corpusSources.map(conver
     }
     files.push({ file: o.source.file, prefix, counts, secretKeys: [...secretKeys].sort() });
   });
-  return { config, secretKeys: [...new Set(files.flatMap((f) => f.secretKeys))].sort(), files };
+  return {
+    config,
+    secretKeys: [...new Set(files.flatMap((f) => f.secretKeys))].sort(),
+    files,
+    workspaceGroups: [...workspaceGroups].sort(),
+  };
 }
 
 /** The merged app of some of its files only (`files` a subset of `stack.files`). */
@@ -100,7 +120,12 @@ export function corpusSubset(stack: CorpusStack, files: CorpusFile[]): CorpusSta
     ]),
   );
   const kept = stack.files.filter((f) => prefixes.includes(f.prefix));
-  return { config, secretKeys: [...new Set(kept.flatMap((f) => f.secretKeys))].sort(), files: kept };
+  return {
+    config,
+    secretKeys: [...new Set(kept.flatMap((f) => f.secretKeys))].sort(),
+    files: kept,
+    workspaceGroups: stack.workspaceGroups.filter((g) => prefixes.some((p) => g.startsWith(p))),
+  };
 }
 
 /** The app's entries as the program reads them (components/blueprint/vocabulary.ts), or its problems. */

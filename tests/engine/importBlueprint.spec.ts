@@ -26,7 +26,7 @@ import { parseDocument, type Document } from "yaml";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { exitCodes, runImport } from "../../tools/importBlueprint";
 import { requireEngine } from "../../tools/pulumi-engine/locate";
-import { createSeedResources, instantDatabaseBackend, type SeedResources } from "../blueprint/liveSeed";
+import { api, createSeedResources, instantDatabaseBackend, type SeedResources } from "../blueprint/liveSeed";
 import { checkCorpusPlan, nameOf, typeOf, type PreviewStep } from "../blueprint/corpusPlan";
 import {
   corpusSections,
@@ -226,6 +226,17 @@ describe("engine: imported Blueprints (the seed, adopted, and the whole corpus) 
     assert.equal(tier.status, 200);
     live = await createSeedResources(emu);
     corpus = corpusStack();
+    // The workspace's own groups a file links by fromGroup without declaring them: they exist on Render
+    // before the Blueprint is applied (the stack looks them up by name and never creates them).
+    assert.ok(corpus.workspaceGroups.length > 0, "no corpus file links an undeclared group any more");
+    for (const name of corpus.workspaceGroups) {
+      const made = await api(emu, "POST", "/env-groups", {
+        name,
+        ownerId: "tea-d303qfodl3ps739p3e60",
+        envVars: [{ key: "MADE_IN_THE_DASHBOARD", value: "yes" }],
+      });
+      assert.equal(made.status, 201, JSON.stringify(made.body));
+    }
     const programDir = copyProgram();
     try {
       stack = await PulumiStack.create({
