@@ -14,6 +14,7 @@ import {
   diskProtectionViolations,
   diskType,
   envGroupType,
+  workflowType,
   expiringPlanViolations,
   healthCheckViolations,
   isServiceType,
@@ -84,11 +85,19 @@ export const keyValuePublicAccess: ResourceValidationPolicy = {
 export const serviceAutoDeploy: ResourceValidationPolicy = {
   name: "service-no-auto-deploy-in-production",
   description:
-    "A production service (web, worker, private, cron, static site) must not deploy every push (autoDeploy).",
+    "A production service (web, worker, private, cron, static site, workflow) must not deploy every push (autoDeploy).",
   enforcementLevel: "mandatory",
   configSchema: productionSchema,
   validateResource: (args, reportViolation) => {
-    if (!isServiceType(args.type) || !args.getConfig<ProductionConfig>().production) return;
+    if (!args.getConfig<ProductionConfig>().production) return;
+    if (args.type === workflowType) {
+      // A workflow says it as render.yaml's newer autoDeployTrigger: `commit` or `checksPass` deploy pushes.
+      const { name, autoDeployTrigger } = args.props as { name?: string; autoDeployTrigger?: string };
+      if (autoDeployTrigger === "commit" || autoDeployTrigger === "checksPass")
+        report(autoDeployViolations({ name, autoDeploy: true }, "workflow"), reportViolation);
+      return;
+    }
+    if (!isServiceType(args.type)) return;
     report(autoDeployViolations(args.props as AnyServiceProps, serviceKinds[args.type]), reportViolation);
   },
 };
@@ -114,7 +123,9 @@ export const servicePlainSecrets: ResourceValidationPolicy = {
       ? serviceKinds[args.type]
       : args.type === envGroupType
         ? "env group"
-        : "";
+        : args.type === workflowType
+          ? "workflow"
+          : "";
     if (!kind) return;
     const { allowedKeys = [] } = args.getConfig<{ allowedKeys?: string[] }>();
     report(

@@ -33,6 +33,8 @@ export const cronJobType = "pulumi-nodejs:dynamic/render:CronJob";
 export const staticSiteType = "pulumi-nodejs:dynamic/render:StaticSite";
 /** Type token of a service's persistent disk (components/disk, issue 25). */
 export const diskType = "pulumi-nodejs:dynamic/render:Disk";
+/** Type token of a Render Workflow (components/workflow, issue 25). */
+export const workflowType = "pulumi-nodejs:dynamic/render:Workflow";
 /** Type token of an env group (components/envGroup, issue 25). */
 export const envGroupType = "pulumi-nodejs:dynamic/render:EnvGroup";
 

@@ -27,6 +27,7 @@ import {
   stackMonthlyCost,
   staticSiteType,
   webServiceType,
+  workflowType,
   type PricedResource,
 } from "../../policy/rules";
 
@@ -225,7 +226,31 @@ describe("policy rules: Key Value, workers, private services, cron jobs, static 
       ],
       ["service-no-auto-deploy-in-production", cronJobType, { name: "c", autoDeploy: true }, false, false, 0],
       ["service-no-auto-deploy-in-production", keyValueType, { name: "c", autoDeploy: true }, false, true, 0],
-      ...[privateServiceType, "pulumi-nodejs:dynamic/render:EnvGroup"].map(
+      [
+        "service-no-auto-deploy-in-production",
+        workflowType,
+        { name: "w", autoDeployTrigger: "commit" },
+        false,
+        true,
+        1,
+      ],
+      [
+        "service-no-auto-deploy-in-production",
+        workflowType,
+        { name: "w", autoDeployTrigger: "off" },
+        false,
+        true,
+        0,
+      ],
+      [
+        "service-no-auto-deploy-in-production",
+        workflowType,
+        { name: "w", autoDeployTrigger: "checksPass" },
+        false,
+        false,
+        0,
+      ],
+      ...[privateServiceType, "pulumi-nodejs:dynamic/render:EnvGroup", workflowType].map(
         (type) =>
           [
             "service-no-plain-secrets",

@@ -100,7 +100,7 @@ const expected = {
     level: "mandatory",
     resource: "policy-web",
     message:
-      "A production service (web, worker, private, cron, static site) must not deploy every push (autoDeploy).\n" +
+      "A production service (web, worker, private, cron, static site, workflow) must not deploy every push (autoDeploy).\n" +
       "web service policy-web deploys every push to its branch (autoDeploy: true) in a production stack. " +
       "Set autoDeploy: false and deploy on purpose",
   },
